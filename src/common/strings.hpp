@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace steward {
+
+std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
+std::string_view trim(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+
+// Strict numbers: the whole text must be the number (no trailing junk, no hex, no
+// "1e3" for integers). Used wherever user text becomes a number.
+std::optional<long long> parse_int(std::string_view s);
+std::optional<double> parse_double(std::string_view s);
+
+// Edit distance, for "did you mean" hints on misspelt field names.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to `word`, if it is close enough to be a plausible typo.
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates);
+
+// Shortest text that reads back as the same number: 0.5, 2, 1e+20.
+std::string format_number(double value);
+
+// "a, b or c"
+std::string join_alternatives(const std::vector<std::string>& words);
+
+}  // namespace steward

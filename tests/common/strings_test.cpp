@@ -1,0 +1,47 @@
+#include "common/strings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace steward {
+namespace {
+
+TEST(Strings, ParseIntIsStrict) {
+  EXPECT_EQ(parse_int("42"), 42);
+  EXPECT_EQ(parse_int("+7"), 7);
+  EXPECT_EQ(parse_int("-3"), -3);
+  EXPECT_FALSE(parse_int(""));
+  EXPECT_FALSE(parse_int("4x"));
+  EXPECT_FALSE(parse_int("1.5"));
+  EXPECT_FALSE(parse_int("0x10"));
+  EXPECT_FALSE(parse_int("99999999999999999999"));
+}
+
+TEST(Strings, ParseDoubleIsStrict) {
+  EXPECT_EQ(parse_double("0.5"), 0.5);
+  EXPECT_EQ(parse_double("2"), 2.0);
+  EXPECT_FALSE(parse_double("nan"));
+  EXPECT_FALSE(parse_double("inf"));
+  EXPECT_FALSE(parse_double("1.5MB"));
+  EXPECT_FALSE(parse_double(""));
+}
+
+TEST(Strings, ClosestMatchSuggestsPlausibleTypos) {
+  std::vector<std::string> fields = {"cpus", "memory", "volume", "volumes", "readiness-check"};
+  EXPECT_EQ(closest_match("cpu", fields), "cpus");
+  EXPECT_EQ(closest_match("memroy", fields), "memory");
+  EXPECT_EQ(closest_match("readines-check", fields), "readiness-check");
+  EXPECT_FALSE(closest_match("zookeeper", fields));
+}
+
+TEST(Strings, HelpersFormatForMessages) {
+  EXPECT_EQ(join_alternatives({"a"}), "a");
+  EXPECT_EQ(join_alternatives({"a", "b", "c"}), "a, b or c");
+  EXPECT_EQ(format_number(0.5), "0.5");
+  EXPECT_EQ(format_number(256), "256");
+  EXPECT_EQ(trim("  x y \n"), "x y");
+  EXPECT_TRUE(iequals("Running", "RUNNING"));
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+}
+
+}  // namespace
+}  // namespace steward
