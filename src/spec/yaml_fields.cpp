@@ -141,7 +141,8 @@ bool YamlDocument::is_sequence(const YAML::Node& node, const std::string& path,
 std::vector<YAML::Node> YamlDocument::elements(const YAML::Node& sequence) {
   std::vector<YAML::Node> out;
   out.reserve(sequence.size());
-  for (auto it = sequence.begin(); it != sequence.end(); ++it) out.push_back(*it);
+  for (auto it = sequence.begin(); it != sequence.end(); ++it)
+    out.push_back(*it);
   return out;
 }
 
