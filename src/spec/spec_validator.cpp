@@ -4,6 +4,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "common/strings.hpp"
 
@@ -11,8 +12,13 @@ namespace steward::spec {
 
 namespace {
 
+// Patterns are string literals; compiling a std::regex costs far more than matching, so
+// each is compiled once per thread.
 bool matches(const std::string& text, const char* pattern) {
-  return std::regex_match(text, std::regex(pattern));
+  thread_local std::unordered_map<const char*, std::regex> compiled;
+  auto it = compiled.find(pattern);
+  if (it == compiled.end()) it = compiled.emplace(pattern, std::regex(pattern)).first;
+  return std::regex_match(text, it->second);
 }
 
 constexpr const char* kDnsLabel = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";

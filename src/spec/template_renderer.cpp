@@ -176,6 +176,12 @@ std::vector<int> map_rendered_lines(std::string_view source, std::string_view re
 RenderResult render_template(std::string_view text, const std::map<std::string, std::string>& env,
                              const std::string& file, bool strict) {
   RenderResult result;
+  if (text.find("{{") == std::string_view::npos) {
+    // Nothing to render; kainjow's parse costs more than everything else for large specs.
+    result.text = std::string(text);
+    result.line_map = map_rendered_lines(text, text);
+    return result;
+  }
   mustache::mustache tmpl{std::string(text)};
   if (!tmpl.is_valid()) {
     // kainjow reports e.g. "Unclosed section "X" at 123" with a byte offset.
