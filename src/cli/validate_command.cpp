@@ -52,7 +52,8 @@ int run_validate(const ValidateOptions& options, std::ostream& out, std::ostream
     j["errors"] = errors;
     j["warnings"] = warnings;
     if (result.ok()) j["spec"] = nlohmann::json::parse(spec::to_json(*result.spec));
-    out << j.dump(2) << "\n";
+    // Specs are bytes; a stray invalid UTF-8 sequence must not make the JSON writer throw.
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return all.has_errors() ? 2 : 0;
   }
 

@@ -91,6 +91,15 @@ std::optional<std::string> closest_match(std::string_view word,
   return std::nullopt;
 }
 
+std::string quote(std::string_view value) {
+  constexpr std::size_t kMax = 80;
+  if (value.size() <= kMax) return "\"" + std::string(value) + "\"";
+  std::size_t cut = kMax - 3;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
+    --cut;
+  return "\"" + std::string(value.substr(0, cut)) + "...\"";
+}
+
 std::string format_number(double value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.15g", value);

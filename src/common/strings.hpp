@@ -23,6 +23,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
+// `value` in double quotes for a message, cut (on a UTF-8 boundary) when it is long, so a
+// pasted blob does not become a message as long as itself.
+std::string quote(std::string_view value);
+
 // Shortest text that reads back as the same number: 0.5, 2, 1e+20.
 std::string format_number(double value);
 

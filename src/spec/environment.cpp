@@ -38,8 +38,7 @@ void read_env_file(const std::string& path, std::map<std::string, std::string>& 
     if (text.rfind("export ", 0) == 0) text = trim(text.substr(7));
     auto eq = text.find('=');
     if (eq == std::string_view::npos || eq == 0) {
-      diagnostics.error({path, number, 1}, "",
-                        "expected KEY=VALUE, got \"" + std::string(text) + "\"");
+      diagnostics.error({path, number, 1}, "", "expected KEY=VALUE, got " + quote(text));
       continue;
     }
     std::string key(trim(text.substr(0, eq)));

@@ -36,7 +36,7 @@ std::optional<Strategy> read_strategy(YamlDocument& doc, const YAML::Node& node,
     names.insert(names.end(), {"serial-canary", "canary", "parallel-canary"});
   }
   auto near = closest_match(s, names);
-  doc.error(node, path, "unknown strategy \"" + *v + "\"",
+  doc.error(node, path, "unknown strategy " + quote(*v),
             near ? "did you mean " + *near + "?" : "use " + join_alternatives(names));
   return std::nullopt;
 }
@@ -77,7 +77,7 @@ void read_phase(YamlDocument& doc, const YAML::Node& node, const std::string& pa
       auto index = parse_int(key);
       if (!index || *index < 0 || *index > 100000) {
         doc.error(entry_node, epath,
-                  "key must be a pod index (0, 1, ...) or default, got \"" + key + "\"");
+                  "key must be a pod index (0, 1, ...) or default, got " + quote(key));
         continue;
       }
       se.index = static_cast<int>(*index);

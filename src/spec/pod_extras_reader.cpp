@@ -20,13 +20,13 @@ bool check_sandbox_path(YamlDocument& doc, const YAML::Node& node, const std::st
     return false;
   }
   if (value.front() == '/') {
-    doc.error(node, path, "must be relative to the task sandbox, got \"" + value + "\"",
+    doc.error(node, path, "must be relative to the task sandbox, got " + quote(value),
               "drop the leading '/'");
     return false;
   }
   for (const auto& part : fs::path(value)) {
     if (part == "..") {
-      doc.error(node, path, "must stay inside the task sandbox, got \"" + value + "\"",
+      doc.error(node, path, "must stay inside the task sandbox, got " + quote(value),
                 "remove the '..' components");
       return false;
     }
@@ -42,20 +42,20 @@ void read_template_file(YamlDocument& doc, const std::string& base_dir, const YA
   if (file.is_relative()) file = fs::path(base_dir) / file;
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) {
-    doc.error(node, path, "template file \"" + config.template_path + "\" does not exist",
+    doc.error(node, path, "template file " + quote(config.template_path) + " does not exist",
               "paths are relative to the folder of the spec file");
     return;
   }
   constexpr std::uintmax_t kMaxTemplate = 4 * 1024 * 1024;
   if (fs::file_size(file, ec) > kMaxTemplate) {
-    doc.error(node, path, "template file \"" + config.template_path + "\" is larger than 4 MiB");
+    doc.error(node, path, "template file " + quote(config.template_path) + " is larger than 4 MiB");
     return;
   }
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   if (!in.good() && !in.eof()) {
-    doc.error(node, path, "template file \"" + config.template_path + "\" cannot be read");
+    doc.error(node, path, "template file " + quote(config.template_path) + " cannot be read");
     return;
   }
   config.content = text.str();
@@ -92,7 +92,7 @@ void read_labels(YamlDocument& doc, const YAML::Node& node, const std::string& p
     if (kv.empty()) continue;
     auto colon = kv.find(':');
     if (colon == std::string_view::npos || colon == 0) {
-      doc.error(node, path, "label \"" + std::string(kv) + "\" is not key:value",
+      doc.error(node, path, "label " + quote(kv) + " is not key:value",
                 "write labels as `key1:value1,key2:value2`");
       continue;
     }
@@ -191,7 +191,7 @@ void read_discovery(YamlDocument& doc, const YAML::Node& node, const std::string
         d.visibility = DiscoveryVisibility::external;
       } else {
         doc.error(f->get("visibility"), f->path("visibility"),
-                  "must be FRAMEWORK, CLUSTER or EXTERNAL, got \"" + *v + "\"");
+                  "must be FRAMEWORK, CLUSTER or EXTERNAL, got " + quote(*v));
       }
     }
   }
@@ -239,7 +239,7 @@ void read_secrets(YamlDocument& doc, const std::string& base_dir, const YAML::No
         std::error_code ec;
         if (!fs::is_regular_file(file, ec)) {
           doc.error(f->get("secret"), f->path("secret"),
-                    "secret file \"" + secret.source + "\" does not exist",
+                    "secret file " + quote(secret.source) + " does not exist",
                     "secrets are local files; relative paths start at the spec's folder");
         }
       }
@@ -278,7 +278,7 @@ void read_host_volumes(YamlDocument& doc, const YAML::Node& node, const std::str
         hv.host_path = *v;
         if (hv.host_path.empty() || hv.host_path.front() != '/') {
           doc.error(f->get("host-path"), f->path("host-path"),
-                    "must be an absolute path on the host, got \"" + hv.host_path + "\"");
+                    "must be an absolute path on the host, got " + quote(hv.host_path));
         }
       }
     } else {
@@ -300,7 +300,7 @@ void read_host_volumes(YamlDocument& doc, const YAML::Node& node, const std::str
         } else if (iequals(*v, "RO")) {
           hv.mode = HostVolumeMode::ro;
         } else {
-          doc.error(f->get("mode"), f->path("mode"), "must be RW or RO, got \"" + *v + "\"");
+          doc.error(f->get("mode"), f->path("mode"), "must be RW or RO, got " + quote(*v));
         }
       }
     }

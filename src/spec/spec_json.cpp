@@ -179,7 +179,7 @@ std::string to_json(const ServiceSpec& spec, int indent) {
         {{"name", plan.name}, {"strategy", to_string(plan.strategy)}, {"phases", phases}});
   }
   j["plans"] = plans;
-  return j.dump(indent);
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace steward::spec

@@ -329,7 +329,7 @@ class SpecReader {
         } else if (iequals(*t, "MOUNT")) {
           v.type = VolumeType::mount;
         } else {
-          doc_.error(f->get("type"), f->path("type"), "must be ROOT or MOUNT, got \"" + *t + "\"");
+          doc_.error(f->get("type"), f->path("type"), "must be ROOT or MOUNT, got " + quote(*t));
           ok = false;
         }
       }
@@ -448,7 +448,7 @@ class SpecReader {
                      "write FINISH");
         } else {
           doc_.error(f->get("goal"), f->path("goal"),
-                     "must be RUNNING, FINISH or ONCE, got \"" + *g + "\"");
+                     "must be RUNNING, FINISH or ONCE, got " + quote(*g));
         }
       }
     } else {
@@ -493,7 +493,7 @@ class SpecReader {
         doc_.error(f->get("resource-set"), f->path("resource-set"),
                    "cannot be combined with cpus, gpus, memory, ports, volumes or resource-limits "
                    "on the task",
-                   "move the task's resources into resource set \"" + task.resource_set + "\"");
+                   "move the task's resources into resource set " + quote(task.resource_set));
       }
     } else {
       ResourceSetSpec set;

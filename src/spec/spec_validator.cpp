@@ -48,7 +48,7 @@ class Validator {
         auto [it, fresh] = discovery_owner.emplace(task.discovery->prefix, pod.type);
         if (!fresh && it->second != pod.type) {
           error(task_path(pod, task) + ".discovery.prefix",
-                "prefix \"" + task.discovery->prefix + "\" is also used by pod " + it->second,
+                "prefix " + quote(task.discovery->prefix) + " is also used by pod " + it->second,
                 "discovery prefixes must be distinct across pod types");
         }
       }
@@ -58,7 +58,7 @@ class Validator {
           std::string path = set_path(pod, set) + ".ports." + name;
           auto [it, fresh] = advertised_owner.emplace(name, path);
           if (!fresh) {
-            error(path, "advertised port name \"" + name + "\" is also used at " + it->second,
+            error(path, "advertised port name " + quote(name) + " is also used at " + it->second,
                   "advertised port names must be unique in the service");
           }
         }
@@ -98,22 +98,22 @@ class Validator {
       if (name.empty()) {
         error("name", "must not be empty");
       } else if (name.find("__") != std::string::npos) {
-        error("name", "must not contain \"__\", got \"" + name + "\"");
+        error("name", "must not contain \"__\", got " + quote(name));
       } else if (flat.size() > 63) {
         error("name",
               "must be at most 63 characters without slashes, got " + std::to_string(flat.size()));
       } else if (!matches(name,
                           "/?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(/[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*")) {
-        error("name", "\"" + name + "\" is not a valid service name",
+        error("name", quote(name) + " is not a valid service name",
               "use lower-case letters, digits, '-' and '.', optionally in /folders, e.g. "
               "hello-world");
       }
     }
     if (!spec_.web_url.empty() && !matches(spec_.web_url, "https?://[^\\s]+")) {
-      error("web-url", "must be an http:// or https:// URL, got \"" + spec_.web_url + "\"");
+      error("web-url", "must be an http:// or https:// URL, got " + quote(spec_.web_url));
     }
     if (!matches(spec_.scheduler.user, "[a-z_][a-z0-9_.-]*\\$?")) {
-      error("scheduler.user", "\"" + spec_.scheduler.user + "\" is not a valid user name");
+      error("scheduler.user", quote(spec_.scheduler.user) + " is not a valid user name");
     }
     if (spec_.pods.empty() && spec_.locations.count("pods")) {
       error("pods", "must define at least one pod type");
@@ -123,7 +123,7 @@ class Validator {
   void check_pod(PodSpec& pod) {
     const std::string path = "pods." + pod.type;
     if (!matches(pod.type, kDnsLabel)) {
-      error(path, "pod type \"" + pod.type + "\" is not a valid name",
+      error(path, "pod type " + quote(pod.type) + " is not a valid name",
             "use lower-case letters, digits and '-', starting and ending with a letter or digit");
     }
     if (pod.tasks.empty() && spec_.locations.count(path + ".tasks")) {
@@ -140,16 +140,16 @@ class Validator {
         !matches(pod.pre_reserved_role,
                  "[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")) {
       error(path + ".pre-reserved-role",
-            "\"" + pod.pre_reserved_role + "\" is not a valid role name");
+            quote(pod.pre_reserved_role) + " is not a valid role name");
     }
     if (!pod.user.empty() && !matches(pod.user, "[a-z_][a-z0-9_.-]*\\$?")) {
-      error(path + ".user", "\"" + pod.user + "\" is not a valid user name");
+      error(path + ".user", quote(pod.user) + " is not a valid user name");
     }
     for (std::size_t i = 0; i < pod.uris.size(); ++i) {
       const std::string& uri = pod.uris[i];
       if (!matches(uri, "(https?|file)://[^\\s]+|/[^\\s]*")) {
         error(path + ".uris[" + std::to_string(i) + "]",
-              "\"" + uri + "\" is not a URI Steward can fetch",
+              quote(uri) + " is not a URI Steward can fetch",
               "use http://, https://, file:// or an absolute path");
       }
     }
@@ -158,7 +158,7 @@ class Validator {
       if (!known_rlimits().count(limit.name)) {
         std::vector<std::string> names(known_rlimits().begin(), known_rlimits().end());
         auto near = closest_match(limit.name, names);
-        error(lpath, "unknown resource limit \"" + limit.name + "\"",
+        error(lpath, "unknown resource limit " + quote(limit.name),
               near ? "did you mean " + *near + "?" : "use one of " + join_alternatives(names));
       }
       if (limit.soft.has_value() != limit.hard.has_value()) {
@@ -173,17 +173,17 @@ class Validator {
       const std::string spath = path + ".secrets." + secret.name;
       if (!secret.env_key.empty() && !matches(secret.env_key, kEnvName)) {
         error(spath + ".env-key",
-              "\"" + secret.env_key + "\" is not a valid environment variable name");
+              quote(secret.env_key) + " is not a valid environment variable name");
       }
       if (!secret.file.empty() && !secret_targets.insert(secret.file).second) {
-        error(spath + ".file", "another secret is also written to \"" + secret.file + "\"");
+        error(spath + ".file", "another secret is also written to " + quote(secret.file));
       }
     }
     std::set<std::string> host_targets;
     for (const HostVolumeSpec& hv : pod.host_volumes) {
       if (!hv.container_path.empty() && !host_targets.insert(hv.container_path).second) {
         error(path + ".host-volumes." + hv.name + ".container-path",
-              "another host volume is also mounted at \"" + hv.container_path + "\"");
+              "another host volume is also mounted at " + quote(hv.container_path));
       }
     }
     check_volumes(pod.volumes);
@@ -197,7 +197,7 @@ class Validator {
     for (const ResourceSetSpec& set : pod.resource_sets) {
       const std::string rpath = set_path(pod, set);
       if (!set.implicit && !used_sets.count(set.id)) {
-        warning(rpath, "resource set \"" + set.id + "\" is not used by any task");
+        warning(rpath, "resource set " + quote(set.id) + " is not used by any task");
       }
       if (set.cpus <= 0) {
         error(rpath + ".cpus", set.implicit ? "the task needs cpus" : "the resource set needs cpus",
@@ -239,7 +239,7 @@ class Validator {
         }
         auto near = closest_match(task.resource_set, ids);
         error(tpath + ".resource-set",
-              "no resource set \"" + task.resource_set + "\" in pod " + pod.type,
+              "no resource set " + quote(task.resource_set) + " in pod " + pod.type,
               near          ? "did you mean " + *near + "?"
               : ids.empty() ? "define it under the pod's resource-sets"
                             : "use one of " + join_alternatives(ids));
@@ -251,20 +251,20 @@ class Validator {
       for (const auto& [key, value] : task.env) {
         if (key.empty() || key.find('=') != std::string::npos ||
             key.find('\0') != std::string::npos) {
-          error(tpath + ".env." + key, "\"" + key + "\" is not a valid environment variable name");
+          error(tpath + ".env." + key, quote(key) + " is not a valid environment variable name");
         }
       }
       std::set<std::string> dests;
       for (const ConfigFileSpec& config : task.configs) {
         if (!config.dest.empty() && !dests.insert(config.dest).second) {
           error(tpath + ".configs." + config.name + ".dest",
-                "another config of this task is also written to \"" + config.dest + "\"");
+                "another config of this task is also written to " + quote(config.dest));
         }
       }
       if (task.discovery && !task.discovery->prefix.empty() &&
           !matches(task.discovery->prefix, kDnsLabel)) {
         error(tpath + ".discovery.prefix",
-              "\"" + task.discovery->prefix + "\" is not a valid DNS label");
+              quote(task.discovery->prefix) + " is not a valid DNS label");
       }
       if (task.readiness_check && task.goal != GoalState::running) {
         warning(tpath + ".readiness-check", "only RUNNING tasks are gated by a readiness check");
@@ -293,11 +293,11 @@ class Validator {
       }
       if (!port.env_key.empty() && !matches(port.env_key, kEnvName)) {
         error(ppath + ".env-key",
-              "\"" + port.env_key + "\" is not a valid environment variable name");
+              quote(port.env_key) + " is not a valid environment variable name");
       }
       if (port.vip && port.vip->prefix != name && names.count(port.vip->prefix)) {
         error(ppath + ".vip.prefix",
-              "VIP prefix \"" + port.vip->prefix + "\" is the name of another port");
+              "VIP prefix " + quote(port.vip->prefix) + " is the name of another port");
       }
     }
   }
@@ -312,7 +312,7 @@ class Validator {
           break;
         }
         if (!std::regex_match(p, profile)) {
-          error(v.field + ".profiles", "\"" + p + "\" is not a valid profile name",
+          error(v.field + ".profiles", quote(p) + " is not a valid profile name",
                 "use 1 to 128 of letters, digits, '_', '.' and '-'");
         }
       }
@@ -323,8 +323,7 @@ class Validator {
     std::set<std::string> seen;
     for (const VolumeSpec& v : volumes) {
       if (!v.path.empty() && !seen.insert(v.path).second) {
-        error(path, "two volumes are mounted at \"" + v.path + "\"",
-              "give each volume its own path");
+        error(path, "two volumes are mounted at " + quote(v.path), "give each volume its own path");
       }
     }
   }
@@ -332,12 +331,12 @@ class Validator {
   void check_plan(const PlanSpec& plan) {
     const std::string path = "plans." + plan.name;
     if (!matches(plan.name, "[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-      error(path, "plan name \"" + plan.name + "\" is not valid",
+      error(path, "plan name " + quote(plan.name) + " is not valid",
             "use letters, digits, '-', '_' and '.'");
     }
     for (const char* reserved : {"recovery", "decommission", "uninstall"}) {
       if (plan.name == reserved) {
-        error(path, "\"" + plan.name + "\" is a built-in plan and cannot be defined in the spec",
+        error(path, quote(plan.name) + " is a built-in plan and cannot be defined in the spec",
               "choose another name");
       }
     }
@@ -356,7 +355,7 @@ class Validator {
       for (const auto& p : spec_.pods)
         types.push_back(p.type);
       auto near = closest_match(phase.pod, types);
-      error(path + ".pod", "no pod type \"" + phase.pod + "\"",
+      error(path + ".pod", "no pod type " + quote(phase.pod),
             near ? "did you mean " + *near + "?" : "use one of " + join_alternatives(types));
       return;
     }
@@ -408,27 +407,27 @@ class Validator {
         for (const auto& t : pod.tasks)
           names.push_back(t.name);
         auto near = closest_match(name, names);
-        error(path, "pod " + pod.type + " has no task \"" + name + "\"",
+        error(path, "pod " + pod.type + " has no task " + quote(name),
               near ? "did you mean " + *near + "?" : "use one of " + join_alternatives(names));
         continue;
       }
       if (!seen.insert(name).second) {
-        error(path, "task \"" + name + "\" appears twice in one step");
+        error(path, "task " + quote(name) + " appears twice in one step");
         continue;
       }
       auto [it, fresh] = set_owner.emplace(task->resource_set, name);
       if (!fresh) {
         error(path,
-              "tasks \"" + it->second + "\" and \"" + name + "\" share resource set \"" +
+              "tasks " + quote(it->second) + " and " + quote(name) + " share resource set \"" +
                   task->resource_set + "\" and cannot run in the same step",
               "put them in separate steps: [[" + it->second + "], [" + name + "]]");
       }
       if (task->discovery && !task->discovery->prefix.empty()) {
         auto [pit, pfresh] = prefix_owner.emplace(task->discovery->prefix, name);
         if (!pfresh) {
-          error(path, "tasks \"" + pit->second + "\" and \"" + name +
-                          "\" share discovery prefix \"" + task->discovery->prefix +
-                          "\" and cannot run in the same step");
+          error(path, "tasks " + quote(pit->second) + " and " + quote(name) +
+                          " share discovery prefix " + quote(task->discovery->prefix) +
+                          " and cannot run in the same step");
         }
       }
     }

@@ -16,7 +16,7 @@ std::string describe_kind(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
   if (node.IsMap()) return "a mapping";
   if (node.IsSequence()) return "a list";
-  return "\"" + node.Scalar() + "\"";
+  return quote(node.Scalar());
 }
 
 std::string join_path(const std::string& path, std::string_view key) {
@@ -89,7 +89,7 @@ std::optional<bool> YamlDocument::boolean(const YAML::Node& node, const std::str
   if (!text) return std::nullopt;
   if (iequals(*text, "true")) return true;
   if (iequals(*text, "false")) return false;
-  error(node, path, "must be true or false, got \"" + *text + "\"",
+  error(node, path, "must be true or false, got " + quote(*text),
         "write true or false (yes/no/on/off are not booleans here)");
   return std::nullopt;
 }
@@ -100,7 +100,7 @@ std::optional<long long> YamlDocument::integer(const YAML::Node& node, const std
   if (!text) return std::nullopt;
   auto value = parse_int(trim(*text));
   if (!value) {
-    error(node, path, "must be a whole number, got \"" + *text + "\"");
+    error(node, path, "must be a whole number, got " + quote(*text));
     return std::nullopt;
   }
   if (*value < min || *value > max) {
@@ -118,7 +118,7 @@ std::optional<double> YamlDocument::number(const YAML::Node& node, const std::st
   if (!text) return std::nullopt;
   auto value = parse_double(trim(*text));
   if (!value) {
-    error(node, path, "must be a number, got \"" + *text + "\"");
+    error(node, path, "must be a number, got " + quote(*text));
     return std::nullopt;
   }
   if (min_exclusive ? *value <= min : *value < min) {

@@ -33,6 +33,15 @@ TEST(Strings, ClosestMatchSuggestsPlausibleTypos) {
   EXPECT_FALSE(closest_match("zookeeper", fields));
 }
 
+TEST(Strings, QuoteCutsLongValuesOnACharacterBoundary) {
+  EXPECT_EQ(quote("abc"), "\"abc\"");
+  std::string long_value(200, 'x');
+  EXPECT_EQ(quote(long_value), "\"" + std::string(77, 'x') + "...\"");
+  // A two-byte character straddling the cut is dropped whole, never split.
+  std::string accented = std::string(76, 'a') + "\xc3\xa9" + std::string(100, 'b');
+  EXPECT_EQ(quote(accented), "\"" + std::string(76, 'a') + "...\"");
+}
+
 TEST(Strings, HelpersFormatForMessages) {
   EXPECT_EQ(join_alternatives({"a"}), "a");
   EXPECT_EQ(join_alternatives({"a", "b", "c"}), "a, b or c");
