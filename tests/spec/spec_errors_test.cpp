@@ -218,10 +218,9 @@ TEST(SpecErrors, TasksNeedCpusAndMemory) {
 TEST(SpecErrors, ResourceLimitsMustCoverTheRequest) {
   auto e =
       errors(load(with_task_fields("        resource-limits: {cpus: 0.25, memory: unlimited}\n")));
-  EXPECT_THAT(
-      e,
-      ElementsAre(HasSubstr("pods.app.tasks.server.resource-limits.cpus: limit 0.25 is below the "
-                            "request of 0.5 cpus (fix: raise the limit or write unlimited)")));
+  EXPECT_THAT(e, ElementsAre(HasSubstr(
+                     "pods.app.tasks.server.resource-limits.cpus: limit 0.25 is below the "
+                     "request of 0.5 cpus (fix: raise the limit or write unlimited)")));
 }
 
 TEST(SpecErrors, ChecksNeedTheirFields) {
