@@ -7,12 +7,14 @@
 #include "placement/placement_rule.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto result = steward::placement::parse_placement(text);
-  // A rule that parsed must read back the same from its canonical form.
+  namespace placement = steward::placement;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const placement::PlacementParseResult result = placement::parse_placement(text);
+  // A refused rule must place nothing, and a parsed one must read back the same from its
+  // canonical form; either failing is a bug the fuzzer should report.
+  if (!result.ok() && !result.rule.empty()) __builtin_trap();
   if (result.ok() &&
-      steward::placement::parse_placement(steward::placement::to_string(result.rule)).rule !=
-          result.rule) {
+      placement::parse_placement(placement::to_string(result.rule)).rule != result.rule) {
     __builtin_trap();
   }
   return 0;
