@@ -1,16 +1,13 @@
 #pragma once
 
 #include <iosfwd>
-#include <string>
-#include <vector>
+
+#include "cli/spec_input.hpp"
 
 namespace steward::cli {
 
 struct ValidateOptions {
-  std::string spec_path;
-  std::vector<std::string> env;        // K=V
-  std::vector<std::string> env_files;  // files of K=V lines
-  bool strict = false;
+  SpecInput input;
   bool json = false;
 };
 

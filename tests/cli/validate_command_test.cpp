@@ -122,11 +122,15 @@ TEST(ValidateCommand, JsonOutput) {
 }
 
 TEST(ValidateCommand, JsonSurvivesInvalidUtf8) {
-  TempFile good("name: svc\npods:\n  app:\n    count: 1\n    tasks:\n      t: {goal: RUNNING, cmd: \"echo \xff\xfe\", cpus: 1, memory: 1}\n");
+  TempFile good(
+      "name: svc\npods:\n  app:\n    count: 1\n    tasks:\n      t: {goal: RUNNING, cmd: \"echo "
+      "\xff\xfe\", cpus: 1, memory: 1}\n");
   RunResult ok = steward("validate --json " + good.path());
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_THAT(ok.out, HasSubstr("\"valid\": true"));
-  TempFile bad("name: svc\npods:\n  app:\n    count: 1\n    b\xff" "d: 1\n    tasks:\n      t: {goal: RUNNING, cmd: x, cpus: 1, memory: 1}\n");
+  TempFile bad(
+      "name: svc\npods:\n  app:\n    count: 1\n    b\xff"
+      "d: 1\n    tasks:\n      t: {goal: RUNNING, cmd: x, cpus: 1, memory: 1}\n");
   RunResult refused = steward("validate --json " + bad.path());
   EXPECT_EQ(refused.exit_code, 2) << refused.out;
   EXPECT_THAT(refused.out, HasSubstr("unknown field"));

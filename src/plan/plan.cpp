@@ -1,0 +1,263 @@
+#include "plan/plan.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+namespace steward::plan {
+
+Clock system_clock() {
+  return [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+}
+
+std::string new_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uint64_t hi = rng();
+  std::uint64_t lo = rng();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+// ---- Step
+
+Step::Step(std::string name, std::string pod_type, int pod_index, std::vector<std::string> tasks,
+           Clock clock)
+    : id_(new_id()),
+      name_(std::move(name)),
+      pod_type_(std::move(pod_type)),
+      pod_index_(pod_index),
+      tasks_(std::move(tasks)),
+      clock_(std::move(clock)) {
+  times_.created = clock_();
+}
+
+std::string Step::pod_instance() const {
+  return pod_type_ + "-" + std::to_string(pod_index_);
+}
+
+bool Step::set_status(Status status) {
+  if (status == Status::waiting || status == Status::in_progress) return false;
+  if (status == status_) return true;
+  status_ = status;
+  if (status != Status::pending && !times_.started) times_.started = clock_();
+  if (status == Status::complete) {
+    times_.completed = clock_();
+  } else {
+    times_.completed.reset();
+  }
+  if (phase_ != nullptr) phase_->refresh();
+  return true;
+}
+
+void Step::add_error(std::string error) {
+  errors_.push_back(std::move(error));
+  set_status(Status::error);
+}
+
+void Step::set_parameters(std::map<std::string, std::string> parameters) {
+  parameters_ = std::move(parameters);
+}
+
+void Step::restart() {
+  errors_.clear();
+  status_ = Status::pending;
+  times_.started.reset();
+  times_.completed.reset();
+  if (phase_ != nullptr) phase_->refresh();
+}
+
+// ---- Phase
+
+Phase::Phase(std::string name, std::vector<std::unique_ptr<Step>> steps, Strategy strategy,
+             Clock clock)
+    : id_(new_id()),
+      name_(std::move(name)),
+      steps_(std::move(steps)),
+      strategy_(std::move(strategy)) {
+  created_ = clock();
+  for (auto& step : steps_)
+    step->phase_ = this;
+  status_ = computed_status();
+}
+
+void Phase::add_error(std::string error) {
+  errors_.push_back(std::move(error));
+  refresh();
+}
+
+bool Phase::interrupted() const {
+  return strategy_.interrupted(!steps_.empty() && steps_[0]->status() == Status::complete);
+}
+
+void Phase::interrupt() {
+  strategy_.interrupt();
+  refresh();
+}
+
+bool Phase::proceed() {
+  bool changed = strategy_.proceed();
+  refresh();
+  return changed;
+}
+
+std::vector<Status> Phase::child_statuses() const {
+  std::vector<Status> out;
+  out.reserve(steps_.size());
+  for (const auto& step : steps_)
+    out.push_back(step->status());
+  return out;
+}
+
+std::vector<Step*> Phase::candidates() const {
+  std::vector<Step*> out;
+  for (std::size_t i : strategy_.candidates(child_statuses(), {}))
+    out.push_back(steps_[i].get());
+  return out;
+}
+
+Status Phase::computed_status() const {
+  std::vector<Status> children = child_statuses();
+  std::vector<Status> candidate_statuses;
+  for (std::size_t i : strategy_.candidates(children, {}))
+    candidate_statuses.push_back(children[i]);
+  return aggregate(children, candidate_statuses, interrupted(), !errors_.empty());
+}
+
+void Phase::refresh() {
+  status_ = computed_status();
+  // Interruption and gates change the plan's view even when this status did not change.
+  if (plan_ != nullptr) plan_->refresh();
+}
+
+Timestamps Phase::timestamps() const {
+  Timestamps t;
+  t.created = created_;
+  for (const auto& step : steps_) {
+    const Timestamps& s = step->timestamps();
+    if (s.started && (!t.started || *s.started < *t.started)) t.started = s.started;
+  }
+  if (status_ == Status::complete) {
+    for (const auto& step : steps_) {
+      const Timestamps& s = step->timestamps();
+      if (s.completed && (!t.completed || *s.completed > *t.completed)) t.completed = s.completed;
+    }
+  }
+  return t;
+}
+
+// ---- Plan
+
+Plan::Plan(std::string name, std::vector<std::unique_ptr<Phase>> phases, Strategy strategy,
+           Clock clock)
+    : id_(new_id()),
+      name_(std::move(name)),
+      phases_(std::move(phases)),
+      strategy_(std::move(strategy)) {
+  created_ = clock();
+  for (auto& phase : phases_)
+    phase->plan_ = this;
+  status_ = computed_status();
+}
+
+void Plan::add_error(std::string error) {
+  errors_.push_back(std::move(error));
+  refresh();
+}
+
+bool Plan::interrupted() const {
+  return strategy_.interrupted(!phases_.empty() && phases_[0]->status() == Status::complete);
+}
+
+void Plan::interrupt() {
+  strategy_.interrupt();
+  refresh();
+}
+
+bool Plan::proceed() {
+  bool changed = strategy_.proceed();
+  refresh();
+  return changed;
+}
+
+std::vector<Status> Plan::child_statuses() const {
+  std::vector<Status> out;
+  out.reserve(phases_.size());
+  for (const auto& phase : phases_)
+    out.push_back(phase->status());
+  return out;
+}
+
+std::vector<Phase*> Plan::candidate_phases() const {
+  std::vector<bool> interrupted;
+  for (const auto& phase : phases_)
+    interrupted.push_back(phase->interrupted());
+  std::vector<Phase*> out;
+  for (std::size_t i : strategy_.candidates(child_statuses(), interrupted)) {
+    out.push_back(phases_[i].get());
+  }
+  return out;
+}
+
+std::vector<Step*> Plan::dispatchable_steps() const {
+  std::vector<Step*> out;
+  if (interrupted() || status_ == Status::error) return out;
+  for (Phase* phase : candidate_phases()) {
+    if (!phase->errors().empty()) continue;
+    for (Step* step : phase->candidates()) {
+      if (step->status() == Status::pending || step->status() == Status::prepared) {
+        out.push_back(step);
+      }
+    }
+  }
+  return out;
+}
+
+Status Plan::computed_status() const {
+  std::vector<Status> children = child_statuses();
+  std::vector<bool> phase_interrupted;
+  for (const auto& phase : phases_)
+    phase_interrupted.push_back(phase->interrupted());
+  std::vector<Status> candidate_statuses;
+  for (std::size_t i : strategy_.candidates(children, phase_interrupted)) {
+    candidate_statuses.push_back(children[i]);
+  }
+  return aggregate(children, candidate_statuses, interrupted(), !errors_.empty());
+}
+
+void Plan::refresh() {
+  status_ = computed_status();
+}
+
+Timestamps Plan::timestamps() const {
+  Timestamps t;
+  t.created = created_;
+  for (const auto& phase : phases_) {
+    Timestamps p = phase->timestamps();
+    if (p.started && (!t.started || *p.started < *t.started)) t.started = p.started;
+    if (status_ == Status::complete && p.completed &&
+        (!t.completed || *p.completed > *t.completed)) {
+      t.completed = p.completed;
+    }
+  }
+  return t;
+}
+
+Phase* Plan::find_phase(const std::string& name_or_id) const {
+  for (const auto& phase : phases_) {
+    if (phase->id() == name_or_id || phase->name() == name_or_id) return phase.get();
+  }
+  return nullptr;
+}
+
+}  // namespace steward::plan

@@ -1,0 +1,157 @@
+#pragma once
+
+// The plan tree: Plan -> Phase -> Step. Steps carry their own status (set by whatever runs
+// them); phases and plans cache the aggregate of their children and refresh it when a child
+// changes, so a status change costs O(siblings) per level, never O(plan).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/status.hpp"
+#include "plan/strategy.hpp"
+
+namespace steward::plan {
+
+// Milliseconds since the Unix epoch; injectable so tests control time.
+using Clock = std::function<std::int64_t()>;
+Clock system_clock();
+std::string new_id();  // a random UUID (version 4)
+
+struct Timestamps {
+  std::optional<std::int64_t> created;
+  std::optional<std::int64_t> started;
+  std::optional<std::int64_t> completed;
+};
+
+class Phase;
+class Plan;
+
+class Step {
+ public:
+  Step(std::string name, std::string pod_type, int pod_index, std::vector<std::string> tasks,
+       Clock clock);
+
+  const std::string& id() const { return id_; }
+  const std::string& name() const { return name_; }
+  const std::string& pod_type() const { return pod_type_; }
+  int pod_index() const { return pod_index_; }
+  std::string pod_instance() const;  // "<pod>-<index>": what coordination keeps exclusive
+  const std::vector<std::string>& tasks() const { return tasks_; }
+
+  Status status() const { return status_; }
+  // Set by the engine that runs the step (PREPARED, STARTING, STARTED, COMPLETE, DELAYED,
+  // PENDING, ERROR). WAITING and IN_PROGRESS are aggregates and are refused.
+  bool set_status(Status status);
+  const std::string& message() const { return message_; }
+  void set_message(std::string message) { message_ = std::move(message); }
+
+  const std::vector<std::string>& errors() const { return errors_; }
+  void add_error(std::string error);
+
+  // Environment for the tasks this step launches (plan parameters).
+  const std::map<std::string, std::string>& parameters() const { return parameters_; }
+  void set_parameters(std::map<std::string, std::string> parameters);
+
+  void force_complete() { set_status(Status::complete); }
+  void restart();  // back to PENDING, timestamps of the run cleared
+  const Timestamps& timestamps() const { return times_; }
+  Phase* phase() const { return phase_; }
+
+ private:
+  friend class Phase;
+  std::string id_;
+  std::string name_;
+  std::string pod_type_;
+  int pod_index_;
+  std::vector<std::string> tasks_;
+  Status status_ = Status::pending;
+  std::string message_;
+  std::vector<std::string> errors_;
+  std::map<std::string, std::string> parameters_;
+  Clock clock_;
+  Timestamps times_;
+  Phase* phase_ = nullptr;
+};
+
+class Phase {
+ public:
+  Phase(std::string name, std::vector<std::unique_ptr<Step>> steps, Strategy strategy, Clock clock);
+
+  const std::string& id() const { return id_; }
+  const std::string& name() const { return name_; }
+  const std::vector<std::unique_ptr<Step>>& steps() const { return steps_; }
+  const Strategy& strategy() const { return strategy_; }
+  Status status() const { return status_; }
+  const std::vector<std::string>& errors() const { return errors_; }
+  void add_error(std::string error);
+
+  bool interrupted() const;
+  void interrupt();
+  bool proceed();  // false when there was nothing to release
+  // Steps the strategy would work on now (including ones already under way).
+  std::vector<Step*> candidates() const;
+  Timestamps timestamps() const;  // created here; started and completed from the steps
+  Plan* plan() const { return plan_; }
+
+  // Recomputes the cached status (after a step changed) and tells the plan.
+  void refresh();
+  // The status computed from scratch, for checking the cache.
+  Status computed_status() const;
+
+ private:
+  friend class Plan;
+  std::vector<Status> child_statuses() const;
+  std::string id_;
+  std::string name_;
+  std::vector<std::unique_ptr<Step>> steps_;
+  Strategy strategy_;
+  std::vector<std::string> errors_;
+  Status status_ = Status::pending;
+  std::int64_t created_ = 0;
+  Plan* plan_ = nullptr;
+};
+
+class Plan {
+ public:
+  Plan(std::string name, std::vector<std::unique_ptr<Phase>> phases, Strategy strategy,
+       Clock clock);
+
+  const std::string& id() const { return id_; }
+  const std::string& name() const { return name_; }
+  const std::vector<std::unique_ptr<Phase>>& phases() const { return phases_; }
+  const Strategy& strategy() const { return strategy_; }
+  Status status() const { return status_; }
+  const std::vector<std::string>& errors() const { return errors_; }
+  void add_error(std::string error);
+
+  bool interrupted() const;
+  void interrupt();
+  bool proceed();
+  std::vector<Phase*> candidate_phases() const;
+  // Steps that may be handed to the engine now: the candidates of candidate phases whose
+  // status is PENDING or PREPARED. Empty while the plan is interrupted.
+  std::vector<Step*> dispatchable_steps() const;
+  Timestamps timestamps() const;
+
+  void refresh();
+  Status computed_status() const;
+
+  Phase* find_phase(const std::string& name_or_id) const;
+
+ private:
+  std::vector<Status> child_statuses() const;
+  std::string id_;
+  std::string name_;
+  std::vector<std::unique_ptr<Phase>> phases_;
+  Strategy strategy_;
+  std::vector<std::string> errors_;
+  Status status_ = Status::pending;
+  std::int64_t created_ = 0;
+};
+
+}  // namespace steward::plan
