@@ -37,6 +37,7 @@ struct Tag {
   std::string name;
   bool section = false;   // #, ^ or /: a missing name there is fine
   bool inverted = false;  // ^: the template gives a default for when it is missing
+  bool closing = false;   // /
   int line = 0;
 };
 
@@ -65,6 +66,7 @@ std::vector<Tag> scan_tags(std::string_view text) {
     if (!inner.empty() && (inner.front() == '#' || inner.front() == '^' || inner.front() == '/')) {
       tag.section = true;
       tag.inverted = inner.front() == '^';
+      tag.closing = inner.front() == '/';
       inner.remove_prefix(1);
     } else if (!inner.empty() && (inner.front() == '&' || inner.front() == '!' ||
                                   inner.front() == '>' || inner.front() == '=')) {
@@ -182,6 +184,24 @@ RenderResult render_template(std::string_view text, const std::map<std::string, 
     result.line_map = map_rendered_lines(text, text);
     return result;
   }
+  // kainjow's parser copies its component tree as it nests: deep nesting costs memory
+  // quadratically, so bound it before it starts (real specs nest a level or two).
+  const std::vector<Tag> tags = scan_tags(text);
+  {
+    constexpr int kMaxDepth = 32;
+    int depth = 0;
+    for (const Tag& tag : tags) {
+      if (!tag.section) continue;
+      depth += tag.closing ? -1 : 1;
+      if (depth > kMaxDepth) {
+        result.diagnostics.error(
+            {file, tag.line, 0}, "",
+            "template sections are nested more than " + std::to_string(kMaxDepth) + " deep",
+            "flatten the {{#...}} sections");
+        return result;
+      }
+    }
+  }
   mustache::mustache tmpl{std::string(text)};
   if (!tmpl.is_valid()) {
     // kainjow reports e.g. "Unclosed section "X" at 123" with a byte offset.
@@ -214,7 +234,6 @@ RenderResult render_template(std::string_view text, const std::map<std::string, 
 
   // `{{X}}{{^X}}default{{/X}}` is how a template gives X a default: such a name is
   // optional, never reported.
-  const std::vector<Tag> tags = scan_tags(text);
   std::set<std::string> defaulted;
   for (const Tag& tag : tags) {
     if (tag.inverted) defaulted.insert(tag.name);

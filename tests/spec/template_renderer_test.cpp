@@ -109,6 +109,28 @@ TEST(TemplateRenderer, YamlErrorsAfterRemovedSectionsPointAtTheSourceLine) {
                              "svc.yml:7:12: error: pods.app.count: must be a whole number")));
 }
 
+TEST(TemplateRenderer, DeeplyNestedSectionsAreRefusedBeforeRendering) {
+  // kainjow's memory grows quadratically with nesting; 100,000 levels once exhausted memory.
+  std::string deep;
+  for (int i = 0; i < 100000; ++i)
+    deep += "{{#A}}";
+  for (int i = 0; i < 100000; ++i)
+    deep += "{{/A}}";
+  auto r = render_template("name: x\n" + deep + "\n", {{"A", "true"}}, "svc.yml", false);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].to_string(),
+            "svc.yml:2: error: template sections are nested more than 32 deep (fix: flatten the "
+            "{{#...}} sections)");
+  std::string ok;
+  for (int i = 0; i < 32; ++i)
+    ok += "{{#A}}";
+  ok += "v: 1";
+  for (int i = 0; i < 32; ++i)
+    ok += "{{/A}}";
+  EXPECT_TRUE(render_template(ok, {{"A", "true"}}, "svc.yml", true).ok());
+}
+
 TEST(TemplateRenderer, PartialsAreNotRead) {
   auto r = render_template("a: {{> /etc/passwd}}\n", {}, "svc.yml", false);
   EXPECT_EQ(r.text, "a: \n");
