@@ -68,6 +68,22 @@ TEST(PlanPreviewCommand, JsonIsPlanInfoWithTimestamps) {
   EXPECT_THAT(o.text, HasSubstr("\"completed\": null"));
 }
 
+TEST(PlanPreviewCommand, AfterDeployShowsTheUpdatePlan) {
+  const std::string spec =
+      std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/update-plan.yml";
+  Output first = run("plan preview " + spec);
+  EXPECT_EQ(first.exit_code, 0) << first.text;
+  EXPECT_THAT(first.text, HasSubstr("node-0:[format] (PENDING)"));
+  Output later = run("plan preview --after-deploy " + spec);
+  EXPECT_EQ(later.exit_code, 0) << later.text;
+  EXPECT_EQ(later.text,
+            "deploy (serial strategy) (PENDING)\n"
+            "└─ nodes (parallel strategy) (PENDING)\n"
+            "   ├─ node-0:[server] (PENDING)\n"
+            "   ├─ node-1:[server] (PENDING)\n"
+            "   └─ node-2:[server] (PENDING)\n");
+}
+
 TEST(PlanPreviewCommand, InvalidSpecExitsTwo) {
   Output o = run("plan preview /nonexistent/svc.yml");
   EXPECT_EQ(o.exit_code, 2);
