@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   steward::cli::PlanPreviewOptions preview;
   auto* plan_cmd = app.add_subcommand("plan", "Plans of a service");
   plan_cmd->require_subcommand(1);
+  plan_cmd->footer("Example:\n  steward plan preview examples/hello-world/svc.yml");
   auto* preview_cmd =
       plan_cmd->add_subcommand("preview", "Print every plan a spec generates, as a tree");
   add_spec_input(preview_cmd, preview.input);

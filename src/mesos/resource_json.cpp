@@ -1,0 +1,273 @@
+#include "mesos/resource_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace steward::mesos {
+
+namespace {
+
+using nlohmann::json;
+
+json labels_json(const std::vector<Label>& labels) {
+  json list = json::array();
+  for (const Label& l : labels) {
+    json item = {{"key", l.key}};
+    if (l.value) item["value"] = *l.value;
+    list.push_back(item);
+  }
+  return {{"labels", list}};
+}
+
+const char* type_name(ReservationInfo::Type t) {
+  switch (t) {
+    case ReservationInfo::Type::static_reservation:
+      return "STATIC";
+    case ReservationInfo::Type::dynamic:
+      return "DYNAMIC";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+// Small helpers that record the first problem and keep going quietly after it.
+struct Reader {
+  std::string& error;
+  bool ok() const { return error.empty(); }
+  void fail(const std::string& where, const std::string& what) {
+    if (error.empty()) error = where + ": " + what;
+  }
+  std::optional<std::string> string(const json& j, const char* key, const std::string& where) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string()) {
+      fail(where + "." + key, "must be a string");
+      return std::nullopt;
+    }
+    return it->get<std::string>();
+  }
+  // int64/uint64 may be numbers or numeric strings in Mesos JSON.
+  std::optional<std::uint64_t> uint(const json& j, const char* key, const std::string& where) {
+    auto it = j.find(key);
+    if (it == j.end()) {
+      fail(where + "." + key, "is required");
+      return std::nullopt;
+    }
+    if (it->is_number_unsigned()) return it->get<std::uint64_t>();
+    if (it->is_number_integer() && it->get<std::int64_t>() >= 0)
+      return static_cast<std::uint64_t>(it->get<std::int64_t>());
+    if (it->is_string()) {
+      try {
+        std::size_t used = 0;
+        std::string text = it->get<std::string>();
+        std::uint64_t v = std::stoull(text, &used);
+        if (used == text.size() && !text.empty() && text[0] != '-') return v;
+      } catch (const std::exception&) {
+      }
+    }
+    fail(where + "." + key, "must be a non-negative whole number");
+    return std::nullopt;
+  }
+  std::vector<Label> labels(const json& j, const std::string& where) {
+    std::vector<Label> out;
+    auto it = j.find("labels");
+    if (it == j.end() || !it->is_object()) return out;
+    auto list = it->find("labels");
+    if (list == it->end() || !list->is_array()) return out;
+    for (const json& item : *list) {
+      if (!item.is_object()) {
+        fail(where + ".labels", "each label must be an object");
+        continue;
+      }
+      Label l;
+      l.key = string(item, "key", where + ".labels").value_or("");
+      l.value = string(item, "value", where + ".labels");
+      out.push_back(std::move(l));
+    }
+    return out;
+  }
+};
+
+std::optional<ReservationInfo::Type> parse_type(const std::string& name) {
+  if (name == "STATIC") return ReservationInfo::Type::static_reservation;
+  if (name == "DYNAMIC") return ReservationInfo::Type::dynamic;
+  if (name == "UNKNOWN") return ReservationInfo::Type::unknown;
+  return std::nullopt;
+}
+
+}  // namespace
+
+json to_json(const Resource& r) {
+  json j = {{"name", r.name}};
+  switch (r.type) {
+    case Resource::Type::scalar:
+      j["type"] = "SCALAR";
+      j["scalar"] = {{"value", round_scalar(r.scalar)}};
+      break;
+    case Resource::Type::ranges: {
+      j["type"] = "RANGES";
+      json ranges = json::array();
+      for (const auto& range : r.ranges)
+        ranges.push_back({{"begin", range.begin}, {"end", range.end}});
+      j["ranges"] = {{"range", ranges}};
+      break;
+    }
+    case Resource::Type::set:
+      j["type"] = "SET";
+      j["set"] = {{"item", r.set}};
+      break;
+  }
+  if (!r.reservations.empty()) {
+    json stack = json::array();
+    for (const auto& res : r.reservations) {
+      json item = {{"type", type_name(res.type)}, {"role", res.role}};
+      if (!res.principal.empty()) item["principal"] = res.principal;
+      if (!res.labels.empty()) item["labels"] = labels_json(res.labels);
+      stack.push_back(item);
+    }
+    j["reservations"] = stack;
+  }
+  if (r.allocation_role) j["allocation_info"] = {{"role", *r.allocation_role}};
+  if (r.disk) {
+    json disk = json::object();
+    if (r.disk->persistence) {
+      disk["persistence"] = {{"id", r.disk->persistence->id}};
+      if (!r.disk->persistence->principal.empty())
+        disk["persistence"]["principal"] = r.disk->persistence->principal;
+    }
+    if (r.disk->volume) {
+      disk["volume"] = {{"mode", r.disk->volume->mode == DiskInfo::Volume::Mode::rw ? "RW" : "RO"},
+                        {"container_path", r.disk->volume->container_path}};
+    }
+    if (r.disk->source) {
+      const auto& s = *r.disk->source;
+      json source = {{"type", s.type == DiskInfo::Source::Type::mount ? "MOUNT" : "PATH"}};
+      json where = {{"root", s.root}};
+      source[s.type == DiskInfo::Source::Type::mount ? "mount" : "path"] = where;
+      if (!s.profile.empty()) source["profile"] = s.profile;
+      disk["source"] = source;
+    }
+    j["disk"] = disk;
+  }
+  return j;
+}
+
+std::optional<Resource> resource_from_json(const json& j, std::string& error) {
+  error.clear();
+  Reader in{error};
+  if (!j.is_object()) {
+    error = "resource: must be an object";
+    return std::nullopt;
+  }
+  Resource r;
+  r.name = in.string(j, "name", "resource").value_or("");
+  if (r.name.empty()) in.fail("resource.name", "is required");
+  const std::string where = "resource " + r.name;
+  std::string type = in.string(j, "type", where).value_or("");
+  if (type == "SCALAR") {
+    r.type = Resource::Type::scalar;
+    auto s = j.find("scalar");
+    if (s == j.end() || !s->is_object() || !s->contains("value") || !(*s)["value"].is_number()) {
+      in.fail(where + ".scalar.value", "a SCALAR resource needs a number");
+    } else {
+      r.scalar = round_scalar((*s)["value"].get<double>());
+    }
+  } else if (type == "RANGES") {
+    r.type = Resource::Type::ranges;
+    auto rs = j.find("ranges");
+    if (rs != j.end() && rs->is_object() && rs->contains("range") && (*rs)["range"].is_array()) {
+      for (const json& range : (*rs)["range"]) {
+        if (!range.is_object()) {
+          in.fail(where + ".ranges", "each range must be an object");
+          break;
+        }
+        auto b = in.uint(range, "begin", where + ".ranges");
+        auto e = in.uint(range, "end", where + ".ranges");
+        if (b && e) {
+          if (*b > *e) in.fail(where + ".ranges", "begin is above end");
+          r.ranges.push_back({*b, *e});
+        }
+      }
+    }
+  } else if (type == "SET") {
+    r.type = Resource::Type::set;
+    auto st = j.find("set");
+    if (st != j.end() && st->is_object() && st->contains("item") && (*st)["item"].is_array()) {
+      for (const json& item : (*st)["item"]) {
+        if (item.is_string()) r.set.push_back(item.get<std::string>());
+      }
+    }
+  } else {
+    in.fail(where + ".type", "must be SCALAR, RANGES or SET");
+  }
+
+  auto stack = j.find("reservations");
+  if (stack != j.end() && stack->is_array() && !stack->empty()) {
+    if (j.contains("reservation") || (j.contains("role") && j["role"] != "*")) {
+      in.fail(where, "uses both `reservations` and the old `role`/`reservation` format");
+    }
+    for (const json& item : *stack) {
+      if (!item.is_object()) {
+        in.fail(where + ".reservations", "each reservation must be an object");
+        break;
+      }
+      ReservationInfo res;
+      std::string t = in.string(item, "type", where + ".reservations").value_or("UNKNOWN");
+      auto parsed = parse_type(t);
+      if (!parsed) in.fail(where + ".reservations.type", "unknown type \"" + t + "\"");
+      res.type = parsed.value_or(ReservationInfo::Type::unknown);
+      res.role = in.string(item, "role", where + ".reservations").value_or("");
+      res.principal = in.string(item, "principal", where + ".reservations").value_or("");
+      res.labels = in.labels(item, where + ".reservations");
+      r.reservations.push_back(std::move(res));
+    }
+  } else if (auto role = in.string(j, "role", where); role && *role != "*") {
+    // The pre-refinement format: convert to a one-entry stack.
+    ReservationInfo res;
+    auto old = j.find("reservation");
+    if (old != j.end() && old->is_object()) {
+      res.type = ReservationInfo::Type::dynamic;
+      res.principal = in.string(*old, "principal", where + ".reservation").value_or("");
+      res.labels = in.labels(*old, where + ".reservation");
+    } else {
+      res.type = ReservationInfo::Type::static_reservation;
+    }
+    res.role = *role;
+    r.reservations.push_back(std::move(res));
+  }
+  if (auto alloc = j.find("allocation_info"); alloc != j.end() && alloc->is_object()) {
+    r.allocation_role = in.string(*alloc, "role", where + ".allocation_info");
+  }
+  if (auto disk = j.find("disk"); disk != j.end() && disk->is_object()) {
+    DiskInfo d;
+    if (auto p = disk->find("persistence"); p != disk->end() && p->is_object()) {
+      d.persistence = DiskInfo::Persistence{
+          in.string(*p, "id", where + ".disk.persistence").value_or(""),
+          in.string(*p, "principal", where + ".disk.persistence").value_or("")};
+      if (d.persistence->id.empty()) in.fail(where + ".disk.persistence.id", "is required");
+    }
+    if (auto v = disk->find("volume"); v != disk->end() && v->is_object()) {
+      DiskInfo::Volume vol;
+      std::string mode = in.string(*v, "mode", where + ".disk.volume").value_or("RW");
+      if (mode != "RW" && mode != "RO") in.fail(where + ".disk.volume.mode", "must be RW or RO");
+      vol.mode = mode == "RO" ? DiskInfo::Volume::Mode::ro : DiskInfo::Volume::Mode::rw;
+      vol.container_path = in.string(*v, "container_path", where + ".disk.volume").value_or("");
+      d.volume = vol;
+    }
+    if (auto s = disk->find("source"); s != disk->end() && s->is_object()) {
+      DiskInfo::Source src;
+      std::string t = in.string(*s, "type", where + ".disk.source").value_or("PATH");
+      src.type = t == "MOUNT" ? DiskInfo::Source::Type::mount : DiskInfo::Source::Type::path;
+      auto holder = s->find(t == "MOUNT" ? "mount" : "path");
+      if (holder != s->end() && holder->is_object()) {
+        src.root = in.string(*holder, "root", where + ".disk.source").value_or("");
+      }
+      src.profile = in.string(*s, "profile", where + ".disk.source").value_or("");
+      d.source = src;
+    }
+    r.disk = d;
+  }
+  if (!in.ok()) return std::nullopt;
+  return r;
+}
+
+}  // namespace steward::mesos

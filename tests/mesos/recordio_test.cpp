@@ -1,0 +1,61 @@
+#include "mesos/recordio.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace steward::mesos {
+namespace {
+
+TEST(RecordIo, EncodesLengthNewlinePayload) {
+  EXPECT_EQ(recordio_encode(R"({"type":"HEARTBEAT"})"), "20\n{\"type\":\"HEARTBEAT\"}");
+}
+
+TEST(RecordIo, ReassemblesRecordsAcrossArbitraryChunks) {
+  std::string stream;
+  std::vector<std::string> records;
+  for (int i = 0; i < 50; ++i) {
+    records.push_back(
+        std::string(static_cast<std::size_t>(1 + i * 37), static_cast<char>('a' + i % 26)));
+    stream += recordio_encode(records.back());
+  }
+  std::mt19937 rng(3);
+  RecordIoReader reader;
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at < stream.size();) {
+    std::size_t n = 1 + rng() % 97;
+    reader.feed(std::string_view(stream).substr(at, n));
+    at += n;
+    while (auto r = reader.next())
+      out.push_back(*r);
+  }
+  EXPECT_EQ(out, records);
+  EXPECT_TRUE(reader.error().empty());
+}
+
+TEST(RecordIo, WaitsForTheRestOfARecord) {
+  RecordIoReader reader;
+  reader.feed("5\nhel");
+  EXPECT_FALSE(reader.next());
+  reader.feed("lo3\nabc");
+  EXPECT_EQ(reader.next(), "hello");
+  EXPECT_EQ(reader.next(), "abc");
+  EXPECT_FALSE(reader.next());
+}
+
+TEST(RecordIo, BrokenStreamsAreErrorsNotHangsOrHugeAllocations) {
+  for (const char* bad : {"x\n", "\nabc", "0\n", "-1\nabc", "123456789012345678901234"}) {
+    RecordIoReader reader;
+    reader.feed(bad);
+    EXPECT_FALSE(reader.next()) << bad;
+    EXPECT_FALSE(reader.error().empty()) << bad;
+    EXPECT_FALSE(reader.next());  // stays failed
+  }
+  RecordIoReader small(10);
+  small.feed("11\n");
+  EXPECT_FALSE(small.next());
+  EXPECT_EQ(small.error(), "record of more than 10 bytes");
+}
+
+}  // namespace
+}  // namespace steward::mesos
