@@ -1,0 +1,145 @@
+#include "mesos/task_status_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace steward::mesos {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::pair<TaskStatus::Source, const char*> kSources[] = {
+    {TaskStatus::Source::master, "SOURCE_MASTER"},
+    {TaskStatus::Source::agent, "SOURCE_AGENT"},
+    {TaskStatus::Source::executor, "SOURCE_EXECUTOR"}};
+
+// {"value": "..."} id messages.
+std::optional<std::string> id_value(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  auto v = it->find("value");
+  if (v == it->end() || !v->is_string()) return std::nullopt;
+  return v->get<std::string>();
+}
+
+std::string string_or_empty(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+json to_json(const TaskStatus& s) {
+  json j = {{"task_id", {{"value", s.task_id}}},
+            {"state", to_string(s.state)},
+            {"timestamp", s.timestamp}};
+  for (const auto& [source, name] : kSources) {
+    if (source == s.source) j["source"] = name;
+  }
+  if (!s.message.empty()) j["message"] = s.message;
+  if (!s.reason.empty()) j["reason"] = s.reason;
+  if (!s.agent_id.empty()) j["agent_id"] = {{"value", s.agent_id}};
+  if (!s.executor_id.empty()) j["executor_id"] = {{"value", s.executor_id}};
+  if (!s.uuid.empty()) j["uuid"] = s.uuid;
+  if (s.healthy) j["healthy"] = *s.healthy;
+  if (s.check_exit_code) {
+    j["check_status"] = {{"type", "COMMAND"}, {"command", {{"exit_code", *s.check_exit_code}}}};
+  } else if (s.check_succeeded) {
+    j["check_status"] = {{"type", "TCP"}, {"tcp", {{"succeeded", *s.check_succeeded}}}};
+  }
+  if (!s.labels.empty()) {
+    json list = json::array();
+    for (const Label& l : s.labels) {
+      json item = {{"key", l.key}};
+      if (l.value) item["value"] = *l.value;
+      list.push_back(item);
+    }
+    j["labels"] = {{"labels", list}};
+  }
+  if (!s.ip_addresses.empty()) {
+    json ips = json::array();
+    for (const auto& ip : s.ip_addresses)
+      ips.push_back({{"ip_address", ip}});
+    j["container_status"] = {{"network_infos", json::array({{{"ip_addresses", ips}}})}};
+  }
+  return j;
+}
+
+std::optional<TaskStatus> task_status_from_json(const json& j, std::string& error) {
+  error.clear();
+  if (!j.is_object()) {
+    error = "status: must be an object";
+    return std::nullopt;
+  }
+  TaskStatus s;
+  auto task_id = id_value(j, "task_id");
+  if (!task_id) {
+    error = "status.task_id: is required";
+    return std::nullopt;
+  }
+  s.task_id = *task_id;
+  auto state = parse_task_state(string_or_empty(j, "state"));
+  if (!state) {
+    error = "status.state: unknown task state \"" + string_or_empty(j, "state") + "\"";
+    return std::nullopt;
+  }
+  s.state = *state;
+  s.message = string_or_empty(j, "message");
+  s.reason = string_or_empty(j, "reason");
+  std::string source = string_or_empty(j, "source");
+  for (const auto& [value, name] : kSources) {
+    if (source == name) s.source = value;
+  }
+  s.agent_id = id_value(j, "agent_id").value_or("");
+  s.executor_id = id_value(j, "executor_id").value_or("");
+  if (auto t = j.find("timestamp"); t != j.end() && t->is_number()) s.timestamp = t->get<double>();
+  s.uuid = string_or_empty(j, "uuid");
+  if (auto h = j.find("healthy"); h != j.end() && h->is_boolean()) s.healthy = h->get<bool>();
+  if (auto c = j.find("check_status"); c != j.end() && c->is_object()) {
+    if (auto cmd = c->find("command"); cmd != c->end() && cmd->is_object()) {
+      if (auto code = cmd->find("exit_code"); code != cmd->end() && code->is_number_integer()) {
+        s.check_exit_code = code->get<int>();
+      }
+    }
+    for (const char* kind : {"tcp", "http"}) {
+      if (auto k = c->find(kind); k != c->end() && k->is_object()) {
+        if (auto ok = k->find("succeeded"); ok != k->end() && ok->is_boolean())
+          s.check_succeeded = ok->get<bool>();
+        if (auto code = k->find("status_code"); code != k->end() && code->is_number_integer()) {
+          int http = code->get<int>();
+          s.check_succeeded = http >= 200 && http < 400;
+        }
+      }
+    }
+  }
+  if (auto l = j.find("labels"); l != j.end() && l->is_object()) {
+    if (auto list = l->find("labels"); list != l->end() && list->is_array()) {
+      for (const json& item : *list) {
+        if (!item.is_object()) continue;
+        Label label;
+        label.key = string_or_empty(item, "key");
+        if (auto v = item.find("value"); v != item.end() && v->is_string())
+          label.value = v->get<std::string>();
+        s.labels.push_back(std::move(label));
+      }
+    }
+  }
+  if (auto cs = j.find("container_status"); cs != j.end() && cs->is_object()) {
+    if (auto nets = cs->find("network_infos"); nets != cs->end() && nets->is_array()) {
+      for (const json& net : *nets) {
+        if (!net.is_object()) continue;
+        auto ips = net.find("ip_addresses");
+        if (ips == net.end() || !ips->is_array()) continue;
+        for (const json& ip : *ips) {
+          if (ip.is_object()) {
+            std::string addr = string_or_empty(ip, "ip_address");
+            if (!addr.empty()) s.ip_addresses.push_back(addr);
+          }
+        }
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace steward::mesos

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "mesos/task_status.hpp"
+
+namespace steward::mesos {
+
+nlohmann::json to_json(const TaskStatus& status);
+// nullopt with `error` naming the field when the JSON is not a TaskStatus. Unknown fields
+// are ignored, as Mesos does.
+std::optional<TaskStatus> task_status_from_json(const nlohmann::json& j, std::string& error);
+
+}  // namespace steward::mesos
