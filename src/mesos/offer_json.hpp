@@ -1,0 +1,19 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "mesos/offer.hpp"
+
+namespace steward::mesos {
+
+nlohmann::json to_json(const Offer& offer);
+std::optional<Offer> offer_from_json(const nlohmann::json& j, std::string& error);
+
+nlohmann::json to_json(const Event& event);
+// One record of the event stream. Unknown event types decode as Type::unknown (a client
+// must ignore them); a malformed known event is an error naming the field.
+std::optional<Event> event_from_json(const nlohmann::json& j, std::string& error);
+
+}  // namespace steward::mesos

@@ -1,0 +1,138 @@
+#include "mesos/offer_json.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "mesos/recordio.hpp"
+
+namespace steward::mesos {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+
+// The offer event of the reference notes (mesos-v1 §1.6), as a master sends it.
+const char* kOffersEvent = R"json({"type": "OFFERS", "offers": {"offers": [{
+  "id": {"value": "9b6e-O17"}, "framework_id": {"value": "9b6e-0000"},
+  "agent_id": {"value": "9b6e-S0"}, "hostname": "localhost",
+  "url": {"scheme": "http", "path": "/slave(1)",
+          "address": {"hostname": "localhost", "ip": "127.0.0.1", "port": 5051}},
+  "allocation_info": {"role": "hello-world-role"},
+  "resources": [
+    {"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.5},
+     "allocation_info": {"role": "hello-world-role"},
+     "reservations": [{"type": "DYNAMIC", "role": "hello-world-role", "principal": "hello-world-principal",
+                       "labels": {"labels": [{"key": "resource_id", "value": "4f1e"}]}}]},
+    {"name": "ports", "type": "RANGES", "ranges": {"range": [{"begin": 31000, "end": 32000}]},
+     "allocation_info": {"role": "hello-world-role"}}],
+  "attributes": [{"name": "zone", "type": "TEXT", "text": {"value": "a"}},
+                 {"name": "weight", "type": "SCALAR", "scalar": {"value": 2.5}}],
+  "domain": {"fault_domain": {"region": {"name": "local"}, "zone": {"name": "b"}}},
+  "executor_ids": [{"value": "hello__6c0a"}]}]}})json";
+
+TEST(EventJson, OffersAreNested) {
+  std::string error;
+  auto e = event_from_json(json::parse(kOffersEvent), error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->type, Event::Type::offers);
+  ASSERT_EQ(e->offers.size(), 1u);
+  const Offer& o = e->offers[0];
+  EXPECT_EQ(o.id, "9b6e-O17");
+  EXPECT_EQ(o.agent_id, "9b6e-S0");
+  EXPECT_EQ(o.allocation_role, "hello-world-role");
+  ASSERT_EQ(o.resources.size(), 2u);
+  EXPECT_EQ(o.resources[0].label("resource_id"), "4f1e");
+  EXPECT_EQ(o.resources[1].ranges[0].end, 32000u);
+  ASSERT_EQ(o.attributes.size(), 2u);
+  EXPECT_EQ(o.attributes[0].text, "a");
+  EXPECT_EQ(o.attributes[1].scalar, 2.5);
+  EXPECT_EQ(o.region, "local");
+  EXPECT_EQ(o.zone, "b");
+  EXPECT_THAT(o.executor_ids, ElementsAre("hello__6c0a"));
+  // And back: what the embedded cluster will send.
+  Event again;
+  again.type = Event::Type::offers;
+  again.offers = e->offers;
+  auto round = event_from_json(to_json(again), error);
+  ASSERT_TRUE(round) << error;
+  EXPECT_EQ(round->offers, e->offers);
+}
+
+TEST(EventJson, EveryEventTypeDecodes) {
+  std::string error;
+  auto sub = event_from_json(json::parse(R"({"type": "SUBSCRIBED", "subscribed": {
+      "framework_id": {"value": "m-0000"}, "heartbeat_interval_seconds": 15.0, "master_info": {}}})"),
+                             error);
+  ASSERT_TRUE(sub) << error;
+  EXPECT_EQ(sub->framework_id, "m-0000");
+  EXPECT_EQ(sub->heartbeat_interval_seconds, 15.0);
+
+  auto update = event_from_json(json::parse(R"({"type": "UPDATE", "update": {"status": {
+      "task_id": {"value": "t"}, "state": "TASK_FAILED", "uuid": "x"}}})"),
+                                error);
+  ASSERT_TRUE(update) << error;
+  EXPECT_EQ(update->status->state, TaskState::failed);
+
+  auto rescind = event_from_json(
+      json::parse(R"({"type": "RESCIND", "rescind": {"offer_id": {"value": "o1"}}})"), error);
+  EXPECT_EQ(rescind->offer_id, "o1");
+
+  // ERROR is nested too (the prose docs show it flat; the master does not send that).
+  auto err = event_from_json(
+      json::parse(R"({"type": "ERROR", "error": {"message": "Framework has been removed"}})"),
+      error);
+  EXPECT_EQ(err->message, "Framework has been removed");
+
+  auto failure = event_from_json(
+      json::parse(
+          R"({"type": "FAILURE", "failure": {"agent_id": {"value": "a"}, "executor_id": {"value": "e"}, "status": 256}})"),
+      error);
+  EXPECT_EQ(failure->exit_status, 256);
+  EXPECT_EQ(failure->executor_id, "e");
+
+  EXPECT_EQ(event_from_json(json::parse(R"({"type": "HEARTBEAT"})"), error)->type,
+            Event::Type::heartbeat);
+  // Types from a newer master are ignored, not errors.
+  EXPECT_EQ(
+      event_from_json(json::parse(R"({"type": "UPDATE_OPERATION_STATUS", "x": 1})"), error)->type,
+      Event::Type::unknown);
+}
+
+TEST(EventJson, MalformedEventsNameWhatIsWrong) {
+  std::string error;
+  EXPECT_FALSE(event_from_json(json::parse(R"("HEARTBEAT")"), error));
+  EXPECT_EQ(error, "event: must be an object");
+  EXPECT_FALSE(event_from_json(json::parse(R"({"type": "UPDATE"})"), error));
+  EXPECT_EQ(error, "event UPDATE: `update` is missing");
+  EXPECT_FALSE(event_from_json(json::parse(R"({"type": "UPDATE", "update": {}})"), error));
+  EXPECT_EQ(error, "event UPDATE: status is missing");
+  EXPECT_FALSE(event_from_json(json::parse(R"({"type": "SUBSCRIBED", "subscribed": {}})"), error));
+  EXPECT_EQ(error, "event SUBSCRIBED: framework_id is missing");
+  EXPECT_FALSE(event_from_json(
+      json::parse(R"({"type": "OFFERS", "offers": {"offers": [{"id": {"value": "o"}}]}})"), error));
+  EXPECT_EQ(error, "event OFFERS: offer.agent_id: is required");
+}
+
+TEST(EventJson, AStreamOfRecordsDecodesInOrder) {
+  std::string stream =
+      recordio_encode(R"({"type":"SUBSCRIBED","subscribed":{"framework_id":{"value":"f"}}})") +
+      recordio_encode(R"({"type":"HEARTBEAT"})") + recordio_encode(kOffersEvent);
+  RecordIoReader reader;
+  std::vector<Event::Type> types;
+  for (char c : stream) {  // one byte at a time: chunking must not matter
+    reader.feed(std::string_view(&c, 1));
+    while (auto record = reader.next()) {
+      std::string error;
+      auto e = event_from_json(json::parse(*record), error);
+      ASSERT_TRUE(e) << error;
+      types.push_back(e->type);
+    }
+  }
+  EXPECT_THAT(types,
+              ElementsAre(Event::Type::subscribed, Event::Type::heartbeat, Event::Type::offers));
+}
+
+}  // namespace
+}  // namespace steward::mesos
