@@ -1,0 +1,83 @@
+#pragma once
+
+// Mesos v1 TaskInfo, ExecutorInfo (the DEFAULT executor) and offer operations, as plain
+// data: what a scheduler sends in ACCEPT and what the embedded cluster carries out.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mesos/resource.hpp"
+
+namespace steward::mesos {
+
+struct CommandInfo {
+  struct Uri {
+    std::string value;
+    bool extract = true;
+    bool executable = false;
+    friend bool operator==(const Uri&, const Uri&) = default;
+  };
+  bool shell = true;  // run as /bin/sh -c value
+  std::string value;
+  std::vector<std::string> arguments;  // with shell = false
+  std::vector<std::pair<std::string, std::string>> environment;
+  std::vector<Uri> uris;
+  std::string user;
+  friend bool operator==(const CommandInfo&, const CommandInfo&) = default;
+};
+
+// COMMAND health checks and checks, the kind the spec's health-check and readiness-check
+// become (seconds, as Mesos takes them).
+struct CommandCheck {
+  std::string command;
+  std::vector<std::pair<std::string, std::string>> environment;
+  double delay_seconds = 15;
+  double interval_seconds = 10;
+  double timeout_seconds = 20;
+  double grace_period_seconds = 10;        // health checks only
+  std::uint32_t consecutive_failures = 3;  // health checks only
+  friend bool operator==(const CommandCheck&, const CommandCheck&) = default;
+};
+
+struct TaskInfo {
+  std::string name;
+  std::string task_id;
+  std::string agent_id;
+  std::vector<Resource> resources;
+  std::optional<CommandInfo> command;
+  std::optional<CommandCheck> health_check;
+  std::optional<CommandCheck> check;  // readiness
+  std::optional<std::int64_t> kill_grace_period_ns;
+  std::vector<Label> labels;
+  friend bool operator==(const TaskInfo&, const TaskInfo&) = default;
+};
+
+struct ExecutorInfo {
+  std::string executor_id;
+  std::string framework_id;
+  std::string name;
+  std::vector<Resource> resources;
+  friend bool operator==(const ExecutorInfo&, const ExecutorInfo&) = default;
+};
+
+struct Operation {
+  enum class Type { unknown, launch, launch_group, reserve, unreserve, create, destroy };
+  Type type = Type::unknown;
+  std::vector<Resource> resources;       // RESERVE / UNRESERVE resources, CREATE / DESTROY volumes
+  std::optional<ExecutorInfo> executor;  // LAUNCH_GROUP
+  std::vector<TaskInfo> tasks;           // LAUNCH task_infos, LAUNCH_GROUP task_group.tasks
+  std::string id;                        // optional feedback id (not on LAUNCH*)
+  friend bool operator==(const Operation&, const Operation&) = default;
+};
+
+struct AcceptCall {
+  std::string framework_id;
+  std::vector<std::string> offer_ids;
+  std::vector<Operation> operations;
+  std::optional<double> refuse_seconds;
+  friend bool operator==(const AcceptCall&, const AcceptCall&) = default;
+};
+
+}  // namespace steward::mesos

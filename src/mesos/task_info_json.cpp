@@ -1,0 +1,445 @@
+#include "mesos/task_info_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "mesos/resource_json.hpp"
+
+namespace steward::mesos {
+
+namespace {
+
+using nlohmann::json;
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+json id(const std::string& value) {
+  return {{"value", value}};
+}
+
+std::optional<std::string> id_value(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  auto v = it->find("value");
+  if (v == it->end() || !v->is_string()) return std::nullopt;
+  return v->get<std::string>();
+}
+
+std::string text(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+double number(const json& j, const char* key, double fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+json env_json(const Env& env) {
+  json vars = json::array();
+  for (const auto& [name, value] : env)
+    vars.push_back({{"name", name}, {"value", value}});
+  return {{"variables", vars}};
+}
+
+Env env_from(const json& j) {
+  Env env;
+  auto e = j.find("environment");
+  if (e == j.end() || !e->is_object()) return env;
+  auto vars = e->find("variables");
+  if (vars == e->end() || !vars->is_array()) return env;
+  for (const json& v : *vars) {
+    if (v.is_object()) env.emplace_back(text(v, "name"), text(v, "value"));
+  }
+  return env;
+}
+
+json command_json(const CommandInfo& c) {
+  json j = {{"shell", c.shell}, {"value", c.value}, {"environment", env_json(c.environment)}};
+  if (!c.arguments.empty()) j["arguments"] = c.arguments;
+  if (!c.user.empty()) j["user"] = c.user;
+  json uris = json::array();
+  for (const auto& u : c.uris)
+    uris.push_back({{"value", u.value}, {"extract", u.extract}, {"executable", u.executable}});
+  if (!uris.empty()) j["uris"] = uris;
+  return j;
+}
+
+CommandInfo command_from(const json& j) {
+  CommandInfo c;
+  if (auto s = j.find("shell"); s != j.end() && s->is_boolean()) c.shell = s->get<bool>();
+  c.value = text(j, "value");
+  if (auto args = j.find("arguments"); args != j.end() && args->is_array()) {
+    for (const json& a : *args) {
+      if (a.is_string()) c.arguments.push_back(a.get<std::string>());
+    }
+  }
+  c.environment = env_from(j);
+  c.user = text(j, "user");
+  if (auto uris = j.find("uris"); uris != j.end() && uris->is_array()) {
+    for (const json& u : *uris) {
+      if (!u.is_object()) continue;
+      CommandInfo::Uri uri;
+      uri.value = text(u, "value");
+      if (auto e = u.find("extract"); e != u.end() && e->is_boolean()) uri.extract = e->get<bool>();
+      if (auto x = u.find("executable"); x != u.end() && x->is_boolean())
+        uri.executable = x->get<bool>();
+      c.uris.push_back(uri);
+    }
+  }
+  return c;
+}
+
+json health_json(const CommandCheck& h) {
+  return {{"type", "COMMAND"},
+          {"command", {{"value", h.command}, {"environment", env_json(h.environment)}}},
+          {"delay_seconds", h.delay_seconds},
+          {"interval_seconds", h.interval_seconds},
+          {"timeout_seconds", h.timeout_seconds},
+          {"grace_period_seconds", h.grace_period_seconds},
+          {"consecutive_failures", h.consecutive_failures}};
+}
+
+json check_json(const CommandCheck& c) {
+  return {
+      {"type", "COMMAND"},
+      {"command", {{"command", {{"value", c.command}, {"environment", env_json(c.environment)}}}}},
+      {"delay_seconds", c.delay_seconds},
+      {"interval_seconds", c.interval_seconds},
+      {"timeout_seconds", c.timeout_seconds}};
+}
+
+// HealthCheck puts the command at `command`, CheckInfo one level deeper at `command.command`.
+std::optional<CommandCheck> check_from(const json& j, bool health, const std::string& where,
+                                       std::string& error) {
+  if (!j.is_object()) return std::nullopt;
+  if (text(j, "type") != "COMMAND") {
+    error = where + ": only COMMAND checks are supported";
+    return std::nullopt;
+  }
+  CommandCheck c;
+  const json* cmd = nullptr;
+  if (auto outer = j.find("command"); outer != j.end() && outer->is_object()) {
+    cmd = &*outer;
+    if (!health) {
+      auto inner = outer->find("command");
+      cmd = inner != outer->end() && inner->is_object() ? &*inner : nullptr;
+    }
+  }
+  if (cmd == nullptr || text(*cmd, "value").empty()) {
+    error = where + ": the command is missing";
+    return std::nullopt;
+  }
+  c.command = text(*cmd, "value");
+  c.environment = env_from(*cmd);
+  c.delay_seconds = number(j, "delay_seconds", c.delay_seconds);
+  c.interval_seconds = number(j, "interval_seconds", c.interval_seconds);
+  c.timeout_seconds = number(j, "timeout_seconds", c.timeout_seconds);
+  c.grace_period_seconds = number(j, "grace_period_seconds", c.grace_period_seconds);
+  if (auto f = j.find("consecutive_failures"); f != j.end() && f->is_number_unsigned()) {
+    c.consecutive_failures = f->get<std::uint32_t>();
+  }
+  return c;
+}
+
+std::optional<std::vector<Resource>> resources_from(const json& j, const char* key,
+                                                    const std::string& where, std::string& error) {
+  std::vector<Resource> out;
+  auto it = j.find(key);
+  if (it == j.end()) return out;
+  if (!it->is_array()) {
+    error = where + "." + key + ": must be a list";
+    return std::nullopt;
+  }
+  for (const json& r : *it) {
+    std::string why;
+    auto resource = resource_from_json(r, why);
+    if (!resource) {
+      error = where + ": " + why;
+      return std::nullopt;
+    }
+    out.push_back(std::move(*resource));
+  }
+  return out;
+}
+
+json resources_json(const std::vector<Resource>& resources) {
+  json list = json::array();
+  for (const Resource& r : resources)
+    list.push_back(to_json(r));
+  return list;
+}
+
+constexpr std::pair<Operation::Type, const char*> kOps[] = {
+    {Operation::Type::launch, "LAUNCH"},   {Operation::Type::launch_group, "LAUNCH_GROUP"},
+    {Operation::Type::reserve, "RESERVE"}, {Operation::Type::unreserve, "UNRESERVE"},
+    {Operation::Type::create, "CREATE"},   {Operation::Type::destroy, "DESTROY"}};
+
+}  // namespace
+
+json to_json(const TaskInfo& t) {
+  json j = {
+      {"name", t.name}, {"task_id", id(t.task_id)}, {"resources", resources_json(t.resources)}};
+  if (!t.agent_id.empty()) j["agent_id"] = id(t.agent_id);
+  if (t.command) j["command"] = command_json(*t.command);
+  if (t.health_check) j["health_check"] = health_json(*t.health_check);
+  if (t.check) j["check"] = check_json(*t.check);
+  if (t.kill_grace_period_ns)
+    j["kill_policy"] = {{"grace_period", {{"nanoseconds", *t.kill_grace_period_ns}}}};
+  if (!t.labels.empty()) {
+    json list = json::array();
+    for (const Label& l : t.labels) {
+      json item = {{"key", l.key}};
+      if (l.value) item["value"] = *l.value;
+      list.push_back(item);
+    }
+    j["labels"] = {{"labels", list}};
+  }
+  return j;
+}
+
+json to_json(const ExecutorInfo& e) {
+  return {{"type", "DEFAULT"},
+          {"executor_id", id(e.executor_id)},
+          {"framework_id", id(e.framework_id)},
+          {"name", e.name},
+          {"resources", resources_json(e.resources)}};
+}
+
+json to_json(const Operation& op) {
+  json j;
+  for (const auto& [type, name] : kOps) {
+    if (type == op.type) j["type"] = name;
+  }
+  if (!j.contains("type")) j["type"] = "UNKNOWN";
+  if (!op.id.empty()) j["id"] = id(op.id);
+  json tasks = json::array();
+  for (const TaskInfo& t : op.tasks)
+    tasks.push_back(to_json(t));
+  switch (op.type) {
+    case Operation::Type::launch:
+      j["launch"] = {{"task_infos", tasks}};
+      break;
+    case Operation::Type::launch_group:
+      j["launch_group"] = {{"task_group", {{"tasks", tasks}}}};
+      if (op.executor) j["launch_group"]["executor"] = to_json(*op.executor);
+      break;
+    case Operation::Type::reserve:
+      j["reserve"] = {{"resources", resources_json(op.resources)}};
+      break;
+    case Operation::Type::unreserve:
+      j["unreserve"] = {{"resources", resources_json(op.resources)}};
+      break;
+    case Operation::Type::create:
+      j["create"] = {{"volumes", resources_json(op.resources)}};
+      break;
+    case Operation::Type::destroy:
+      j["destroy"] = {{"volumes", resources_json(op.resources)}};
+      break;
+    default:
+      break;
+  }
+  return j;
+}
+
+json to_json(const AcceptCall& a) {
+  json offers = json::array();
+  for (const auto& o : a.offer_ids)
+    offers.push_back(id(o));
+  json ops = json::array();
+  for (const Operation& op : a.operations)
+    ops.push_back(to_json(op));
+  json j = {{"type", "ACCEPT"},
+            {"framework_id", id(a.framework_id)},
+            {"accept", {{"offer_ids", offers}, {"operations", ops}}}};
+  if (a.refuse_seconds) j["accept"]["filters"] = {{"refuse_seconds", *a.refuse_seconds}};
+  return j;
+}
+
+std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
+  error.clear();
+  if (!j.is_object()) {
+    error = "task: must be an object";
+    return std::nullopt;
+  }
+  TaskInfo t;
+  t.name = text(j, "name");
+  t.task_id = id_value(j, "task_id").value_or("");
+  if (t.task_id.empty()) {
+    error = "task " + t.name + ": task_id is required";
+    return std::nullopt;
+  }
+  const std::string where = "task " + t.task_id;
+  t.agent_id = id_value(j, "agent_id").value_or("");
+  auto resources = resources_from(j, "resources", where, error);
+  if (!resources) return std::nullopt;
+  t.resources = std::move(*resources);
+  if (auto c = j.find("command"); c != j.end() && c->is_object()) t.command = command_from(*c);
+  if (auto h = j.find("health_check"); h != j.end()) {
+    t.health_check = check_from(*h, true, where + ".health_check", error);
+    if (!error.empty()) return std::nullopt;
+  }
+  if (auto c = j.find("check"); c != j.end()) {
+    t.check = check_from(*c, false, where + ".check", error);
+    if (!error.empty()) return std::nullopt;
+  }
+  if (auto k = j.find("kill_policy"); k != j.end() && k->is_object()) {
+    if (auto g = k->find("grace_period"); g != k->end() && g->is_object()) {
+      if (auto ns = g->find("nanoseconds"); ns != g->end() && ns->is_number_integer()) {
+        t.kill_grace_period_ns = ns->get<std::int64_t>();
+      }
+    }
+  }
+  if (auto l = j.find("labels"); l != j.end() && l->is_object()) {
+    if (auto list = l->find("labels"); list != l->end() && list->is_array()) {
+      for (const json& item : *list) {
+        if (!item.is_object()) continue;
+        Label label{text(item, "key"), std::nullopt};
+        if (auto v = item.find("value"); v != item.end() && v->is_string())
+          label.value = v->get<std::string>();
+        t.labels.push_back(std::move(label));
+      }
+    }
+  }
+  return t;
+}
+
+std::optional<Operation> operation_from_json(const json& j, std::string& error) {
+  error.clear();
+  if (!j.is_object()) {
+    error = "operation: must be an object";
+    return std::nullopt;
+  }
+  Operation op;
+  const std::string type = text(j, "type");
+  for (const auto& [value, name] : kOps) {
+    if (type == name) op.type = value;
+  }
+  if (op.type == Operation::Type::unknown) {
+    error = "operation: unsupported type \"" + type + "\"";
+    return std::nullopt;
+  }
+  op.id = id_value(j, "id").value_or("");
+  auto body_of = [&](const char* key) -> const json* {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_object()) return &*it;
+    error = type + ": `" + key + "` is missing";
+    return nullptr;
+  };
+  auto tasks_from = [&](const json& list) -> bool {
+    if (!list.is_array()) {
+      error = type + ": tasks must be a list";
+      return false;
+    }
+    for (const json& t : list) {
+      auto task = task_info_from_json(t, error);
+      if (!task) return false;
+      op.tasks.push_back(std::move(*task));
+    }
+    return true;
+  };
+  switch (op.type) {
+    case Operation::Type::launch: {
+      const json* b = body_of("launch");
+      if (b == nullptr ||
+          !tasks_from(b->contains("task_infos") ? (*b)["task_infos"] : json::array()))
+        return std::nullopt;
+      break;
+    }
+    case Operation::Type::launch_group: {
+      const json* b = body_of("launch_group");
+      if (b == nullptr) return std::nullopt;
+      auto ex = b->find("executor");
+      if (ex == b->end() || !ex->is_object()) {
+        error = "LAUNCH_GROUP: executor is required";
+        return std::nullopt;
+      }
+      ExecutorInfo e;
+      e.executor_id = id_value(*ex, "executor_id").value_or("");
+      e.framework_id = id_value(*ex, "framework_id").value_or("");
+      e.name = text(*ex, "name");
+      if (text(*ex, "type") != "DEFAULT") {
+        error = "LAUNCH_GROUP: executor.type must be DEFAULT";
+        return std::nullopt;
+      }
+      if (e.executor_id.empty() || e.framework_id.empty()) {
+        error = std::string("LAUNCH_GROUP: executor.") +
+                (e.executor_id.empty() ? "executor_id" : "framework_id") + " is required";
+        return std::nullopt;
+      }
+      auto resources = resources_from(*ex, "resources", "executor " + e.executor_id, error);
+      if (!resources) return std::nullopt;
+      e.resources = std::move(*resources);
+      op.executor = std::move(e);
+      auto group = b->find("task_group");
+      if (group == b->end() || !group->is_object() || !group->contains("tasks")) {
+        error = "LAUNCH_GROUP: task_group.tasks is required";
+        return std::nullopt;
+      }
+      if (!tasks_from((*group)["tasks"])) return std::nullopt;
+      break;
+    }
+    default: {
+      const char* key = op.type == Operation::Type::reserve     ? "reserve"
+                        : op.type == Operation::Type::unreserve ? "unreserve"
+                        : op.type == Operation::Type::create    ? "create"
+                                                                : "destroy";
+      const char* list = op.type == Operation::Type::create || op.type == Operation::Type::destroy
+                             ? "volumes"
+                             : "resources";
+      const json* b = body_of(key);
+      if (b == nullptr) return std::nullopt;
+      auto resources = resources_from(*b, list, type, error);
+      if (!resources) return std::nullopt;
+      op.resources = std::move(*resources);
+      break;
+    }
+  }
+  if (!op.id.empty() &&
+      (op.type == Operation::Type::launch || op.type == Operation::Type::launch_group)) {
+    error = type + ": an operation id is not allowed on launches";
+    return std::nullopt;
+  }
+  return op;
+}
+
+std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
+  error.clear();
+  if (!j.is_object() || text(j, "type") != "ACCEPT") {
+    error = "call: not an ACCEPT";
+    return std::nullopt;
+  }
+  AcceptCall a;
+  a.framework_id = id_value(j, "framework_id").value_or("");
+  if (a.framework_id.empty()) {
+    error = "ACCEPT: framework_id is required";
+    return std::nullopt;
+  }
+  auto b = j.find("accept");
+  if (b == j.end() || !b->is_object()) {
+    error = "ACCEPT: `accept` is missing";
+    return std::nullopt;
+  }
+  if (auto ids = b->find("offer_ids"); ids != b->end() && ids->is_array()) {
+    for (const json& o : *ids) {
+      if (o.is_object() && o.contains("value") && o["value"].is_string())
+        a.offer_ids.push_back(o["value"].get<std::string>());
+    }
+  }
+  if (a.offer_ids.empty()) {
+    error = "ACCEPT: offer_ids is required";
+    return std::nullopt;
+  }
+  if (auto ops = b->find("operations"); ops != b->end() && ops->is_array()) {
+    for (const json& o : *ops) {
+      auto op = operation_from_json(o, error);
+      if (!op) return std::nullopt;
+      a.operations.push_back(std::move(*op));
+    }
+  }
+  if (auto f = b->find("filters"); f != b->end() && f->is_object()) {
+    if (auto r = f->find("refuse_seconds"); r != f->end() && r->is_number())
+      a.refuse_seconds = r->get<double>();
+  }
+  return a;
+}
+
+}  // namespace steward::mesos

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "mesos/task_info.hpp"
+
+namespace steward::mesos {
+
+nlohmann::json to_json(const TaskInfo& task);
+nlohmann::json to_json(const ExecutorInfo& executor);
+nlohmann::json to_json(const Operation& operation);
+nlohmann::json to_json(const AcceptCall& accept);  // the whole ACCEPT call
+
+std::optional<TaskInfo> task_info_from_json(const nlohmann::json& j, std::string& error);
+std::optional<Operation> operation_from_json(const nlohmann::json& j, std::string& error);
+// An ACCEPT call (type, framework_id, accept{offer_ids, operations, filters}).
+std::optional<AcceptCall> accept_from_json(const nlohmann::json& j, std::string& error);
+
+}  // namespace steward::mesos

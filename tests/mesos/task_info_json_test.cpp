@@ -1,0 +1,119 @@
+#include "mesos/task_info_json.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace steward::mesos {
+namespace {
+
+using nlohmann::json;
+
+// The ACCEPT of the reference notes (mesos-v1 §1.8, §1.9): reserve, create a volume, launch
+// a task group into a DEFAULT executor.
+const char* kAccept = R"json({"framework_id": {"value": "9b6e-0000"}, "type": "ACCEPT",
+ "accept": {"offer_ids": [{"value": "9b6e-O17"}], "filters": {"refuse_seconds": 5},
+  "operations": [
+   {"type": "RESERVE", "reserve": {"resources": [{"name": "disk", "type": "SCALAR",
+      "scalar": {"value": 256}, "allocation_info": {"role": "hello-world-role"},
+      "reservations": [{"type": "DYNAMIC", "role": "hello-world-role", "principal": "p",
+                        "labels": {"labels": [{"key": "resource_id", "value": "r1"}]}}]}]}},
+   {"type": "CREATE", "create": {"volumes": [{"name": "disk", "type": "SCALAR",
+      "scalar": {"value": 256}, "reservations": [{"type": "DYNAMIC", "role": "hello-world-role"}],
+      "disk": {"persistence": {"id": "b1d2", "principal": "p"},
+               "volume": {"container_path": "hello-container-path", "mode": "RW"}}}]}},
+   {"type": "LAUNCH_GROUP", "launch_group": {
+     "executor": {"type": "DEFAULT", "executor_id": {"value": "hello__6c0a"},
+       "framework_id": {"value": "9b6e-0000"}, "name": "hello",
+       "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
+                     {"name": "mem", "type": "SCALAR", "scalar": {"value": 32}}]},
+     "task_group": {"tasks": [{
+       "name": "hello-0-server", "task_id": {"value": "hello-0-server__1b2c"},
+       "agent_id": {"value": "9b6e-S0"},
+       "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.5}}],
+       "command": {"shell": true, "value": "echo hello >> out && sleep 1000",
+                   "environment": {"variables": [{"name": "TASK_NAME", "value": "hello-0-server"}]},
+                   "uris": [{"value": "http://example/x.tgz", "extract": true}]},
+       "health_check": {"type": "COMMAND", "command": {"value": "test -f out"},
+                        "interval_seconds": 10, "consecutive_failures": 3, "grace_period_seconds": 30},
+       "check": {"type": "COMMAND", "command": {"command": {"value": "test -s out"}},
+                 "delay_seconds": 5, "interval_seconds": 10},
+       "kill_policy": {"grace_period": {"nanoseconds": 5000000000}},
+       "labels": {"labels": [{"key": "goal_state", "value": "RUNNING"}]}}]}}}]}})json";
+
+TEST(AcceptJson, ReadsReserveCreateAndLaunchGroup) {
+  std::string error;
+  auto a = accept_from_json(json::parse(kAccept), error);
+  ASSERT_TRUE(a) << error;
+  EXPECT_EQ(a->framework_id, "9b6e-0000");
+  EXPECT_THAT(a->offer_ids, ::testing::ElementsAre("9b6e-O17"));
+  EXPECT_EQ(a->refuse_seconds, 5);
+  ASSERT_EQ(a->operations.size(), 3u);
+  EXPECT_EQ(a->operations[0].type, Operation::Type::reserve);
+  EXPECT_EQ(a->operations[0].resources[0].label("resource_id"), "r1");
+  EXPECT_EQ(a->operations[1].type, Operation::Type::create);
+  EXPECT_EQ(a->operations[1].resources[0].disk->persistence->id, "b1d2");
+  const Operation& launch = a->operations[2];
+  ASSERT_EQ(launch.type, Operation::Type::launch_group);
+  ASSERT_TRUE(launch.executor);
+  EXPECT_EQ(launch.executor->executor_id, "hello__6c0a");
+  ASSERT_EQ(launch.tasks.size(), 1u);
+  const TaskInfo& t = launch.tasks[0];
+  EXPECT_EQ(t.name, "hello-0-server");
+  ASSERT_TRUE(t.command);
+  EXPECT_EQ(t.command->value, "echo hello >> out && sleep 1000");
+  EXPECT_EQ(t.command->environment.at(0).second, "hello-0-server");
+  EXPECT_EQ(t.command->uris.at(0).value, "http://example/x.tgz");
+  ASSERT_TRUE(t.health_check && t.check);
+  EXPECT_EQ(t.health_check->command, "test -f out");
+  EXPECT_EQ(t.health_check->grace_period_seconds, 30);
+  EXPECT_EQ(t.check->command, "test -s out");
+  EXPECT_EQ(t.check->delay_seconds, 5);
+  EXPECT_EQ(t.kill_grace_period_ns, 5'000'000'000);
+  EXPECT_EQ(t.labels.at(0).value, "RUNNING");
+}
+
+TEST(AcceptJson, RoundTrips) {
+  std::string error;
+  auto a = accept_from_json(json::parse(kAccept), error);
+  ASSERT_TRUE(a) << error;
+  auto again = accept_from_json(to_json(*a), error);
+  ASSERT_TRUE(again) << error;
+  EXPECT_EQ(*again, *a);
+}
+
+TEST(AcceptJson, InvalidOperationsAreRefusedWithTheReason) {
+  std::string error;
+  EXPECT_FALSE(operation_from_json(json::parse(R"({"type": "GROW_VOLUME"})"), error));
+  EXPECT_EQ(error, "operation: unsupported type \"GROW_VOLUME\"");
+  EXPECT_FALSE(operation_from_json(json::parse(R"({"type": "LAUNCH_GROUP", "launch_group": {
+      "executor": {"type": "CUSTOM", "executor_id": {"value": "e"}, "framework_id": {"value": "f"}},
+      "task_group": {"tasks": []}}})"),
+                                   error));
+  EXPECT_EQ(error, "LAUNCH_GROUP: executor.type must be DEFAULT");
+  EXPECT_FALSE(operation_from_json(json::parse(R"({"type": "LAUNCH_GROUP", "launch_group": {
+      "executor": {"type": "DEFAULT", "executor_id": {"value": "e"}}, "task_group": {"tasks": []}}})"),
+                                   error));
+  EXPECT_EQ(error, "LAUNCH_GROUP: executor.framework_id is required");
+  EXPECT_FALSE(operation_from_json(json::parse(R"({"type": "LAUNCH", "id": {"value": "op1"},
+      "launch": {"task_infos": []}})"),
+                                   error));
+  EXPECT_EQ(error, "LAUNCH: an operation id is not allowed on launches");
+  EXPECT_FALSE(operation_from_json(
+      json::parse(R"({"type": "LAUNCH", "launch": {"task_infos": [{"name": "x"}]}})"), error));
+  EXPECT_EQ(error, "task x: task_id is required");
+  EXPECT_FALSE(operation_from_json(
+      json::parse(R"({"type": "RESERVE", "reserve": {"resources": [{"name": "cpus"}]}})"), error));
+  EXPECT_EQ(error, "RESERVE: resource cpus.type: must be SCALAR, RANGES or SET");
+  EXPECT_FALSE(accept_from_json(
+      json::parse(R"({"type": "ACCEPT", "framework_id": {"value": "f"}, "accept": {}})"), error));
+  EXPECT_EQ(error, "ACCEPT: offer_ids is required");
+  EXPECT_FALSE(task_info_from_json(json::parse(R"({"task_id": {"value": "t"},
+      "health_check": {"type": "HTTP", "http": {"port": 80}}})"),
+                                   error));
+  EXPECT_EQ(error, "task t.health_check: only COMMAND checks are supported");
+}
+
+}  // namespace
+}  // namespace steward::mesos
