@@ -1,0 +1,22 @@
+// libFuzzer harness for the Mesos JSON decoders: bytes -> JSON -> every decoder.
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "mesos/call_json.hpp"
+#include "mesos/offer_json.hpp"
+#include "mesos/task_info_json.hpp"
+#include "mesos/task_status_json.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto j = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (j.is_discarded()) return 0;
+  std::string error;
+  (void)steward::mesos::event_from_json(j, error);
+  (void)steward::mesos::call_from_json(j, error);
+  (void)steward::mesos::accept_from_json(j, error);
+  (void)steward::mesos::task_status_from_json(j, error);
+  return 0;
+}

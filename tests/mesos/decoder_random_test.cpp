@@ -1,0 +1,74 @@
+// The decoders read what arrives over the network: whatever the JSON, they answer a value
+// or an error, never an exception.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "mesos/call_json.hpp"
+#include "mesos/offer_json.hpp"
+#include "mesos/task_info_json.hpp"
+#include "mesos/task_status_json.hpp"
+
+namespace steward::mesos {
+namespace {
+
+using nlohmann::json;
+
+json random_value(std::mt19937& rng, int depth) {
+  static const char* keys[] = {
+      "type",         "value",        "offers",     "offer_ids", "operations",     "accept",
+      "launch_group", "executor",     "task_group", "tasks",     "task_id",        "agent_id",
+      "framework_id", "status",       "state",      "subscribe", "framework_info", "user",
+      "name",         "resources",    "reserve",    "create",    "volumes",        "command",
+      "check",        "health_check", "update",     "id",        "scalar",         "reservations",
+      "executor_id",  "uuid",         "labels",     "kill"};
+  static const char* words[] = {"ACCEPT",  "OFFERS",    "UPDATE",  "SUBSCRIBED", "LAUNCH_GROUP",
+                                "RESERVE", "CREATE",    "DEFAULT", "COMMAND",    "TASK_RUNNING",
+                                "SCALAR",  "SUBSCRIBE", "KILL",    "x",          ""};
+  constexpr int kKeys = sizeof keys / sizeof keys[0];
+  switch (depth <= 0 ? rng() % 4 : rng() % 7) {
+    case 0:
+      return nullptr;
+    case 1:
+      return static_cast<int>(rng() % 2000) - 1000;
+    case 2:
+      return words[rng() % 15];
+    case 3:
+      return rng() % 2 == 0;
+    case 4: {
+      json a = json::array();
+      for (int i = 0, n = static_cast<int>(rng() % 4); i < n; ++i)
+        a.push_back(random_value(rng, depth - 1));
+      return a;
+    }
+    default: {
+      json o = json::object();
+      for (int i = 0, n = static_cast<int>(rng() % 6); i < n; ++i)
+        o[keys[rng() % kKeys]] = random_value(rng, depth - 1);
+      return o;
+    }
+  }
+}
+
+TEST(MesosDecoders, RandomJsonNeverThrows) {
+  std::mt19937 rng(99);
+  for (int i = 0; i < 20000; ++i) {
+    json j = random_value(rng, 5);
+    if (rng() % 2 && j.is_object()) j["type"] = random_value(rng, 0);
+    std::string error;
+    ASSERT_NO_THROW({
+      (void)event_from_json(j, error);
+      (void)call_from_json(j, error);
+      (void)accept_from_json(j, error);
+      (void)operation_from_json(j, error);
+      (void)task_info_from_json(j, error);
+      (void)task_status_from_json(j, error);
+      (void)offer_from_json(j, error);
+    }) << j.dump();
+  }
+}
+
+}  // namespace
+}  // namespace steward::mesos
