@@ -1,11 +1,14 @@
 #include "mesos/call_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mesos/json_fields.hpp"
 
 namespace steward::mesos {
 
 namespace {
 
+using json_fields::id;
+using json_fields::id_value;
+using json_fields::text;
 using nlohmann::json;
 
 constexpr std::pair<Call::Type, const char*> kTypes[] = {{Call::Type::subscribe, "SUBSCRIBE"},
@@ -17,23 +20,6 @@ constexpr std::pair<Call::Type, const char*> kTypes[] = {{Call::Type::subscribe,
                                                          {Call::Type::acknowledge, "ACKNOWLEDGE"},
                                                          {Call::Type::reconcile, "RECONCILE"},
                                                          {Call::Type::suppress, "SUPPRESS"}};
-
-json id(const std::string& value) {
-  return {{"value", value}};
-}
-
-std::optional<std::string> id_value(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return std::nullopt;
-  auto v = it->find("value");
-  if (v == it->end() || !v->is_string()) return std::nullopt;
-  return v->get<std::string>();
-}
-
-std::string text(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::vector<std::string> strings(const json& j, const char* key) {
   std::vector<std::string> out;

@@ -1,6 +1,6 @@
 #include "mesos/offer_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mesos/json_fields.hpp"
 
 #include "mesos/resource_json.hpp"
 #include "mesos/task_status_json.hpp"
@@ -9,20 +9,10 @@ namespace steward::mesos {
 
 namespace {
 
+using json_fields::id;
+using json_fields::id_value;
+using json_fields::text;
 using nlohmann::json;
-
-std::optional<std::string> id_value(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return std::nullopt;
-  auto v = it->find("value");
-  if (v == it->end() || !v->is_string()) return std::nullopt;
-  return v->get<std::string>();
-}
-
-std::string text(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 const json* object(const json& j, const char* key) {
   auto it = j.find(key);

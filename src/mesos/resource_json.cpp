@@ -1,22 +1,12 @@
 #include "mesos/resource_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mesos/json_fields.hpp"
 
 namespace steward::mesos {
 
 namespace {
 
 using nlohmann::json;
-
-json labels_json(const std::vector<Label>& labels) {
-  json list = json::array();
-  for (const Label& l : labels) {
-    json item = {{"key", l.key}};
-    if (l.value) item["value"] = *l.value;
-    list.push_back(item);
-  }
-  return {{"labels", list}};
-}
 
 const char* type_name(ReservationInfo::Type t) {
   switch (t) {
@@ -121,7 +111,7 @@ json to_json(const Resource& r) {
     for (const auto& res : r.reservations) {
       json item = {{"type", type_name(res.type)}, {"role", res.role}};
       if (!res.principal.empty()) item["principal"] = res.principal;
-      if (!res.labels.empty()) item["labels"] = labels_json(res.labels);
+      if (!res.labels.empty()) item["labels"] = json_fields::labels_json(res.labels);
       stack.push_back(item);
     }
     j["reservations"] = stack;

@@ -1,6 +1,6 @@
 #include "mesos/task_info_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mesos/json_fields.hpp"
 
 #include "mesos/resource_json.hpp"
 
@@ -8,25 +8,11 @@ namespace steward::mesos {
 
 namespace {
 
+using json_fields::id;
+using json_fields::id_value;
+using json_fields::text;
 using nlohmann::json;
 using Env = std::vector<std::pair<std::string, std::string>>;
-
-json id(const std::string& value) {
-  return {{"value", value}};
-}
-
-std::optional<std::string> id_value(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return std::nullopt;
-  auto v = it->find("value");
-  if (v == it->end() || !v->is_string()) return std::nullopt;
-  return v->get<std::string>();
-}
-
-std::string text(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 double number(const json& j, const char* key, double fallback) {
   auto it = j.find(key);
@@ -184,15 +170,8 @@ json to_json(const TaskInfo& t) {
   if (t.check) j["check"] = check_json(*t.check);
   if (t.kill_grace_period_ns)
     j["kill_policy"] = {{"grace_period", {{"nanoseconds", *t.kill_grace_period_ns}}}};
-  if (!t.labels.empty()) {
-    json list = json::array();
-    for (const Label& l : t.labels) {
-      json item = {{"key", l.key}};
-      if (l.value) item["value"] = *l.value;
-      list.push_back(item);
-    }
-    j["labels"] = {{"labels", list}};
-  }
+  if (!t.labels.empty()) j["labels"] = json_fields::labels_json(t.labels);
+
   return j;
 }
 
@@ -288,17 +267,7 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
       }
     }
   }
-  if (auto l = j.find("labels"); l != j.end() && l->is_object()) {
-    if (auto list = l->find("labels"); list != l->end() && list->is_array()) {
-      for (const json& item : *list) {
-        if (!item.is_object()) continue;
-        Label label{text(item, "key"), std::nullopt};
-        if (auto v = item.find("value"); v != item.end() && v->is_string())
-          label.value = v->get<std::string>();
-        t.labels.push_back(std::move(label));
-      }
-    }
-  }
+  t.labels = json_fields::labels_from(j);
   return t;
 }
 

@@ -1,31 +1,20 @@
 #include "mesos/task_status_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mesos/json_fields.hpp"
 
 namespace steward::mesos {
 
 namespace {
 
+using json_fields::id;
+using json_fields::id_value;
+using json_fields::text;
 using nlohmann::json;
 
 constexpr std::pair<TaskStatus::Source, const char*> kSources[] = {
     {TaskStatus::Source::master, "SOURCE_MASTER"},
     {TaskStatus::Source::agent, "SOURCE_AGENT"},
     {TaskStatus::Source::executor, "SOURCE_EXECUTOR"}};
-
-// {"value": "..."} id messages.
-std::optional<std::string> id_value(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return std::nullopt;
-  auto v = it->find("value");
-  if (v == it->end() || !v->is_string()) return std::nullopt;
-  return v->get<std::string>();
-}
-
-std::string string_or_empty(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -47,15 +36,8 @@ json to_json(const TaskStatus& s) {
   } else if (s.check_succeeded) {
     j["check_status"] = {{"type", "TCP"}, {"tcp", {{"succeeded", *s.check_succeeded}}}};
   }
-  if (!s.labels.empty()) {
-    json list = json::array();
-    for (const Label& l : s.labels) {
-      json item = {{"key", l.key}};
-      if (l.value) item["value"] = *l.value;
-      list.push_back(item);
-    }
-    j["labels"] = {{"labels", list}};
-  }
+  if (!s.labels.empty()) j["labels"] = json_fields::labels_json(s.labels);
+
   if (!s.ip_addresses.empty()) {
     json ips = json::array();
     for (const auto& ip : s.ip_addresses)
@@ -78,22 +60,22 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
     return std::nullopt;
   }
   s.task_id = *task_id;
-  auto state = parse_task_state(string_or_empty(j, "state"));
+  auto state = parse_task_state(text(j, "state"));
   if (!state) {
-    error = "status.state: unknown task state \"" + string_or_empty(j, "state") + "\"";
+    error = "status.state: unknown task state \"" + text(j, "state") + "\"";
     return std::nullopt;
   }
   s.state = *state;
-  s.message = string_or_empty(j, "message");
-  s.reason = string_or_empty(j, "reason");
-  std::string source = string_or_empty(j, "source");
+  s.message = text(j, "message");
+  s.reason = text(j, "reason");
+  std::string source = text(j, "source");
   for (const auto& [value, name] : kSources) {
     if (source == name) s.source = value;
   }
   s.agent_id = id_value(j, "agent_id").value_or("");
   s.executor_id = id_value(j, "executor_id").value_or("");
   if (auto t = j.find("timestamp"); t != j.end() && t->is_number()) s.timestamp = t->get<double>();
-  s.uuid = string_or_empty(j, "uuid");
+  s.uuid = text(j, "uuid");
   if (auto h = j.find("healthy"); h != j.end() && h->is_boolean()) s.healthy = h->get<bool>();
   if (auto c = j.find("check_status"); c != j.end() && c->is_object()) {
     if (auto cmd = c->find("command"); cmd != c->end() && cmd->is_object()) {
@@ -112,18 +94,7 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
       }
     }
   }
-  if (auto l = j.find("labels"); l != j.end() && l->is_object()) {
-    if (auto list = l->find("labels"); list != l->end() && list->is_array()) {
-      for (const json& item : *list) {
-        if (!item.is_object()) continue;
-        Label label;
-        label.key = string_or_empty(item, "key");
-        if (auto v = item.find("value"); v != item.end() && v->is_string())
-          label.value = v->get<std::string>();
-        s.labels.push_back(std::move(label));
-      }
-    }
-  }
+  s.labels = json_fields::labels_from(j);
   if (auto cs = j.find("container_status"); cs != j.end() && cs->is_object()) {
     if (auto nets = cs->find("network_infos"); nets != cs->end() && nets->is_array()) {
       for (const json& net : *nets) {
@@ -132,7 +103,7 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
         if (ips == net.end() || !ips->is_array()) continue;
         for (const json& ip : *ips) {
           if (ip.is_object()) {
-            std::string addr = string_or_empty(ip, "ip_address");
+            std::string addr = text(ip, "ip_address");
             if (!addr.empty()) s.ip_addresses.push_back(addr);
           }
         }

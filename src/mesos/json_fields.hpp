@@ -1,0 +1,65 @@
+#pragma once
+
+// Field access shared by the Mesos JSON codecs (only *_json.cpp files include this: it
+// brings in nlohmann/json.hpp). Mesos wraps ids as {"value": "..."} and labels as
+// {"labels": [{"key", "value"}]}; these read them leniently, as Mesos ignores what it does
+// not know.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mesos/resource.hpp"
+
+namespace steward::mesos::json_fields {
+
+using nlohmann::json;
+
+inline json id(const std::string& value) {
+  return {{"value", value}};
+}
+
+// The string inside {"value": ...} at `key`, if it is there and well formed.
+inline std::optional<std::string> id_value(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  auto v = it->find("value");
+  if (v == it->end() || !v->is_string()) return std::nullopt;
+  return v->get<std::string>();
+}
+
+// The string at `key`, or "" when absent or not a string.
+inline std::string text(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+inline json labels_json(const std::vector<Label>& labels) {
+  json list = json::array();
+  for (const Label& l : labels) {
+    json item = {{"key", l.key}};
+    if (l.value) item["value"] = *l.value;
+    list.push_back(item);
+  }
+  return {{"labels", list}};
+}
+
+// The labels at j["labels"]["labels"]; malformed entries are skipped.
+inline std::vector<Label> labels_from(const json& j) {
+  std::vector<Label> out;
+  auto l = j.find("labels");
+  if (l == j.end() || !l->is_object()) return out;
+  auto list = l->find("labels");
+  if (list == l->end() || !list->is_array()) return out;
+  for (const json& item : *list) {
+    if (!item.is_object()) continue;
+    Label label{text(item, "key"), std::nullopt};
+    if (auto v = item.find("value"); v != item.end() && v->is_string())
+      label.value = v->get<std::string>();
+    out.push_back(std::move(label));
+  }
+  return out;
+}
+
+}  // namespace steward::mesos::json_fields
