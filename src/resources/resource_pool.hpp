@@ -1,0 +1,41 @@
+#pragma once
+
+// A bag of Mesos resources with arithmetic: resources that differ only in quantity merge
+// (same name, reservation stack, allocation role and disk identity); anything else stays
+// apart. Used to track what an agent has free and what an offer still holds while the
+// operations of an ACCEPT are applied in order.
+
+#include <string>
+#include <vector>
+
+#include "mesos/resource.hpp"
+
+namespace steward::resources {
+
+class ResourcePool {
+ public:
+  ResourcePool() = default;
+  explicit ResourcePool(const std::vector<mesos::Resource>& resources);
+
+  void add(const mesos::Resource& r);
+  // Removes `r` if the pool holds all of it; false (and nothing changed) otherwise.
+  bool subtract(const mesos::Resource& r);
+  bool contains(const mesos::Resource& r) const;
+  // Sum of a scalar by name over every reservation ("cpus", "mem", "disk").
+  double scalar(const std::string& name) const;
+
+  const std::vector<mesos::Resource>& resources() const { return items_; }
+  bool empty() const { return items_.empty(); }
+
+ private:
+  std::vector<mesos::Resource> items_;
+};
+
+// Same kind of resource: equal in everything but quantity.
+bool same_kind(const mesos::Resource& a, const mesos::Resource& b);
+
+// RESERVE pushes a reservation onto the stack; UNRESERVE pops the last one.
+mesos::Resource reserved(mesos::Resource r, mesos::ReservationInfo reservation);
+mesos::Resource unreserved(mesos::Resource r);
+
+}  // namespace steward::resources

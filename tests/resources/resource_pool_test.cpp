@@ -1,0 +1,102 @@
+#include "resources/resource_pool.hpp"
+
+#include <gtest/gtest.h>
+
+namespace steward::resources {
+namespace {
+
+using mesos::ReservationInfo;
+using mesos::Resource;
+
+Resource scalar(const std::string& name, double value, std::vector<ReservationInfo> stack = {}) {
+  Resource r;
+  r.name = name;
+  r.scalar = value;
+  r.reservations = std::move(stack);
+  return r;
+}
+
+Resource ports(std::uint64_t begin, std::uint64_t end) {
+  Resource r;
+  r.name = "ports";
+  r.type = Resource::Type::ranges;
+  r.ranges = {{begin, end}};
+  return r;
+}
+
+const ReservationInfo kSvc{
+    ReservationInfo::Type::dynamic, "svc-role", "svc", {{"resource_id", "r1"}}};
+
+TEST(ResourcePool, SameKindMergesAndSubtracts) {
+  ResourcePool pool(
+      {scalar("cpus", 1.5), scalar("cpus", 0.5), scalar("mem", 1024), ports(31000, 31010)});
+  EXPECT_EQ(pool.resources().size(), 3u);
+  EXPECT_EQ(pool.scalar("cpus"), 2.0);
+  EXPECT_TRUE(pool.subtract(scalar("cpus", 0.1)));
+  EXPECT_EQ(pool.scalar("cpus"), 1.9);
+  EXPECT_FALSE(pool.subtract(scalar("cpus", 5)));  // not enough: nothing changes
+  EXPECT_EQ(pool.scalar("cpus"), 1.9);
+  EXPECT_TRUE(pool.subtract(ports(31005, 31005)));
+  EXPECT_FALSE(pool.contains(ports(31005, 31005)));
+  EXPECT_TRUE(pool.contains(ports(31006, 31010)));
+  EXPECT_TRUE(pool.subtract(scalar("mem", 1024)));
+  EXPECT_EQ(pool.scalar("mem"), 0);  // all used: the entry is gone
+}
+
+TEST(ResourcePool, ReservationsKeepResourcesApart) {
+  ResourcePool pool({scalar("cpus", 2)});
+  // RESERVE: take from the unreserved pool, give back the reserved resource.
+  ASSERT_TRUE(pool.subtract(scalar("cpus", 0.5)));
+  pool.add(reserved(scalar("cpus", 0.5), kSvc));
+  EXPECT_EQ(pool.resources().size(), 2u);
+  EXPECT_FALSE(pool.contains(scalar("cpus", 1.6)));  // unreserved is only 1.5
+  EXPECT_TRUE(pool.contains(scalar("cpus", 0.5, {kSvc})));
+  // A different label is a different reservation.
+  ReservationInfo other = kSvc;
+  other.labels[0].value = "r2";
+  EXPECT_FALSE(pool.contains(scalar("cpus", 0.5, {other})));
+  // UNRESERVE pops the stack and the cpus merge back.
+  Resource held = scalar("cpus", 0.5, {kSvc});
+  ASSERT_TRUE(pool.subtract(held));
+  pool.add(unreserved(held));
+  EXPECT_EQ(pool.resources().size(), 1u);
+  EXPECT_EQ(pool.scalar("cpus"), 2);
+}
+
+TEST(ResourcePool, RefinementPushesOntoTheStack) {
+  ReservationInfo pub{ReservationInfo::Type::static_reservation, "slave_public", "", {}};
+  Resource r = reserved(reserved(scalar("mem", 64), pub),
+                        {ReservationInfo::Type::dynamic, "slave_public/svc", "p", {}});
+  EXPECT_EQ(r.role(), "slave_public/svc");
+  EXPECT_EQ(unreserved(r).role(), "slave_public");
+  EXPECT_EQ(unreserved(unreserved(r)).role(), "*");
+}
+
+TEST(ResourcePool, SetItemsListedTwiceAreSafe) {
+  Resource gpus;
+  gpus.name = "gpu_ids";
+  gpus.type = Resource::Type::set;
+  gpus.set = {"0", "1"};
+  ResourcePool pool({gpus});
+  Resource twice = gpus;
+  twice.set = {"0", "0"};
+  EXPECT_TRUE(pool.subtract(twice));
+  ASSERT_EQ(pool.resources().size(), 1u);
+  EXPECT_EQ(pool.resources()[0].set, std::vector<std::string>{"1"});
+}
+
+TEST(ResourcePool, VolumesAreDistinct) {
+  Resource a = scalar("disk", 64, {kSvc});
+  a.disk = mesos::DiskInfo{mesos::DiskInfo::Persistence{"v1", "svc"}, mesos::DiskInfo::Volume{},
+                           std::nullopt};
+  Resource b = a;
+  b.disk->persistence->id = "v2";
+  ResourcePool pool({a, b});
+  EXPECT_EQ(pool.resources().size(), 2u);
+  EXPECT_TRUE(pool.subtract(a));
+  EXPECT_FALSE(pool.contains(a));
+  EXPECT_TRUE(pool.contains(b));
+}
+
+}  // namespace
+}  // namespace steward::resources
