@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/cluster_command.hpp"
 #include "cli/plan_preview_command.hpp"
 #include "cli/validate_command.hpp"
 
@@ -49,6 +50,54 @@ int main(int argc, char** argv) {
       "Example:\n"
       "  steward plan preview examples/hello-world/svc.yml --env WORLD_COUNT=3");
 
+  steward::cli::ClusterOptions cluster;
+  cluster.self = argv[0];
+  auto* cluster_cmd = app.add_subcommand("cluster", "The embedded single-host cluster");
+  cluster_cmd->require_subcommand(1);
+  auto add_data_dir = [&](CLI::App* cmd) {
+    cmd->add_option("--data-dir", cluster.data_dir,
+                    "Where the cluster keeps its state (default $STEWARD_CLUSTER_DIR or "
+                    "~/.steward/cluster)");
+  };
+  auto add_master = [&](CLI::App* cmd) {
+    add_data_dir(cmd);
+    cmd->add_option("--master", cluster.master,
+                    "URL of a running cluster (default: the one started from --data-dir)");
+  };
+  auto* up_cmd = cluster_cmd->add_subcommand("up", "Start a cluster (master and agents)");
+  up_cmd->add_option("--config", cluster.config,
+                     "cluster.yml (default: 4 agents sharing this machine)");
+  add_data_dir(up_cmd);
+  up_cmd->add_option("--listen", cluster.listen,
+                     "host:port to serve the Mesos API on (port 0: any)");
+  up_cmd->add_flag("--foreground", cluster.foreground, "Stay in the foreground (Ctrl-C stops)");
+  up_cmd->footer(
+      "Example:\n  steward cluster up --listen 127.0.0.1:5050\n  steward cluster status");
+  auto* down_cmd = cluster_cmd->add_subcommand("down", "Stop the running cluster");
+  add_data_dir(down_cmd);
+  auto* status_cmd = cluster_cmd->add_subcommand(
+      "status",
+      "Agents (resources used, free, reserved per role), frameworks, executors, tasks, volumes");
+  add_master(status_cmd);
+  status_cmd->add_flag("--json", cluster.json, "Print the status as JSON");
+  auto* agent_cmd =
+      cluster_cmd->add_subcommand("agent", "Fault injection: stop, start or remove an agent");
+  add_master(agent_cmd);
+  agent_cmd->add_option("action", cluster.action, "stop | start | remove")
+      ->required()
+      ->check(CLI::IsMember({"stop", "start", "remove"}));
+  agent_cmd->add_option("agent", cluster.target, "Agent id or name (agent-0)")->required();
+  agent_cmd->footer(
+      "stop: the agent becomes unreachable (its tasks TASK_UNREACHABLE, or TASK_LOST)\n"
+      "start: it comes back; remove: gone for good (TASK_GONE_BY_OPERATOR)\n"
+      "Example:\n  steward cluster agent stop agent-1");
+  auto* task_cmd = cluster_cmd->add_subcommand("task", "End a task on a simulated agent");
+  add_master(task_cmd);
+  task_cmd->add_option("action", cluster.action, "finish | fail")
+      ->required()
+      ->check(CLI::IsMember({"finish", "fail"}));
+  task_cmd->add_option("task", cluster.target, "Task id")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -58,5 +107,10 @@ int main(int argc, char** argv) {
   }
   if (validate_cmd->parsed()) return steward::cli::run_validate(validate, std::cout, std::cerr);
   if (preview_cmd->parsed()) return steward::cli::run_plan_preview(preview, std::cout, std::cerr);
+  if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);
+  if (down_cmd->parsed()) return steward::cli::run_cluster_down(cluster, std::cout, std::cerr);
+  if (status_cmd->parsed()) return steward::cli::run_cluster_status(cluster, std::cout, std::cerr);
+  if (agent_cmd->parsed()) return steward::cli::run_cluster_agent(cluster, std::cout, std::cerr);
+  if (task_cmd->parsed()) return steward::cli::run_cluster_task(cluster, std::cout, std::cerr);
   return 2;
 }

@@ -3,6 +3,7 @@
 // Mesos v1 scheduler Calls and FrameworkInfo as plain data. This part covers every call
 // but ACCEPT (whose offer operations and TaskInfo come with the embedded cluster).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,8 @@ struct Call {
   // KILL, ACKNOWLEDGE
   std::string task_id;
   std::string agent_id;
+  // KILL: kill_policy.grace_period, overriding the task's own
+  std::optional<std::int64_t> kill_grace_period_ns;
   // SHUTDOWN
   std::string executor_id;
   // ACKNOWLEDGE: Base64 of the 16-byte uuid, as the update carried it

@@ -110,6 +110,8 @@ json to_json(const Call& c) {
     case Call::Type::kill:
       j["kill"] = {{"task_id", id(c.task_id)}};
       if (!c.agent_id.empty()) j["kill"]["agent_id"] = id(c.agent_id);
+      if (c.kill_grace_period_ns)
+        j["kill"]["kill_policy"] = {{"grace_period", {{"nanoseconds", *c.kill_grace_period_ns}}}};
       break;
     case Call::Type::shutdown:
       j["shutdown"] = {{"executor_id", id(c.executor_id)}, {"agent_id", id(c.agent_id)}};
@@ -207,6 +209,12 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
       if (c.task_id.empty()) {
         error = "KILL: task_id is required";
         return std::nullopt;
+      }
+      if (auto k = b->find("kill_policy"); k != b->end() && k->is_object()) {
+        if (auto g = k->find("grace_period"); g != k->end() && g->is_object()) {
+          if (auto ns = g->find("nanoseconds"); ns != g->end() && ns->is_number_integer())
+            c.kill_grace_period_ns = ns->get<std::int64_t>();
+        }
       }
       break;
     }

@@ -15,20 +15,6 @@ Clock system_clock() {
   };
 }
 
-std::string new_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uint64_t hi = rng();
-  std::uint64_t lo = rng();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
-}
-
 // ---- Step
 
 Step::Step(std::string name, std::string pod_type, int pod_index, std::vector<std::string> tasks,

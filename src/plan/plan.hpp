@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/uuid.hpp"
 #include "plan/status.hpp"
 #include "plan/strategy.hpp"
 
@@ -20,7 +21,7 @@ namespace steward::plan {
 // Milliseconds since the Unix epoch; injectable so tests control time.
 using Clock = std::function<std::int64_t()>;
 Clock system_clock();
-std::string new_id();  // a random UUID (version 4)
+using steward::new_id;  // a random UUID (version 4)
 
 struct Timestamps {
   std::optional<std::int64_t> created;

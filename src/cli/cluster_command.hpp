@@ -1,0 +1,28 @@
+#pragma once
+
+// `steward cluster up|down|status|agent|task`: the embedded cluster's life cycle.
+
+#include <iosfwd>
+#include <string>
+
+namespace steward::cli {
+
+struct ClusterOptions {
+  std::string config;    // cluster.yml; empty: derived from this machine
+  std::string data_dir;  // empty: $STEWARD_CLUSTER_DIR or ~/.steward/cluster
+  std::string listen = "127.0.0.1:5050";
+  bool foreground = false;
+  bool json = false;
+  std::string master;  // http://host:port of a running cluster; empty: from the data dir
+  std::string action;  // agent stop|start|remove, task finish|fail
+  std::string target;  // agent id or name, task id
+  std::string self;    // this program, to start executors with
+};
+
+int run_cluster_up(const ClusterOptions& options, std::ostream& out, std::ostream& err);
+int run_cluster_down(const ClusterOptions& options, std::ostream& out, std::ostream& err);
+int run_cluster_status(const ClusterOptions& options, std::ostream& out, std::ostream& err);
+int run_cluster_agent(const ClusterOptions& options, std::ostream& out, std::ostream& err);
+int run_cluster_task(const ClusterOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace steward::cli

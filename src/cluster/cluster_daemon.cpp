@@ -1,0 +1,386 @@
+#include "cluster/cluster_daemon.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "cluster/master.hpp"
+#include "cluster/master_state.hpp"
+#include "cluster/simulated_runtime.hpp"
+#include "common/event_loop.hpp"
+#include "common/uuid.hpp"
+#include "mesos/call_json.hpp"
+#include "mesos/task_info_json.hpp"
+
+namespace steward::cluster {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void reply(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  if (!message.empty()) res.set_content(message, "text/plain");
+}
+
+void reply_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+// The master id survives restarts so that agent and framework ids stay the same.
+std::string load_master_id(const std::string& data_dir) {
+  fs::path file = fs::path(data_dir) / "master" / "id";
+  std::ifstream in(file);
+  std::string id;
+  if (in && std::getline(in, id) && !id.empty()) return id;
+  id = new_id();
+  fs::create_directories(file.parent_path());
+  std::ofstream out(file.string() + ".tmp");
+  out << id << "\n";
+  out.close();
+  fs::rename(file.string() + ".tmp", file);
+  return id;
+}
+
+// Content-Type must be exactly application/json, as the Mesos master compares it.
+bool check_content_type(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_header("Content-Type")) {
+    reply(res, 400, "Expecting 'Content-Type' to be present");
+    return false;
+  }
+  if (req.get_header_value("Content-Type") != "application/json") {
+    reply(res, 415,
+          "Expecting 'Content-Type' of application/json (application/x-protobuf is not served "
+          "by the embedded cluster)");
+    return false;
+  }
+  return true;
+}
+
+std::optional<json> parse_body(const httplib::Request& req, httplib::Response& res) {
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) {
+    reply(res, 400, "Failed to parse body into JSON: not valid JSON");
+    return std::nullopt;
+  }
+  if (!j.is_object()) {
+    reply(res, 400, "Failed to parse body into JSON: expected an object");
+    return std::nullopt;
+  }
+  return j;
+}
+
+}  // namespace
+
+struct ClusterDaemon::Impl {
+  ClusterConfig config;
+  DaemonOptions options;
+  EventLoop loop;
+  std::unique_ptr<SimulatedRuntime> simulated;
+  std::unique_ptr<Master> master;
+  httplib::Server server;
+  std::thread server_thread;
+  int port = 0;
+  std::mutex mutex;
+  std::condition_variable stopped_cv;
+  bool stop_requested = false;
+  bool stopped = false;
+
+  Impl(ClusterConfig c, DaemonOptions o)
+      : config(std::move(c)),
+        options(std::move(o)),
+        loop(std::chrono::milliseconds(50), [this] {
+          if (master) master->tick(now_seconds());
+        }) {}
+
+  void routes();
+  void scheduler_call(const httplib::Request& req, httplib::Response& res);
+  void subscribe(const json& body, const httplib::Request& req, httplib::Response& res);
+  void operator_call(const httplib::Request& req, httplib::Response& res);
+};
+
+ClusterDaemon::ClusterDaemon(ClusterConfig config, DaemonOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+
+ClusterDaemon::~ClusterDaemon() { stop(); }
+
+int ClusterDaemon::port() const { return impl_->port; }
+
+bool ClusterDaemon::start(std::string& error) {
+  Impl& d = *impl_;
+  std::error_code ec;
+  fs::create_directories(d.options.data_dir, ec);
+  if (ec) {
+    error = "cannot create the data directory " + d.options.data_dir + ": " + ec.message();
+    return false;
+  }
+  std::string master_id;
+  try {
+    master_id = load_master_id(d.options.data_dir);
+  } catch (const std::exception& e) {
+    error = std::string("cannot write the master id: ") + e.what();
+    return false;
+  }
+  d.simulated = std::make_unique<SimulatedRuntime>(
+      [&d](std::function<void()> fn) { d.loop.post(std::move(fn)); },
+      [&d](const std::string& agent, mesos::TaskStatus s) {
+        d.master->status_update(agent, std::move(s), now_seconds());
+      },
+      [&d](const std::string& agent, const std::string& fw, const std::string& executor) {
+        d.master->executor_terminated(agent, fw, executor, std::nullopt, now_seconds());
+      });
+  d.master = std::make_unique<Master>(
+      master_id, d.config, [&d](const AgentRecord&) -> AgentRuntime& { return *d.simulated; },
+      d.options.data_dir, now_seconds());
+
+  d.server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  d.server.set_keep_alive_max_count(1000);
+  d.routes();
+  if (d.options.port == 0) {
+    d.port = d.server.bind_to_any_port(d.options.host);
+  } else {
+    d.port = d.server.bind_to_port(d.options.host, d.options.port) ? d.options.port : -1;
+  }
+  if (d.port <= 0) {
+    error = "cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) +
+            " (is another cluster running?)";
+    return false;
+  }
+  d.loop.start();
+  d.server_thread = std::thread([&d] { d.server.listen_after_bind(); });
+  return true;
+}
+
+void ClusterDaemon::wait() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->stopped_cv.wait(lock, [&] { return impl_->stop_requested; });
+}
+
+void ClusterDaemon::request_stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stop_requested = true;
+  }
+  impl_->stopped_cv.notify_all();
+}
+
+void ClusterDaemon::stop() {
+  Impl& d = *impl_;
+  {
+    std::lock_guard lock(d.mutex);
+    if (d.stopped) return;
+    d.stopped = true;
+    d.stop_requested = true;
+  }
+  d.server.stop();
+  if (d.server_thread.joinable()) d.server_thread.join();
+  d.loop.stop();
+  d.stopped_cv.notify_all();
+}
+
+// ---- routes
+
+void ClusterDaemon::Impl::routes() {
+  server.Post("/api/v1/scheduler", [this](const httplib::Request& req, httplib::Response& res) {
+    scheduler_call(req, res);
+  });
+  server.Post("/api/v1", [this](const httplib::Request& req, httplib::Response& res) {
+    operator_call(req, res);
+  });
+  auto state = [this](const httplib::Request&, httplib::Response& res) {
+    json j = loop.call([this] { return legacy_state_json(*master, now_seconds()); });
+    reply_json(res, 200, j);
+  };
+  server.Get("/state", state);
+  server.Get("/master/state", state);
+  server.Get("/state.json", state);
+  server.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
+  server.Get("/version", [](const httplib::Request&, httplib::Response& res) {
+    reply_json(res, 200, {{"version", "1.11.0"}, {"implementation", "steward embedded cluster"}});
+  });
+  server.Post("/master/teardown", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string id = req.get_param_value("frameworkId");
+    if (id.empty()) return reply(res, 400, "Missing 'frameworkId' query parameter");
+    CallOutcome o = loop.call([&] { return master->teardown(id, now_seconds()); });
+    reply(res, o.status, o.message);
+  });
+  server.Get("/cluster/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+    reply_json(res, 200, loop.call([this] { return cluster_status_json(*master); }));
+  });
+  server.Post(R"(/cluster/v1/agents/([^/]+)/(stop|start|remove))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                std::string agent = req.matches[1];
+                std::string action = req.matches[2];
+                CallOutcome o = loop.call([&] {
+                  double now = now_seconds();
+                  if (action == "stop") return master->stop_agent(agent, now);
+                  if (action == "start") return master->start_agent(agent, now);
+                  return master->remove_agent(agent, now);
+                });
+                reply(res, o.status, o.message);
+              });
+  server.Post(R"(/cluster/v1/tasks/([^/]+)/(finish|fail))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                std::string task = req.matches[1];
+                bool failed = req.matches[2] == "fail";
+                bool ok = loop.call([&] { return simulated->finish(task, failed); });
+                if (!ok) return reply(res, 404, "no running task " + task + " on a simulated agent");
+                reply(res, 200, "");
+              });
+  server.Post("/cluster/v1/shutdown", [this](const httplib::Request&, httplib::Response& res) {
+    reply(res, 202, "");
+    // Only wakes wait(): stopping joins the server, which a worker cannot do itself.
+    {
+      std::lock_guard lock(mutex);
+      stop_requested = true;
+    }
+    stopped_cv.notify_all();
+  });
+}
+
+void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::Response& res) {
+  if (!check_content_type(req, res)) return;
+  auto body = parse_body(req, res);
+  if (!body) return;
+  const json& j = *body;
+  std::string type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  if (type == "SUBSCRIBE") return subscribe(j, req, res);
+  const std::string stream_id = req.get_header_value("Mesos-Stream-Id");
+  std::string error;
+  if (type == "ACCEPT") {
+    auto accept = mesos::accept_from_json(j, error);
+    if (!accept) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
+    CallOutcome o = loop.call([&] { return master->accept(*accept, stream_id, now_seconds()); });
+    return reply(res, o.status, o.message);
+  }
+  if (type == "REQUEST" || type == "MESSAGE" || type == "ACCEPT_INVERSE_OFFERS" ||
+      type == "DECLINE_INVERSE_OFFERS" || type == "ACKNOWLEDGE_OPERATION_STATUS" ||
+      type == "RECONCILE_OPERATIONS") {
+    // Accepted and ignored: the embedded cluster has no inverse offers, resource providers
+    // or operation feedback, and messages are unreliable anyway.
+    mesos::Call probe;
+    probe.type = mesos::Call::Type::reconcile;
+    auto fid = j.find("framework_id");
+    if (fid != j.end() && fid->is_object() && fid->contains("value") && (*fid)["value"].is_string())
+      probe.framework_id = (*fid)["value"].get<std::string>();
+    if (probe.framework_id.empty())
+      return reply(res, 400, "Failed to validate scheduler::Call: " + type + ": framework_id is required");
+    CallOutcome o = loop.call([&] { return master->validate(probe.framework_id, stream_id); });
+    return reply(res, o.status, o.message);
+  }
+  if (type == "UPDATE_FRAMEWORK") {
+    json as_subscribe = j;
+    as_subscribe["type"] = "SUBSCRIBE";
+    as_subscribe["subscribe"] = j.contains("update_framework") ? j["update_framework"] : json();
+    as_subscribe.erase("update_framework");
+    auto fid = j.find("framework_id");
+    auto call = mesos::call_from_json(as_subscribe, error);
+    if (!call || fid == j.end())
+      return reply(res, 400, "Failed to validate scheduler::Call: UPDATE_FRAMEWORK: " +
+                                 (error.empty() ? "framework_id is required" : error));
+    CallOutcome o = loop.call([&] { return master->update_framework(*call, stream_id, now_seconds()); });
+    return reply(res, o.status, o.message);
+  }
+  auto call = mesos::call_from_json(j, error);
+  if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
+  CallOutcome o = loop.call([&] { return master->handle(*call, stream_id, now_seconds()); });
+  reply(res, o.status, o.message);
+}
+
+void ClusterDaemon::Impl::subscribe(const json& body, const httplib::Request& req,
+                                    httplib::Response& res) {
+  if (req.has_header("Mesos-Stream-Id"))
+    return reply(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+  if (req.has_header("Accept")) {
+    std::string accept = req.get_header_value("Accept");
+    if (accept.find("application/json") == std::string::npos &&
+        accept.find("*/*") == std::string::npos &&
+        accept.find("application/*") == std::string::npos)
+      return reply(res, 406, "Expecting 'Accept' to allow application/json");
+  }
+  std::string error;
+  auto call = mesos::call_from_json(body, error);
+  if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
+  auto stream = std::make_shared<EventStream>(new_id());
+  CallOutcome o = loop.call([&] { return master->subscribe(*call, stream, now_seconds()); });
+  if (o.status != 200) return reply(res, o.status, o.message);
+  res.status = 200;
+  res.set_header("Mesos-Stream-Id", stream->id());
+  const std::string framework_id = o.framework_id;
+  res.set_chunked_content_provider(
+      "application/json",
+      [stream](std::size_t, httplib::DataSink& sink) {
+        auto record = stream->pop(std::chrono::milliseconds(200));
+        if (record) return sink.write(record->data(), record->size());
+        if (stream->finished()) sink.done();
+        return true;
+      },
+      [this, stream, framework_id](bool) {
+        stream->close();
+        if (framework_id.empty()) return;
+        loop.post([this, stream, framework_id] {
+          if (master) master->stream_closed(framework_id, stream->id(), now_seconds());
+        });
+      });
+}
+
+void ClusterDaemon::Impl::operator_call(const httplib::Request& req, httplib::Response& res) {
+  if (!check_content_type(req, res)) return;
+  auto body = parse_body(req, res);
+  if (!body) return;
+  const json& j = *body;
+  std::string type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  auto id_in = [&](const char* call, const char* field) -> std::string {
+    auto c = j.find(call);
+    if (c == j.end() || !c->is_object()) return "";
+    auto f = c->find(field);
+    if (f == c->end() || !f->is_object() || !f->contains("value") || !(*f)["value"].is_string())
+      return "";
+    return (*f)["value"].get<std::string>();
+  };
+  if (type == "GET_HEALTH") return reply_json(res, 200, {{"type", type}, {"get_health", {{"healthy", true}}}});
+  if (type == "GET_VERSION")
+    return reply_json(res, 200, {{"type", type},
+                                 {"get_version", {{"version_info", {{"version", "1.11.0"}}}}}});
+  if (type == "GET_STATE")
+    return reply_json(res, 200, {{"type", type}, {"get_state", loop.call([this] {
+                                   return get_state_json(*master, now_seconds());
+                                 })}});
+  if (type == "GET_AGENTS")
+    return reply_json(res, 200, {{"type", type},
+                                 {"get_agents", loop.call([this] { return get_agents_json(*master); })}});
+  if (type == "GET_FRAMEWORKS")
+    return reply_json(res, 200, {{"type", type}, {"get_frameworks", loop.call([this] {
+                                   return get_frameworks_json(*master);
+                                 })}});
+  if (type == "GET_TASKS")
+    return reply_json(res, 200,
+                      {{"type", type}, {"get_tasks", loop.call([this] { return get_tasks_json(*master); })}});
+  if (type == "TEARDOWN") {
+    std::string id = id_in("teardown", "framework_id");
+    if (id.empty()) return reply(res, 400, "Failed to validate master::Call: TEARDOWN needs teardown.framework_id");
+    CallOutcome o = loop.call([&] { return master->teardown(id, now_seconds()); });
+    return reply(res, o.status, o.message);
+  }
+  if (type == "MARK_AGENT_GONE") {
+    std::string id = id_in("mark_agent_gone", "agent_id");
+    if (id.empty()) return reply(res, 400, "Failed to validate master::Call: MARK_AGENT_GONE needs mark_agent_gone.agent_id");
+    CallOutcome o = loop.call([&] { return master->remove_agent(id, now_seconds()); });
+    return reply(res, o.status, o.message);
+  }
+  if (type.empty()) return reply(res, 400, "Failed to validate master::Call: Expecting 'type' to be present");
+  reply(res, 400, "Failed to validate master::Call: " + type + " is not served by the embedded cluster");
+}
+
+}  // namespace steward::cluster

@@ -1,0 +1,36 @@
+#pragma once
+
+// One subscriber's event stream: the loop pushes RecordIO records, the HTTP worker that
+// holds the subscriber's connection pops and writes them. Closing ends the stream after
+// what was already queued.
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace steward::cluster {
+
+class EventStream {
+ public:
+  explicit EventStream(std::string id) : id_(std::move(id)) {}
+
+  const std::string& id() const { return id_; }
+  void push(std::string record);
+  void close();
+  bool closed() const;
+  // The next record; nullopt on timeout, or once closed and drained (then `finished()`).
+  std::optional<std::string> pop(std::chrono::milliseconds timeout);
+  bool finished() const;
+
+ private:
+  std::string id_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::string> queue_;
+  bool closed_ = false;
+};
+
+}  // namespace steward::cluster

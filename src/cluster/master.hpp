@@ -1,0 +1,222 @@
+#pragma once
+
+// The embedded cluster's master and the ledger of its agents: frameworks and their event
+// streams, the allocator (DRF between frameworks, filters, suppression), offers, the
+// operations of ACCEPT, task status updates with acknowledgement, reconciliation, failover
+// and fault injection. One instance lives on the daemon's event loop; nothing here locks.
+// Every method takes `now` (seconds since the epoch) so tests drive time.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cluster/agent_runtime.hpp"
+#include "cluster/cluster_config.hpp"
+#include "cluster/event_stream.hpp"
+#include "mesos/call.hpp"
+#include "mesos/offer.hpp"
+#include "mesos/task_info.hpp"
+#include "mesos/task_status.hpp"
+#include "resources/resource_pool.hpp"
+
+namespace steward::cluster {
+
+// The HTTP answer to a call: 202 for accepted asynchronous calls, 4xx with a message.
+struct CallOutcome {
+  CallOutcome() = default;
+  CallOutcome(int s, std::string m, std::string f = {})
+      : status(s), message(std::move(m)), framework_id(std::move(f)) {}
+  int status = 202;
+  std::string message;
+  std::string framework_id;  // SUBSCRIBE: the id the framework got
+};
+
+struct TaskRecord {
+  mesos::TaskInfo info;
+  std::string framework_id;
+  std::string executor_id;
+  std::string agent_id;
+  std::string role;
+  std::vector<mesos::Resource> resources;  // what it holds (a volume its executor holds is not counted twice)
+  std::uint64_t group = 0;  // tasks launched by one LAUNCH_GROUP share a group
+  mesos::TaskState state = mesos::TaskState::staging;
+  std::optional<mesos::TaskStatus> latest;
+  std::deque<mesos::TaskStatus> unacknowledged;  // the head is in flight
+  double last_sent = 0;
+  bool resources_released = false;
+};
+
+struct ExecutorRecord {
+  mesos::ExecutorInfo info;
+  std::string agent_id;
+  std::string role;
+  std::set<std::string> tasks;  // every task ever launched into it
+};
+
+struct OfferRecord {
+  std::string id;
+  std::string framework_id;
+  std::string agent_id;
+  std::string role;
+  std::vector<mesos::Resource> resources;  // without allocation info
+};
+
+struct AgentRecord {
+  enum class State { active, stopped, removed };
+  AgentConfig config;
+  std::string id;
+  State state = State::active;
+  resources::ResourcePool total;  // with reservations and volumes applied
+  resources::ResourcePool free;   // neither offered nor used
+  std::map<std::string, ExecutorRecord> executors;  // by "<framework>/<executor>"
+  double registered_time = 0;
+};
+
+// Resources a framework declined (or left unused) on an agent, not offered again to that
+// role until `until` unless the agent has more to give.
+struct OfferFilter {
+  std::string agent_id;
+  std::string role;
+  double until = 0;
+  resources::ResourcePool resources;
+};
+
+struct FrameworkRecord {
+  mesos::FrameworkInfo info;
+  bool connected = false;
+  std::shared_ptr<EventStream> stream;
+  std::set<std::string> suppressed;
+  std::vector<OfferFilter> filters;
+  double registered_time = 0;
+  double disconnected_at = 0;
+  double last_heartbeat = 0;
+
+  bool capable(const char* capability) const;
+  bool partition_aware() const { return capable("PARTITION_AWARE"); }
+};
+
+class Master {
+ public:
+  // `runtime_for` answers the runtime of an agent (simulated or real).
+  Master(std::string master_id, ClusterConfig config,
+         std::function<AgentRuntime&(const AgentRecord&)> runtime_for, std::string work_dir,
+         double now);
+
+  const std::string& id() const { return id_; }
+  const ClusterConfig& config() const { return config_; }
+
+  // Scheduler API. `stream_id` is the Mesos-Stream-Id the call carried.
+  CallOutcome subscribe(const mesos::Call& call, std::shared_ptr<EventStream> stream, double now);
+  CallOutcome handle(const mesos::Call& call, const std::string& stream_id, double now);
+  CallOutcome accept(const mesos::AcceptCall& call, const std::string& stream_id, double now);
+  // Checks the framework and stream of a call the master accepts and ignores.
+  CallOutcome validate(const std::string& framework_id, const std::string& stream_id);
+  // UPDATE_FRAMEWORK, given as a subscribe-shaped call (framework_info, suppressed_roles).
+  CallOutcome update_framework(const mesos::Call& call, const std::string& stream_id, double now);
+  // The subscriber's connection went away.
+  void stream_closed(const std::string& framework_id, const std::string& stream_id, double now);
+
+  // Heartbeats, update retries, failover timeouts, filter expiry and allocation.
+  void tick(double now);
+  void allocate(double now);
+
+  // Reports from the runtimes.
+  void status_update(const std::string& agent_id, mesos::TaskStatus status, double now);
+  void executor_terminated(const std::string& agent_id, const std::string& framework_id,
+                           const std::string& executor_id, std::optional<int> wait_status,
+                           double now);
+
+  // Fault injection (by agent id or agent name).
+  CallOutcome stop_agent(const std::string& agent, double now);
+  CallOutcome start_agent(const std::string& agent, double now);
+  CallOutcome remove_agent(const std::string& agent, double now);
+  // Operator TEARDOWN.
+  CallOutcome teardown(const std::string& framework_id, double now);
+
+  // Read access for the state endpoints.
+  const std::map<std::string, AgentRecord>& agents() const { return agents_; }
+  const std::map<std::string, FrameworkRecord>& frameworks() const { return frameworks_; }
+  const std::map<std::string, TaskRecord>& tasks() const { return tasks_; }
+  const std::map<std::string, TaskRecord>& completed_tasks() const { return completed_; }
+  const std::map<std::string, OfferRecord>& offers() const { return offers_; }
+  const std::set<std::string>& removed_frameworks() const { return removed_frameworks_; }
+  const AgentRecord* find_agent(const std::string& id_or_name) const;
+  double start_time() const { return start_time_; }
+  // Where a persistent volume lives on the host.
+  std::string volume_path(const AgentRecord& agent, const std::string& role,
+                          const std::string& persistence_id) const;
+  std::string sandbox_path(const AgentRecord& agent, const std::string& framework_id,
+                           const std::string& executor_id) const;
+  // Resources in use by executors and tasks on an agent.
+  resources::ResourcePool used(const AgentRecord& agent) const;
+
+ private:
+  static std::string task_key(const std::string& framework_id, const std::string& task_id) {
+    return framework_id + "/" + task_id;
+  }
+  FrameworkRecord* connected_framework(const mesos::Call& call, const std::string& stream_id,
+                                       CallOutcome& outcome);
+  AgentRecord* agent_by(const std::string& id_or_name);
+  void send(FrameworkRecord& framework, const mesos::Event& event);
+  void send_subscribed(FrameworkRecord& framework, double now);
+  void send_update(FrameworkRecord& framework, const mesos::TaskStatus& status);
+  mesos::TaskStatus master_status(const std::string& task_id, const std::string& agent_id,
+                                  mesos::TaskState state, const std::string& reason,
+                                  std::string message, double now) const;
+  void rescind_offer(const std::string& offer_id, bool notify);
+  void rescind_offers_of(const std::string& framework_id, bool notify);
+  void rescind_offers_on(const std::string& agent_id);
+  void release_task_resources(TaskRecord& task);
+  void release_executor(AgentRecord& agent, const std::string& key);
+  void remove_framework(FrameworkRecord& framework, double now);
+  void decline(FrameworkRecord& framework, const std::vector<std::string>& offer_ids,
+               std::optional<double> refuse_seconds, double now);
+  void reconcile(FrameworkRecord& framework, const std::vector<mesos::Call::TaskRef>& refs,
+                 double now);
+  void kill(FrameworkRecord& framework, const mesos::Call& call, double now);
+  void acknowledge(FrameworkRecord& framework, const mesos::Call& call, CallOutcome& outcome);
+  void complete_task_if_done(const std::string& key);
+  void refuse_tasks(FrameworkRecord& framework, const mesos::Operation& op,
+                    mesos::TaskState state, const std::string& reason, const std::string& message,
+                    const std::string& agent_id, double now);
+  // ACCEPT's operations, one by one, against the offered pool.
+  bool apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
+                     const mesos::Operation& op, resources::ResourcePool& pool, std::string& error);
+  bool apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const mesos::Operation& op,
+                       resources::ResourcePool& pool, std::string& error);
+  bool apply_create(FrameworkRecord& fw, AgentRecord& agent, const mesos::Operation& op,
+                    resources::ResourcePool& pool, std::string& error);
+  bool apply_destroy(AgentRecord& agent, const mesos::Operation& op,
+                     resources::ResourcePool& pool, std::string& error);
+  bool apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
+                          mesos::Operation op, resources::ResourcePool& pool, std::string& error,
+                          double now);
+  double dominant_share(const std::string& framework_id) const;
+  std::string next_id(const char* kind, std::uint64_t& counter) const;
+
+  std::string id_;
+  ClusterConfig config_;
+  std::function<AgentRuntime&(const AgentRecord&)> runtime_for_;
+  std::string work_dir_;
+  double start_time_;
+  std::map<std::string, AgentRecord> agents_;
+  std::map<std::string, FrameworkRecord> frameworks_;
+  std::set<std::string> removed_frameworks_;
+  std::map<std::string, TaskRecord> tasks_;      // by "<framework>/<task>"
+  std::map<std::string, TaskRecord> completed_;  // terminal and acknowledged (bounded)
+  std::deque<std::string> completed_order_;
+  std::map<std::string, OfferRecord> offers_;
+  std::uint64_t framework_counter_ = 0;
+  std::uint64_t offer_counter_ = 0;
+  std::uint64_t group_counter_ = 0;
+  bool allocation_needed_ = true;
+  double next_allocation_ = 0;
+};
+
+}  // namespace steward::cluster

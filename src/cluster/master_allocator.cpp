@@ -1,0 +1,156 @@
+// The allocator: free resources of each agent go to frameworks in order of their dominant
+// share (DRF), role by role, honouring reservations (a role gets what is reserved to it or
+// to an ancestor, plus unreserved resources), suppression and offer filters.
+
+#include <algorithm>
+#include <map>
+
+#include "cluster/master.hpp"
+
+namespace steward::cluster {
+
+using mesos::Resource;
+
+namespace {
+
+bool reserved_for(const std::string& reserved_role, const std::string& role) {
+  return reserved_role == role ||
+         (role.size() > reserved_role.size() &&
+          role.compare(0, reserved_role.size(), reserved_role) == 0 &&
+          role[reserved_role.size()] == '/');
+}
+
+struct Totals {
+  double cpus = 0, mem = 0, disk = 0;
+  void add(const Resource& r, double sign = 1) {
+    if (r.type != Resource::Type::scalar) return;
+    if (r.name == "cpus") cpus += sign * r.scalar;
+    if (r.name == "mem") mem += sign * r.scalar;
+    if (r.name == "disk") disk += sign * r.scalar;
+  }
+};
+
+double share_of(const Totals& used, const Totals& total) {
+  double s = 0;
+  if (total.cpus > 0) s = std::max(s, used.cpus / total.cpus);
+  if (total.mem > 0) s = std::max(s, used.mem / total.mem);
+  if (total.disk > 0) s = std::max(s, used.disk / total.disk);
+  return s;
+}
+
+}  // namespace
+
+double Master::dominant_share(const std::string& framework_id) const {
+  Totals total, used;
+  for (const auto& [id, agent] : agents_) {
+    if (agent.state != AgentRecord::State::active) continue;
+    for (const Resource& r : agent.total.resources()) total.add(r);
+    for (const auto& [key, executor] : agent.executors)
+      if (executor.info.framework_id == framework_id)
+        for (const Resource& r : executor.info.resources) used.add(r);
+  }
+  for (const auto& [key, task] : tasks_)
+    if (task.framework_id == framework_id && !task.resources_released)
+      for (const Resource& r : task.resources) used.add(r);
+  for (const auto& [id, offer] : offers_)
+    if (offer.framework_id == framework_id)
+      for (const Resource& r : offer.resources) used.add(r);
+  return share_of(used, total);
+}
+
+void Master::allocate(double now) {
+  allocation_needed_ = false;
+  next_allocation_ = now + config_.offer_interval_seconds;
+
+  std::vector<FrameworkRecord*> eligible;
+  for (auto& [id, fw] : frameworks_)
+    if (fw.connected) eligible.push_back(&fw);
+  if (eligible.empty()) return;
+
+  Totals cluster;
+  for (const auto& [id, agent] : agents_)
+    if (agent.state == AgentRecord::State::active)
+      for (const Resource& r : agent.total.resources()) cluster.add(r);
+  std::map<std::string, double> share;
+  for (FrameworkRecord* fw : eligible) share[fw->info.id] = dominant_share(fw->info.id);
+
+  std::map<std::string, std::vector<mesos::Offer>> out;
+  for (auto& [agent_id, agent] : agents_) {
+    if (agent.state != AgentRecord::State::active || agent.free.empty()) continue;
+    const bool has_gpus = agent.total.scalar("gpus") > 0;
+    std::stable_sort(eligible.begin(), eligible.end(),
+                     [&](const FrameworkRecord* a, const FrameworkRecord* b) {
+                       return share[a->info.id] < share[b->info.id];
+                     });
+    for (FrameworkRecord* fw : eligible) {
+      if (has_gpus && !fw->capable("GPU_RESOURCES")) continue;
+      const bool refinement = fw->capable("RESERVATION_REFINEMENT");
+      for (const std::string& role : fw->info.roles) {
+        if (agent.free.empty()) break;
+        if (fw->suppressed.count(role)) continue;
+        std::vector<Resource> candidates;
+        for (const Resource& r : agent.free.resources()) {
+          if (r.reserved()) {
+            if (!reserved_for(r.role(), role)) continue;
+            if (!refinement && r.reservations.size() > 1) continue;
+          }
+          candidates.push_back(r);
+        }
+        if (candidates.empty()) continue;
+        const bool filtered =
+            std::any_of(fw->filters.begin(), fw->filters.end(), [&](const OfferFilter& f) {
+              if (f.agent_id != agent.id || f.role != role || f.until <= now) return false;
+              return std::all_of(candidates.begin(), candidates.end(),
+                                 [&](const Resource& r) { return f.resources.contains(r); });
+            });
+        if (filtered) continue;
+
+        OfferRecord record;
+        record.id = id_ + "-O" + std::to_string(offer_counter_++);
+        record.framework_id = fw->info.id;
+        record.agent_id = agent.id;
+        record.role = role;
+        record.resources = candidates;
+        Totals got;
+        for (const Resource& r : candidates) {
+          agent.free.subtract(r);
+          got.add(r);
+        }
+        share[fw->info.id] += share_of(got, cluster);
+
+        mesos::Offer offer;
+        offer.id = record.id;
+        offer.framework_id = fw->info.id;
+        offer.agent_id = agent.id;
+        offer.hostname = agent.config.hostname;
+        const bool multi_role = fw->capable("MULTI_ROLE");
+        if (multi_role) offer.allocation_role = role;
+        for (Resource r : candidates) {
+          if (multi_role) r.allocation_role = role;
+          offer.resources.push_back(std::move(r));
+        }
+        for (const auto& [name, value] : agent.config.attributes) {
+          mesos::Attribute a;
+          a.name = name;
+          a.text = value;
+          offer.attributes.push_back(std::move(a));
+        }
+        for (const auto& [key, executor] : agent.executors)
+          if (executor.info.framework_id == fw->info.id)
+            offer.executor_ids.push_back(executor.info.executor_id);
+        offer.region = agent.config.region;
+        offer.zone = agent.config.zone;
+        out[fw->info.id].push_back(std::move(offer));
+        offers_.emplace(record.id, std::move(record));
+      }
+    }
+  }
+  for (auto& [fw_id, offers] : out) {
+    mesos::Event e;
+    e.type = mesos::Event::Type::offers;
+    e.offers = std::move(offers);
+    send(frameworks_.at(fw_id), e);
+  }
+}
+
+}  // namespace steward::cluster

@@ -1,0 +1,66 @@
+#pragma once
+
+// Agents that account resources and report task states without starting any process: the
+// scale benchmarks run thousands of them. A launched task reports STARTING then RUNNING;
+// it ends FINISHED or FAILED when asked (finish()), KILLED when killed. It follows the
+// default executor's group rules: a FAILED or KILLED task kills the rest of its group, a
+// FINISHED one does not, and an executor ends when its tasks have ended and every update
+// is acknowledged.
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "cluster/agent_runtime.hpp"
+#include "mesos/task_status.hpp"
+
+namespace steward::cluster {
+
+class SimulatedRuntime : public AgentRuntime {
+ public:
+  using Defer = std::function<void(std::function<void()>)>;
+  using StatusSink = std::function<void(const std::string& agent_id, mesos::TaskStatus)>;
+  using ExitSink = std::function<void(const std::string& agent_id, const std::string& framework_id,
+                                      const std::string& executor_id)>;
+
+  // `defer` runs a report later on the loop; the sinks hand it to the master.
+  SimulatedRuntime(Defer defer, StatusSink on_status, ExitSink on_exit);
+
+  void launch(const LaunchRequest& request) override;
+  void kill_task(const std::string& agent_id, const std::string& framework_id,
+                 const std::string& executor_id, const std::string& task_id,
+                 std::optional<std::int64_t> grace_ns) override;
+  void shutdown_executor(const std::string& agent_id, const std::string& framework_id,
+                         const std::string& executor_id) override;
+  void acknowledged(const std::string& agent_id, const std::string& framework_id,
+                    const std::string& executor_id, const std::string& task_id,
+                    const std::string& uuid) override;
+  bool create_volume(const std::string&, const std::string&, std::string&) override { return true; }
+  bool destroy_volume(const std::string&, const std::string&, std::string&) override { return true; }
+
+  // Ends a running task as FINISHED (exit 0) or FAILED. False when no such live task.
+  bool finish(const std::string& task_id, bool failed);
+  bool has_task(const std::string& task_id) const;
+
+ private:
+  struct Task {
+    std::string agent_id, framework_id, executor_id;
+    std::uint64_t group = 0;
+    bool live = true;
+    int unacked = 0;
+  };
+  void report(const std::string& task_id, mesos::TaskState state, std::string message,
+              std::string reason = {});
+  void end_task(const std::string& task_id, mesos::TaskState state, std::string message,
+                std::string reason = {});
+  void maybe_exit(const std::string& framework_id, const std::string& executor_id);
+
+  Defer defer_;
+  StatusSink on_status_;
+  ExitSink on_exit_;
+  std::map<std::string, Task> tasks_;  // by task id (simulation keys need not be per framework)
+  std::uint64_t groups_ = 0;
+};
+
+}  // namespace steward::cluster

@@ -1,0 +1,67 @@
+#pragma once
+
+// The one thread that owns a daemon's mutable state. Other threads (HTTP workers, process
+// reapers) never touch that state: they post closures here, and wait for an answer when
+// they need one. A periodic tick drives timers (heartbeats, retries, timeouts).
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace steward {
+
+class EventLoop {
+ public:
+  using Task = std::function<void()>;
+
+  // `tick` runs on the loop thread every `period`, and after start.
+  EventLoop(std::chrono::milliseconds period, Task tick);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  void start();
+  // Runs what was posted before, then stops. Idempotent.
+  void stop();
+  void post(Task task);
+  bool on_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+
+  // Runs `fn` on the loop and waits for its result.
+  template <typename Fn>
+  auto call(Fn fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    auto promise = std::make_shared<std::promise<R>>();
+    auto future = promise->get_future();
+    post([promise, fn = std::move(fn)]() mutable {
+      try {
+        if constexpr (std::is_void_v<R>) {
+          fn();
+          promise->set_value();
+        } else {
+          promise->set_value(fn());
+        }
+      } catch (...) {
+        promise->set_exception(std::current_exception());
+      }
+    });
+    return future.get();
+  }
+
+ private:
+  void run();
+
+  std::chrono::milliseconds period_;
+  Task tick_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Task> queue_;
+  bool stopping_ = false;
+  bool started_ = false;
+  std::thread thread_;
+};
+
+}  // namespace steward

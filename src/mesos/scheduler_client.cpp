@@ -1,0 +1,123 @@
+#include "mesos/scheduler_client.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "mesos/recordio.hpp"
+
+namespace steward::mesos {
+
+struct SchedulerClient::Stream {
+  std::unique_ptr<httplib::Client> client;
+  std::thread reader;
+};
+
+SchedulerClient::SchedulerClient(std::string host, int port) : host_(std::move(host)), port_(port) {}
+
+SchedulerClient::~SchedulerClient() { disconnect(); }
+
+void SchedulerClient::disconnect() {
+  if (!stream_) return;
+  stream_->client->stop();
+  if (stream_->reader.joinable()) stream_->reader.join();
+  stream_.reset();
+}
+
+SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_json,
+                                                     RecordHandler on_record,
+                                                     ClosedHandler on_closed) {
+  disconnect();
+  stream_ = std::make_unique<Stream>();
+  stream_->client = std::make_unique<httplib::Client>(host_, port_);
+  stream_->client->set_read_timeout(std::chrono::milliseconds(
+      static_cast<long long>(read_timeout_seconds * 1000)));
+  stream_->client->set_connection_timeout(std::chrono::seconds(5));
+
+  auto headers_ready = std::make_shared<std::promise<Response>>();
+  auto answered = std::make_shared<bool>(false);
+  httplib::Client* client = stream_->client.get();
+  stream_->reader = std::thread([=, this]() {
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/api/v1/scheduler";
+    req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+    req.body = call_json;
+    int status = 0;
+    std::string stream_id;
+    std::string error_body;
+    RecordIoReader reader;
+    req.response_handler = [&](const httplib::Response& res) {
+      status = res.status;
+      stream_id = res.get_header_value("Mesos-Stream-Id");
+      if (status == 200) {
+        stream_id_ = stream_id;
+        *answered = true;
+        headers_ready->set_value({status, "", ""});
+      }
+      return true;
+    };
+    req.content_receiver = [&](const char* data, std::size_t size, std::uint64_t,
+                               std::uint64_t) {
+      if (status != 200) {
+        error_body.append(data, size);
+        return true;
+      }
+      reader.feed(std::string_view(data, size));
+      while (auto record = reader.next()) on_record(std::move(*record));
+      return reader.error().empty();
+    };
+    httplib::Response res;
+    httplib::Error err = httplib::Error::Success;
+    bool ok = client->send(req, res, err);
+    if (!*answered) {
+      Response r;
+      r.status = status;
+      r.body = error_body.empty() ? res.body : error_body;
+      if (!ok && status == 0) r.error = httplib::to_string(err);
+      headers_ready->set_value(r);
+      return;
+    }
+    std::string reason = reader.error().empty() ? "stream ended" : reader.error();
+    if (!ok) reason = httplib::to_string(err);
+    if (on_closed) on_closed(reason);
+  });
+  Response r = headers_ready->get_future().get();
+  if (r.status != 200) {
+    stream_->reader.join();
+    stream_.reset();
+  }
+  return r;
+}
+
+SchedulerClient::Response SchedulerClient::call(const std::string& call_json) const {
+  return request("POST", "/api/v1/scheduler", call_json,
+                 {{"Content-Type", "application/json"}, {"Mesos-Stream-Id", stream_id_}});
+}
+
+SchedulerClient::Response SchedulerClient::request(
+    const std::string& method, const std::string& path, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) const {
+  httplib::Client client(host_, port_);
+  client.set_connection_timeout(std::chrono::seconds(5));
+  client.set_read_timeout(std::chrono::seconds(30));
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  for (const auto& [k, v] : headers) req.headers.emplace(k, v);
+  req.body = body;
+  httplib::Response res;
+  httplib::Error err = httplib::Error::Success;
+  Response r;
+  if (!client.send(req, res, err)) {
+    r.error = httplib::to_string(err);
+    return r;
+  }
+  r.status = res.status;
+  r.body = res.body;
+  return r;
+}
+
+}  // namespace steward::mesos

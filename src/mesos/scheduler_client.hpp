@@ -1,0 +1,53 @@
+#pragma once
+
+// The scheduler's side of the Mesos v1 HTTP API: one long-lived SUBSCRIBE connection that
+// carries the RecordIO event stream, and a separate connection per call carrying the
+// Mesos-Stream-Id. Used by the service scheduler and by the cluster's integration tests.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace steward::mesos {
+
+class SchedulerClient {
+ public:
+  struct Response {
+    int status = 0;      // HTTP status; 0 when the request did not get an answer
+    std::string body;
+    std::string error;   // transport error, when status is 0
+  };
+  using RecordHandler = std::function<void(std::string record)>;
+  using ClosedHandler = std::function<void(std::string reason)>;
+
+  SchedulerClient(std::string host, int port);
+  ~SchedulerClient();
+  SchedulerClient(const SchedulerClient&) = delete;
+  SchedulerClient& operator=(const SchedulerClient&) = delete;
+
+  // Sends SUBSCRIBE (a JSON call) and, on 200, keeps reading the stream on a thread of its
+  // own: every whole record goes to `on_record`, and `on_closed` runs once when the stream
+  // ends. Returns once the answer's headers (or the whole error answer) arrived.
+  Response subscribe(const std::string& call_json, RecordHandler on_record,
+                     ClosedHandler on_closed);
+  const std::string& stream_id() const { return stream_id_; }
+  // A call on its own connection, with the stream id of the subscription.
+  Response call(const std::string& call_json) const;
+  // Any request, for operator calls and for tests of malformed input.
+  Response request(const std::string& method, const std::string& path, const std::string& body,
+                   const std::vector<std::pair<std::string, std::string>>& headers) const;
+  // Ends the event stream (the master sees the scheduler go away).
+  void disconnect();
+
+  double read_timeout_seconds = 120;  // raise above the heartbeat interval
+
+ private:
+  struct Stream;
+  std::string host_;
+  int port_;
+  std::string stream_id_;
+  std::unique_ptr<Stream> stream_;
+};
+
+}  // namespace steward::mesos

@@ -1,0 +1,235 @@
+#pragma once
+
+// The real `steward cluster up` as a child process on a free loopback port, with its own
+// data directory, and a framework client that records every event it receives. Waits poll
+// with a deadline; nothing sleeps for a fixed time.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mesos/scheduler_client.hpp"
+
+namespace steward::cluster::testing {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+inline bool eventually(const std::function<bool()>& done, double seconds = 20) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() /
+            ("steward-cluster-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+class ClusterProcess {
+ public:
+  explicit ClusterProcess(const std::string& config_yaml) {
+    config_ = (dir_.path() / "cluster.yml").string();
+    std::ofstream(config_) << config_yaml;
+    data_dir_ = (dir_.path() / "data").string();
+    start();
+  }
+  ~ClusterProcess() { stop(SIGTERM); }
+
+  void start() {
+    fs::remove(fs::path(data_dir_) / "cluster.json");
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::string log = (dir_.path() / "cluster.log").string();
+      FILE* f = freopen(log.c_str(), "a", stdout);
+      (void)f;
+      dup2(1, 2);
+      execl(STEWARD_BINARY, STEWARD_BINARY, "cluster", "up", "--foreground", "--listen",
+            "127.0.0.1:0", "--data-dir", data_dir_.c_str(), "--config", config_.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    bool up = eventually([&] {
+      std::ifstream in(fs::path(data_dir_) / "cluster.json");
+      if (!in) return false;
+      json j = json::parse(in, nullptr, false);
+      if (j.is_discarded() || j.value("pid", 0) != pid_) return false;
+      port_ = j.value("port", 0);
+      return port_ > 0;
+    });
+    ASSERT_TRUE(up) << "the cluster did not start; log:\n" << log();
+  }
+
+  void stop(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  std::string log() const {
+    std::ifstream in(dir_.path() / "cluster.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& data_dir() const { return data_dir_; }
+  const fs::path& dir() const { return dir_.path(); }
+
+  mesos::SchedulerClient::Response post(const std::string& path, const std::string& body,
+                                        const std::string& content_type = "application/json") const {
+    mesos::SchedulerClient client("127.0.0.1", port_);
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
+    return client.request("POST", path, body, headers);
+  }
+  json operator_call(const std::string& type) const {
+    auto r = post("/api/v1", json({{"type", type}}).dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+ private:
+  TempDir dir_;
+  std::string config_;
+  std::string data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A scheduler over the real HTTP API: records every event, answers nothing on its own.
+class Framework {
+ public:
+  explicit Framework(int port) : client_("127.0.0.1", port) {}
+
+  mesos::SchedulerClient::Response subscribe(json info, const std::string& id = {}) {
+    if (!id.empty()) info["id"] = {{"value", id}};
+    json call = {{"type", "SUBSCRIBE"}, {"subscribe", {{"framework_info", info}}}};
+    if (!id.empty()) call["framework_id"] = {{"value", id}};
+    auto r = client_.subscribe(
+        call.dump(),
+        [this](std::string record) {
+          json e = json::parse(record, nullptr, false);
+          std::lock_guard lock(mutex_);
+          if (e.value("type", "") == "SUBSCRIBED")
+            id_ = e["subscribed"]["framework_id"]["value"].get<std::string>();
+          events_.push_back(std::move(e));
+          cv_.notify_all();
+        },
+        [this](std::string) {
+          std::lock_guard lock(mutex_);
+          closed_ = true;
+          cv_.notify_all();
+        });
+    if (r.status == 200) {
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !events_.empty() || closed_; });
+    }
+    return r;
+  }
+
+  std::string id() const {
+    std::lock_guard lock(mutex_);
+    return id_;
+  }
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
+  mesos::SchedulerClient::Response call(json call) {
+    call["framework_id"] = {{"value", id()}};
+    return client_.call(call.dump());
+  }
+  void disconnect() { client_.disconnect(); }
+  mesos::SchedulerClient& client() { return client_; }
+
+  // Waits for an event matching `pred` after position `from`; returns it (or null json).
+  json wait_for(const std::function<bool(const json&)>& pred, double seconds = 20) {
+    std::unique_lock lock(mutex_);
+    json found;
+    cv_.wait_for(lock, std::chrono::milliseconds(static_cast<long long>(seconds * 1000)), [&] {
+      for (std::size_t i = cursor_; i < events_.size(); ++i)
+        if (pred(events_[i])) {
+          found = events_[i];
+          cursor_ = i + 1;
+          return true;
+        }
+      return false;
+    });
+    return found;
+  }
+  json wait_event(const std::string& type, double seconds = 20) {
+    return wait_for([&](const json& e) { return e.value("type", "") == type; }, seconds);
+  }
+  // Waits for an update of `task` in `state`, acknowledging updates that carry a uuid.
+  json wait_update(const std::string& task, const std::string& state, double seconds = 30) {
+    json e = wait_for(
+        [&](const json& ev) {
+          if (ev.value("type", "") != "UPDATE") return false;
+          const json& s = ev["update"]["status"];
+          if (s.contains("uuid")) acknowledge(s);
+          return s["task_id"]["value"] == task && s["state"] == state;
+        },
+        seconds);
+    return e.is_null() ? e : e["update"]["status"];
+  }
+  std::vector<json> offers(double seconds = 20) {
+    json e = wait_event("OFFERS", seconds);
+    std::vector<json> out;
+    if (!e.is_null())
+      for (const json& o : e["offers"]["offers"]) out.push_back(o);
+    return out;
+  }
+
+ private:
+  void acknowledge(const json& s) {
+    json call = {{"type", "ACKNOWLEDGE"},
+                 {"framework_id", {{"value", id_}}},
+                 {"acknowledge", {{"agent_id", s["agent_id"]}, {"task_id", s["task_id"]}, {"uuid", s["uuid"]}}}};
+    // Called with the event lock held: the master answers without waiting on our stream.
+    client_.call(call.dump());
+  }
+
+  mesos::SchedulerClient client_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<json> events_;
+  std::size_t cursor_ = 0;
+  std::string id_;
+  bool closed_ = false;
+};
+
+}  // namespace steward::cluster::testing

@@ -1,0 +1,593 @@
+#include "cluster/master.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "master_harness.hpp"
+
+namespace steward::cluster::testing {
+namespace {
+
+const std::string kRole = "svc-role";
+const std::string kPrincipal = "svc-principal";
+
+json reserved_stack(const std::string& id) {
+  return json::array({dynamic(kRole, kPrincipal, id)});
+}
+
+// Reserves 1 cpu, 256 MB and 512 MB disk, makes a volume on the disk, and launches a group
+// of one task with an executor, all in one ACCEPT (what dcos-commons sends for a new pod).
+json deploy_ops(const std::string& fw_id, const std::string& task_id = "hello-0-server") {
+  json cpus = scalar("cpus", 1, kRole, reserved_stack("r-cpus"));
+  json mem = scalar("mem", 256, kRole, reserved_stack("r-mem"));
+  json disk = scalar("disk", 512, kRole, reserved_stack("r-disk"));
+  json exec_cpus = scalar("cpus", 0.1, kRole, reserved_stack("r-ecpus"));
+  json exec_mem = scalar("mem", 32, kRole, reserved_stack("r-emem"));
+  json exec_disk = scalar("disk", 256, kRole, reserved_stack("r-edisk"));
+  json vol = volume(512, kRole, reserved_stack("r-disk"), "vol-1", "data");
+  json reserve = {{"type", "RESERVE"},
+                  {"reserve", {{"resources", {cpus, mem, disk, exec_cpus, exec_mem, exec_disk}}}}};
+  json create = {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}};
+  json launch = launch_group(fw_id, "hello__exec", {exec_cpus, exec_mem, exec_disk, vol},
+                             {task(task_id, {cpus, mem})});
+  return {reserve, create, launch};
+}
+
+class MasterTest : public ::testing::Test {
+ protected:
+  MasterHarness h{one_agent()};
+};
+
+TEST_F(MasterTest, SubscribeGetsIdAndOffersInAllocationRole) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  EXPECT_EQ(fw.id, "M-0000");
+  auto subscribed = fw.take("SUBSCRIBED");
+  ASSERT_EQ(subscribed.size(), 1u);
+  EXPECT_EQ(subscribed[0]["subscribed"]["framework_id"]["value"], "M-0000");
+  fw.seen = 0;
+  auto offers = fw.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0]["agent_id"]["value"], "M-S0");
+  EXPECT_EQ(offers[0]["allocation_info"]["role"], kRole);
+  for (const json& r : offers[0]["resources"]) {
+    EXPECT_EQ(r["allocation_info"]["role"], kRole);
+    EXPECT_FALSE(r.contains("role")) << "refinement format has no role key";
+  }
+  EXPECT_EQ(offers[0]["id"]["value"], "M-O0");
+}
+
+TEST_F(MasterTest, ReserveCreateLaunchGroupThenAcknowledgedUpdates) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  auto offers = fw.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  CallOutcome o = h.call(fw, accept(offer_ids(offers), deploy_ops(fw.id)));
+  EXPECT_EQ(o.status, 202) << o.message;
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u) << "one update in flight per task until acknowledged";
+  EXPECT_EQ(updates[0]["state"], "TASK_STARTING");
+  EXPECT_EQ(updates[0]["source"], "SOURCE_EXECUTOR");
+  EXPECT_TRUE(updates[0].contains("uuid"));
+  h.acknowledge(fw, updates);
+  updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_RUNNING");
+  h.acknowledge(fw, updates);
+  EXPECT_TRUE(fw.updates().empty());
+
+  const AgentRecord& agent = h.master->agents().at("M-S0");
+  ASSERT_EQ(agent.executors.size(), 1u);
+  // The volume is in the ledger with its reservation.
+  bool found = false;
+  for (const auto& r : agent.total.resources())
+    if (r.disk && r.disk->persistence && r.disk->persistence->id == "vol-1") found = true;
+  EXPECT_TRUE(found);
+  EXPECT_EQ(h.master->tasks().at(fw.id + "/hello-0-server").state, mesos::TaskState::running);
+}
+
+TEST_F(MasterTest, UnacknowledgedUpdateIsResentAfterRetryInterval) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  auto first = fw.updates();
+  ASSERT_EQ(first.size(), 1u);
+  h.advance(h.master->config().update_retry_seconds + 0.1);
+  auto again = fw.updates();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["uuid"], first[0]["uuid"]);
+  EXPECT_EQ(again[0]["state"], "TASK_STARTING");
+}
+
+TEST_F(MasterTest, BadAcknowledgeUuidIs400) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  CallOutcome o = h.call(fw, {{"type", "ACKNOWLEDGE"},
+                              {"acknowledge",
+                               {{"agent_id", {{"value", "M-S0"}}},
+                                {"task_id", {{"value", "t"}}},
+                                {"uuid", "bm90LWEtdXVpZA=="}}}});
+  EXPECT_EQ(o.status, 400);
+  EXPECT_NE(o.message.find("UUID"), std::string::npos);
+}
+
+TEST_F(MasterTest, ReservedResourcesComeBackToTheRoleAfterTheTaskEnds) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  CallOutcome o = h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "hello-0-server"}}}}}});
+  EXPECT_EQ(o.status, 202);
+  auto killed = fw.updates();
+  ASSERT_EQ(killed.size(), 1u);
+  EXPECT_EQ(killed[0]["state"], "TASK_KILLED");
+  h.acknowledge(fw, killed);
+  h.advance(1);
+  // Everything reserved (task, executor, volume) is offered again, with its labels.
+  auto offers = fw.offers();
+  ASSERT_FALSE(offers.empty());
+  bool volume_offered = false;
+  double reserved_cpus = 0;
+  for (const json& offer : offers)
+    for (const json& r : offer["resources"]) {
+      if (r.contains("disk") && r["disk"].contains("persistence")) volume_offered = true;
+      if (r["name"] == "cpus" && r.contains("reservations")) reserved_cpus += r["scalar"]["value"].get<double>();
+    }
+  EXPECT_TRUE(volume_offered);
+  EXPECT_DOUBLE_EQ(reserved_cpus, 1.1);
+  EXPECT_TRUE(h.master->agents().at("M-S0").executors.empty());
+}
+
+TEST_F(MasterTest, SecondLaunchGroupJoinsTheRunningExecutor) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json ops = deploy_ops(fw.id);
+  h.call(fw, accept(offer_ids(fw.offers()), ops, 0));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  h.advance(1);
+  auto offers = fw.offers();
+  ASSERT_FALSE(offers.empty());
+  EXPECT_EQ(offers[0]["executor_ids"][0]["value"], "hello__exec");
+  json sidecar = launch_group(fw.id, "hello__exec", ops[2]["launch_group"]["executor"]["resources"],
+                              {task("hello-0-sidecar", {scalar("cpus", 0.5, kRole)})});
+  CallOutcome o = h.call(fw, accept(offer_ids(offers), {sidecar}));
+  EXPECT_EQ(o.status, 202);
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["task_id"]["value"], "hello-0-sidecar");
+  EXPECT_EQ(updates[0]["state"], "TASK_STARTING");
+  EXPECT_EQ(h.master->agents().at("M-S0").executors.size(), 1u);
+  EXPECT_EQ(h.master->agents().at("M-S0").executors.begin()->second.tasks.size(), 2u);
+}
+
+TEST_F(MasterTest, DifferentExecutorInfoForRunningExecutorIsTaskError) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  h.advance(1);
+  json other = launch_group(fw.id, "hello__exec",
+                            {scalar("cpus", 0.2, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)},
+                            {task("x", {scalar("cpus", 0.1, kRole)})});
+  h.call(fw, accept(offer_ids(fw.offers()), {other}));
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_ERROR");
+  EXPECT_EQ(updates[0]["reason"], "REASON_TASK_GROUP_INVALID");
+  EXPECT_FALSE(updates[0].contains("uuid"));
+}
+
+TEST_F(MasterTest, LaunchGroupValidation) {
+  struct Case {
+    const char* what;
+    std::function<json(const std::string&)> op;
+    const char* message;
+  };
+  auto exec = [] { return json::array({scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)}); };
+  std::vector<Case> cases = {
+      {"executor of another framework",
+       [&](const std::string&) { return launch_group("M-9999", "e", exec(), {task("t", {scalar("cpus", 1, kRole)})}); },
+       "framework_id"},
+      {"tiny executor",
+       [&](const std::string& fw) {
+         return launch_group(fw, "e", {scalar("cpus", 0.001, kRole), scalar("mem", 32, kRole)},
+                             {task("t", {scalar("cpus", 1, kRole)})});
+       },
+       "0.01 cpus"},
+      {"task without resources",
+       [&](const std::string& fw) { return launch_group(fw, "e", exec(), {task("t", json::array())}); },
+       "no resources"},
+      {"more than offered",
+       [&](const std::string& fw) { return launch_group(fw, "e", exec(), {task("t", {scalar("cpus", 99, kRole)})}); },
+       "not in the offered"},
+      {"duplicate task ids",
+       [&](const std::string& fw) {
+         return launch_group(fw, "e", exec(),
+                             {task("t", {scalar("cpus", 1, kRole)}), task("t", {scalar("cpus", 1, kRole)})});
+       },
+       "already in use"},
+  };
+  for (const Case& c : cases) {
+    MasterHarness fresh(one_agent());
+    TestFramework fw = fresh.subscribe(framework_info("svc", kRole));
+    fresh.call(fw, accept(offer_ids(fw.offers()), {c.op(fw.id)}));
+    auto updates = fw.updates();
+    ASSERT_FALSE(updates.empty()) << c.what;
+    EXPECT_EQ(updates[0]["state"], "TASK_ERROR") << c.what;
+    EXPECT_EQ(updates[0]["reason"], "REASON_TASK_GROUP_INVALID") << c.what;
+    EXPECT_NE(updates[0]["message"].get<std::string>().find(c.message), std::string::npos)
+        << c.what << ": " << updates[0]["message"];
+    EXPECT_TRUE(fresh.master->tasks().empty()) << c.what;
+    // Nothing was consumed: the agent's whole share is free again.
+    EXPECT_DOUBLE_EQ(fresh.master->agents().at("M-S0").free.scalar("cpus"), 4) << c.what;
+  }
+}
+
+TEST_F(MasterTest, InvalidOfferDropsTasksForPartitionAwareAndLosesThemOtherwise) {
+  TestFramework aware = h.subscribe(framework_info("a", kRole, true));
+  aware.offers();
+  json op = launch_group(aware.id, "e", json::array(), {task("t", {scalar("cpus", 1, kRole)})});
+  h.call(aware, accept(json::array({{{"value", "no-such-offer"}}}), {op}));
+  auto updates = aware.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_DROPPED");
+  EXPECT_EQ(updates[0]["reason"], "REASON_INVALID_OFFERS");
+  EXPECT_EQ(updates[0]["source"], "SOURCE_MASTER");
+
+  MasterHarness other(one_agent());
+  TestFramework legacy = other.subscribe(framework_info("b", kRole, false));
+  legacy.offers();
+  other.call(legacy, accept(json::array({{{"value", "gone"}}}), {op}));
+  updates = legacy.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_LOST");
+}
+
+TEST_F(MasterTest, OfferIdIsUsableOnce) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  auto offers = fw.offers();
+  EXPECT_EQ(h.call(fw, accept(offer_ids(offers), json::array())).status, 202);
+  json op = launch_group(fw.id, "e", json::array(), {task("t", {scalar("cpus", 1, kRole)})});
+  h.call(fw, accept(offer_ids(offers), {op}));
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["reason"], "REASON_INVALID_OFFERS");
+}
+
+TEST_F(MasterTest, InvalidNonLaunchOperationIsDroppedAndLaterOnesStillRun) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json bad_reserve = {{"type", "RESERVE"},
+                      {"reserve", {{"resources", {scalar("cpus", 1, kRole, json::array({dynamic("other-role", kPrincipal, "x")}))}}}}};
+  json good_reserve = {{"type", "RESERVE"},
+                       {"reserve", {{"resources", {scalar("mem", 128, kRole, reserved_stack("m"))}}}}};
+  h.call(fw, accept(offer_ids(fw.offers()), {bad_reserve, good_reserve}, 0));
+  const AgentRecord& agent = h.master->agents().at("M-S0");
+  double reserved_mem = 0, reserved_cpus = 0;
+  for (const auto& r : agent.total.resources()) {
+    if (!r.reserved()) continue;
+    if (r.name == "mem") reserved_mem += r.scalar;
+    if (r.name == "cpus") reserved_cpus += r.scalar;
+  }
+  EXPECT_DOUBLE_EQ(reserved_mem, 128);
+  EXPECT_DOUBLE_EQ(reserved_cpus, 0);
+}
+
+TEST_F(MasterTest, UnreserveRefusesVolumesAndDestroyDeletesThem) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json disk = scalar("disk", 100, kRole, reserved_stack("d"));
+  json vol = volume(100, kRole, reserved_stack("d"), "v", "data");
+  h.call(fw, accept(offer_ids(fw.offers()),
+                    {{{"type", "RESERVE"}, {"reserve", {{"resources", {disk}}}}},
+                     {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}}},
+                    0));
+  h.advance(1);
+  // UNRESERVE of the volume is refused; DESTROY then UNRESERVE works.
+  h.call(fw, accept(offer_ids(fw.offers()), {{{"type", "UNRESERVE"}, {"unreserve", {{"resources", {vol}}}}}}, 0));
+  auto has_volume = [&] {
+    for (const auto& r : h.master->agents().at("M-S0").total.resources())
+      if (r.disk && r.disk->persistence) return true;
+    return false;
+  };
+  EXPECT_TRUE(has_volume());
+  h.advance(1);
+  h.call(fw, accept(offer_ids(fw.offers()),
+                    {{{"type", "DESTROY"}, {"destroy", {{"volumes", {vol}}}}},
+                     {{"type", "UNRESERVE"}, {"unreserve", {{"resources", {disk}}}}}},
+                    0));
+  EXPECT_FALSE(has_volume());
+  for (const auto& r : h.master->agents().at("M-S0").total.resources())
+    EXPECT_FALSE(r.reserved()) << r.name;
+}
+
+TEST_F(MasterTest, CreateRefusesDuplicatePersistenceIdAndBadPaths) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json d1 = scalar("disk", 100, kRole, reserved_stack("d1"));
+  json d2 = scalar("disk", 100, kRole, reserved_stack("d2"));
+  json v1 = volume(100, kRole, reserved_stack("d1"), "same", "a");
+  json v2 = volume(100, kRole, reserved_stack("d2"), "same", "b");
+  json v3 = volume(100, kRole, reserved_stack("d2"), "other", "../escape");
+  h.call(fw, accept(offer_ids(fw.offers()),
+                    {{{"type", "RESERVE"}, {"reserve", {{"resources", {d1, d2}}}}},
+                     {{"type", "CREATE"}, {"create", {{"volumes", {v1}}}}},
+                     {{"type", "CREATE"}, {"create", {{"volumes", {v2}}}}},
+                     {{"type", "CREATE"}, {"create", {{"volumes", {v3}}}}}},
+                    0));
+  int volumes = 0;
+  for (const auto& r : h.master->agents().at("M-S0").total.resources())
+    if (r.disk && r.disk->persistence) ++volumes;
+  EXPECT_EQ(volumes, 1);
+}
+
+TEST_F(MasterTest, DeclineFiltersTheAgentUntilRefuseSecondsOrRevive) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  auto offers = fw.offers();
+  h.call(fw, {{"type", "DECLINE"}, {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 30}}}}}});
+  h.advance(2);
+  EXPECT_TRUE(fw.offers().empty());
+  h.advance(30);
+  EXPECT_EQ(fw.offers().size(), 1u);
+  auto again = h.master->offers();
+  h.call(fw, {{"type", "DECLINE"}, {"decline", {{"offer_ids", json::array({{{"value", again.begin()->first}}})}, {"filters", {{"refuse_seconds", 1000}}}}}});
+  h.advance(2);
+  EXPECT_TRUE(fw.offers().empty());
+  h.call(fw, {{"type", "REVIVE"}, {"revive", {{"roles", {kRole}}}}});
+  h.advance(0.1);
+  EXPECT_EQ(fw.offers().size(), 1u);
+}
+
+TEST_F(MasterTest, SuppressStopsOffersAndReviveResumes) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  auto offers = fw.offers();
+  h.call(fw, {{"type", "SUPPRESS"}, {"suppress", {{"roles", {kRole}}}}});
+  h.call(fw, {{"type", "DECLINE"}, {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 0}}}}}});
+  h.advance(5);
+  EXPECT_TRUE(fw.offers().empty());
+  h.call(fw, {{"type", "REVIVE"}, {"revive", json::object()}});
+  h.advance(0.1);
+  EXPECT_EQ(fw.offers().size(), 1u);
+}
+
+TEST_F(MasterTest, ExplicitAndImplicitReconciliationCarryNoUuid) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  h.call(fw, {{"type", "RECONCILE"},
+              {"reconcile",
+               {{"tasks", {{{"task_id", {{"value", "hello-0-server"}}}},
+                           {{"task_id", {{"value", "ghost"}}}, {"agent_id", {{"value", "M-S0"}}}},
+                           {{"task_id", {{"value", "ghost2"}}}, {"agent_id", {{"value", "M-S9"}}}}}}}}});
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 3u);
+  EXPECT_EQ(updates[0]["state"], "TASK_RUNNING");
+  EXPECT_EQ(updates[0]["reason"], "REASON_RECONCILIATION");
+  EXPECT_EQ(updates[1]["state"], "TASK_GONE");
+  EXPECT_EQ(updates[2]["state"], "TASK_UNKNOWN");
+  for (const json& u : updates) EXPECT_FALSE(u.contains("uuid"));
+  h.call(fw, {{"type", "RECONCILE"}, {"reconcile", {{"tasks", json::array()}}}});
+  updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["task_id"]["value"], "hello-0-server");
+}
+
+TEST_F(MasterTest, KillOfUnknownTaskAnswersLikeReconciliation) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "nope"}}}, {"agent_id", {{"value", "M-S0"}}}}}});
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_GONE");
+}
+
+TEST_F(MasterTest, FailedTaskKillsItsGroupFinishedDoesNot) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json exec = {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)};
+  json group = launch_group(fw.id, "e", exec,
+                            {task("a", {scalar("cpus", 0.5, kRole)}), task("b", {scalar("cpus", 0.5, kRole)}),
+                             task("c", {scalar("cpus", 0.5, kRole)})});
+  h.call(fw, accept(offer_ids(fw.offers()), {group}));
+  for (int i = 0; i < 2; ++i) h.acknowledge(fw, fw.updates());
+  ASSERT_TRUE(h.runtime().finish("a", false));
+  h.run();
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_FINISHED");
+  h.acknowledge(fw, updates);
+  EXPECT_EQ(h.master->tasks().at(fw.id + "/b").state, mesos::TaskState::running);
+  ASSERT_TRUE(h.runtime().finish("b", true));
+  h.run();
+  EXPECT_EQ(h.master->tasks().at(fw.id + "/b").state, mesos::TaskState::failed);
+  EXPECT_EQ(h.master->tasks().at(fw.id + "/c").state, mesos::TaskState::killed);
+}
+
+TEST_F(MasterTest, FailoverWithinTimeoutKeepsTasksAndResendsUpdates) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 60));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  auto starting = fw.updates();
+  ASSERT_EQ(starting.size(), 1u);
+  h.master->stream_closed(fw.id, fw.stream->id(), h.now);
+  EXPECT_TRUE(h.master->offers().empty()) << "offers of a disconnected framework are recovered";
+  h.advance(30);
+  // While away, calls on the old stream get 403.
+  CallOutcome o = h.call(fw, {{"type", "REVIVE"}, {"revive", json::object()}});
+  EXPECT_EQ(o.status, 403);
+  TestFramework back = h.subscribe(framework_info("svc", kRole, true, 60), fw.id);
+  EXPECT_EQ(back.id, fw.id);
+  auto resent = back.updates();
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0]["uuid"], starting[0]["uuid"]);
+  EXPECT_EQ(h.master->tasks().size(), 1u);
+}
+
+TEST_F(MasterTest, FailoverTimeoutTearsDownAndResubscribeGetsRemovedError) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 10));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  h.master->stream_closed(fw.id, fw.stream->id(), h.now);
+  h.advance(11);
+  EXPECT_TRUE(h.master->frameworks().empty());
+  EXPECT_TRUE(h.master->tasks().empty());
+  EXPECT_TRUE(h.master->agents().at("M-S0").executors.empty());
+  TestFramework again;
+  again.stream = std::make_shared<EventStream>("late");
+  std::string error;
+  json info = framework_info("svc", kRole);
+  info["id"] = {{"value", fw.id}};
+  auto call = mesos::call_from_json({{"type", "SUBSCRIBE"},
+                                     {"framework_id", {{"value", fw.id}}},
+                                     {"subscribe", {{"framework_info", info}}}},
+                                    error);
+  ASSERT_TRUE(call) << error;
+  EXPECT_EQ(h.master->subscribe(*call, again.stream, h.now).status, 200);
+  auto errors = again.take("ERROR");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["error"]["message"], "Framework has been removed");
+  EXPECT_TRUE(again.stream->finished());
+}
+
+TEST_F(MasterTest, CallsWithWrongStreamIdOrUnknownFrameworkAreRefused) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  mesos::Call call;
+  call.type = mesos::Call::Type::revive;
+  call.framework_id = fw.id;
+  EXPECT_EQ(h.master->handle(call, "", h.now).status, 400);
+  EXPECT_EQ(h.master->handle(call, "wrong", h.now).status, 400);
+  call.framework_id = "M-9999";
+  CallOutcome o = h.master->handle(call, fw.stream->id(), h.now);
+  EXPECT_EQ(o.status, 400);
+  EXPECT_EQ(o.message, "Framework cannot be found");
+}
+
+TEST_F(MasterTest, HeartbeatsAtTheConfiguredInterval) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  fw.take("HEARTBEAT");
+  h.advance(h.master->config().heartbeat_interval_seconds / 2);
+  EXPECT_TRUE(fw.take("HEARTBEAT").empty());
+  h.advance(h.master->config().heartbeat_interval_seconds / 2 + 0.01);
+  EXPECT_EQ(fw.take("HEARTBEAT").size(), 1u);
+}
+
+TEST_F(MasterTest, AgentStopStartRemove) {
+  TestFramework aware = h.subscribe(framework_info("svc", kRole, true));
+  h.call(aware, accept(offer_ids(aware.offers()), deploy_ops(aware.id)));
+  h.acknowledge(aware, aware.updates());
+  h.acknowledge(aware, aware.updates());
+
+  EXPECT_EQ(h.master->stop_agent("agent-0", h.now).status, 200);
+  auto updates = aware.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_UNREACHABLE");
+  EXPECT_FALSE(updates[0].contains("uuid"));
+  h.advance(2);
+  EXPECT_TRUE(aware.offers().empty()) << "an unreachable agent is not offered";
+
+  EXPECT_EQ(h.master->start_agent("agent-0", h.now).status, 200);
+  updates = aware.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_RUNNING");
+
+  EXPECT_EQ(h.master->remove_agent("M-S0", h.now).status, 200);
+  updates = aware.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_GONE_BY_OPERATOR");
+  EXPECT_EQ(h.master->start_agent("agent-0", h.now).status, 409);
+  EXPECT_EQ(h.master->stop_agent("nope", h.now).status, 404);
+}
+
+TEST_F(MasterTest, AgentStopGivesTaskLostWithoutPartitionAwareness) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, false));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  h.master->stop_agent("agent-0", h.now);
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_LOST");
+}
+
+TEST_F(MasterTest, TeardownKillsEverythingAndFreesResources) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  EXPECT_EQ(h.call(fw, {{"type", "TEARDOWN"}}).status, 202);
+  EXPECT_TRUE(h.master->frameworks().empty());
+  EXPECT_TRUE(h.master->tasks().empty());
+  const AgentRecord& agent = h.master->agents().at("M-S0");
+  EXPECT_TRUE(agent.executors.empty());
+  EXPECT_DOUBLE_EQ(agent.free.scalar("cpus"), 4);
+}
+
+TEST(MasterStatic, ReservedToSlavePublicOfferedOnlyToThatRoleAndItsChildren) {
+  ClusterConfig config = one_agent();
+  config.agents[0].reserved["slave_public"] = config.agents[0].resources;
+  config.agents[0].resources = {};
+  MasterHarness h(config);
+  TestFramework outsider = h.subscribe(framework_info("o", "other-role"));
+  EXPECT_TRUE(outsider.offers().empty());
+  TestFramework a = h.subscribe(framework_info("a", "slave_public/a-role"));
+  h.advance(0.1);
+  auto offers = a.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0]["resources"][0]["reservations"][0]["type"], "STATIC");
+  EXPECT_EQ(offers[0]["resources"][0]["reservations"][0]["role"], "slave_public");
+}
+
+TEST(MasterStatic, TwoFrameworksRefineSlavePublicWithoutConflict) {
+  ClusterConfig config = one_agent();
+  config.agents[0].reserved["slave_public"] = config.agents[0].resources;
+  config.agents[0].resources = {};
+  MasterHarness h(config);
+  json stat = {{"type", "STATIC"}, {"role", "slave_public"}};
+  auto refine = [&](TestFramework& fw, const std::string& role, double cpus) {
+    h.advance(0.1);
+    auto offers = fw.offers();
+    ASSERT_EQ(offers.size(), 1u) << role;
+    json r = scalar("cpus", cpus, role, json::array({stat, dynamic(role, role + "-principal", role)}));
+    // The rest is declined for long, so the other framework gets the agent next.
+    h.call(fw, accept(offer_ids(offers), {{{"type", "RESERVE"}, {"reserve", {{"resources", {r}}}}}}, 1000));
+  };
+  TestFramework a = h.subscribe(framework_info("slave_public/a", "slave_public/a"));
+  refine(a, "slave_public/a", 1);
+  TestFramework b = h.subscribe(framework_info("slave_public/b", "slave_public/b"));
+  refine(b, "slave_public/b", 2);
+  double a_cpus = 0, b_cpus = 0, shared = 0;
+  for (const auto& r : h.master->agents().at("M-S0").total.resources()) {
+    if (r.name != "cpus") continue;
+    if (r.role() == "slave_public/a") a_cpus += r.scalar;
+    if (r.role() == "slave_public/b") b_cpus += r.scalar;
+    if (r.role() == "slave_public") shared += r.scalar;
+  }
+  EXPECT_DOUBLE_EQ(a_cpus, 1);
+  EXPECT_DOUBLE_EQ(b_cpus, 2);
+  EXPECT_DOUBLE_EQ(shared, 1);
+  // Each framework sees its own refinement, never the other's.
+  h.call(a, {{"type", "REVIVE"}, {"revive", json::object()}});
+  h.advance(0.1);
+  auto offers = a.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  std::set<std::string> roles;
+  for (const json& r : offers[0]["resources"])
+    if (r.contains("reservations")) roles.insert(r["reservations"].back()["role"].get<std::string>());
+  EXPECT_TRUE(roles.count("slave_public/a"));
+  EXPECT_FALSE(roles.count("slave_public/b"));
+}
+
+TEST(MasterDrf, TheFrameworkWithTheSmallerShareGetsTheNextAgent) {
+  ClusterConfig config = one_agent();
+  config.agents.push_back(config.agents[0]);
+  config.agents[1].name = "agent-1";
+  MasterHarness h(config);
+  TestFramework big = h.subscribe(framework_info("big", "big"));
+  auto offers = big.offers();
+  ASSERT_EQ(offers.size(), 2u) << "alone, it gets both agents";
+  // It uses one agent fully and declines the other.
+  h.call(big, accept(json::array({offers[0]["id"]}),
+                     {launch_group(big.id, "e", json::array({scalar("cpus", 0.01, "big"), scalar("mem", 32, "big"), scalar("disk", 1, "big")}),
+                                   {task("t", {scalar("cpus", 3.99, "big"), scalar("mem", 4000, "big")})})},
+                     0));
+  h.call(big, {{"type", "DECLINE"}, {"decline", {{"offer_ids", json::array({offers[1]["id"]})}, {"filters", {{"refuse_seconds", 0}}}}}});
+  TestFramework small = h.subscribe(framework_info("small", "small"));
+  h.advance(0.1);
+  bool got_agent_1 = false;
+  for (const json& offer : small.offers())
+    if (offer["agent_id"]["value"] == "M-S1") got_agent_1 = true;
+  EXPECT_TRUE(got_agent_1) << "the idle agent goes to the framework with the smaller share";
+  EXPECT_TRUE(big.offers().empty());
+}
+
+}  // namespace
+}  // namespace steward::cluster::testing

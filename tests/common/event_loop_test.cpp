@@ -1,0 +1,66 @@
+#include "common/event_loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace steward {
+namespace {
+
+TEST(EventLoop, RunsPostedTasksInOrderOnItsOwnThread) {
+  std::vector<int> order;
+  std::thread::id loop_thread;
+  EventLoop loop(std::chrono::milliseconds(1000), nullptr);
+  loop.start();
+  for (int i = 0; i < 100; ++i) loop.post([&order, i] { order.push_back(i); });
+  loop.call([&] { loop_thread = std::this_thread::get_id(); });
+  EXPECT_NE(loop_thread, std::this_thread::get_id());
+  ASSERT_EQ(order.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+}
+
+TEST(EventLoop, CallReturnsValuesAndExceptions) {
+  EventLoop loop(std::chrono::milliseconds(1000), nullptr);
+  loop.start();
+  EXPECT_EQ(loop.call([] { return 42; }), 42);
+  EXPECT_THROW(loop.call([]() -> int { throw std::runtime_error("boom"); }), std::runtime_error);
+}
+
+TEST(EventLoop, TicksPeriodically) {
+  std::atomic<int> ticks{0};
+  EventLoop loop(std::chrono::milliseconds(5), [&] { ++ticks; });
+  loop.start();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ticks < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GE(ticks.load(), 3);
+}
+
+TEST(EventLoop, ManyThreadsPostWithoutLoss) {
+  int counter = 0;  // only the loop touches it
+  EventLoop loop(std::chrono::milliseconds(1000), nullptr);
+  loop.start();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) loop.post([&] { ++counter; });
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(loop.call([&] { return counter; }), 8000);
+}
+
+TEST(EventLoop, StopAnswersWhatWasPosted) {
+  int ran = 0;
+  {
+    EventLoop loop(std::chrono::milliseconds(1000), nullptr);
+    loop.start();
+    for (int i = 0; i < 10; ++i) loop.post([&] { ++ran; });
+    loop.stop();
+  }
+  EXPECT_EQ(ran, 10);
+}
+
+}  // namespace
+}  // namespace steward
