@@ -7,9 +7,9 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -40,7 +40,8 @@ std::string data_dir_of(const ClusterOptions& o) {
 bool split_address(const std::string& address, std::string& host, int& port) {
   std::string rest = address;
   if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  while (!rest.empty() && rest.back() == '/')
+    rest.pop_back();
   auto colon = rest.rfind(':');
   if (colon == std::string::npos) return false;
   host = rest.substr(0, colon);
@@ -59,26 +60,15 @@ std::optional<json> read_cluster_file(const std::string& data_dir) {
   return j;
 }
 
-bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+bool process_alive(pid_t pid) {
+  return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
 
 std::optional<json> running_cluster(const std::string& data_dir) {
   auto j = read_cluster_file(data_dir);
   if (!j || !j->contains("pid") || !(*j)["pid"].is_number_integer()) return std::nullopt;
   if (!process_alive((*j)["pid"].get<pid_t>())) return std::nullopt;
   return j;
-}
-
-void write_cluster_file(const std::string& data_dir, const std::string& host, int port) {
-  json j = {{"pid", getpid()},
-            {"host", host},
-            {"port", port},
-            {"url", "http://" + host + ":" + std::to_string(port)}};
-  fs::path file = fs::path(data_dir) / "cluster.json";
-  {
-    std::ofstream out(file.string() + ".tmp");
-    out << j.dump(2) << "\n";
-  }
-  fs::rename(file.string() + ".tmp", file);
 }
 
 // The master a command talks to: --master, or the cluster recorded in the data directory.
@@ -105,14 +95,15 @@ std::optional<cluster::ClusterConfig> load_config(const ClusterOptions& o,
   if (o.config.empty()) return cluster::default_cluster_config(cluster::probe_machine(data_dir));
   Diagnostics diagnostics;
   auto config = cluster::load_cluster_config(o.config, diagnostics);
-  for (const Diagnostic& d : diagnostics.items()) err << d.to_string() << "\n";
+  for (const Diagnostic& d : diagnostics.items())
+    err << d.to_string() << "\n";
   return config;
 }
 
 std::atomic<bool> g_serving{false};
 
-int serve(const cluster::ClusterConfig& config, const ClusterOptions& o, const std::string& host,
-          int port, const std::string& data_dir, std::ostream& out, std::ostream& err) {
+int serve(const cluster::ClusterConfig& config, const std::string& host, int port,
+          const std::string& data_dir, std::ostream& out, std::ostream& err) {
   // Signals are taken by one thread with sigwait, never by a handler in a random thread.
   sigset_t signals;
   sigemptyset(&signals);
@@ -125,14 +116,12 @@ int serve(const cluster::ClusterConfig& config, const ClusterOptions& o, const s
   options.host = host;
   options.port = port;
   options.data_dir = data_dir;
-  options.executor_program = o.self;
   cluster::ClusterDaemon daemon(config, options);
   std::string error;
   if (!daemon.start(error)) {
     err << "error: " << error << "\n";
     return 1;
   }
-  write_cluster_file(data_dir, host, daemon.port());
   out << "cluster up: http://" << host << ":" << daemon.port() << " (" << config.agents.size()
       << " agents, data in " << data_dir << ")" << std::endl;
   g_serving = true;
@@ -148,17 +137,16 @@ int serve(const cluster::ClusterConfig& config, const ClusterOptions& o, const s
   daemon.wait();
   g_serving = false;
   waiter.join();
-  daemon.stop();
-  std::error_code ec;
-  fs::remove(fs::path(data_dir) / "cluster.json", ec);
-  out << "cluster stopped" << std::endl;
+  const bool keep = daemon.keep_tasks_requested();
+  daemon.stop(keep);
+  out << (keep ? "cluster stopped; its tasks keep running" : "cluster stopped") << std::endl;
   return 0;
 }
 
 std::string format_summary(const json& s) {
   std::ostringstream o;
-  o << "cpus " << format_number(s.value("cpus", 0.0)) << "  mem " << format_number(s.value("mem", 0.0))
-    << "  disk " << format_number(s.value("disk", 0.0));
+  o << "cpus " << format_number(s.value("cpus", 0.0)) << "  mem "
+    << format_number(s.value("mem", 0.0)) << "  disk " << format_number(s.value("disk", 0.0));
   if (s.value("gpus", 0.0) > 0) o << "  gpus " << format_number(s.value("gpus", 0.0));
   if (s.contains("ports")) o << "  ports " << s["ports"].get<std::string>();
   return o.str();
@@ -188,7 +176,7 @@ int run_cluster_up(const ClusterOptions& o, std::ostream& out, std::ostream& err
         << "; stop it with `steward cluster down`\n";
     return 1;
   }
-  if (o.foreground) return serve(*config, o, host, port, data_dir, out, err);
+  if (o.foreground) return serve(*config, host, port, data_dir, out, err);
 
   fs::remove(fs::path(data_dir) / "cluster.json", ec);
   const std::string log = (fs::path(data_dir) / "cluster.log").string();
@@ -208,7 +196,7 @@ int run_cluster_up(const ClusterOptions& o, std::ostream& out, std::ostream& err
       dup2(log_fd, 1);
       dup2(log_fd, 2);
     }
-    int code = serve(*config, o, host, port, data_dir, std::cout, std::cerr);
+    int code = serve(*config, host, port, data_dir, std::cout, std::cerr);
     std::cout.flush();
     std::_Exit(code);
   }
@@ -220,7 +208,8 @@ int run_cluster_up(const ClusterOptions& o, std::ostream& out, std::ostream& err
       err << "error: the cluster process exited; see " << log << "\n";
       std::ifstream in(log);
       std::string line, last;
-      while (std::getline(in, line)) last = line;
+      while (std::getline(in, line))
+        last = line;
       if (!last.empty()) err << "  " << last << "\n";
       return 1;
     }
@@ -244,7 +233,16 @@ int run_cluster_down(const ClusterOptions& o, std::ostream& out, std::ostream& e
     return 0;
   }
   pid_t pid = (*running)["pid"].get<pid_t>();
-  if (kill(pid, SIGTERM) != 0) {
+  if (o.keep_tasks) {
+    mesos::SchedulerClient client((*running).value("host", "127.0.0.1"),
+                                  (*running).value("port", 0));
+    auto r = client.request("POST", "/cluster/v1/shutdown?keep_tasks=true", "", {});
+    if (r.status != 202) {
+      err << "error: the cluster did not accept the shutdown: "
+          << (r.status ? std::to_string(r.status) + " " + r.body : r.error) << "\n";
+      return 1;
+    }
+  } else if (kill(pid, SIGTERM) != 0) {
     err << "error: cannot stop pid " << pid << ": " << std::strerror(errno) << "\n";
     return 1;
   }
@@ -257,7 +255,8 @@ int run_cluster_down(const ClusterOptions& o, std::ostream& out, std::ostream& e
     err << "error: the cluster (pid " << pid << ") did not stop within 30 s\n";
     return 1;
   }
-  out << "cluster down\n";
+  out << (o.keep_tasks ? "cluster down; its tasks keep running until the next `cluster up`\n"
+                       : "cluster down\n");
   return 0;
 }
 

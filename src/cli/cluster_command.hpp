@@ -13,10 +13,10 @@ struct ClusterOptions {
   std::string listen = "127.0.0.1:5050";
   bool foreground = false;
   bool json = false;
-  std::string master;  // http://host:port of a running cluster; empty: from the data dir
-  std::string action;  // agent stop|start|remove, task finish|fail
-  std::string target;  // agent id or name, task id
-  std::string self;    // this program, to start executors with
+  bool keep_tasks = false;  // down: leave executors and tasks running
+  std::string master;       // http://host:port of a running cluster; empty: from the data dir
+  std::string action;       // agent stop|start|remove, task finish|fail
+  std::string target;       // agent id or name, task id
 };
 
 int run_cluster_up(const ClusterOptions& options, std::ostream& out, std::ostream& err);

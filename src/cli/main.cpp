@@ -7,6 +7,7 @@
 #include "cli/cluster_command.hpp"
 #include "cli/plan_preview_command.hpp"
 #include "cli/validate_command.hpp"
+#include "executor/executor_main.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Steward: run stateful services on a cluster from one declarative spec"};
@@ -51,7 +52,6 @@ int main(int argc, char** argv) {
       "  steward plan preview examples/hello-world/svc.yml --env WORLD_COUNT=3");
 
   steward::cli::ClusterOptions cluster;
-  cluster.self = argv[0];
   auto* cluster_cmd = app.add_subcommand("cluster", "The embedded single-host cluster");
   cluster_cmd->require_subcommand(1);
   auto add_data_dir = [&](CLI::App* cmd) {
@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
       "Example:\n  steward cluster up --listen 127.0.0.1:5050\n  steward cluster status");
   auto* down_cmd = cluster_cmd->add_subcommand("down", "Stop the running cluster");
   add_data_dir(down_cmd);
+  down_cmd->add_flag("--keep-tasks", cluster.keep_tasks,
+                     "Leave executors and tasks running; the next `cluster up` adopts them");
   auto* status_cmd = cluster_cmd->add_subcommand(
       "status",
       "Agents (resources used, free, reserved per role), frameworks, executors, tasks, volumes");
@@ -98,6 +100,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"finish", "fail"}));
   task_cmd->add_option("task", cluster.target, "Task id")->required();
 
+  // Started by an agent, never by hand: not listed in --help.
+  auto* executor_cmd = app.add_subcommand("executor", "");
+  executor_cmd->group("");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -107,6 +113,7 @@ int main(int argc, char** argv) {
   }
   if (validate_cmd->parsed()) return steward::cli::run_validate(validate, std::cout, std::cerr);
   if (preview_cmd->parsed()) return steward::cli::run_plan_preview(preview, std::cout, std::cerr);
+  if (executor_cmd->parsed()) return steward::executor::run_executor(std::cerr);
   if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);
   if (down_cmd->parsed()) return steward::cli::run_cluster_down(cluster, std::cout, std::cerr);
   if (status_cmd->parsed()) return steward::cli::run_cluster_status(cluster, std::cout, std::cerr);

@@ -41,7 +41,9 @@ void add_all(std::vector<mesos::Resource>& out, const AgentResources& res,
   }
 }
 
-double round_to(double value, double step) { return std::floor(value / step) * step; }
+double round_to(double value, double step) {
+  return std::floor(value / step) * step;
+}
 
 // A small reader over yaml-cpp that reports file:line:col with the field path.
 class Reader {
@@ -84,7 +86,8 @@ class Reader {
     }
     auto v = parse_double(node.Scalar());
     if (!v || *v < min) {
-      error(node, path, "must be a number >= " + format_number(min) + ", not " + quote(node.Scalar()));
+      error(node, path,
+            "must be a number >= " + format_number(min) + ", not " + quote(node.Scalar()));
       return std::nullopt;
     }
     return v;
@@ -143,8 +146,10 @@ class Reader {
     bool ok = true;
     auto scalar = [&](const char* key, double& into) {
       if (YAML::Node v = node[key]; v.IsDefined()) {
-        if (auto n = number(v, join_path(path, key), 0)) into = *n;
-        else ok = false;
+        if (auto n = number(v, join_path(path, key), 0))
+          into = *n;
+        else
+          ok = false;
       }
     };
     scalar("cpus", res.cpus);
@@ -152,8 +157,10 @@ class Reader {
     scalar("disk", res.disk);
     scalar("gpus", res.gpus);
     if (YAML::Node p = node["ports"]; p.IsDefined()) {
-      if (auto r = ports(p, join_path(path, "ports"))) res.ports = *r;
-      else ok = false;
+      if (auto r = ports(p, join_path(path, "ports")))
+        res.ports = *r;
+      else
+        ok = false;
     }
     if (!ok) return std::nullopt;
     return res;
@@ -191,8 +198,8 @@ MachineShape probe_machine(const std::string& data_dir) {
     shape.mem_mb = static_cast<double>(pages) * static_cast<double>(page_size) / (1024.0 * 1024.0);
   struct statvfs fs {};
   if (statvfs(data_dir.c_str(), &fs) == 0)
-    shape.disk_mb = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize) /
-                    (1024.0 * 1024.0);
+    shape.disk_mb =
+        static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize) / (1024.0 * 1024.0);
   return shape;
 }
 
@@ -253,7 +260,8 @@ std::optional<ClusterConfig> parse_cluster_config(const std::string& text, const
 
   YAML::Node agents = root["agents"];
   if (!agents.IsDefined() || !agents.IsSequence() || agents.size() == 0) {
-    reader.error(agents.IsDefined() ? agents : root, "agents", "must be a non-empty list of agents");
+    reader.error(agents.IsDefined() ? agents : root, "agents",
+                 "must be a non-empty list of agents");
     return std::nullopt;
   }
   std::set<std::string> names;
@@ -335,7 +343,8 @@ std::optional<ClusterConfig> parse_cluster_config(const std::string& text, const
   return config;
 }
 
-std::optional<ClusterConfig> load_cluster_config(const std::string& file, Diagnostics& diagnostics) {
+std::optional<ClusterConfig> load_cluster_config(const std::string& file,
+                                                 Diagnostics& diagnostics) {
   std::ifstream in(file);
   if (!in) {
     diagnostics.error({file, 0, 0}, "", "cannot read the cluster config");

@@ -27,7 +27,7 @@ struct AgentResources {
 struct AgentConfig {
   std::string name;  // stable key of the agent in the data directory ("agent-0")
   std::string hostname = "localhost";
-  AgentResources resources;                         // unreserved
+  AgentResources resources;                        // unreserved
   std::map<std::string, AgentResources> reserved;  // static reservations by role
   std::vector<std::pair<std::string, std::string>> attributes;
   std::string region = "local";
@@ -42,7 +42,7 @@ struct AgentConfig {
 struct ClusterConfig {
   std::vector<AgentConfig> agents;
   double heartbeat_interval_seconds = 15;
-  double update_retry_seconds = 10;  // an unacknowledged update is sent again after this
+  double update_retry_seconds = 10;   // an unacknowledged update is sent again after this
   double offer_interval_seconds = 1;  // batch allocation period
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
 };

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <signal.h>
+#include <unistd.h>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -11,10 +13,13 @@
 
 #include "cluster/master.hpp"
 #include "cluster/master_state.hpp"
+#include "cluster/process_runtime.hpp"
 #include "cluster/simulated_runtime.hpp"
 #include "common/event_loop.hpp"
+#include "common/process.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
+#include "mesos/executor_api.hpp"
 #include "mesos/task_info_json.hpp"
 
 namespace steward::cluster {
@@ -81,6 +86,24 @@ std::optional<json> parse_body(const httplib::Request& req, httplib::Response& r
   return j;
 }
 
+// Answers with a chunked RecordIO stream fed by `stream`; `closed` runs (on the HTTP
+// worker) once the connection is over.
+void stream_events(httplib::Response& res, const std::shared_ptr<EventStream>& stream,
+                   std::function<void()> closed) {
+  res.set_chunked_content_provider(
+      "application/json",
+      [stream](std::size_t, httplib::DataSink& sink) {
+        auto record = stream->pop(std::chrono::milliseconds(200));
+        if (record) return sink.write(record->data(), record->size());
+        if (stream->finished()) sink.done();
+        return true;
+      },
+      [stream, closed = std::move(closed)](bool) {
+        stream->close();
+        closed();
+      });
+}
+
 }  // namespace
 
 struct ClusterDaemon::Impl {
@@ -88,6 +111,7 @@ struct ClusterDaemon::Impl {
   DaemonOptions options;
   EventLoop loop;
   std::unique_ptr<SimulatedRuntime> simulated;
+  std::unique_ptr<ProcessRuntime> processes;
   std::unique_ptr<Master> master;
   httplib::Server server;
   std::thread server_thread;
@@ -95,27 +119,36 @@ struct ClusterDaemon::Impl {
   std::mutex mutex;
   std::condition_variable stopped_cv;
   bool stop_requested = false;
+  bool keep_tasks = false;
   bool stopped = false;
 
   Impl(ClusterConfig c, DaemonOptions o)
-      : config(std::move(c)),
-        options(std::move(o)),
-        loop(std::chrono::milliseconds(50), [this] {
-          if (master) master->tick(now_seconds());
+      : config(std::move(c)), options(std::move(o)), loop(std::chrono::milliseconds(50), [this] {
+          double now = now_seconds();
+          if (processes) processes->tick(now);
+          if (master) master->tick(now);
         }) {}
 
   void routes();
   void scheduler_call(const httplib::Request& req, httplib::Response& res);
   void subscribe(const json& body, const httplib::Request& req, httplib::Response& res);
   void operator_call(const httplib::Request& req, httplib::Response& res);
+  void executor_call(const httplib::Request& req, httplib::Response& res);
+  std::string cluster_file() const {
+    return (fs::path(options.data_dir) / "cluster.json").string();
+  }
 };
 
 ClusterDaemon::ClusterDaemon(ClusterConfig config, DaemonOptions options)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
 
-ClusterDaemon::~ClusterDaemon() { stop(); }
+ClusterDaemon::~ClusterDaemon() {
+  stop();
+}
 
-int ClusterDaemon::port() const { return impl_->port; }
+int ClusterDaemon::port() const {
+  return impl_->port;
+}
 
 bool ClusterDaemon::start(std::string& error) {
   Impl& d = *impl_;
@@ -140,8 +173,24 @@ bool ClusterDaemon::start(std::string& error) {
       [&d](const std::string& agent, const std::string& fw, const std::string& executor) {
         d.master->executor_terminated(agent, fw, executor, std::nullopt, now_seconds());
       });
+  ProcessRuntime::Options process_options;
+  process_options.program = d.options.executor_program;
+  if (process_options.program.empty()) {
+    std::error_code self_ec;
+    process_options.program = fs::read_symlink("/proc/self/exe", self_ec).string();
+  }
+  process_options.cluster_file = d.cluster_file();
+  d.processes = std::make_unique<ProcessRuntime>(
+      process_options, [&d](const std::string& agent, const std::string& fw,
+                            const std::string& executor, std::optional<int> status) {
+        d.master->executor_terminated(agent, fw, executor, status, now_seconds());
+      });
   d.master = std::make_unique<Master>(
-      master_id, d.config, [&d](const AgentRecord&) -> AgentRuntime& { return *d.simulated; },
+      master_id, d.config,
+      [&d](const AgentRecord& agent) -> AgentRuntime& {
+        if (agent.config.simulated) return *d.simulated;
+        return *d.processes;
+      },
       d.options.data_dir, now_seconds());
 
   d.server.new_task_queue = [] { return new httplib::ThreadPool(64); };
@@ -159,6 +208,16 @@ bool ClusterDaemon::start(std::string& error) {
   }
   d.loop.start();
   d.server_thread = std::thread([&d] { d.server.listen_after_bind(); });
+  // cluster.json says where this cluster listens: the CLI and the executors read it.
+  nlohmann::json where = {{"pid", getpid()},
+                          {"host", d.options.host},
+                          {"port", d.port},
+                          {"url", "http://" + d.options.host + ":" + std::to_string(d.port)}};
+  {
+    std::ofstream out(d.cluster_file() + ".tmp");
+    out << where.dump(2) << "\n";
+  }
+  fs::rename(d.cluster_file() + ".tmp", d.cluster_file(), ec);
   return true;
 }
 
@@ -175,7 +234,12 @@ void ClusterDaemon::request_stop() {
   impl_->stopped_cv.notify_all();
 }
 
-void ClusterDaemon::stop() {
+bool ClusterDaemon::keep_tasks_requested() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->keep_tasks;
+}
+
+void ClusterDaemon::stop(bool keep_tasks) {
   Impl& d = *impl_;
   {
     std::lock_guard lock(d.mutex);
@@ -183,9 +247,20 @@ void ClusterDaemon::stop() {
     d.stopped = true;
     d.stop_requested = true;
   }
+  if (!keep_tasks && d.processes) {
+    // SIGTERM to every executor session, then SIGKILL to what is left after the grace.
+    d.loop.call([&d] { d.processes->terminate_all(SIGTERM); });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (d.loop.call([&d] { return d.processes->executors(); }) > 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    d.loop.call([&d] { d.processes->terminate_all(SIGKILL); });
+  }
   d.server.stop();
   if (d.server_thread.joinable()) d.server_thread.join();
   d.loop.stop();
+  std::error_code ec;
+  fs::remove(d.cluster_file(), ec);
   d.stopped_cv.notify_all();
 }
 
@@ -235,15 +310,23 @@ void ClusterDaemon::Impl::routes() {
                 std::string task = req.matches[1];
                 bool failed = req.matches[2] == "fail";
                 bool ok = loop.call([&] { return simulated->finish(task, failed); });
-                if (!ok) return reply(res, 404, "no running task " + task + " on a simulated agent");
+                if (!ok)
+                  return reply(res, 404, "no running task " + task + " on a simulated agent");
                 reply(res, 200, "");
               });
-  server.Post("/cluster/v1/shutdown", [this](const httplib::Request&, httplib::Response& res) {
+  server.Post("/api/v1/executor", [](const httplib::Request&, httplib::Response& res) {
+    reply(res, 404, "executors subscribe at /agents/AGENT_ID/api/v1/executor");
+  });
+  server.Post(
+      R"(/agents/([^/]+)/api/v1/executor)",
+      [this](const httplib::Request& req, httplib::Response& res) { executor_call(req, res); });
+  server.Post("/cluster/v1/shutdown", [this](const httplib::Request& req, httplib::Response& res) {
     reply(res, 202, "");
     // Only wakes wait(): stopping joins the server, which a worker cannot do itself.
     {
       std::lock_guard lock(mutex);
       stop_requested = true;
+      keep_tasks = req.get_param_value("keep_tasks") == "true";
     }
     stopped_cv.notify_all();
   });
@@ -254,7 +337,8 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
   auto body = parse_body(req, res);
   if (!body) return;
   const json& j = *body;
-  std::string type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  std::string type =
+      j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
   if (type == "SUBSCRIBE") return subscribe(j, req, res);
   const std::string stream_id = req.get_header_value("Mesos-Stream-Id");
   std::string error;
@@ -275,7 +359,8 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
     if (fid != j.end() && fid->is_object() && fid->contains("value") && (*fid)["value"].is_string())
       probe.framework_id = (*fid)["value"].get<std::string>();
     if (probe.framework_id.empty())
-      return reply(res, 400, "Failed to validate scheduler::Call: " + type + ": framework_id is required");
+      return reply(res, 400,
+                   "Failed to validate scheduler::Call: " + type + ": framework_id is required");
     CallOutcome o = loop.call([&] { return master->validate(probe.framework_id, stream_id); });
     return reply(res, o.status, o.message);
   }
@@ -287,9 +372,11 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
     auto fid = j.find("framework_id");
     auto call = mesos::call_from_json(as_subscribe, error);
     if (!call || fid == j.end())
-      return reply(res, 400, "Failed to validate scheduler::Call: UPDATE_FRAMEWORK: " +
-                                 (error.empty() ? "framework_id is required" : error));
-    CallOutcome o = loop.call([&] { return master->update_framework(*call, stream_id, now_seconds()); });
+      return reply(res, 400,
+                   "Failed to validate scheduler::Call: UPDATE_FRAMEWORK: " +
+                       (error.empty() ? "framework_id is required" : error));
+    CallOutcome o =
+        loop.call([&] { return master->update_framework(*call, stream_id, now_seconds()); });
     return reply(res, o.status, o.message);
   }
   auto call = mesos::call_from_json(j, error);
@@ -318,21 +405,36 @@ void ClusterDaemon::Impl::subscribe(const json& body, const httplib::Request& re
   res.status = 200;
   res.set_header("Mesos-Stream-Id", stream->id());
   const std::string framework_id = o.framework_id;
-  res.set_chunked_content_provider(
-      "application/json",
-      [stream](std::size_t, httplib::DataSink& sink) {
-        auto record = stream->pop(std::chrono::milliseconds(200));
-        if (record) return sink.write(record->data(), record->size());
-        if (stream->finished()) sink.done();
-        return true;
-      },
-      [this, stream, framework_id](bool) {
-        stream->close();
-        if (framework_id.empty()) return;
-        loop.post([this, stream, framework_id] {
-          if (master) master->stream_closed(framework_id, stream->id(), now_seconds());
-        });
-      });
+  stream_events(res, stream, [this, stream, framework_id] {
+    if (framework_id.empty()) return;
+    loop.post([this, stream, framework_id] {
+      if (master) master->stream_closed(framework_id, stream->id(), now_seconds());
+    });
+  });
+}
+
+void ClusterDaemon::Impl::executor_call(const httplib::Request& req, httplib::Response& res) {
+  if (!check_content_type(req, res)) return;
+  const std::string agent_id = req.matches[1];
+  std::string error;
+  auto call = mesos::decode_executor_call(req.body, error);
+  if (!call) return reply(res, 400, "Failed to validate executor::Call: " + error);
+  if (call->type == mesos::ExecutorCall::Type::update) {
+    loop.call([&] { master->status_update(agent_id, *call->status, now_seconds()); });
+    return reply(res, 202, "");
+  }
+  auto stream = std::make_shared<EventStream>(new_id());
+  int status = loop.call([&] {
+    return processes->subscribe(agent_id, call->framework_id, call->executor_id, stream);
+  });
+  if (status != 200) return reply(res, status, "Unknown executor " + call->executor_id);
+  res.status = 200;
+  stream_events(res, stream,
+                [this, stream, agent_id, fw = call->framework_id, ex = call->executor_id] {
+                  loop.post([this, stream, agent_id, fw, ex] {
+                    if (processes) processes->stream_closed(agent_id, fw, ex, stream->id());
+                  });
+                });
 }
 
 void ClusterDaemon::Impl::operator_call(const httplib::Request& req, httplib::Response& res) {
@@ -340,7 +442,8 @@ void ClusterDaemon::Impl::operator_call(const httplib::Request& req, httplib::Re
   auto body = parse_body(req, res);
   if (!body) return;
   const json& j = *body;
-  std::string type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  std::string type =
+      j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
   auto id_in = [&](const char* call, const char* field) -> std::string {
     auto c = j.find(call);
     if (c == j.end() || !c->is_object()) return "";
@@ -349,38 +452,48 @@ void ClusterDaemon::Impl::operator_call(const httplib::Request& req, httplib::Re
       return "";
     return (*f)["value"].get<std::string>();
   };
-  if (type == "GET_HEALTH") return reply_json(res, 200, {{"type", type}, {"get_health", {{"healthy", true}}}});
+  if (type == "GET_HEALTH")
+    return reply_json(res, 200, {{"type", type}, {"get_health", {{"healthy", true}}}});
   if (type == "GET_VERSION")
-    return reply_json(res, 200, {{"type", type},
-                                 {"get_version", {{"version_info", {{"version", "1.11.0"}}}}}});
+    return reply_json(
+        res, 200, {{"type", type}, {"get_version", {{"version_info", {{"version", "1.11.0"}}}}}});
   if (type == "GET_STATE")
     return reply_json(res, 200, {{"type", type}, {"get_state", loop.call([this] {
-                                   return get_state_json(*master, now_seconds());
-                                 })}});
+                                                    return get_state_json(*master, now_seconds());
+                                                  })}});
   if (type == "GET_AGENTS")
-    return reply_json(res, 200, {{"type", type},
-                                 {"get_agents", loop.call([this] { return get_agents_json(*master); })}});
+    return reply_json(
+        res, 200,
+        {{"type", type}, {"get_agents", loop.call([this] { return get_agents_json(*master); })}});
   if (type == "GET_FRAMEWORKS")
     return reply_json(res, 200, {{"type", type}, {"get_frameworks", loop.call([this] {
-                                   return get_frameworks_json(*master);
-                                 })}});
+                                                    return get_frameworks_json(*master);
+                                                  })}});
   if (type == "GET_TASKS")
-    return reply_json(res, 200,
-                      {{"type", type}, {"get_tasks", loop.call([this] { return get_tasks_json(*master); })}});
+    return reply_json(
+        res, 200,
+        {{"type", type}, {"get_tasks", loop.call([this] { return get_tasks_json(*master); })}});
   if (type == "TEARDOWN") {
     std::string id = id_in("teardown", "framework_id");
-    if (id.empty()) return reply(res, 400, "Failed to validate master::Call: TEARDOWN needs teardown.framework_id");
+    if (id.empty())
+      return reply(res, 400,
+                   "Failed to validate master::Call: TEARDOWN needs teardown.framework_id");
     CallOutcome o = loop.call([&] { return master->teardown(id, now_seconds()); });
     return reply(res, o.status, o.message);
   }
   if (type == "MARK_AGENT_GONE") {
     std::string id = id_in("mark_agent_gone", "agent_id");
-    if (id.empty()) return reply(res, 400, "Failed to validate master::Call: MARK_AGENT_GONE needs mark_agent_gone.agent_id");
+    if (id.empty())
+      return reply(
+          res, 400,
+          "Failed to validate master::Call: MARK_AGENT_GONE needs mark_agent_gone.agent_id");
     CallOutcome o = loop.call([&] { return master->remove_agent(id, now_seconds()); });
     return reply(res, o.status, o.message);
   }
-  if (type.empty()) return reply(res, 400, "Failed to validate master::Call: Expecting 'type' to be present");
-  reply(res, 400, "Failed to validate master::Call: " + type + " is not served by the embedded cluster");
+  if (type.empty())
+    return reply(res, 400, "Failed to validate master::Call: Expecting 'type' to be present");
+  reply(res, 400,
+        "Failed to validate master::Call: " + type + " is not served by the embedded cluster");
 }
 
 }  // namespace steward::cluster

@@ -15,7 +15,8 @@ struct DaemonOptions {
   std::string host = "127.0.0.1";
   int port = 5050;  // 0: any free port
   std::string data_dir;
-  // How the agents start executors: this program with `executor` as first argument.
+  // How the agents start executors: this program with `executor` as first argument
+  // (default: the running program).
   std::string executor_program;
 };
 
@@ -32,8 +33,12 @@ class ClusterDaemon {
   // Blocks until request_stop() or stop(), from another thread or an HTTP shutdown call.
   void wait();
   void request_stop();
-  // Stops serving and the loop. Idempotent; not from an HTTP worker.
-  void stop();
+  // Stops serving and the loop. Unless `keep_tasks`, executors and their tasks are stopped
+  // first (SIGTERM, then SIGKILL after a grace period); with it they keep running for the
+  // next start to adopt. Idempotent; not from an HTTP worker.
+  void stop(bool keep_tasks = false);
+  // What the last shutdown request asked for (POST /cluster/v1/shutdown?keep_tasks=true).
+  bool keep_tasks_requested() const;
 
  private:
   struct Impl;

@@ -81,10 +81,12 @@ AgentRecord* Master::agent_by(const std::string& id_or_name) {
 resources::ResourcePool Master::used(const AgentRecord& agent) const {
   resources::ResourcePool pool;
   for (const auto& [key, executor] : agent.executors)
-    for (const mesos::Resource& r : executor.info.resources) pool.add(r);
+    for (const mesos::Resource& r : executor.info.resources)
+      pool.add(r);
   for (const auto& [key, task] : tasks_) {
     if (task.agent_id != agent.id || task.resources_released) continue;
-    for (const mesos::Resource& r : task.resources) pool.add(r);
+    for (const mesos::Resource& r : task.resources)
+      pool.add(r);
   }
   return pool;
 }
@@ -146,9 +148,8 @@ CallOutcome Master::subscribe(const mesos::Call& call, std::shared_ptr<EventStre
         role.find("//") != std::string::npos || role == "." || role == "..")
       return {400, "Failed to validate framework: invalid role \"" + role + "\""};
   }
-  if (info.roles.size() > 1 &&
-      std::find(info.capabilities.begin(), info.capabilities.end(), "MULTI_ROLE") ==
-          info.capabilities.end())
+  if (info.roles.size() > 1 && std::find(info.capabilities.begin(), info.capabilities.end(),
+                                         "MULTI_ROLE") == info.capabilities.end())
     return {400, "Failed to validate framework: multiple roles need the MULTI_ROLE capability"};
 
   if (!info.id.empty() && removed_frameworks_.count(info.id)) {
@@ -260,18 +261,19 @@ CallOutcome Master::update_framework(const mesos::Call& call, const std::string&
       info.checkpoint != fw->info.checkpoint)
     return {400, "UPDATE_FRAMEWORK: principal, user and checkpoint cannot change"};
   if (info.roles.empty()) info.roles.push_back("*");
-  if (info.roles.size() > 1 &&
-      std::find(info.capabilities.begin(), info.capabilities.end(), "MULTI_ROLE") ==
-          info.capabilities.end())
+  if (info.roles.size() > 1 && std::find(info.capabilities.begin(), info.capabilities.end(),
+                                         "MULTI_ROLE") == info.capabilities.end())
     return {400, "UPDATE_FRAMEWORK: multiple roles need the MULTI_ROLE capability"};
   std::vector<std::string> dropped;
   for (const auto& [id, offer] : offers_)
     if (offer.framework_id == fw->info.id &&
         std::find(info.roles.begin(), info.roles.end(), offer.role) == info.roles.end())
       dropped.push_back(id);
-  for (const std::string& id : dropped) rescind_offer(id, true);
+  for (const std::string& id : dropped)
+    rescind_offer(id, true);
   fw->info = info;
-  fw->suppressed = std::set<std::string>(call.suppressed_roles.begin(), call.suppressed_roles.end());
+  fw->suppressed =
+      std::set<std::string>(call.suppressed_roles.begin(), call.suppressed_roles.end());
   allocation_needed_ = true;
   (void)now;
   return {200, ""};
@@ -300,7 +302,8 @@ CallOutcome Master::handle(const mesos::Call& call, const std::string& stream_id
     }
     case T::suppress: {
       std::vector<std::string> roles = call.roles.empty() ? fw->info.roles : call.roles;
-      for (const std::string& role : roles) fw->suppressed.insert(role);
+      for (const std::string& role : roles)
+        fw->suppressed.insert(role);
       break;
     }
     case T::kill:
@@ -335,7 +338,8 @@ void Master::rescind_offer(const std::string& offer_id, bool notify) {
   offers_.erase(it);
   auto agent = agents_.find(offer.agent_id);
   if (agent != agents_.end() && agent->second.state != AgentRecord::State::removed)
-    for (const mesos::Resource& r : offer.resources) agent->second.free.add(r);
+    for (const mesos::Resource& r : offer.resources)
+      agent->second.free.add(r);
   if (notify) {
     auto fw = frameworks_.find(offer.framework_id);
     if (fw != frameworks_.end()) {
@@ -352,14 +356,16 @@ void Master::rescind_offers_of(const std::string& framework_id, bool notify) {
   std::vector<std::string> ids;
   for (const auto& [id, offer] : offers_)
     if (offer.framework_id == framework_id) ids.push_back(id);
-  for (const std::string& id : ids) rescind_offer(id, notify);
+  for (const std::string& id : ids)
+    rescind_offer(id, notify);
 }
 
 void Master::rescind_offers_on(const std::string& agent_id) {
   std::vector<std::string> ids;
   for (const auto& [id, offer] : offers_)
     if (offer.agent_id == agent_id) ids.push_back(id);
-  for (const std::string& id : ids) rescind_offer(id, true);
+  for (const std::string& id : ids)
+    rescind_offer(id, true);
 }
 
 void Master::decline(FrameworkRecord& fw, const std::vector<std::string>& offer_ids,
@@ -383,7 +389,8 @@ void Master::release_task_resources(TaskRecord& task) {
   task.resources_released = true;
   auto agent = agents_.find(task.agent_id);
   if (agent == agents_.end() || agent->second.state == AgentRecord::State::removed) return;
-  for (const mesos::Resource& r : task.resources) agent->second.free.add(r);
+  for (const mesos::Resource& r : task.resources)
+    agent->second.free.add(r);
   allocation_needed_ = true;
 }
 
@@ -391,7 +398,8 @@ void Master::release_executor(AgentRecord& agent, const std::string& key) {
   auto it = agent.executors.find(key);
   if (it == agent.executors.end()) return;
   if (agent.state != AgentRecord::State::removed)
-    for (const mesos::Resource& r : it->second.info.resources) agent.free.add(r);
+    for (const mesos::Resource& r : it->second.info.resources)
+      agent.free.add(r);
   agent.executors.erase(it);
   allocation_needed_ = true;
 }
@@ -426,7 +434,29 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
       break;
     }
   }
-  if (!task) return;
+  if (!task) {
+    // A repeat of an update already acknowledged (the executor did not hear the ack before
+    // a reconnection): acknowledge it again so the executor can let it go.
+    for (const auto& [k, done] : completed_)
+      if (done.agent_id == agent_id && done.info.task_id == status.task_id &&
+          std::find(done.acknowledged.begin(), done.acknowledged.end(), status.uuid) !=
+              done.acknowledged.end())
+        runtime_for_(agent->second)
+            .acknowledged(agent_id, done.framework_id, done.executor_id, status.task_id,
+                          status.uuid);
+    return;
+  }
+  if (!status.uuid.empty()) {
+    for (const mesos::TaskStatus& pending : task->unacknowledged)
+      if (pending.uuid == status.uuid) return;  // already queued
+    if (std::find(task->acknowledged.begin(), task->acknowledged.end(), status.uuid) !=
+        task->acknowledged.end()) {
+      runtime_for_(agent->second)
+          .acknowledged(agent_id, task->framework_id, task->executor_id, status.task_id,
+                        status.uuid);
+      return;
+    }
+  }
   status.agent_id = agent_id;
   status.executor_id = task->executor_id;
   if (status.timestamp == 0) status.timestamp = now;
@@ -455,6 +485,8 @@ void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, CallOutco
   if (task.unacknowledged.empty() || task.unacknowledged.front().uuid != call.uuid) return;
   if (!call.agent_id.empty() && call.agent_id != task.agent_id) return;
   task.unacknowledged.pop_front();
+  task.acknowledged.push_back(call.uuid);
+  if (task.acknowledged.size() > 64) task.acknowledged.pop_front();
   AgentRecord* agent = agent_by(task.agent_id);
   if (agent && agent->state == AgentRecord::State::active)
     runtime_for_(*agent).acknowledged(agent->id, fw.info.id, task.executor_id, task.info.task_id,
@@ -551,9 +583,15 @@ void Master::reconcile(FrameworkRecord& fw, const std::vector<mesos::Call::TaskR
     TaskState state = TaskState::unknown;
     if (agent) {
       switch (agent->state) {
-        case AgentRecord::State::active: state = TaskState::gone; break;
-        case AgentRecord::State::stopped: state = TaskState::unreachable; break;
-        case AgentRecord::State::removed: state = TaskState::gone_by_operator; break;
+        case AgentRecord::State::active:
+          state = TaskState::gone;
+          break;
+        case AgentRecord::State::stopped:
+          state = TaskState::unreachable;
+          break;
+        case AgentRecord::State::removed:
+          state = TaskState::gone_by_operator;
+          break;
       }
     }
     if (!fw.partition_aware()) state = TaskState::lost;
@@ -613,7 +651,8 @@ void Master::tick(double now) {
     if (!fw.connected && fw.disconnected_at > 0 &&
         now - fw.disconnected_at >= fw.info.failover_timeout)
       expired.push_back(id);
-  for (const std::string& id : expired) remove_framework(frameworks_.at(id), now);
+  for (const std::string& id : expired)
+    remove_framework(frameworks_.at(id), now);
 
   for (auto& [id, fw] : frameworks_) {
     if (!fw.connected) continue;
@@ -645,8 +684,7 @@ void Master::tick(double now) {
 CallOutcome Master::stop_agent(const std::string& name, double now) {
   AgentRecord* agent = agent_by(name);
   if (!agent) return {404, "no agent " + name};
-  if (agent->state != AgentRecord::State::active)
-    return {409, "agent " + name + " is not active"};
+  if (agent->state != AgentRecord::State::active) return {409, "agent " + name + " is not active"};
   agent->state = AgentRecord::State::stopped;
   rescind_offers_on(agent->id);
   for (auto& [key, task] : tasks_) {
@@ -654,8 +692,8 @@ CallOutcome Master::stop_agent(const std::string& name, double now) {
     auto fw = frameworks_.find(task.framework_id);
     if (fw == frameworks_.end()) continue;
     TaskState state = fw->second.partition_aware() ? TaskState::unreachable : TaskState::lost;
-    mesos::TaskStatus s = master_status(task.info.task_id, agent->id, state,
-                                        "REASON_SLAVE_REMOVED", "Agent is unreachable", now);
+    mesos::TaskStatus s = master_status(task.info.task_id, agent->id, state, "REASON_SLAVE_REMOVED",
+                                        "Agent is unreachable", now);
     s.executor_id = task.executor_id;
     send_update(fw->second, s);
   }
@@ -717,9 +755,9 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
     if (!is_terminal(task.state) && fw != frameworks_.end()) {
       TaskState state =
           fw->second.partition_aware() ? TaskState::gone_by_operator : TaskState::lost;
-      mesos::TaskStatus s = master_status(task.info.task_id, agent->id, state,
-                                          "REASON_SLAVE_REMOVED_BY_OPERATOR",
-                                          "Agent was removed by the operator", now);
+      mesos::TaskStatus s =
+          master_status(task.info.task_id, agent->id, state, "REASON_SLAVE_REMOVED_BY_OPERATOR",
+                        "Agent was removed by the operator", now);
       s.executor_id = task.executor_id;
       send_update(fw->second, s);
       task.state = state;

@@ -43,11 +43,13 @@ struct TaskRecord {
   std::string executor_id;
   std::string agent_id;
   std::string role;
-  std::vector<mesos::Resource> resources;  // what it holds (a volume its executor holds is not counted twice)
+  std::vector<mesos::Resource>
+      resources;            // what it holds (a volume its executor holds is not counted twice)
   std::uint64_t group = 0;  // tasks launched by one LAUNCH_GROUP share a group
   mesos::TaskState state = mesos::TaskState::staging;
   std::optional<mesos::TaskStatus> latest;
   std::deque<mesos::TaskStatus> unacknowledged;  // the head is in flight
+  std::deque<std::string> acknowledged;          // recent uuids, to answer repeats
   double last_sent = 0;
   bool resources_released = false;
 };
@@ -72,8 +74,8 @@ struct AgentRecord {
   AgentConfig config;
   std::string id;
   State state = State::active;
-  resources::ResourcePool total;  // with reservations and volumes applied
-  resources::ResourcePool free;   // neither offered nor used
+  resources::ResourcePool total;                    // with reservations and volumes applied
+  resources::ResourcePool free;                     // neither offered nor used
   std::map<std::string, ExecutorRecord> executors;  // by "<framework>/<executor>"
   double registered_time = 0;
 };
@@ -182,8 +184,8 @@ class Master {
   void kill(FrameworkRecord& framework, const mesos::Call& call, double now);
   void acknowledge(FrameworkRecord& framework, const mesos::Call& call, CallOutcome& outcome);
   void complete_task_if_done(const std::string& key);
-  void refuse_tasks(FrameworkRecord& framework, const mesos::Operation& op,
-                    mesos::TaskState state, const std::string& reason, const std::string& message,
+  void refuse_tasks(FrameworkRecord& framework, const mesos::Operation& op, mesos::TaskState state,
+                    const std::string& reason, const std::string& message,
                     const std::string& agent_id, double now);
   // ACCEPT's operations, one by one, against the offered pool.
   bool apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
@@ -192,8 +194,8 @@ class Master {
                        resources::ResourcePool& pool, std::string& error);
   bool apply_create(FrameworkRecord& fw, AgentRecord& agent, const mesos::Operation& op,
                     resources::ResourcePool& pool, std::string& error);
-  bool apply_destroy(AgentRecord& agent, const mesos::Operation& op,
-                     resources::ResourcePool& pool, std::string& error);
+  bool apply_destroy(AgentRecord& agent, const mesos::Operation& op, resources::ResourcePool& pool,
+                     std::string& error);
   bool apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
                           mesos::Operation op, resources::ResourcePool& pool, std::string& error,
                           double now);

@@ -55,7 +55,9 @@ Resource without_volume(Resource r) {
   return r;
 }
 
-bool is_volume(const Resource& r) { return r.disk && r.disk->persistence; }
+bool is_volume(const Resource& r) {
+  return r.disk && r.disk->persistence;
+}
 
 // Takes every resource out of `pool`, or nothing.
 bool take_all(resources::ResourcePool& pool, const std::vector<Resource>& wanted,
@@ -81,8 +83,7 @@ void Master::refuse_tasks(FrameworkRecord& fw, const Operation& op, TaskState st
 }
 
 bool Master::apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
-                           const Operation& op, resources::ResourcePool& pool,
-                           std::string& error) {
+                           const Operation& op, resources::ResourcePool& pool, std::string& error) {
   resources::ResourcePool next = pool;
   resources::ResourcePool total = agent.total;
   for (const Resource& r : op.resources) {
@@ -96,8 +97,8 @@ bool Master::apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::s
       return false;
     }
     if (top.role != role) {
-      error = "RESERVE: reservation role \"" + top.role + "\" must be the offer's role \"" +
-              role + "\"";
+      error = "RESERVE: reservation role \"" + top.role + "\" must be the offer's role \"" + role +
+              "\"";
       return false;
     }
     if (!fw.info.principal.empty() && top.principal != fw.info.principal) {
@@ -303,8 +304,7 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
       error = "a task has no task_id";
       return false;
     }
-    if (!ids.insert(task.task_id).second ||
-        tasks_.count(task_key(fw.info.id, task.task_id))) {
+    if (!ids.insert(task.task_id).second || tasks_.count(task_key(fw.info.id, task.task_id))) {
       error = "task id \"" + task.task_id + "\" is already in use";
       return false;
     }
@@ -434,7 +434,8 @@ CallOutcome Master::accept(const mesos::AcceptCall& call, const std::string& str
   AgentRecord& agent = agents_.at(agent_id);
   resources::ResourcePool pool;
   for (const std::string& id : call.offer_ids) {
-    for (const Resource& r : offers_.at(id).resources) pool.add(r);
+    for (const Resource& r : offers_.at(id).resources)
+      pool.add(r);
     offers_.erase(id);
   }
 
@@ -470,15 +471,15 @@ CallOutcome Master::accept(const mesos::AcceptCall& call, const std::string& str
           single.executor = executor;
           std::string task_error;
           if (!apply_launch_group(*fw, agent, role, single, pool, task_error, now))
-            refuse_tasks(*fw, single, TaskState::error, "REASON_TASK_INVALID", task_error,
-                         agent.id, now);
+            refuse_tasks(*fw, single, TaskState::error, "REASON_TASK_INVALID", task_error, agent.id,
+                         now);
         }
         break;
       }
       case Operation::Type::launch_group:
         if (!apply_launch_group(*fw, agent, role, op, pool, op_error, now))
-          refuse_tasks(*fw, op, TaskState::error, "REASON_TASK_GROUP_INVALID", op_error,
-                       agent.id, now);
+          refuse_tasks(*fw, op, TaskState::error, "REASON_TASK_GROUP_INVALID", op_error, agent.id,
+                       now);
         break;
       default:
         break;
@@ -491,7 +492,8 @@ CallOutcome Master::accept(const mesos::AcceptCall& call, const std::string& str
     if (refuse < 0) refuse = 5.0;
     refuse = std::min(refuse, 31536000.0);
     fw->filters.push_back({agent.id, role, now + refuse, pool});
-    for (const Resource& r : pool.resources()) agent.free.add(r);
+    for (const Resource& r : pool.resources())
+      agent.free.add(r);
   }
   allocation_needed_ = true;
   return {202, ""};

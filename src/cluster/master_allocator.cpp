@@ -14,10 +14,9 @@ using mesos::Resource;
 namespace {
 
 bool reserved_for(const std::string& reserved_role, const std::string& role) {
-  return reserved_role == role ||
-         (role.size() > reserved_role.size() &&
-          role.compare(0, reserved_role.size(), reserved_role) == 0 &&
-          role[reserved_role.size()] == '/');
+  return reserved_role == role || (role.size() > reserved_role.size() &&
+                                   role.compare(0, reserved_role.size(), reserved_role) == 0 &&
+                                   role[reserved_role.size()] == '/');
 }
 
 struct Totals {
@@ -44,17 +43,21 @@ double Master::dominant_share(const std::string& framework_id) const {
   Totals total, used;
   for (const auto& [id, agent] : agents_) {
     if (agent.state != AgentRecord::State::active) continue;
-    for (const Resource& r : agent.total.resources()) total.add(r);
+    for (const Resource& r : agent.total.resources())
+      total.add(r);
     for (const auto& [key, executor] : agent.executors)
       if (executor.info.framework_id == framework_id)
-        for (const Resource& r : executor.info.resources) used.add(r);
+        for (const Resource& r : executor.info.resources)
+          used.add(r);
   }
   for (const auto& [key, task] : tasks_)
     if (task.framework_id == framework_id && !task.resources_released)
-      for (const Resource& r : task.resources) used.add(r);
+      for (const Resource& r : task.resources)
+        used.add(r);
   for (const auto& [id, offer] : offers_)
     if (offer.framework_id == framework_id)
-      for (const Resource& r : offer.resources) used.add(r);
+      for (const Resource& r : offer.resources)
+        used.add(r);
   return share_of(used, total);
 }
 
@@ -70,9 +73,11 @@ void Master::allocate(double now) {
   Totals cluster;
   for (const auto& [id, agent] : agents_)
     if (agent.state == AgentRecord::State::active)
-      for (const Resource& r : agent.total.resources()) cluster.add(r);
+      for (const Resource& r : agent.total.resources())
+        cluster.add(r);
   std::map<std::string, double> share;
-  for (FrameworkRecord* fw : eligible) share[fw->info.id] = dominant_share(fw->info.id);
+  for (FrameworkRecord* fw : eligible)
+    share[fw->info.id] = dominant_share(fw->info.id);
 
   std::map<std::string, std::vector<mesos::Offer>> out;
   for (auto& [agent_id, agent] : agents_) {

@@ -11,12 +11,14 @@
 
 namespace steward::cluster {
 
-using nlohmann::json;
 using mesos::Resource;
+using nlohmann::json;
 
 namespace {
 
-json id(const std::string& value) { return {{"value", value}}; }
+json id(const std::string& value) {
+  return {{"value", value}};
+}
 
 json nanos(double seconds) {
   return {{"nanoseconds", static_cast<std::int64_t>(seconds * 1e9)}};
@@ -31,7 +33,8 @@ json endpoint_resource(const Resource& r) {
 
 json resource_list(const std::vector<Resource>& resources) {
   json list = json::array();
-  for (const Resource& r : resources) list.push_back(endpoint_resource(r));
+  for (const Resource& r : resources)
+    list.push_back(endpoint_resource(r));
   return list;
 }
 
@@ -112,9 +115,12 @@ json task_json(const TaskRecord& task) {
 
 const char* agent_state(AgentRecord::State s) {
   switch (s) {
-    case AgentRecord::State::active: return "active";
-    case AgentRecord::State::stopped: return "unreachable";
-    case AgentRecord::State::removed: return "gone";
+    case AgentRecord::State::active:
+      return "active";
+    case AgentRecord::State::stopped:
+      return "unreachable";
+    case AgentRecord::State::removed:
+      return "gone";
   }
   return "unknown";
 }
@@ -179,7 +185,8 @@ json get_tasks_json(const Master& master) {
     else
       tasks.push_back(task_json(task));
   }
-  for (const auto& [key, task] : master.completed_tasks()) completed.push_back(task_json(task));
+  for (const auto& [key, task] : master.completed_tasks())
+    completed.push_back(task_json(task));
   return {{"tasks", tasks}, {"unreachable_tasks", unreachable}, {"completed_tasks", completed}};
 }
 
@@ -187,8 +194,8 @@ json get_state_json(const Master& master, double) {
   json executors = json::array();
   for (const auto& [aid, agent] : master.agents())
     for (const auto& [key, executor] : agent.executors)
-      executors.push_back({{"executor_info", mesos::to_json(executor.info)},
-                           {"agent_id", id(agent.id)}});
+      executors.push_back(
+          {{"executor_info", mesos::to_json(executor.info)}, {"agent_id", id(agent.id)}});
   return {{"get_tasks", get_tasks_json(master)},
           {"get_executors", {{"executors", executors}}},
           {"get_frameworks", get_frameworks_json(master)},
@@ -215,9 +222,11 @@ json legacy_state_json(const Master& master, double now) {
       else
         unreserved.push_back(r);
     }
-    for (const auto& [role, list] : by_role) reserved[role] = summary(list);
+    for (const auto& [role, list] : by_role)
+      reserved[role] = summary(list);
     json attributes = json::object();
-    for (const auto& [name, value] : agent.config.attributes) attributes[name] = value;
+    for (const auto& [name, value] : agent.config.attributes)
+      attributes[name] = value;
     slaves.push_back({{"id", agent.id},
                       {"hostname", agent.config.hostname},
                       {"port", 5051},
@@ -232,8 +241,8 @@ json legacy_state_json(const Master& master, double now) {
                       {"active", true},
                       {"deactivated", false},
                       {"version", "1.11.0"},
-                      {"capabilities", json::array({"MULTI_ROLE", "RESERVATION_REFINEMENT",
-                                                    "HIERARCHICAL_ROLE"})},
+                      {"capabilities",
+                       json::array({"MULTI_ROLE", "RESERVATION_REFINEMENT", "HIERARCHICAL_ROLE"})},
                       {"domain",
                        {{"fault_domain",
                          {{"region", {{"name", agent.config.region}}},
@@ -327,15 +336,15 @@ json cluster_status_json(const Master& master) {
     for (const Resource& r : agent.total.resources()) {
       if (r.reserved()) by_role[r.role()].push_back(r);
       if (r.disk && r.disk->persistence)
-        volumes.push_back(
-            {{"role", r.role()},
-             {"persistence_id", r.disk->persistence->id},
-             {"container_path", r.disk->volume ? r.disk->volume->container_path : ""},
-             {"size_mb", r.scalar},
-             {"path", master.volume_path(agent, r.role(), r.disk->persistence->id)}});
+        volumes.push_back({{"role", r.role()},
+                           {"persistence_id", r.disk->persistence->id},
+                           {"container_path", r.disk->volume ? r.disk->volume->container_path : ""},
+                           {"size_mb", r.scalar},
+                           {"path", master.volume_path(agent, r.role(), r.disk->persistence->id)}});
     }
     json reserved = json::object();
-    for (const auto& [role, list] : by_role) reserved[role] = summary(list);
+    for (const auto& [role, list] : by_role)
+      reserved[role] = summary(list);
     json executors = json::array();
     for (const auto& [key, executor] : agent.executors)
       executors.push_back({{"framework_id", executor.info.framework_id},
@@ -375,10 +384,8 @@ json cluster_status_json(const Master& master) {
                      {"executor_id", task.executor_id},
                      {"agent_id", task.agent_id},
                      {"state", mesos::to_string(task.state)}});
-  return {{"master_id", master.id()},
-          {"agents", agents},
-          {"frameworks", frameworks},
-          {"tasks", tasks}};
+  return {
+      {"master_id", master.id()}, {"agents", agents}, {"frameworks", frameworks}, {"tasks", tasks}};
 }
 
 }  // namespace steward::cluster

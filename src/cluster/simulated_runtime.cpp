@@ -27,8 +27,8 @@ void SimulatedRuntime::report(const std::string& task_id, TaskState state, std::
 void SimulatedRuntime::launch(const LaunchRequest& request) {
   const std::uint64_t group = ++groups_;
   for (const mesos::TaskInfo& info : request.tasks) {
-    tasks_[info.task_id] = {request.agent_id, request.framework.id, request.executor.executor_id,
-                            group, true, 0};
+    tasks_[info.task_id] = {
+        request.agent_id, request.framework.id, request.executor.executor_id, group, true, 0};
     report(info.task_id, TaskState::starting, "");
     report(info.task_id, TaskState::running, "");
   }

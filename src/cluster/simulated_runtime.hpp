@@ -37,7 +37,9 @@ class SimulatedRuntime : public AgentRuntime {
                     const std::string& executor_id, const std::string& task_id,
                     const std::string& uuid) override;
   bool create_volume(const std::string&, const std::string&, std::string&) override { return true; }
-  bool destroy_volume(const std::string&, const std::string&, std::string&) override { return true; }
+  bool destroy_volume(const std::string&, const std::string&, std::string&) override {
+    return true;
+  }
 
   // Ends a running task as FINISHED (exit 0) or FAILED. False when no such live task.
   bool finish(const std::string& task_id, bool failed);

@@ -5,7 +5,9 @@ namespace steward {
 EventLoop::EventLoop(std::chrono::milliseconds period, Task tick)
     : period_(period), tick_(std::move(tick)) {}
 
-EventLoop::~EventLoop() { stop(); }
+EventLoop::~EventLoop() {
+  stop();
+}
 
 void EventLoop::start() {
   std::lock_guard lock(mutex_);
@@ -42,7 +44,8 @@ void EventLoop::run() {
       batch.swap(queue_);
       stopping = stopping_;
     }
-    for (Task& task : batch) task();
+    for (Task& task : batch)
+      task();
     if (stopping) {
       // Tasks posted while the last batch ran still get an answer (callers may be waiting).
       std::deque<Task> rest;
@@ -50,7 +53,8 @@ void EventLoop::run() {
         std::lock_guard lock(mutex_);
         rest.swap(queue_);
       }
-      for (Task& task : rest) task();
+      for (Task& task : rest)
+        task();
       return;
     }
     if (std::chrono::steady_clock::now() >= next_tick) {

@@ -22,7 +22,8 @@ UuidBytes random_uuid() {
   UuidBytes out{};
   for (int half = 0; half < 2; ++half) {
     std::uint64_t v = rng();
-    for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(half * 8 + i)] = static_cast<std::uint8_t>(v >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      out[static_cast<std::size_t>(half * 8 + i)] = static_cast<std::uint8_t>(v >> (8 * i));
   }
   out[6] = static_cast<std::uint8_t>((out[6] & 0x0F) | 0x40);  // version 4
   out[8] = static_cast<std::uint8_t>((out[8] & 0x3F) | 0x80);  // RFC 4122 variant
@@ -41,7 +42,9 @@ std::string uuid_text(const UuidBytes& uuid) {
   return out;
 }
 
-std::string new_id() { return uuid_text(random_uuid()); }
+std::string new_id() {
+  return uuid_text(random_uuid());
+}
 
 std::string base64_encode(std::string_view bytes) {
   std::string out;

@@ -15,9 +15,12 @@ struct SchedulerClient::Stream {
   std::thread reader;
 };
 
-SchedulerClient::SchedulerClient(std::string host, int port) : host_(std::move(host)), port_(port) {}
+SchedulerClient::SchedulerClient(std::string host, int port, std::string api_path)
+    : host_(std::move(host)), port_(port), api_path_(std::move(api_path)) {}
 
-SchedulerClient::~SchedulerClient() { disconnect(); }
+SchedulerClient::~SchedulerClient() {
+  disconnect();
+}
 
 void SchedulerClient::disconnect() {
   if (!stream_) return;
@@ -32,9 +35,9 @@ SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_jso
   disconnect();
   stream_ = std::make_unique<Stream>();
   stream_->client = std::make_unique<httplib::Client>(host_, port_);
-  stream_->client->set_read_timeout(std::chrono::milliseconds(
-      static_cast<long long>(read_timeout_seconds * 1000)));
-  stream_->client->set_connection_timeout(std::chrono::seconds(5));
+  stream_->client->set_read_timeout(
+      std::chrono::milliseconds(static_cast<long long>(read_timeout_seconds * 1000)));
+  stream_->client->set_connection_timeout(std::chrono::seconds(2));
 
   auto headers_ready = std::make_shared<std::promise<Response>>();
   auto answered = std::make_shared<bool>(false);
@@ -42,7 +45,7 @@ SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_jso
   stream_->reader = std::thread([=, this]() {
     httplib::Request req;
     req.method = "POST";
-    req.path = "/api/v1/scheduler";
+    req.path = api_path_;
     req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     req.body = call_json;
     int status = 0;
@@ -59,14 +62,14 @@ SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_jso
       }
       return true;
     };
-    req.content_receiver = [&](const char* data, std::size_t size, std::uint64_t,
-                               std::uint64_t) {
+    req.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
       if (status != 200) {
         error_body.append(data, size);
         return true;
       }
       reader.feed(std::string_view(data, size));
-      while (auto record = reader.next()) on_record(std::move(*record));
+      while (auto record = reader.next())
+        on_record(std::move(*record));
       return reader.error().empty();
     };
     httplib::Response res;
@@ -93,7 +96,7 @@ SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_jso
 }
 
 SchedulerClient::Response SchedulerClient::call(const std::string& call_json) const {
-  return request("POST", "/api/v1/scheduler", call_json,
+  return request("POST", api_path_, call_json,
                  {{"Content-Type", "application/json"}, {"Mesos-Stream-Id", stream_id_}});
 }
 
@@ -106,7 +109,8 @@ SchedulerClient::Response SchedulerClient::request(
   httplib::Request req;
   req.method = method;
   req.path = path;
-  for (const auto& [k, v] : headers) req.headers.emplace(k, v);
+  for (const auto& [k, v] : headers)
+    req.headers.emplace(k, v);
   req.body = body;
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;

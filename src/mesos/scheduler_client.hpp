@@ -14,14 +14,15 @@ namespace steward::mesos {
 class SchedulerClient {
  public:
   struct Response {
-    int status = 0;      // HTTP status; 0 when the request did not get an answer
+    int status = 0;  // HTTP status; 0 when the request did not get an answer
     std::string body;
-    std::string error;   // transport error, when status is 0
+    std::string error;  // transport error, when status is 0
   };
   using RecordHandler = std::function<void(std::string record)>;
   using ClosedHandler = std::function<void(std::string reason)>;
 
-  SchedulerClient(std::string host, int port);
+  // `api_path`: the scheduler API, or an agent's executor API for the embedded executor.
+  SchedulerClient(std::string host, int port, std::string api_path = "/api/v1/scheduler");
   ~SchedulerClient();
   SchedulerClient(const SchedulerClient&) = delete;
   SchedulerClient& operator=(const SchedulerClient&) = delete;
@@ -46,6 +47,7 @@ class SchedulerClient {
   struct Stream;
   std::string host_;
   int port_;
+  std::string api_path_;
   std::string stream_id_;
   std::unique_ptr<Stream> stream_;
 };

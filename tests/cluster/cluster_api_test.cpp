@@ -39,10 +39,12 @@ TEST_F(ClusterApiTest, MalformedCallsGetMesosStatusCodes) {
   EXPECT_NE(bad_json.body.find("JSON"), std::string::npos);
   auto unknown = cluster.post("/api/v1/scheduler", R"({"type":"FLY"})");
   EXPECT_EQ(unknown.status, 400);
-  auto no_fw = cluster.post("/api/v1/scheduler", R"({"type":"REVIVE","framework_id":{"value":"x"}})");
+  auto no_fw =
+      cluster.post("/api/v1/scheduler", R"({"type":"REVIVE","framework_id":{"value":"x"}})");
   EXPECT_EQ(no_fw.status, 400);
   EXPECT_EQ(no_fw.body, "Framework cannot be found");
-  auto sub_without_info = cluster.post("/api/v1/scheduler", R"({"type":"SUBSCRIBE","subscribe":{}})");
+  auto sub_without_info =
+      cluster.post("/api/v1/scheduler", R"({"type":"SUBSCRIBE","subscribe":{}})");
   EXPECT_EQ(sub_without_info.status, 400);
   auto huge_garbage = cluster.post("/api/v1/scheduler", std::string(100000, '['));
   EXPECT_EQ(huge_garbage.status, 400);
@@ -69,9 +71,10 @@ TEST_F(ClusterApiTest, SubscribeStreamsSubscribedOffersAndHeartbeats) {
   EXPECT_EQ(again.status, 400);
   // Calls need the right stream id.
   mesos::SchedulerClient other("127.0.0.1", cluster.port());
-  auto wrong = other.request("POST", "/api/v1/scheduler",
-                             json({{"type", "REVIVE"}, {"framework_id", {{"value", fw.id()}}}}).dump(),
-                             {{"Content-Type", "application/json"}, {"Mesos-Stream-Id", "not-it"}});
+  auto wrong =
+      other.request("POST", "/api/v1/scheduler",
+                    json({{"type", "REVIVE"}, {"framework_id", {{"value", fw.id()}}}}).dump(),
+                    {{"Content-Type", "application/json"}, {"Mesos-Stream-Id", "not-it"}});
   EXPECT_EQ(wrong.status, 400);
 }
 
@@ -80,9 +83,11 @@ TEST_F(ClusterApiTest, LaunchKillAndReconcileOnSimulatedAgent) {
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
   auto offers = fw.offers();
   ASSERT_EQ(offers.size(), 1u);
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"), scalar("disk", 10, "svc-role")};
-  auto r = fw.call(accept(offer_ids(offers),
-                          {launch_group(fw.id(), "e1", exec, {task("t1", {scalar("cpus", 1, "svc-role")})})}));
+  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
+               scalar("disk", 10, "svc-role")};
+  auto r = fw.call(
+      accept(offer_ids(offers),
+             {launch_group(fw.id(), "e1", exec, {task("t1", {scalar("cpus", 1, "svc-role")})})}));
   EXPECT_EQ(r.status, 202) << r.body;
   EXPECT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
 
@@ -91,7 +96,8 @@ TEST_F(ClusterApiTest, LaunchKillAndReconcileOnSimulatedAgent) {
   EXPECT_EQ(state["get_state"]["get_tasks"]["tasks"][0]["state"], "TASK_RUNNING");
   EXPECT_EQ(state["get_state"]["get_executors"]["executors"].size(), 1u);
 
-  EXPECT_EQ(fw.call({{"type", "RECONCILE"}, {"reconcile", {{"tasks", json::array()}}}}).status, 202);
+  EXPECT_EQ(fw.call({{"type", "RECONCILE"}, {"reconcile", {{"tasks", json::array()}}}}).status,
+            202);
   json rec = fw.wait_for([](const json& e) {
     return e.value("type", "") == "UPDATE" &&
            e["update"]["status"].value("reason", "") == "REASON_RECONCILIATION";
@@ -111,9 +117,11 @@ TEST_F(ClusterApiTest, SimulatedTaskFinishesOnRequest) {
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
   auto offers = fw.offers();
   ASSERT_EQ(offers.size(), 1u);
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"), scalar("disk", 10, "svc-role")};
-  fw.call(accept(offer_ids(offers),
-                 {launch_group(fw.id(), "e1", exec, {task("once", {scalar("cpus", 1, "svc-role")})})}));
+  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
+               scalar("disk", 10, "svc-role")};
+  fw.call(
+      accept(offer_ids(offers),
+             {launch_group(fw.id(), "e1", exec, {task("once", {scalar("cpus", 1, "svc-role")})})}));
   ASSERT_FALSE(fw.wait_update("once", "TASK_RUNNING").is_null());
   EXPECT_EQ(cluster.post("/cluster/v1/tasks/once/finish", "", "").status, 200);
   EXPECT_FALSE(fw.wait_update("once", "TASK_FINISHED").is_null());
@@ -128,7 +136,8 @@ TEST_F(ClusterApiTest, FailoverWithinTimeoutAndPastIt) {
     ASSERT_EQ(fw.subscribe(info).status, 200);
     id = fw.id();
     auto offers = fw.offers();
-    json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"), scalar("disk", 10, "svc-role")};
+    json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
+                 scalar("disk", 10, "svc-role")};
     fw.call(accept(offer_ids(offers),
                    {launch_group(id, "e1", exec, {task("t1", {scalar("cpus", 1, "svc-role")})})}));
     ASSERT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
@@ -159,12 +168,14 @@ TEST_F(ClusterApiTest, AgentFaultInjectionThroughTheCli) {
   Framework fw(cluster.port());
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
   auto offers = fw.offers();
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"), scalar("disk", 10, "svc-role")};
-  fw.call(accept(offer_ids(offers),
-                 {launch_group(fw.id(), "e1", exec, {task("t1", {scalar("cpus", 1, "svc-role")})})}));
+  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
+               scalar("disk", 10, "svc-role")};
+  fw.call(accept(offer_ids(offers), {launch_group(fw.id(), "e1", exec,
+                                                  {task("t1", {scalar("cpus", 1, "svc-role")})})}));
   ASSERT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
-  std::string base = std::string(STEWARD_BINARY) + " cluster agent --master http://127.0.0.1:" +
-                     std::to_string(cluster.port()) + " ";
+  std::string base = std::string(STEWARD_BINARY) +
+                     " cluster agent --master http://127.0.0.1:" + std::to_string(cluster.port()) +
+                     " ";
   ASSERT_EQ(std::system((base + "stop sim >/dev/null").c_str()), 0);
   EXPECT_FALSE(fw.wait_update("t1", "TASK_UNREACHABLE").is_null());
   ASSERT_EQ(std::system((base + "start sim >/dev/null").c_str()), 0);

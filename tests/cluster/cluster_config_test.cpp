@@ -11,7 +11,8 @@ TEST(ClusterConfig, DefaultIsThreeZonedAgentsAndOnePublicSharingTheMachine) {
   EXPECT_EQ(c.agents[0].zone, "a");
   EXPECT_EQ(c.agents[1].zone, "b");
   EXPECT_EQ(c.agents[2].zone, "c");
-  for (const AgentConfig& a : c.agents) EXPECT_EQ(a.region, "local");
+  for (const AgentConfig& a : c.agents)
+    EXPECT_EQ(a.region, "local");
   EXPECT_DOUBLE_EQ(c.agents[0].resources.cpus, 2);
   EXPECT_DOUBLE_EQ(c.agents[0].resources.mem, 4096);
   EXPECT_DOUBLE_EQ(c.agents[0].resources.disk, 25000);
@@ -77,8 +78,10 @@ TEST(ClusterConfig, ErrorsNameFileLineAndField) {
     const char* expected;
   };
   Case cases[] = {
-      {"agents:\n  - resources: {cpus: -1}\n", "cluster.yml:2:23: error: agents[0].resources.cpus: must be a number >= 0"},
-      {"agents:\n  - resources: {cpu: 1}\n", "agents[0].resources.cpu: unknown field (fix: did you mean `cpus`?)"},
+      {"agents:\n  - resources: {cpus: -1}\n",
+       "cluster.yml:2:23: error: agents[0].resources.cpus: must be a number >= 0"},
+      {"agents:\n  - resources: {cpu: 1}\n",
+       "agents[0].resources.cpu: unknown field (fix: did you mean `cpus`?)"},
       {"agents:\n  - resources: {ports: 9-1}\n", "bad port range"},
       {"agents: []\n", "agents: must be a non-empty list"},
       {"agents:\n  - simulated: yes\n", "must be true or false"},
@@ -92,7 +95,8 @@ TEST(ClusterConfig, ErrorsNameFileLineAndField) {
     EXPECT_FALSE(parse_cluster_config(c.text, "cluster.yml", d)) << c.text;
     ASSERT_FALSE(d.empty()) << c.text;
     std::string all;
-    for (const auto& item : d.items()) all += item.to_string() + "\n";
+    for (const auto& item : d.items())
+      all += item.to_string() + "\n";
     EXPECT_NE(all.find(c.expected), std::string::npos) << c.text << "\n" << all;
   }
 }

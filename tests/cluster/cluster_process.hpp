@@ -108,8 +108,9 @@ class ClusterProcess {
   const std::string& data_dir() const { return data_dir_; }
   const fs::path& dir() const { return dir_.path(); }
 
-  mesos::SchedulerClient::Response post(const std::string& path, const std::string& body,
-                                        const std::string& content_type = "application/json") const {
+  mesos::SchedulerClient::Response post(
+      const std::string& path, const std::string& body,
+      const std::string& content_type = "application/json") const {
     mesos::SchedulerClient client("127.0.0.1", port_);
     std::vector<std::pair<std::string, std::string>> headers;
     if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
@@ -142,6 +143,11 @@ class Framework {
         call.dump(),
         [this](std::string record) {
           json e = json::parse(record, nullptr, false);
+          // Acknowledges every update that asks for it, as a scheduler must, before
+          // recording it (the ack goes out on its own connection).
+          if (auto_acknowledge && e.value("type", "") == "UPDATE" &&
+              e["update"]["status"].contains("uuid"))
+            acknowledge(e["update"]["status"]);
           std::lock_guard lock(mutex_);
           if (e.value("type", "") == "SUBSCRIBED")
             id_ = e["subscribed"]["framework_id"]["value"].get<std::string>();
@@ -175,51 +181,79 @@ class Framework {
   }
   void disconnect() { client_.disconnect(); }
   mesos::SchedulerClient& client() { return client_; }
+  bool auto_acknowledge = true;
 
-  // Waits for an event matching `pred` after position `from`; returns it (or null json).
+  // Waits for the first event not yet taken that matches `pred`, and takes it (null json
+  // when none came in time).
   json wait_for(const std::function<bool(const json&)>& pred, double seconds = 20) {
     std::unique_lock lock(mutex_);
     json found;
     cv_.wait_for(lock, std::chrono::milliseconds(static_cast<long long>(seconds * 1000)), [&] {
-      for (std::size_t i = cursor_; i < events_.size(); ++i)
-        if (pred(events_[i])) {
+      taken_.resize(events_.size(), false);
+      for (std::size_t i = 0; i < events_.size(); ++i)
+        if (!taken_[i] && pred(events_[i])) {
           found = events_[i];
-          cursor_ = i + 1;
+          taken_[i] = true;
           return true;
         }
       return false;
     });
     return found;
   }
+  // Every event so far, for failure messages.
+  std::string dump() const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    for (const json& e : events_) {
+      if (e.value("type", "") == "HEARTBEAT") continue;
+      std::string line = e.dump();
+      out += line.substr(0, 400) + "\n";
+    }
+    return out;
+  }
   json wait_event(const std::string& type, double seconds = 20) {
     return wait_for([&](const json& e) { return e.value("type", "") == type; }, seconds);
   }
-  // Waits for an update of `task` in `state`, acknowledging updates that carry a uuid.
+  // Waits for an update of `task` in `state`.
   json wait_update(const std::string& task, const std::string& state, double seconds = 30) {
     json e = wait_for(
         [&](const json& ev) {
           if (ev.value("type", "") != "UPDATE") return false;
           const json& s = ev["update"]["status"];
-          if (s.contains("uuid")) acknowledge(s);
           return s["task_id"]["value"] == task && s["state"] == state;
         },
         seconds);
     return e.is_null() ? e : e["update"]["status"];
   }
+  // Every offer received and not taken yet, once `enough` holds for them.
+  std::vector<json> offers_until(const std::function<bool(const std::vector<json>&)>& enough,
+                                 double seconds = 20) {
+    std::vector<json> all;
+    eventually(
+        [&] {
+          for (json e = wait_event("OFFERS", 0.05); !e.is_null(); e = wait_event("OFFERS", 0.05))
+            for (const json& o : e["offers"]["offers"])
+              all.push_back(o);
+          return enough(all);
+        },
+        seconds);
+    return all;
+  }
   std::vector<json> offers(double seconds = 20) {
     json e = wait_event("OFFERS", seconds);
     std::vector<json> out;
     if (!e.is_null())
-      for (const json& o : e["offers"]["offers"]) out.push_back(o);
+      for (const json& o : e["offers"]["offers"])
+        out.push_back(o);
     return out;
   }
 
  private:
   void acknowledge(const json& s) {
     json call = {{"type", "ACKNOWLEDGE"},
-                 {"framework_id", {{"value", id_}}},
-                 {"acknowledge", {{"agent_id", s["agent_id"]}, {"task_id", s["task_id"]}, {"uuid", s["uuid"]}}}};
-    // Called with the event lock held: the master answers without waiting on our stream.
+                 {"framework_id", {{"value", id()}}},
+                 {"acknowledge",
+                  {{"agent_id", s["agent_id"]}, {"task_id", s["task_id"]}, {"uuid", s["uuid"]}}}};
     client_.call(call.dump());
   }
 
@@ -227,7 +261,7 @@ class Framework {
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<json> events_;
-  std::size_t cursor_ = 0;
+  std::vector<bool> taken_;
   std::string id_;
   bool closed_ = false;
 };

@@ -31,7 +31,8 @@ struct TestFramework {
     mesos::RecordIoReader reader;
     while (auto record = stream->pop(std::chrono::milliseconds(0))) {
       reader.feed(*record);
-      while (auto r = reader.next()) events.push_back(json::parse(*r));
+      while (auto r = reader.next())
+        events.push_back(json::parse(*r));
     }
   }
   // Events of `type` not consumed yet; consumes every event up to the last one returned.
@@ -46,12 +47,14 @@ struct TestFramework {
   std::vector<json> offers() {
     std::vector<json> out;
     for (const json& e : take("OFFERS"))
-      for (const json& o : e["offers"]["offers"]) out.push_back(o);
+      for (const json& o : e["offers"]["offers"])
+        out.push_back(o);
     return out;
   }
   std::vector<json> updates() {
     std::vector<json> out;
-    for (const json& e : take("UPDATE")) out.push_back(e["update"]["status"]);
+    for (const json& e : take("UPDATE"))
+      out.push_back(e["update"]["status"]);
     return out;
   }
 };
@@ -76,7 +79,8 @@ class MasterHarness {
     while (!deferred_.empty()) {
       auto batch = std::move(deferred_);
       deferred_.clear();
-      for (auto& fn : batch) fn();
+      for (auto& fn : batch)
+        fn();
     }
   }
   void advance(double seconds) {
@@ -122,11 +126,10 @@ class MasterHarness {
   void acknowledge(TestFramework& fw, const std::vector<json>& statuses) {
     for (const json& s : statuses) {
       if (!s.contains("uuid")) continue;
-      CallOutcome o = call(fw, {{"type", "ACKNOWLEDGE"},
-                                {"acknowledge",
-                                 {{"agent_id", s["agent_id"]},
-                                  {"task_id", s["task_id"]},
-                                  {"uuid", s["uuid"]}}}});
+      CallOutcome o = call(
+          fw, {{"type", "ACKNOWLEDGE"},
+               {"acknowledge",
+                {{"agent_id", s["agent_id"]}, {"task_id", s["task_id"]}, {"uuid", s["uuid"]}}}});
       EXPECT_EQ(o.status, 202) << o.message;
     }
   }
@@ -145,9 +148,12 @@ inline json framework_info(const std::string& name, const std::string& role,
                            bool partition_aware = true, double failover_timeout = 0) {
   json caps = json::array({{{"type", "MULTI_ROLE"}}, {{"type", "RESERVATION_REFINEMENT"}}});
   if (partition_aware) caps.push_back({{"type", "PARTITION_AWARE"}});
-  return {{"user", "nobody"},           {"name", name},
-          {"roles", json::array({role})}, {"principal", name + "-principal"},
-          {"failover_timeout", failover_timeout}, {"checkpoint", true},
+  return {{"user", "nobody"},
+          {"name", name},
+          {"roles", json::array({role})},
+          {"principal", name + "-principal"},
+          {"failover_timeout", failover_timeout},
+          {"checkpoint", true},
           {"capabilities", caps}};
 }
 
@@ -163,10 +169,11 @@ inline json scalar(const std::string& name, double value, const std::string& rol
 
 inline json dynamic(const std::string& role, const std::string& principal,
                     const std::string& resource_id) {
-  return {{"type", "DYNAMIC"},
-          {"role", role},
-          {"principal", principal},
-          {"labels", {{"labels", json::array({{{"key", "resource_id"}, {"value", resource_id}}})}}}};
+  return {
+      {"type", "DYNAMIC"},
+      {"role", role},
+      {"principal", principal},
+      {"labels", {{"labels", json::array({{{"key", "resource_id"}, {"value", resource_id}}})}}}};
 }
 
 inline json volume(double size, const std::string& role, json reservations,
@@ -180,12 +187,15 @@ inline json volume(double size, const std::string& role, json reservations,
 inline json accept(const json& offer_ids, json operations, double refuse = 5) {
   return {{"type", "ACCEPT"},
           {"accept",
-           {{"offer_ids", offer_ids}, {"operations", operations}, {"filters", {{"refuse_seconds", refuse}}}}}};
+           {{"offer_ids", offer_ids},
+            {"operations", operations},
+            {"filters", {{"refuse_seconds", refuse}}}}}};
 }
 
 inline json offer_ids(const std::vector<json>& offers) {
   json ids = json::array();
-  for (const json& o : offers) ids.push_back(o["id"]);
+  for (const json& o : offers)
+    ids.push_back(o["id"]);
   return ids;
 }
 

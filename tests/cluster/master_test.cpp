@@ -113,7 +113,8 @@ TEST_F(MasterTest, ReservedResourcesComeBackToTheRoleAfterTheTaskEnds) {
   h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
   h.acknowledge(fw, fw.updates());
   h.acknowledge(fw, fw.updates());
-  CallOutcome o = h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "hello-0-server"}}}}}});
+  CallOutcome o =
+      h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "hello-0-server"}}}}}});
   EXPECT_EQ(o.status, 202);
   auto killed = fw.updates();
   ASSERT_EQ(killed.size(), 1u);
@@ -128,7 +129,8 @@ TEST_F(MasterTest, ReservedResourcesComeBackToTheRoleAfterTheTaskEnds) {
   for (const json& offer : offers)
     for (const json& r : offer["resources"]) {
       if (r.contains("disk") && r["disk"].contains("persistence")) volume_offered = true;
-      if (r["name"] == "cpus" && r.contains("reservations")) reserved_cpus += r["scalar"]["value"].get<double>();
+      if (r["name"] == "cpus" && r.contains("reservations"))
+        reserved_cpus += r["scalar"]["value"].get<double>();
     }
   EXPECT_TRUE(volume_offered);
   EXPECT_DOUBLE_EQ(reserved_cpus, 1.1);
@@ -163,9 +165,10 @@ TEST_F(MasterTest, DifferentExecutorInfoForRunningExecutorIsTaskError) {
   h.acknowledge(fw, fw.updates());
   h.acknowledge(fw, fw.updates());
   h.advance(1);
-  json other = launch_group(fw.id, "hello__exec",
-                            {scalar("cpus", 0.2, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)},
-                            {task("x", {scalar("cpus", 0.1, kRole)})});
+  json other = launch_group(
+      fw.id, "hello__exec",
+      {scalar("cpus", 0.2, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)},
+      {task("x", {scalar("cpus", 0.1, kRole)})});
   h.call(fw, accept(offer_ids(fw.offers()), {other}));
   auto updates = fw.updates();
   ASSERT_EQ(updates.size(), 1u);
@@ -180,10 +183,15 @@ TEST_F(MasterTest, LaunchGroupValidation) {
     std::function<json(const std::string&)> op;
     const char* message;
   };
-  auto exec = [] { return json::array({scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)}); };
+  auto exec = [] {
+    return json::array(
+        {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)});
+  };
   std::vector<Case> cases = {
       {"executor of another framework",
-       [&](const std::string&) { return launch_group("M-9999", "e", exec(), {task("t", {scalar("cpus", 1, kRole)})}); },
+       [&](const std::string&) {
+         return launch_group("M-9999", "e", exec(), {task("t", {scalar("cpus", 1, kRole)})});
+       },
        "framework_id"},
       {"tiny executor",
        [&](const std::string& fw) {
@@ -192,15 +200,20 @@ TEST_F(MasterTest, LaunchGroupValidation) {
        },
        "0.01 cpus"},
       {"task without resources",
-       [&](const std::string& fw) { return launch_group(fw, "e", exec(), {task("t", json::array())}); },
+       [&](const std::string& fw) {
+         return launch_group(fw, "e", exec(), {task("t", json::array())});
+       },
        "no resources"},
       {"more than offered",
-       [&](const std::string& fw) { return launch_group(fw, "e", exec(), {task("t", {scalar("cpus", 99, kRole)})}); },
+       [&](const std::string& fw) {
+         return launch_group(fw, "e", exec(), {task("t", {scalar("cpus", 99, kRole)})});
+       },
        "not in the offered"},
       {"duplicate task ids",
        [&](const std::string& fw) {
-         return launch_group(fw, "e", exec(),
-                             {task("t", {scalar("cpus", 1, kRole)}), task("t", {scalar("cpus", 1, kRole)})});
+         return launch_group(
+             fw, "e", exec(),
+             {task("t", {scalar("cpus", 1, kRole)}), task("t", {scalar("cpus", 1, kRole)})});
        },
        "already in use"},
   };
@@ -253,10 +266,14 @@ TEST_F(MasterTest, OfferIdIsUsableOnce) {
 
 TEST_F(MasterTest, InvalidNonLaunchOperationIsDroppedAndLaterOnesStillRun) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
-  json bad_reserve = {{"type", "RESERVE"},
-                      {"reserve", {{"resources", {scalar("cpus", 1, kRole, json::array({dynamic("other-role", kPrincipal, "x")}))}}}}};
-  json good_reserve = {{"type", "RESERVE"},
-                       {"reserve", {{"resources", {scalar("mem", 128, kRole, reserved_stack("m"))}}}}};
+  json bad_reserve = {
+      {"type", "RESERVE"},
+      {"reserve",
+       {{"resources",
+         {scalar("cpus", 1, kRole, json::array({dynamic("other-role", kPrincipal, "x")}))}}}}};
+  json good_reserve = {
+      {"type", "RESERVE"},
+      {"reserve", {{"resources", {scalar("mem", 128, kRole, reserved_stack("m"))}}}}};
   h.call(fw, accept(offer_ids(fw.offers()), {bad_reserve, good_reserve}, 0));
   const AgentRecord& agent = h.master->agents().at("M-S0");
   double reserved_mem = 0, reserved_cpus = 0;
@@ -279,7 +296,8 @@ TEST_F(MasterTest, UnreserveRefusesVolumesAndDestroyDeletesThem) {
                     0));
   h.advance(1);
   // UNRESERVE of the volume is refused; DESTROY then UNRESERVE works.
-  h.call(fw, accept(offer_ids(fw.offers()), {{{"type", "UNRESERVE"}, {"unreserve", {{"resources", {vol}}}}}}, 0));
+  h.call(fw, accept(offer_ids(fw.offers()),
+                    {{{"type", "UNRESERVE"}, {"unreserve", {{"resources", {vol}}}}}}, 0));
   auto has_volume = [&] {
     for (const auto& r : h.master->agents().at("M-S0").total.resources())
       if (r.disk && r.disk->persistence) return true;
@@ -318,13 +336,18 @@ TEST_F(MasterTest, CreateRefusesDuplicatePersistenceIdAndBadPaths) {
 TEST_F(MasterTest, DeclineFiltersTheAgentUntilRefuseSecondsOrRevive) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   auto offers = fw.offers();
-  h.call(fw, {{"type", "DECLINE"}, {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 30}}}}}});
+  h.call(fw,
+         {{"type", "DECLINE"},
+          {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 30}}}}}});
   h.advance(2);
   EXPECT_TRUE(fw.offers().empty());
   h.advance(30);
   EXPECT_EQ(fw.offers().size(), 1u);
   auto again = h.master->offers();
-  h.call(fw, {{"type", "DECLINE"}, {"decline", {{"offer_ids", json::array({{{"value", again.begin()->first}}})}, {"filters", {{"refuse_seconds", 1000}}}}}});
+  h.call(fw, {{"type", "DECLINE"},
+              {"decline",
+               {{"offer_ids", json::array({{{"value", again.begin()->first}}})},
+                {"filters", {{"refuse_seconds", 1000}}}}}});
   h.advance(2);
   EXPECT_TRUE(fw.offers().empty());
   h.call(fw, {{"type", "REVIVE"}, {"revive", {{"roles", {kRole}}}}});
@@ -336,7 +359,9 @@ TEST_F(MasterTest, SuppressStopsOffersAndReviveResumes) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   auto offers = fw.offers();
   h.call(fw, {{"type", "SUPPRESS"}, {"suppress", {{"roles", {kRole}}}}});
-  h.call(fw, {{"type", "DECLINE"}, {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 0}}}}}});
+  h.call(fw,
+         {{"type", "DECLINE"},
+          {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 0}}}}}});
   h.advance(5);
   EXPECT_TRUE(fw.offers().empty());
   h.call(fw, {{"type", "REVIVE"}, {"revive", json::object()}});
@@ -351,16 +376,18 @@ TEST_F(MasterTest, ExplicitAndImplicitReconciliationCarryNoUuid) {
   h.acknowledge(fw, fw.updates());
   h.call(fw, {{"type", "RECONCILE"},
               {"reconcile",
-               {{"tasks", {{{"task_id", {{"value", "hello-0-server"}}}},
-                           {{"task_id", {{"value", "ghost"}}}, {"agent_id", {{"value", "M-S0"}}}},
-                           {{"task_id", {{"value", "ghost2"}}}, {"agent_id", {{"value", "M-S9"}}}}}}}}});
+               {{"tasks",
+                 {{{"task_id", {{"value", "hello-0-server"}}}},
+                  {{"task_id", {{"value", "ghost"}}}, {"agent_id", {{"value", "M-S0"}}}},
+                  {{"task_id", {{"value", "ghost2"}}}, {"agent_id", {{"value", "M-S9"}}}}}}}}});
   auto updates = fw.updates();
   ASSERT_EQ(updates.size(), 3u);
   EXPECT_EQ(updates[0]["state"], "TASK_RUNNING");
   EXPECT_EQ(updates[0]["reason"], "REASON_RECONCILIATION");
   EXPECT_EQ(updates[1]["state"], "TASK_GONE");
   EXPECT_EQ(updates[2]["state"], "TASK_UNKNOWN");
-  for (const json& u : updates) EXPECT_FALSE(u.contains("uuid"));
+  for (const json& u : updates)
+    EXPECT_FALSE(u.contains("uuid"));
   h.call(fw, {{"type", "RECONCILE"}, {"reconcile", {{"tasks", json::array()}}}});
   updates = fw.updates();
   ASSERT_EQ(updates.size(), 1u);
@@ -369,7 +396,8 @@ TEST_F(MasterTest, ExplicitAndImplicitReconciliationCarryNoUuid) {
 
 TEST_F(MasterTest, KillOfUnknownTaskAnswersLikeReconciliation) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
-  h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "nope"}}}, {"agent_id", {{"value", "M-S0"}}}}}});
+  h.call(fw, {{"type", "KILL"},
+              {"kill", {{"task_id", {{"value", "nope"}}}, {"agent_id", {{"value", "M-S0"}}}}}});
   auto updates = fw.updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["state"], "TASK_GONE");
@@ -378,11 +406,13 @@ TEST_F(MasterTest, KillOfUnknownTaskAnswersLikeReconciliation) {
 TEST_F(MasterTest, FailedTaskKillsItsGroupFinishedDoesNot) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   json exec = {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)};
-  json group = launch_group(fw.id, "e", exec,
-                            {task("a", {scalar("cpus", 0.5, kRole)}), task("b", {scalar("cpus", 0.5, kRole)}),
-                             task("c", {scalar("cpus", 0.5, kRole)})});
+  json group = launch_group(
+      fw.id, "e", exec,
+      {task("a", {scalar("cpus", 0.5, kRole)}), task("b", {scalar("cpus", 0.5, kRole)}),
+       task("c", {scalar("cpus", 0.5, kRole)})});
   h.call(fw, accept(offer_ids(fw.offers()), {group}));
-  for (int i = 0; i < 2; ++i) h.acknowledge(fw, fw.updates());
+  for (int i = 0; i < 2; ++i)
+    h.acknowledge(fw, fw.updates());
   ASSERT_TRUE(h.runtime().finish("a", false));
   h.run();
   auto updates = fw.updates();
@@ -536,9 +566,11 @@ TEST(MasterStatic, TwoFrameworksRefineSlavePublicWithoutConflict) {
     h.advance(0.1);
     auto offers = fw.offers();
     ASSERT_EQ(offers.size(), 1u) << role;
-    json r = scalar("cpus", cpus, role, json::array({stat, dynamic(role, role + "-principal", role)}));
+    json r =
+        scalar("cpus", cpus, role, json::array({stat, dynamic(role, role + "-principal", role)}));
     // The rest is declined for long, so the other framework gets the agent next.
-    h.call(fw, accept(offer_ids(offers), {{{"type", "RESERVE"}, {"reserve", {{"resources", {r}}}}}}, 1000));
+    h.call(fw, accept(offer_ids(offers), {{{"type", "RESERVE"}, {"reserve", {{"resources", {r}}}}}},
+                      1000));
   };
   TestFramework a = h.subscribe(framework_info("slave_public/a", "slave_public/a"));
   refine(a, "slave_public/a", 1);
@@ -561,7 +593,8 @@ TEST(MasterStatic, TwoFrameworksRefineSlavePublicWithoutConflict) {
   ASSERT_EQ(offers.size(), 1u);
   std::set<std::string> roles;
   for (const json& r : offers[0]["resources"])
-    if (r.contains("reservations")) roles.insert(r["reservations"].back()["role"].get<std::string>());
+    if (r.contains("reservations"))
+      roles.insert(r["reservations"].back()["role"].get<std::string>());
   EXPECT_TRUE(roles.count("slave_public/a"));
   EXPECT_FALSE(roles.count("slave_public/b"));
 }
@@ -575,11 +608,18 @@ TEST(MasterDrf, TheFrameworkWithTheSmallerShareGetsTheNextAgent) {
   auto offers = big.offers();
   ASSERT_EQ(offers.size(), 2u) << "alone, it gets both agents";
   // It uses one agent fully and declines the other.
-  h.call(big, accept(json::array({offers[0]["id"]}),
-                     {launch_group(big.id, "e", json::array({scalar("cpus", 0.01, "big"), scalar("mem", 32, "big"), scalar("disk", 1, "big")}),
-                                   {task("t", {scalar("cpus", 3.99, "big"), scalar("mem", 4000, "big")})})},
-                     0));
-  h.call(big, {{"type", "DECLINE"}, {"decline", {{"offer_ids", json::array({offers[1]["id"]})}, {"filters", {{"refuse_seconds", 0}}}}}});
+  h.call(
+      big,
+      accept(json::array({offers[0]["id"]}),
+             {launch_group(big.id, "e",
+                           json::array({scalar("cpus", 0.01, "big"), scalar("mem", 32, "big"),
+                                        scalar("disk", 1, "big")}),
+                           {task("t", {scalar("cpus", 3.99, "big"), scalar("mem", 4000, "big")})})},
+             0));
+  h.call(big,
+         {{"type", "DECLINE"},
+          {"decline",
+           {{"offer_ids", json::array({offers[1]["id"]})}, {"filters", {{"refuse_seconds", 0}}}}}});
   TestFramework small = h.subscribe(framework_info("small", "small"));
   h.advance(0.1);
   bool got_agent_1 = false;

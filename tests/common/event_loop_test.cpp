@@ -14,11 +14,13 @@ TEST(EventLoop, RunsPostedTasksInOrderOnItsOwnThread) {
   std::thread::id loop_thread;
   EventLoop loop(std::chrono::milliseconds(1000), nullptr);
   loop.start();
-  for (int i = 0; i < 100; ++i) loop.post([&order, i] { order.push_back(i); });
+  for (int i = 0; i < 100; ++i)
+    loop.post([&order, i] { order.push_back(i); });
   loop.call([&] { loop_thread = std::this_thread::get_id(); });
   EXPECT_NE(loop_thread, std::this_thread::get_id());
   ASSERT_EQ(order.size(), 100u);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
 }
 
 TEST(EventLoop, CallReturnsValuesAndExceptions) {
@@ -45,9 +47,11 @@ TEST(EventLoop, ManyThreadsPostWithoutLoss) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&] {
-      for (int i = 0; i < 1000; ++i) loop.post([&] { ++counter; });
+      for (int i = 0; i < 1000; ++i)
+        loop.post([&] { ++counter; });
     });
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(loop.call([&] { return counter; }), 8000);
 }
 
@@ -56,7 +60,8 @@ TEST(EventLoop, StopAnswersWhatWasPosted) {
   {
     EventLoop loop(std::chrono::milliseconds(1000), nullptr);
     loop.start();
-    for (int i = 0; i < 10; ++i) loop.post([&] { ++ran; });
+    for (int i = 0; i < 10; ++i)
+      loop.post([&] { ++ran; });
     loop.stop();
   }
   EXPECT_EQ(ran, 10);

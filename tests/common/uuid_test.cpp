@@ -41,7 +41,8 @@ TEST(Base64, RoundTripsRandomBytes) {
   std::mt19937 rng(7);
   for (int i = 0; i < 500; ++i) {
     std::string bytes(rng() % 40, '\0');
-    for (char& c : bytes) c = static_cast<char>(rng());
+    for (char& c : bytes)
+      c = static_cast<char>(rng());
     auto back = base64_decode(base64_encode(bytes));
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, bytes);

@@ -1,0 +1,193 @@
+#include "executor/executor_main.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <thread>
+
+#include "common/event_loop.hpp"
+#include "common/process.hpp"
+#include "executor/pod_executor.hpp"
+#include "mesos/executor_api.hpp"
+#include "mesos/scheduler_client.hpp"
+
+namespace steward::executor {
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string env_or(const char* name, const std::string& fallback = {}) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// Where the cluster listens now: it may come back on another port after a restart.
+bool cluster_address(const std::string& file, std::string& host, int& port) {
+  std::ifstream in(file);
+  if (!in) return false;
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  host = j.value("host", "127.0.0.1");
+  port = j.value("port", 0);
+  return port > 0;
+}
+
+}  // namespace
+
+int run_executor(std::ostream& log) {
+  signal(SIGPIPE, SIG_IGN);
+  const std::string cluster_file = env_or("STEWARD_CLUSTER_FILE");
+  const std::string agent_id = env_or("MESOS_AGENT_ID");
+  ExecutorOptions options;
+  options.framework_id = env_or("MESOS_FRAMEWORK_ID");
+  options.executor_id = env_or("MESOS_EXECUTOR_ID");
+  options.agent_id = agent_id;
+  options.sandbox = env_or("MESOS_SANDBOX", ".");
+  options.framework_user = env_or("STEWARD_FRAMEWORK_USER");
+  const double recovery_timeout = std::atof(env_or("MESOS_RECOVERY_TIMEOUT", "900").c_str());
+  if (cluster_file.empty() || agent_id.empty() || options.framework_id.empty() ||
+      options.executor_id.empty()) {
+    log << "steward executor: started without its agent's environment "
+           "(STEWARD_CLUSTER_FILE, MESOS_AGENT_ID, MESOS_FRAMEWORK_ID, MESOS_EXECUTOR_ID)\n";
+    return 2;
+  }
+  // Tasks get the agent's environment minus the executor's own settings.
+  for (const auto& [k, v] : current_environment())
+    if (k.rfind("STEWARD_", 0) != 0) options.environment.emplace_back(k, v);
+  const std::string api_path = "/agents/" + agent_id + "/api/v1/executor";
+
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  auto finish = [&] {
+    std::lock_guard lock(mutex);
+    done = true;
+    done_cv.notify_all();
+  };
+
+  // Updates go out on their own connections; one that fails is sent again after the next
+  // subscription (the executor keeps every update until it is acknowledged).
+  auto send = [&](const mesos::TaskStatus& status) {
+    std::string host;
+    int port = 0;
+    if (!cluster_address(cluster_file, host, port)) return;
+    mesos::ExecutorCall call;
+    call.type = mesos::ExecutorCall::Type::update;
+    call.framework_id = options.framework_id;
+    call.executor_id = options.executor_id;
+    call.status = status;
+    mesos::SchedulerClient client(host, port, api_path);
+    client.request("POST", api_path, mesos::encode(call), {{"Content-Type", "application/json"}});
+  };
+
+  std::unique_ptr<PodExecutor> executor;
+  EventLoop loop(std::chrono::milliseconds(50), [&] {
+    if (!executor) return;
+    executor->tick(now_seconds());
+    if (executor->finished()) finish();
+  });
+  executor = std::make_unique<PodExecutor>(options, send);
+  loop.start();
+
+  std::atomic<bool> stopping{false};
+  std::thread connection([&] {
+    double disconnected_since = now_seconds();
+    double backoff = 0.2;
+    while (!stopping) {
+      std::string host;
+      int port = 0;
+      std::mutex closed_mutex;
+      std::condition_variable closed_cv;
+      bool closed = false;
+      std::unique_ptr<mesos::SchedulerClient> client;
+      bool subscribed = false;
+      if (cluster_address(cluster_file, host, port)) {
+        client = std::make_unique<mesos::SchedulerClient>(host, port, api_path);
+        mesos::ExecutorCall call;
+        call.type = mesos::ExecutorCall::Type::subscribe;
+        call.framework_id = options.framework_id;
+        call.executor_id = options.executor_id;
+        auto r = client->subscribe(
+            mesos::encode(call),
+            [&](std::string record) {
+              std::string error;
+              auto event = mesos::decode_executor_event(record, error);
+              if (!event) {
+                log << "steward executor: bad event: " << error << std::endl;
+                return;
+              }
+              loop.post([&, e = std::move(*event)] {
+                double now = now_seconds();
+                switch (e.type) {
+                  case mesos::ExecutorEvent::Type::subscribed:
+                    executor->resend_unacknowledged();
+                    break;
+                  case mesos::ExecutorEvent::Type::launch_group:
+                    executor->launch_group(e.tasks, e.volumes, now);
+                    break;
+                  case mesos::ExecutorEvent::Type::kill:
+                    executor->kill(e.task_id, e.kill_grace_period_ns, now);
+                    break;
+                  case mesos::ExecutorEvent::Type::acknowledged:
+                    executor->acknowledged(e.task_id, e.uuid);
+                    break;
+                  case mesos::ExecutorEvent::Type::shutdown:
+                    executor->shutdown(now);
+                    break;
+                  default:
+                    break;
+                }
+              });
+            },
+            [&](std::string) {
+              std::lock_guard lock(closed_mutex);
+              closed = true;
+              closed_cv.notify_all();
+            });
+        if (r.status == 200) {
+          subscribed = true;
+          backoff = 0.2;
+          std::unique_lock lock(closed_mutex);
+          while (!closed && !stopping)
+            closed_cv.wait_for(lock, std::chrono::milliseconds(200));
+        } else if (r.status == 404 || r.status == 410) {
+          // The agent does not know this executor any more: nothing to report to.
+          log << "steward executor: the agent refused the subscription: " << r.body << std::endl;
+          loop.post([&] { executor->shutdown(now_seconds()); });
+        }
+      }
+      if (client) client->disconnect();
+      if (stopping) break;
+      if (subscribed) disconnected_since = now_seconds();
+      if (now_seconds() - disconnected_since > recovery_timeout) {
+        log << "steward executor: no agent for " << recovery_timeout << " s; killing the tasks"
+            << std::endl;
+        loop.post([&] { executor->shutdown(now_seconds()); });
+        disconnected_since = now_seconds();  // give the kill time before trying again
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(backoff * 1000)));
+      backoff = std::min(backoff * 2, 2.0);
+    }
+  });
+
+  {
+    std::unique_lock lock(mutex);
+    done_cv.wait(lock, [&] { return done; });
+  }
+  stopping = true;
+  connection.join();
+  loop.stop();
+  return 0;
+}
+
+}  // namespace steward::executor

@@ -1,0 +1,236 @@
+// Agents that run real processes: the `steward executor`, task process groups, sandboxes,
+// persistent volumes on disk, kill policy and health checks, through the real daemon.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "cluster_process.hpp"
+#include "master_harness.hpp"
+
+namespace steward::cluster::testing {
+namespace {
+
+const char* kConfig = R"(
+heartbeat_interval_seconds: 1
+update_retry_seconds: 1
+agents:
+  - name: real
+    zone: a
+    resources: {cpus: 4, mem: 4096, disk: 10000, ports: 31000-31099}
+)";
+
+const std::string kRole = "svc-role";
+const std::string kPrincipal = "svc-principal";
+
+json stack(const std::string& id) {
+  return json::array({dynamic(kRole, kPrincipal, id)});
+}
+
+json reserved(const std::string& name, double value, const std::string& id) {
+  return scalar(name, value, kRole, stack(id));
+}
+
+json executor_resources() {
+  return {reserved("cpus", 0.1, "e-cpus"), reserved("mem", 32, "e-mem"),
+          reserved("disk", 16, "e-disk")};
+}
+
+// A task on unreserved resources.
+json shell_task(const std::string& id, const std::string& command, double cpus = 0.5) {
+  return task(id, {scalar("cpus", cpus, kRole), scalar("mem", 64, kRole)}, command);
+}
+
+json plain_executor() {
+  return {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 16, kRole)};
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class ProcessAgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(fw.subscribe(framework_info("svc", kRole)).status, 200);
+    ASSERT_FALSE(fw.wait_event("SUBSCRIBED").is_null());
+  }
+  void TearDown() override {
+    fw.call({{"type", "TEARDOWN"}});
+    // Executors of a torn-down framework are shut down and exit.
+    EXPECT_TRUE(eventually([&] {
+      return cluster.operator_call("GET_STATE")["get_state"]["get_executors"]["executors"].empty();
+    }));
+  }
+
+  // The offer that has everything; reserving what each test needs comes first.
+  json next_offer() {
+    auto offers = fw.offers();
+    EXPECT_EQ(offers.size(), 1u);
+    return offers.empty() ? json() : offers[0];
+  }
+
+  fs::path volume_dir(const std::string& persistence_id) {
+    return fs::path(cluster.data_dir()) / "agents" / "real" / "volumes" / "roles" / kRole /
+           persistence_id;
+  }
+
+  ClusterProcess cluster{kConfig};
+  Framework fw{cluster.port()};
+};
+
+TEST_F(ProcessAgentTest, VolumeDataSurvivesTheTaskAndIsReadBackOnTheSameReservation) {
+  json offer = next_offer();
+  json disk = reserved("disk", 64, "vol-disk");
+  json vol = volume(64, kRole, stack("vol-disk"), "data-vol", "data");
+  json writer =
+      task("writer", {reserved("cpus", 0.5, "t-cpus-writer"), reserved("mem", 64, "t-mem-writer")},
+           "echo hello-from-writer > data/out && sleep 1000");
+  json footprint = {reserved("cpus", 0.1, "e-cpus"),     reserved("mem", 32, "e-mem"),
+                    reserved("disk", 16, "e-disk"),      reserved("cpus", 0.5, "t-cpus-writer"),
+                    reserved("mem", 64, "t-mem-writer"), disk};
+  json exec = executor_resources();
+  exec.push_back(vol);
+  auto r = fw.call(accept(json::array({offer["id"]}),
+                          {{{"type", "RESERVE"}, {"reserve", {{"resources", footprint}}}},
+                           {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}},
+                           launch_group(fw.id(), "pod-0__exec", exec, {writer})},
+                          0));
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_FALSE(fw.wait_update("writer", "TASK_RUNNING").is_null()) << cluster.log();
+  fs::path out = volume_dir("data-vol") / "out";
+  ASSERT_TRUE(eventually([&] { return read_file(out) == "hello-from-writer\n"; })) << cluster.log();
+
+  // The sandbox is laid out as a Mesos agent's, and the volume is linked in.
+  fs::path sandbox = fs::path(cluster.data_dir()) / "agents" / "real" / "slaves";
+  bool found_link = false;
+  for (const auto& entry : fs::recursive_directory_iterator(sandbox))
+    if (entry.is_symlink() && entry.path().filename() == "data") found_link = true;
+  EXPECT_TRUE(found_link);
+
+  ASSERT_EQ(fw.call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "writer"}}}}}}).status,
+            202);
+  ASSERT_FALSE(fw.wait_update("writer", "TASK_KILLED").is_null());
+  ASSERT_TRUE(eventually([&] {
+    return cluster.operator_call("GET_STATE")["get_state"]["get_executors"]["executors"].empty();
+  }));
+  EXPECT_EQ(read_file(out), "hello-from-writer\n") << "the volume outlives its task and executor";
+
+  // Relaunch on the same reservations (the writer's, and the executor's with the volume,
+  // which may come back in separate offers): the reader exits 0 only if the data is there.
+  auto holds = [](const std::vector<json>& offers, const std::string& resource_id) {
+    for (const json& o : offers)
+      for (const json& res : o["resources"])
+        if (res.contains("reservations") &&
+            res["reservations"].back()["labels"]["labels"][0]["value"] == resource_id)
+          return true;
+    return false;
+  };
+  auto offers = fw.offers_until([&](const std::vector<json>& all) {
+    return holds(all, "vol-disk") && holds(all, "t-cpus-writer") && holds(all, "e-cpus");
+  });
+  ASSERT_TRUE(holds(offers, "vol-disk") && holds(offers, "t-cpus-writer")) << fw.dump();
+  json reader =
+      task("reader", {reserved("cpus", 0.5, "t-cpus-writer"), reserved("mem", 64, "t-mem-writer")},
+           "grep -q hello-from-writer data/out");
+  r = fw.call(accept(offer_ids(offers), {launch_group(fw.id(), "pod-0__exec", exec, {reader})}, 0));
+  ASSERT_EQ(r.status, 202) << r.body;
+  json finished = fw.wait_update("reader", "TASK_FINISHED");
+  ASSERT_FALSE(finished.is_null()) << fw.dump();
+  EXPECT_EQ(finished["message"], "Command exited with status 0");
+}
+
+TEST_F(ProcessAgentTest, SecondTaskGroupJoinsTheRunningExecutorAndSharesItsSandboxVolumes) {
+  json offer = next_offer();
+  json exec = plain_executor();
+  json server = shell_task("server", "sleep 1000");
+  auto r = fw.call(
+      accept(json::array({offer["id"]}), {launch_group(fw.id(), "pod__exec", exec, {server})}, 0));
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_FALSE(fw.wait_update("server", "TASK_RUNNING").is_null());
+  json offer2;
+  ASSERT_TRUE(eventually([&] {
+    auto offers = fw.offers(2);
+    if (offers.empty()) return false;
+    offer2 = offers[0];
+    return true;
+  }));
+  EXPECT_EQ(offer2["executor_ids"][0]["value"], "pod__exec");
+  json sidecar =
+      shell_task("sidecar", "echo $MESOS_TASK_ID > id.txt && test -d $MESOS_SANDBOX", 0.2);
+  r = fw.call(accept(json::array({offer2["id"]}),
+                     {launch_group(fw.id(), "pod__exec", exec, {sidecar})}, 0));
+  ASSERT_EQ(r.status, 202);
+  ASSERT_FALSE(fw.wait_update("sidecar", "TASK_FINISHED").is_null()) << cluster.log();
+  json state = cluster.operator_call("GET_STATE");
+  EXPECT_EQ(state["get_state"]["get_executors"]["executors"].size(), 1u);
+  // The server is untouched by its sibling group finishing.
+  bool server_running = false;
+  for (const json& t : state["get_state"]["get_tasks"]["tasks"])
+    if (t["task_id"]["value"] == "server") server_running = t["state"] == "TASK_RUNNING";
+  EXPECT_TRUE(server_running);
+}
+
+TEST_F(ProcessAgentTest, FailedTaskReportsExitCodeAndKillsItsGroup) {
+  json offer = next_offer();
+  json a = shell_task("fails", "exit 3", 0.2);
+  json b = shell_task("sibling", "sleep 1000", 0.2);
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "g__exec", plain_executor(), {a, b})}, 0));
+  json failed = fw.wait_update("fails", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null()) << cluster.log();
+  EXPECT_EQ(failed["message"], "Command exited with status 3");
+  EXPECT_FALSE(fw.wait_update("sibling", "TASK_KILLED").is_null());
+}
+
+TEST_F(ProcessAgentTest, UnhealthyTaskIsKilledAfterConsecutiveFailures) {
+  json offer = next_offer();
+  json t = shell_task("sick", "sleep 1000");
+  t["health_check"] = {{"type", "COMMAND"},        {"command", {{"value", "test -f healthy"}}},
+                       {"delay_seconds", 0},       {"interval_seconds", 0.2},
+                       {"timeout_seconds", 5},     {"grace_period_seconds", 0},
+                       {"consecutive_failures", 2}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "h__exec", plain_executor(), {t})}, 0));
+  json unhealthy = fw.wait_for([](const json& e) {
+    return e.value("type", "") == "UPDATE" &&
+           e["update"]["status"].value("healthy", true) == false &&
+           e["update"]["status"]["state"] == "TASK_RUNNING";
+  });
+  ASSERT_FALSE(unhealthy.is_null()) << fw.dump();
+  json killed = fw.wait_update("sick", "TASK_KILLED");
+  ASSERT_FALSE(killed.is_null());
+  EXPECT_EQ(killed["healthy"], false);
+  EXPECT_EQ(killed["reason"], "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED");
+}
+
+TEST_F(ProcessAgentTest, KillEscalatesToSigkillAfterTheGracePeriod) {
+  json offer = next_offer();
+  // Ignores SIGTERM: only the SIGKILL after the grace period ends it.
+  json t = shell_task("stubborn", "trap '' TERM; while true; do sleep 0.1; done");
+  t["kill_policy"] = {{"grace_period", {{"nanoseconds", 300000000}}}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "k__exec", plain_executor(), {t})}, 0));
+  ASSERT_FALSE(fw.wait_update("stubborn", "TASK_RUNNING").is_null());
+  fw.call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "stubborn"}}}}}});
+  json killed = fw.wait_update("stubborn", "TASK_KILLED", 10);
+  ASSERT_FALSE(killed.is_null()) << cluster.log();
+  EXPECT_EQ(killed["message"], "Command terminated with signal SIGKILL");
+}
+
+TEST_F(ProcessAgentTest, TaskThatCannotStartFailsWithReason) {
+  json offer = next_offer();
+  json t = shell_task("nouser", "true");
+  t["command"]["user"] = "no-such-user-here";
+  t["command"]["shell"] = true;
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "u__exec", plain_executor(), {t})}, 0));
+  json failed = fw.wait_update("nouser", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null()) << cluster.log();
+  EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
+  EXPECT_NE(failed["message"].get<std::string>().find("no-such-user-here"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steward::cluster::testing
