@@ -4,8 +4,11 @@
 
 #include <signal.h>
 #include <unistd.h>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -119,6 +122,7 @@ struct ClusterDaemon::Impl {
   std::mutex mutex;
   std::condition_variable stopped_cv;
   bool stop_requested = false;
+  bool started = false;  // a failed start must not overwrite the checkpoint it refused
   bool keep_tasks = false;
   bool stopped = false;
 
@@ -127,6 +131,12 @@ struct ClusterDaemon::Impl {
           double now = now_seconds();
           if (processes) processes->tick(now);
           if (master) master->tick(now);
+          if (master && processes) {
+            bool master_changed = master->take_dirty();
+            bool processes_changed = processes->take_dirty();
+            if (master_changed || processes_changed) save();
+            processes->flush_acknowledgements();
+          }
         }) {}
 
   void routes();
@@ -134,6 +144,28 @@ struct ClusterDaemon::Impl {
   void subscribe(const json& body, const httplib::Request& req, httplib::Response& res);
   void operator_call(const httplib::Request& req, httplib::Response& res);
   void executor_call(const httplib::Request& req, httplib::Response& res);
+  std::string checkpoint_file() const {
+    return (fs::path(options.data_dir) / "master" / "state.json").string();
+  }
+  // Writes the checkpoint (temporary file, fsync, rename): a crash leaves the old or the new.
+  void save() {
+    nlohmann::json j = {{"master", master->checkpoint()}, {"processes", processes->checkpoint()}};
+    const std::string file = checkpoint_file();
+    const std::string tmp = file + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (f == nullptr) {
+      std::fprintf(stderr, "cannot write %s: %s\n", tmp.c_str(), std::strerror(errno));
+      return;
+    }
+    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    ok = std::fflush(f) == 0 && ok;
+    ok = fsync(fileno(f)) == 0 && ok;
+    ok = std::fclose(f) == 0 && ok;
+    std::error_code ec;
+    if (ok) fs::rename(tmp, file, ec);
+    if (!ok || ec) std::fprintf(stderr, "cannot write %s\n", file.c_str());
+  }
   std::string cluster_file() const {
     return (fs::path(options.data_dir) / "cluster.json").string();
   }
@@ -193,6 +225,25 @@ bool ClusterDaemon::start(std::string& error) {
       },
       d.options.data_dir, now_seconds());
 
+  // Recover what the last run left: the ledger, frameworks, executors and tasks.
+  if (fs::exists(d.checkpoint_file())) {
+    std::ifstream in(d.checkpoint_file());
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    std::string why = "not valid JSON";
+    if (j.is_discarded() || !j.is_object() ||
+        !d.master->restore(j.value("master", nlohmann::json()), now_seconds(), why)) {
+      error = "cannot recover from " + d.checkpoint_file() + ": " + why;
+      return false;
+    }
+    d.processes->restore(j.value("processes", nlohmann::json::object()));
+    for (const auto& [key, task] : d.master->tasks()) {
+      const AgentRecord* agent = d.master->find_agent(task.agent_id);
+      if (agent && agent->config.simulated && !mesos::is_terminal(task.state))
+        d.simulated->adopt(task.agent_id, task.framework_id, task.executor_id, task.info.task_id,
+                           task.group);
+    }
+  }
+
   d.server.new_task_queue = [] { return new httplib::ThreadPool(64); };
   d.server.set_keep_alive_max_count(1000);
   d.routes();
@@ -218,6 +269,7 @@ bool ClusterDaemon::start(std::string& error) {
     out << where.dump(2) << "\n";
   }
   fs::rename(d.cluster_file() + ".tmp", d.cluster_file(), ec);
+  d.started = true;
   return true;
 }
 
@@ -247,7 +299,7 @@ void ClusterDaemon::stop(bool keep_tasks) {
     d.stopped = true;
     d.stop_requested = true;
   }
-  if (!keep_tasks && d.processes) {
+  if (!keep_tasks && d.started) {
     // SIGTERM to every executor session, then SIGKILL to what is left after the grace.
     d.loop.call([&d] { d.processes->terminate_all(SIGTERM); });
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -259,6 +311,7 @@ void ClusterDaemon::stop(bool keep_tasks) {
   d.server.stop();
   if (d.server_thread.joinable()) d.server_thread.join();
   d.loop.stop();
+  if (d.started) d.save();
   std::error_code ec;
   fs::remove(d.cluster_file(), ec);
   d.stopped_cv.notify_all();

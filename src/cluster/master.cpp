@@ -141,6 +141,7 @@ mesos::TaskStatus Master::master_status(const std::string& task_id, const std::s
 
 CallOutcome Master::subscribe(const mesos::Call& call, std::shared_ptr<EventStream> stream,
                               double now) {
+  dirty_ = true;
   mesos::FrameworkInfo info = call.framework_info;
   if (info.roles.empty()) info.roles.push_back("*");
   for (const std::string& role : info.roles) {
@@ -202,6 +203,7 @@ CallOutcome Master::subscribe(const mesos::Call& call, std::shared_ptr<EventStre
 
 void Master::stream_closed(const std::string& framework_id, const std::string& stream_id,
                            double now) {
+  dirty_ = true;
   auto it = frameworks_.find(framework_id);
   if (it == frameworks_.end()) return;
   FrameworkRecord& fw = it->second;
@@ -251,6 +253,7 @@ CallOutcome Master::validate(const std::string& framework_id, const std::string&
 
 CallOutcome Master::update_framework(const mesos::Call& call, const std::string& stream_id,
                                      double now) {
+  dirty_ = true;
   CallOutcome outcome;
   FrameworkRecord* fw = connected_framework(call, stream_id, outcome);
   if (!fw) return outcome;
@@ -280,6 +283,7 @@ CallOutcome Master::update_framework(const mesos::Call& call, const std::string&
 }
 
 CallOutcome Master::handle(const mesos::Call& call, const std::string& stream_id, double now) {
+  dirty_ = true;
   CallOutcome outcome;
   FrameworkRecord* fw = connected_framework(call, stream_id, outcome);
   if (!fw) return outcome;
@@ -420,6 +424,7 @@ void Master::complete_task_if_done(const std::string& key) {
 }
 
 void Master::status_update(const std::string& agent_id, mesos::TaskStatus status, double now) {
+  dirty_ = true;
   auto agent = agents_.find(agent_id);
   if (agent == agents_.end()) return;
   // Find the task by id on this agent (task ids are unique per framework; executors report
@@ -501,6 +506,7 @@ void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, CallOutco
 void Master::executor_terminated(const std::string& agent_id, const std::string& framework_id,
                                  const std::string& executor_id, std::optional<int> wait_status,
                                  double now) {
+  dirty_ = true;
   AgentRecord* agent = agent_by(agent_id);
   if (!agent) return;
   std::string key = framework_id + "/" + executor_id;
@@ -636,6 +642,7 @@ void Master::remove_framework(FrameworkRecord& fw, double now) {
 }
 
 CallOutcome Master::teardown(const std::string& framework_id, double now) {
+  dirty_ = true;
   auto it = frameworks_.find(framework_id);
   if (it == frameworks_.end()) return {400, "No framework found with specified ID"};
   remove_framework(it->second, now);
@@ -682,6 +689,7 @@ void Master::tick(double now) {
 // ---- fault injection
 
 CallOutcome Master::stop_agent(const std::string& name, double now) {
+  dirty_ = true;
   AgentRecord* agent = agent_by(name);
   if (!agent) return {404, "no agent " + name};
   if (agent->state != AgentRecord::State::active) return {409, "agent " + name + " is not active"};
@@ -701,6 +709,7 @@ CallOutcome Master::stop_agent(const std::string& name, double now) {
 }
 
 CallOutcome Master::start_agent(const std::string& name, double now) {
+  dirty_ = true;
   AgentRecord* agent = agent_by(name);
   if (!agent) return {404, "no agent " + name};
   if (agent->state == AgentRecord::State::removed)
@@ -735,6 +744,7 @@ CallOutcome Master::start_agent(const std::string& name, double now) {
 }
 
 CallOutcome Master::remove_agent(const std::string& name, double now) {
+  dirty_ = true;
   AgentRecord* agent = agent_by(name);
   if (!agent) return {404, "no agent " + name};
   if (agent->state == AgentRecord::State::removed) return {200, ""};

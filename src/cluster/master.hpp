@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -141,6 +142,18 @@ class Master {
   // Operator TEARDOWN.
   CallOutcome teardown(const std::string& framework_id, double now);
 
+  // Checkpointing: everything but offers, as JSON (master_checkpoint.cpp). restore() takes
+  // a checkpoint of the same agents (by name and resources) or refuses it with `error`;
+  // recovered frameworks count as disconnected since `now`.
+  nlohmann::json checkpoint() const;
+  bool restore(const nlohmann::json& checkpoint, double now, std::string& error);
+  // True once after anything worth checkpointing changed.
+  bool take_dirty() {
+    bool d = dirty_;
+    dirty_ = false;
+    return d;
+  }
+
   // Read access for the state endpoints.
   const std::map<std::string, AgentRecord>& agents() const { return agents_; }
   const std::map<std::string, FrameworkRecord>& frameworks() const { return frameworks_; }
@@ -218,6 +231,7 @@ class Master {
   std::uint64_t offer_counter_ = 0;
   std::uint64_t group_counter_ = 0;
   bool allocation_needed_ = true;
+  bool dirty_ = true;
   double next_allocation_ = 0;
 };
 

@@ -389,6 +389,7 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
 
 CallOutcome Master::accept(const mesos::AcceptCall& call, const std::string& stream_id,
                            double now) {
+  dirty_ = true;
   mesos::Call as_call;
   as_call.framework_id = call.framework_id;
   CallOutcome outcome;

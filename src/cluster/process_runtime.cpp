@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/process.hpp"
 #include "common/uuid.hpp"
@@ -85,6 +87,7 @@ void ProcessRuntime::launch(const LaunchRequest& request) {
   }
   std::string record = mesos::encode(launch);
   it->second.launches.push_back(record);
+  dirty_ = true;
   if (it->second.stream && !it->second.stream->closed())
     it->second.stream->push(mesos::recordio_encode(record));
 }
@@ -109,6 +112,7 @@ void ProcessRuntime::shutdown_executor(const std::string& agent_id, const std::s
   e.type = mesos::ExecutorEvent::Type::shutdown;
   deliver(it->second, mesos::encode(e));
   if (!it->second.shutdown_requested) {
+    dirty_ = true;
     it->second.shutdown_requested = true;
     it->second.shutdown_deadline = now_ + options_.shutdown_grace_seconds;
   }
@@ -119,12 +123,22 @@ void ProcessRuntime::acknowledged(const std::string& agent_id, const std::string
                                   const std::string& uuid) {
   auto it = executors_.find(key(agent_id, framework_id, executor_id));
   if (it == executors_.end()) return;
-  if (!it->second.stream || it->second.stream->closed()) return;  // re-sent after resubscribing
   mesos::ExecutorEvent e;
   e.type = mesos::ExecutorEvent::Type::acknowledged;
   e.task_id = task_id;
   e.uuid = uuid;
-  it->second.stream->push(mesos::recordio_encode(mesos::encode(e)));
+  it->second.acks.push_back(mesos::encode(e));
+}
+
+void ProcessRuntime::flush_acknowledgements() {
+  for (auto& [k, executor] : executors_) {
+    // Without a subscription they are dropped: the executor sends the update again when it
+    // subscribes, and the master acknowledges the repeat.
+    if (executor.stream && !executor.stream->closed())
+      for (std::string& record : executor.acks)
+        executor.stream->push(mesos::recordio_encode(record));
+    executor.acks.clear();
+  }
 }
 
 bool ProcessRuntime::create_volume(const std::string&, const std::string& path,
@@ -180,6 +194,10 @@ void ProcessRuntime::tick(double now) {
   now_ = now;
   std::vector<std::pair<std::string, std::optional<int>>> gone;
   for (auto& [k, executor] : executors_) {
+    if (executor.pid <= 0) {
+      gone.emplace_back(k, std::nullopt);
+      continue;
+    }
     int status = 0;
     pid_t r = waitpid(executor.pid, &status, WNOHANG);
     if (r == executor.pid) {
@@ -196,11 +214,55 @@ void ProcessRuntime::tick(double now) {
       executor.shutdown_deadline = now + 3600;  // once
     }
   }
+  if (!gone.empty()) dirty_ = true;
   for (const auto& [k, status] : gone) {
     Executor executor = std::move(executors_.at(k));
     executors_.erase(k);
     if (executor.stream) executor.stream->close();
     on_exit_(executor.agent_id, executor.framework_id, executor.executor_id, status);
+  }
+}
+
+nlohmann::json ProcessRuntime::checkpoint() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [k, e] : executors_)
+    list.push_back({{"agent_id", e.agent_id},
+                    {"framework_id", e.framework_id},
+                    {"executor_id", e.executor_id},
+                    {"pid", e.pid},
+                    {"sandbox", e.sandbox},
+                    {"framework_user", e.framework_user},
+                    {"launches", e.launches},
+                    {"pending", e.pending},
+                    {"shutdown_requested", e.shutdown_requested}});
+  return {{"executors", list}};
+}
+
+namespace {
+// Whether `pid` is still one of our executors (and not a process that reused the pid).
+bool is_executor(pid_t pid) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmdline(std::istreambuf_iterator<char>(in), {});
+  return cmdline.find(std::string("\0executor", 9)) != std::string::npos;
+}
+}  // namespace
+
+void ProcessRuntime::restore(const nlohmann::json& j) {
+  for (const auto& e : j.value("executors", nlohmann::json::array())) {
+    Executor executor;
+    executor.agent_id = e.value("agent_id", "");
+    executor.framework_id = e.value("framework_id", "");
+    executor.executor_id = e.value("executor_id", "");
+    executor.pid = e.value("pid", -1);
+    executor.sandbox = e.value("sandbox", "");
+    executor.framework_user = e.value("framework_user", "");
+    executor.launches = e.value("launches", std::vector<std::string>{});
+    executor.pending = e.value("pending", std::vector<std::string>{});
+    executor.shutdown_requested = e.value("shutdown_requested", false);
+    if (!is_executor(executor.pid)) executor.pid = -1;  // reported as exited by tick()
+    executors_[key(executor.agent_id, executor.framework_id, executor.executor_id)] =
+        std::move(executor);
   }
 }
 

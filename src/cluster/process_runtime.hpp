@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,21 @@ class ProcessRuntime : public AgentRuntime {
   void tick(double now);
   // Live executor processes (for the state documents and tests).
   std::size_t executors() const { return executors_.size(); }
+  // Checkpointing: the executors started (pid, sandbox, the launches to send again). After
+  // restore() live executors are adopted (they subscribe again on their own); dead ones
+  // are reported as exited on the next tick.
+  nlohmann::json checkpoint() const;
+  void restore(const nlohmann::json& checkpoint);
+  bool take_dirty() {
+    bool d = dirty_;
+    dirty_ = false;
+    return d;
+  }
+
+  // Passes acknowledgements on to the executors. Called after the checkpoint is written:
+  // an executor forgets an update once acknowledged, so the master must have it on disk.
+  void flush_acknowledgements();
+
   // Sends `signal` to every executor's session: executor and tasks (cluster shutdown).
   void terminate_all(int signal);
 
@@ -67,6 +83,7 @@ class ProcessRuntime : public AgentRuntime {
     std::shared_ptr<EventStream> stream;
     std::vector<std::string> launches;  // every LAUNCH_GROUP, sent again on resubscription
     std::vector<std::string> pending;   // other events waiting for a subscription
+    std::vector<std::string> acks;      // ACKNOWLEDGED events waiting for the checkpoint
     double shutdown_deadline = 0;
     bool shutdown_requested = false;
   };
@@ -79,6 +96,7 @@ class ProcessRuntime : public AgentRuntime {
   ExitSink on_exit_;
   std::map<std::string, Executor> executors_;
   double now_ = 0;
+  bool dirty_ = false;
 };
 
 }  // namespace steward::cluster

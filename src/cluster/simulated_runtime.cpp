@@ -1,5 +1,7 @@
 #include "cluster/simulated_runtime.hpp"
 
+#include <algorithm>
+
 namespace steward::cluster {
 
 using mesos::TaskState;
@@ -105,6 +107,13 @@ bool SimulatedRuntime::finish(const std::string& task_id, bool failed) {
   else
     end_task(task_id, TaskState::finished, "Command exited with status 0");
   return true;
+}
+
+void SimulatedRuntime::adopt(const std::string& agent_id, const std::string& framework_id,
+                             const std::string& executor_id, const std::string& task_id,
+                             std::uint64_t group) {
+  tasks_[task_id] = {agent_id, framework_id, executor_id, group, true, 0};
+  groups_ = std::max(groups_, group);
 }
 
 bool SimulatedRuntime::has_task(const std::string& task_id) const {

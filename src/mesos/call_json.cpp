@@ -38,7 +38,9 @@ const json* body(const json& j, const char* key, std::string& error, const std::
   return nullptr;
 }
 
-std::optional<FrameworkInfo> framework_from_json(const json& j, std::string& error) {
+}  // namespace
+
+std::optional<FrameworkInfo> framework_info_from_json(const json& j, std::string& error) {
   FrameworkInfo f;
   f.id = id_value(j, "id").value_or("");
   f.user = text(j, "user");
@@ -62,8 +64,6 @@ std::optional<FrameworkInfo> framework_from_json(const json& j, std::string& err
   }
   return f;
 }
-
-}  // namespace
 
 json to_json(const FrameworkInfo& f) {
   json j = {{"user", f.user},
@@ -161,7 +161,7 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
         error = "SUBSCRIBE: framework_info is required";
         return std::nullopt;
       }
-      auto f = framework_from_json(*info, error);
+      auto f = framework_info_from_json(*info, error);
       if (!f) return std::nullopt;
       c.framework_info = *f;
       c.suppressed_roles = strings(*b, "suppressed_roles");

@@ -271,6 +271,31 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
   return t;
 }
 
+std::optional<ExecutorInfo> executor_info_from_json(const json& j, std::string& error) {
+  error.clear();
+  if (!j.is_object()) {
+    error = "executor: must be an object";
+    return std::nullopt;
+  }
+  ExecutorInfo e;
+  e.executor_id = id_value(j, "executor_id").value_or("");
+  e.framework_id = id_value(j, "framework_id").value_or("");
+  e.name = text(j, "name");
+  if (text(j, "type") != "DEFAULT") {
+    error = "executor.type must be DEFAULT";
+    return std::nullopt;
+  }
+  if (e.executor_id.empty() || e.framework_id.empty()) {
+    error = std::string("executor.") + (e.executor_id.empty() ? "executor_id" : "framework_id") +
+            " is required";
+    return std::nullopt;
+  }
+  auto resources = resources_from(j, "resources", "executor " + e.executor_id, error);
+  if (!resources) return std::nullopt;
+  e.resources = std::move(*resources);
+  return e;
+}
+
 std::optional<Operation> operation_from_json(const json& j, std::string& error) {
   error.clear();
   if (!j.is_object()) {
@@ -321,23 +346,12 @@ std::optional<Operation> operation_from_json(const json& j, std::string& error) 
         error = "LAUNCH_GROUP: executor is required";
         return std::nullopt;
       }
-      ExecutorInfo e;
-      e.executor_id = id_value(*ex, "executor_id").value_or("");
-      e.framework_id = id_value(*ex, "framework_id").value_or("");
-      e.name = text(*ex, "name");
-      if (text(*ex, "type") != "DEFAULT") {
-        error = "LAUNCH_GROUP: executor.type must be DEFAULT";
+      auto e = executor_info_from_json(*ex, error);
+      if (!e) {
+        error = "LAUNCH_GROUP: " + error;
         return std::nullopt;
       }
-      if (e.executor_id.empty() || e.framework_id.empty()) {
-        error = std::string("LAUNCH_GROUP: executor.") +
-                (e.executor_id.empty() ? "executor_id" : "framework_id") + " is required";
-        return std::nullopt;
-      }
-      auto resources = resources_from(*ex, "resources", "executor " + e.executor_id, error);
-      if (!resources) return std::nullopt;
-      e.resources = std::move(*resources);
-      op.executor = std::move(e);
+      op.executor = std::move(*e);
       auto group = b->find("task_group");
       if (group == b->end() || !group->is_object() || !group->contains("tasks")) {
         error = "LAUNCH_GROUP: task_group.tasks is required";

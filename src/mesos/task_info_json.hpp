@@ -14,6 +14,7 @@ nlohmann::json to_json(const Operation& operation);
 nlohmann::json to_json(const AcceptCall& accept);  // the whole ACCEPT call
 
 std::optional<TaskInfo> task_info_from_json(const nlohmann::json& j, std::string& error);
+std::optional<ExecutorInfo> executor_info_from_json(const nlohmann::json& j, std::string& error);
 std::optional<Operation> operation_from_json(const nlohmann::json& j, std::string& error);
 // An ACCEPT call (type, framework_id, accept{offer_ids, operations, filters}).
 std::optional<AcceptCall> accept_from_json(const nlohmann::json& j, std::string& error);

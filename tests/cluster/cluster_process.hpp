@@ -66,7 +66,10 @@ class ClusterProcess {
   }
   ~ClusterProcess() { stop(SIGTERM); }
 
-  void start() {
+  void start() { ASSERT_TRUE(try_start()) << "the cluster did not start; log:\n" << log(); }
+
+  // Starts the daemon; false when it exits instead of listening (see log()).
+  bool try_start() {
     fs::remove(fs::path(data_dir_) / "cluster.json");
     pid_ = fork();
     if (pid_ == 0) {
@@ -79,7 +82,14 @@ class ClusterProcess {
             static_cast<char*>(nullptr));
       _exit(127);
     }
+    bool exited = false;
     bool up = eventually([&] {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited = true;
+        pid_ = -1;
+        return true;
+      }
       std::ifstream in(fs::path(data_dir_) / "cluster.json");
       if (!in) return false;
       json j = json::parse(in, nullptr, false);
@@ -87,8 +97,11 @@ class ClusterProcess {
       port_ = j.value("port", 0);
       return port_ > 0;
     });
-    ASSERT_TRUE(up) << "the cluster did not start; log:\n" << log();
+    return up && !exited;
   }
+
+  // Rewrites cluster.yml (for the next start).
+  void set_config(const std::string& yaml) { std::ofstream(config_) << yaml; }
 
   void stop(int signal) {
     if (pid_ <= 0) return;

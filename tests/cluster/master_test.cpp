@@ -631,3 +631,66 @@ TEST(MasterDrf, TheFrameworkWithTheSmallerShareGetsTheNextAgent) {
 
 }  // namespace
 }  // namespace steward::cluster::testing
+
+namespace steward::cluster::testing {
+namespace {
+
+TEST(MasterCheckpoint, RoundTripKeepsLedgerTasksAndUnacknowledgedUpdates) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "svc-role", true, 100));
+  json stack = json::array({dynamic("svc-role", "svc-principal", "r1")});
+  json exec = {scalar("cpus", 0.1, "svc-role", stack), scalar("mem", 32, "svc-role", stack),
+               scalar("disk", 10, "svc-role", stack)};
+  json reserve = {{"type", "RESERVE"},
+                  {"reserve",
+                   {{"resources",
+                     {scalar("cpus", 1.1, "svc-role", stack), scalar("mem", 32, "svc-role", stack),
+                      scalar("disk", 10, "svc-role", stack)}}}}};
+  h.call(fw, accept(offer_ids(fw.offers()),
+                    {reserve, launch_group(fw.id, "e", exec,
+                                           {task("t", {scalar("cpus", 1, "svc-role", stack)})})}));
+  auto first = fw.updates();  // STARTING, left unacknowledged
+  ASSERT_EQ(first.size(), 1u);
+  json saved = h.master->checkpoint();
+
+  MasterHarness again(one_agent());
+  std::string error;
+  ASSERT_TRUE(again.master->restore(saved, again.now, error)) << error;
+  EXPECT_EQ(again.master->frameworks().size(), 1u);
+  EXPECT_FALSE(again.master->frameworks().begin()->second.connected);
+  ASSERT_EQ(again.master->tasks().size(), 1u);
+  const TaskRecord& t = again.master->tasks().begin()->second;
+  EXPECT_EQ(t.unacknowledged.size(), 2u);  // STARTING and RUNNING, both still owed
+  EXPECT_EQ(t.unacknowledged.front().uuid, first[0]["uuid"]);
+  const AgentRecord& agent = again.master->agents().begin()->second;
+  EXPECT_EQ(agent.executors.size(), 1u);
+  // Free is what the ledger holds minus what the executor and task use.
+  EXPECT_DOUBLE_EQ(agent.free.scalar("cpus"), 4 - 1.1);
+  EXPECT_EQ(again.master->checkpoint(), saved);
+  // The framework comes back and gets the update it never acknowledged.
+  TestFramework back = again.subscribe(framework_info("svc", "svc-role", true, 100), fw.id);
+  auto resent = back.updates();
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0]["uuid"], first[0]["uuid"]);
+}
+
+TEST(MasterCheckpoint, RefusesACheckpointOfOtherAgentsAndLeavesStateAlone) {
+  MasterHarness h(one_agent());
+  json saved = h.master->checkpoint();
+  ClusterConfig bigger = one_agent();
+  bigger.agents[0].resources.cpus = 8;
+  MasterHarness other(bigger);
+  std::string error;
+  EXPECT_FALSE(other.master->restore(saved, other.now, error));
+  EXPECT_NE(error.find("resources of agent agent-0 changed"), std::string::npos) << error;
+  EXPECT_DOUBLE_EQ(other.master->agents().begin()->second.free.scalar("cpus"), 8);
+  ClusterConfig renamed = one_agent();
+  renamed.agents[0].name = "elsewhere";
+  MasterHarness third(renamed);
+  EXPECT_FALSE(third.master->restore(saved, third.now, error));
+  EXPECT_NE(error.find("not in the cluster config"), std::string::npos) << error;
+  EXPECT_FALSE(third.master->restore(json::object(), third.now, error));
+}
+
+}  // namespace
+}  // namespace steward::cluster::testing

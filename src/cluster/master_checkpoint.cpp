@@ -1,0 +1,236 @@
+// The master's checkpoint: frameworks, agents with their ledger of reservations and
+// volumes, executors and tasks with their unacknowledged updates. Offers are not kept: a
+// restarted master makes new ones.
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/master.hpp"
+#include "mesos/call_json.hpp"
+#include "mesos/resource_json.hpp"
+#include "mesos/task_info_json.hpp"
+#include "mesos/task_status_json.hpp"
+
+namespace steward::cluster {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kFormat = 1;
+
+json resources_json(const std::vector<mesos::Resource>& resources) {
+  json list = json::array();
+  for (const auto& r : resources) list.push_back(mesos::to_json(r));
+  return list;
+}
+
+bool resources_from(const json& list, std::vector<mesos::Resource>& out, std::string& error) {
+  if (!list.is_array()) {
+    error = "resources must be a list";
+    return false;
+  }
+  for (const json& item : list) {
+    auto r = mesos::resource_from_json(item, error);
+    if (!r) return false;
+    out.push_back(std::move(*r));
+  }
+  return true;
+}
+
+const char* state_name(AgentRecord::State s) {
+  switch (s) {
+    case AgentRecord::State::active: return "active";
+    case AgentRecord::State::stopped: return "stopped";
+    case AgentRecord::State::removed: return "removed";
+  }
+  return "active";
+}
+
+json task_json(const TaskRecord& t) {
+  json unacked = json::array();
+  for (const auto& s : t.unacknowledged) unacked.push_back(mesos::to_json(s));
+  json j = {{"info", mesos::to_json(t.info)},
+            {"framework_id", t.framework_id},
+            {"executor_id", t.executor_id},
+            {"agent_id", t.agent_id},
+            {"role", t.role},
+            {"resources", resources_json(t.resources)},
+            {"group", t.group},
+            {"state", mesos::to_string(t.state)},
+            {"unacknowledged", unacked},
+            {"acknowledged", t.acknowledged},
+            {"resources_released", t.resources_released}};
+  if (t.latest) j["latest"] = mesos::to_json(*t.latest);
+  return j;
+}
+
+bool task_from(const json& j, TaskRecord& t, std::string& error) {
+  if (!j.is_object() || !j.contains("info")) {
+    error = "a task entry is malformed";
+    return false;
+  }
+  auto info = mesos::task_info_from_json(j["info"], error);
+  if (!info) return false;
+  t.info = std::move(*info);
+  t.framework_id = j.value("framework_id", "");
+  t.executor_id = j.value("executor_id", "");
+  t.agent_id = j.value("agent_id", "");
+  t.role = j.value("role", "");
+  t.group = j.value("group", std::uint64_t{0});
+  if (!resources_from(j.value("resources", json::array()), t.resources, error)) return false;
+  auto state = mesos::parse_task_state(j.value("state", ""));
+  if (!state) {
+    error = "task " + t.info.task_id + " has an unknown state";
+    return false;
+  }
+  t.state = *state;
+  for (const json& s : j.value("unacknowledged", json::array())) {
+    auto status = mesos::task_status_from_json(s, error);
+    if (!status) return false;
+    t.unacknowledged.push_back(std::move(*status));
+  }
+  for (const json& u : j.value("acknowledged", json::array()))
+    if (u.is_string()) t.acknowledged.push_back(u.get<std::string>());
+  if (j.contains("latest")) {
+    auto status = mesos::task_status_from_json(j["latest"], error);
+    if (!status) return false;
+    t.latest = std::move(*status);
+  }
+  t.resources_released = j.value("resources_released", false);
+  return true;
+}
+
+}  // namespace
+
+json Master::checkpoint() const {
+  json frameworks = json::array();
+  for (const auto& [id, fw] : frameworks_)
+    frameworks.push_back({{"info", mesos::to_json(fw.info)},
+                          {"registered_time", fw.registered_time},
+                          {"suppressed", fw.suppressed}});
+  json agents = json::array();
+  for (const auto& [id, agent] : agents_) {
+    json executors = json::array();
+    for (const auto& [key, e] : agent.executors)
+      executors.push_back({{"info", mesos::to_json(e.info)}, {"role", e.role}, {"tasks", e.tasks}});
+    agents.push_back({{"name", agent.config.name},
+                      {"id", agent.id},
+                      {"state", state_name(agent.state)},
+                      {"configured", resources_json(agent.config.total_resources())},
+                      {"total", resources_json(agent.total.resources())},
+                      {"registered_time", agent.registered_time},
+                      {"executors", executors}});
+  }
+  json tasks = json::array();
+  for (const auto& [key, t] : tasks_) tasks.push_back(task_json(t));
+  return {{"format", kFormat},
+          {"master_id", id_},
+          {"counters",
+           {{"framework", framework_counter_}, {"offer", offer_counter_}, {"group", group_counter_}}},
+          {"removed_frameworks", removed_frameworks_},
+          {"frameworks", frameworks},
+          {"agents", agents},
+          {"tasks", tasks}};
+}
+
+bool Master::restore(const json& j, double now, std::string& error) {
+  if (!j.is_object() || j.value("format", 0) != kFormat) {
+    error = "not a checkpoint this version understands";
+    return false;
+  }
+  if (j.value("master_id", "") != id_) {
+    error = "the checkpoint belongs to master " + j.value("master_id", std::string("?"));
+    return false;
+  }
+  // Agents must be the ones configured: same names, same configured resources. A changed
+  // agent would turn its reservations and volumes into nonsense.
+  std::map<std::string, AgentRecord*> by_name;
+  for (auto& [id, agent] : agents_) by_name[agent.config.name] = &agent;
+  std::map<std::string, AgentRecord> restored;
+  for (const json& a : j.value("agents", json::array())) {
+    const std::string name = a.value("name", "");
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      error = "agent " + name + " is in the checkpoint but not in the cluster config";
+      return false;
+    }
+    if (a.value("configured", json::array()) != resources_json(it->second->config.total_resources())) {
+      error = "the resources of agent " + name +
+              " changed since the last run; restore its config, or start with a new data directory";
+      return false;
+    }
+    AgentRecord agent;
+    agent.config = it->second->config;
+    agent.id = a.value("id", "");
+    const std::string state = a.value("state", "active");
+    agent.state = state == "stopped"   ? AgentRecord::State::stopped
+                  : state == "removed" ? AgentRecord::State::removed
+                                       : AgentRecord::State::active;
+    std::vector<mesos::Resource> total;
+    if (!resources_from(a.value("total", json::array()), total, error)) return false;
+    agent.total = resources::ResourcePool(total);
+    agent.registered_time = a.value("registered_time", now);
+    for (const json& e : a.value("executors", json::array())) {
+      auto info = mesos::executor_info_from_json(e.value("info", json::object()), error);
+      if (!info) return false;
+      ExecutorRecord record;
+      record.info = std::move(*info);
+      record.agent_id = agent.id;
+      record.role = e.value("role", "");
+      for (const json& t : e.value("tasks", json::array()))
+        if (t.is_string()) record.tasks.insert(t.get<std::string>());
+      agent.executors[record.info.framework_id + "/" + record.info.executor_id] = std::move(record);
+    }
+    restored[agent.id] = std::move(agent);
+  }
+  if (restored.size() != agents_.size()) {
+    error = "the cluster config has agents the checkpoint does not know; "
+            "add agents with a new data directory";
+    return false;
+  }
+  std::map<std::string, FrameworkRecord> frameworks;
+  for (const json& f : j.value("frameworks", json::array())) {
+    auto info = mesos::framework_info_from_json(f.value("info", json::object()), error);
+    if (!info) return false;
+    FrameworkRecord fw;
+    fw.info = std::move(*info);
+    fw.registered_time = f.value("registered_time", now);
+    for (const json& r : f.value("suppressed", json::array()))
+      if (r.is_string()) fw.suppressed.insert(r.get<std::string>());
+    fw.connected = false;
+    fw.disconnected_at = now;
+    frameworks[fw.info.id] = std::move(fw);
+  }
+  std::map<std::string, TaskRecord> tasks;
+  for (const json& t : j.value("tasks", json::array())) {
+    TaskRecord task;
+    if (!task_from(t, task, error)) return false;
+    tasks[task_key(task.framework_id, task.info.task_id)] = std::move(task);
+  }
+  agents_ = std::move(restored);
+  frameworks_ = std::move(frameworks);
+  tasks_ = std::move(tasks);
+  removed_frameworks_.clear();
+  for (const json& r : j.value("removed_frameworks", json::array()))
+    if (r.is_string()) removed_frameworks_.insert(r.get<std::string>());
+  const json counters = j.value("counters", json::object());
+  framework_counter_ = counters.value("framework", std::uint64_t{0});
+  offer_counter_ = counters.value("offer", std::uint64_t{0});
+  group_counter_ = counters.value("group", std::uint64_t{0});
+  // What is free follows from the ledger and what executors and tasks hold.
+  for (auto& [id, agent] : agents_) {
+    agent.free = agent.total;
+    if (agent.state == AgentRecord::State::removed) {
+      agent.free = resources::ResourcePool();
+      continue;
+    }
+    const resources::ResourcePool in_use = used(agent);
+    for (const mesos::Resource& r : in_use.resources()) agent.free.subtract(r);
+  }
+  offers_.clear();
+  allocation_needed_ = true;
+  dirty_ = false;
+  return true;
+}
+
+}  // namespace steward::cluster
