@@ -7,6 +7,7 @@
 #include "cli/cluster_command.hpp"
 #include "cli/plan_preview_command.hpp"
 #include "cli/validate_command.hpp"
+#include "executor/check_probe.hpp"
 #include "executor/executor_main.hpp"
 
 int main(int argc, char** argv) {
@@ -103,6 +104,10 @@ int main(int argc, char** argv) {
   // Started by an agent, never by hand: not listed in --help.
   auto* executor_cmd = app.add_subcommand("executor", "");
   executor_cmd->group("");
+  std::vector<std::string> probe_args;
+  auto* check_cmd = app.add_subcommand("check", "");
+  check_cmd->group("");
+  check_cmd->add_option("args", probe_args)->required();
 
   try {
     app.parse(argc, argv);
@@ -114,6 +119,7 @@ int main(int argc, char** argv) {
   if (validate_cmd->parsed()) return steward::cli::run_validate(validate, std::cout, std::cerr);
   if (preview_cmd->parsed()) return steward::cli::run_plan_preview(preview, std::cout, std::cerr);
   if (executor_cmd->parsed()) return steward::executor::run_executor(std::cerr);
+  if (check_cmd->parsed()) return steward::executor::run_probe(probe_args, std::cout, std::cerr);
   if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);
   if (down_cmd->parsed()) return steward::cli::run_cluster_down(cluster, std::cout, std::cerr);
   if (status_cmd->parsed()) return steward::cli::run_cluster_status(cluster, std::cout, std::cerr);

@@ -20,7 +20,8 @@ constexpr int kFormat = 1;
 
 json resources_json(const std::vector<mesos::Resource>& resources) {
   json list = json::array();
-  for (const auto& r : resources) list.push_back(mesos::to_json(r));
+  for (const auto& r : resources)
+    list.push_back(mesos::to_json(r));
   return list;
 }
 
@@ -39,16 +40,20 @@ bool resources_from(const json& list, std::vector<mesos::Resource>& out, std::st
 
 const char* state_name(AgentRecord::State s) {
   switch (s) {
-    case AgentRecord::State::active: return "active";
-    case AgentRecord::State::stopped: return "stopped";
-    case AgentRecord::State::removed: return "removed";
+    case AgentRecord::State::active:
+      return "active";
+    case AgentRecord::State::stopped:
+      return "stopped";
+    case AgentRecord::State::removed:
+      return "removed";
   }
   return "active";
 }
 
 json task_json(const TaskRecord& t) {
   json unacked = json::array();
-  for (const auto& s : t.unacknowledged) unacked.push_back(mesos::to_json(s));
+  for (const auto& s : t.unacknowledged)
+    unacked.push_back(mesos::to_json(s));
   json j = {{"info", mesos::to_json(t.info)},
             {"framework_id", t.framework_id},
             {"executor_id", t.executor_id},
@@ -122,15 +127,17 @@ json Master::checkpoint() const {
                       {"executors", executors}});
   }
   json tasks = json::array();
-  for (const auto& [key, t] : tasks_) tasks.push_back(task_json(t));
-  return {{"format", kFormat},
-          {"master_id", id_},
-          {"counters",
-           {{"framework", framework_counter_}, {"offer", offer_counter_}, {"group", group_counter_}}},
-          {"removed_frameworks", removed_frameworks_},
-          {"frameworks", frameworks},
-          {"agents", agents},
-          {"tasks", tasks}};
+  for (const auto& [key, t] : tasks_)
+    tasks.push_back(task_json(t));
+  return {
+      {"format", kFormat},
+      {"master_id", id_},
+      {"counters",
+       {{"framework", framework_counter_}, {"offer", offer_counter_}, {"group", group_counter_}}},
+      {"removed_frameworks", removed_frameworks_},
+      {"frameworks", frameworks},
+      {"agents", agents},
+      {"tasks", tasks}};
 }
 
 bool Master::restore(const json& j, double now, std::string& error) {
@@ -145,7 +152,8 @@ bool Master::restore(const json& j, double now, std::string& error) {
   // Agents must be the ones configured: same names, same configured resources. A changed
   // agent would turn its reservations and volumes into nonsense.
   std::map<std::string, AgentRecord*> by_name;
-  for (auto& [id, agent] : agents_) by_name[agent.config.name] = &agent;
+  for (auto& [id, agent] : agents_)
+    by_name[agent.config.name] = &agent;
   std::map<std::string, AgentRecord> restored;
   for (const json& a : j.value("agents", json::array())) {
     const std::string name = a.value("name", "");
@@ -154,7 +162,8 @@ bool Master::restore(const json& j, double now, std::string& error) {
       error = "agent " + name + " is in the checkpoint but not in the cluster config";
       return false;
     }
-    if (a.value("configured", json::array()) != resources_json(it->second->config.total_resources())) {
+    if (a.value("configured", json::array()) !=
+        resources_json(it->second->config.total_resources())) {
       error = "the resources of agent " + name +
               " changed since the last run; restore its config, or start with a new data directory";
       return false;
@@ -184,8 +193,9 @@ bool Master::restore(const json& j, double now, std::string& error) {
     restored[agent.id] = std::move(agent);
   }
   if (restored.size() != agents_.size()) {
-    error = "the cluster config has agents the checkpoint does not know; "
-            "add agents with a new data directory";
+    error =
+        "the cluster config has agents the checkpoint does not know; "
+        "add agents with a new data directory";
     return false;
   }
   std::map<std::string, FrameworkRecord> frameworks;
@@ -225,7 +235,8 @@ bool Master::restore(const json& j, double now, std::string& error) {
       continue;
     }
     const resources::ResourcePool in_use = used(agent);
-    for (const mesos::Resource& r : in_use.resources()) agent.free.subtract(r);
+    for (const mesos::Resource& r : in_use.resources())
+      agent.free.subtract(r);
   }
   offers_.clear();
   allocation_needed_ = true;

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +144,12 @@ std::optional<pid_t> spawn(const ProcessSpec& spec, std::string& error) {
     dup2(err, 2);
     if (!spec.working_directory.empty() && chdir(spec.working_directory.c_str()) != 0)
       fail("chdir");
+    for (const ProcessSpec::Limit& l : spec.limits) {
+      struct rlimit value {};
+      value.rlim_cur = static_cast<rlim_t>(l.soft);
+      value.rlim_max = static_cast<rlim_t>(l.hard);
+      if (setrlimit(static_cast<__rlimit_resource_t>(l.resource), &value) != 0) fail("setrlimit");
+    }
     if (switch_user) {
       if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) fail("setuid");
     }

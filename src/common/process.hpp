@@ -23,6 +23,12 @@ struct ProcessSpec {
   std::string stderr_path;
   std::string user;          // switch to this user (only when running as root); empty: stay
   bool new_session = false;  // setsid() instead of only a new process group
+  struct Limit {
+    int resource;  // RLIMIT_NOFILE, ...
+    unsigned long long soft;
+    unsigned long long hard;
+  };
+  std::vector<Limit> limits;  // setrlimit() in the child before exec
 };
 
 // The child's pid, or nullopt with `error` set.

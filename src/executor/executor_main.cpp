@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,10 @@ int run_executor(std::ostream& log) {
   options.agent_id = agent_id;
   options.sandbox = env_or("MESOS_SANDBOX", ".");
   options.framework_user = env_or("STEWARD_FRAMEWORK_USER");
+  {
+    std::error_code ec;
+    options.program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  }
   const double recovery_timeout = std::atof(env_or("MESOS_RECOVERY_TIMEOUT", "900").c_str());
   if (cluster_file.empty() || agent_id.empty() || options.framework_id.empty() ||
       options.executor_id.empty()) {

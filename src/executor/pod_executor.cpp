@@ -2,12 +2,15 @@
 
 #include <pwd.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "common/process.hpp"
 #include "common/uuid.hpp"
@@ -35,6 +38,28 @@ std::string describe_exit(int status) {
   return "Command ended";
 }
 
+int rlimit_resource(const std::string& type) {
+  static const std::pair<const char*, int> kMap[] = {{"RLMT_AS", RLIMIT_AS},
+                                                     {"RLMT_CORE", RLIMIT_CORE},
+                                                     {"RLMT_CPU", RLIMIT_CPU},
+                                                     {"RLMT_DATA", RLIMIT_DATA},
+                                                     {"RLMT_FSIZE", RLIMIT_FSIZE},
+                                                     {"RLMT_LOCKS", RLIMIT_LOCKS},
+                                                     {"RLMT_MEMLOCK", RLIMIT_MEMLOCK},
+                                                     {"RLMT_MSGQUEUE", RLIMIT_MSGQUEUE},
+                                                     {"RLMT_NICE", RLIMIT_NICE},
+                                                     {"RLMT_NOFILE", RLIMIT_NOFILE},
+                                                     {"RLMT_NPROC", RLIMIT_NPROC},
+                                                     {"RLMT_RSS", RLIMIT_RSS},
+                                                     {"RLMT_RTPRIO", RLIMIT_RTPRIO},
+                                                     {"RLMT_RTTIME", RLIMIT_RTTIME},
+                                                     {"RLMT_SIGPENDING", RLIMIT_SIGPENDING},
+                                                     {"RLMT_STACK", RLIMIT_STACK}};
+  for (const auto& [name, value] : kMap)
+    if (type == name) return value;
+  return -1;
+}
+
 // Links a volume into a sandbox at its container path (parents created as needed).
 bool link_volume(const std::string& sandbox, const mesos::VolumeMount& v, std::string& error) {
   fs::path link = fs::path(sandbox) / v.container_path;
@@ -54,8 +79,19 @@ bool link_volume(const std::string& sandbox, const mesos::VolumeMount& v, std::s
 PodExecutor::PodExecutor(ExecutorOptions options, Sender send)
     : options_(std::move(options)), send_(std::move(send)) {}
 
+void PodExecutor::send_check(Task& task, std::optional<int> exit_code,
+                             std::optional<int> http_status, std::optional<bool> tcp_succeeded) {
+  send(task, TaskState::running, "", "REASON_TASK_CHECK_STATUS_UPDATED");
+  mesos::TaskStatus& s = unacked_.back();
+  s.check_exit_code = exit_code;
+  s.check_http_status = http_status;
+  s.check_succeeded = tcp_succeeded;
+  if (http_status) s.check_succeeded = *http_status >= 200 && *http_status < 400;
+  send_(s);
+}
+
 void PodExecutor::send(Task& task, TaskState state, std::string message, std::string reason,
-                       std::optional<bool> healthy, std::optional<int> check_exit) {
+                       std::optional<bool> healthy) {
   mesos::TaskStatus s;
   s.task_id = task.info.task_id;
   s.state = state;
@@ -68,11 +104,11 @@ void PodExecutor::send(Task& task, TaskState state, std::string message, std::st
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   s.uuid = uuid_base64();
   s.healthy = healthy;
-  s.check_exit_code = check_exit;
   s.ip_addresses = {"127.0.0.1"};
   task.state = state;
   unacked_.push_back(s);
-  send_(s);
+  // send_check() fills in the result before sending.
+  if (s.reason != "REASON_TASK_CHECK_STATUS_UPDATED") send_(s);
 }
 
 void PodExecutor::launch_group(const std::vector<mesos::TaskInfo>& infos,
@@ -177,6 +213,12 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
   spec.stdout_path = task.sandbox + "/stdout";
   spec.stderr_path = task.sandbox + "/stderr";
   spec.user = geteuid() == 0 ? task.user : "";
+  for (const mesos::RLimit& r : info.rlimits) {
+    int resource = rlimit_resource(r.type);
+    if (resource < 0) continue;  // the decoder only lets known types through
+    spec.limits.push_back(
+        {resource, r.soft.value_or(RLIM_INFINITY), r.hard.value_or(RLIM_INFINITY)});
+  }
   auto pid = spawn(spec, error);
   if (!pid) return false;
   task.pid = *pid;
@@ -280,11 +322,33 @@ void PodExecutor::check_exited(Task& task, Checker& c, int status, double now) {
   const int code =
       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   if (task.pid <= 0 || task.kill_requested) return;
+  std::optional<int> http_status;
+  if (c.spec.type == mesos::CommandCheck::Type::http) {
+    std::ifstream in(c.output);
+    int value = 0;
+    if (in >> value) http_status = value;
+  }
   if (!c.health) {
     if (timed_out) return;  // no result yet, as Mesos reports a timeout
-    if (c.reported_exit != code) {
-      c.reported_exit = code;
-      send(task, TaskState::running, "", "REASON_TASK_CHECK_STATUS_UPDATED", std::nullopt, code);
+    switch (c.spec.type) {
+      case mesos::CommandCheck::Type::command:
+        if (c.reported_exit != code) {
+          c.reported_exit = code;
+          send_check(task, code, std::nullopt, std::nullopt);
+        }
+        break;
+      case mesos::CommandCheck::Type::http:
+        if (http_status && c.reported_http != http_status) {
+          c.reported_http = http_status;
+          send_check(task, std::nullopt, http_status, std::nullopt);
+        }
+        break;
+      case mesos::CommandCheck::Type::tcp:
+        if (c.reported_tcp != (code == 0)) {
+          c.reported_tcp = code == 0;
+          send_check(task, std::nullopt, std::nullopt, code == 0);
+        }
+        break;
     }
     return;
   }
@@ -323,8 +387,23 @@ void PodExecutor::run_checks(Task& task, double now) {
     }
     if (now < c->next) continue;
     ProcessSpec spec;
-    spec.shell = true;
+    spec.shell = c->spec.type == mesos::CommandCheck::Type::command;
     spec.command = c->spec.command;
+    if (!spec.shell) {
+      char timeout[32];
+      std::snprintf(timeout, sizeof timeout, "%g", c->spec.timeout_seconds);
+      spec.arguments = {options_.program, "check"};
+      if (c->spec.type == mesos::CommandCheck::Type::http) {
+        spec.arguments.insert(spec.arguments.end(),
+                              {"http", std::to_string(c->spec.port), c->spec.path, timeout});
+        c->output = task.sandbox + (c->health ? "/.health-check" : "/.check");
+        std::error_code ec;
+        fs::remove(c->output, ec);
+        spec.stdout_path = c->output;
+      } else {
+        spec.arguments.insert(spec.arguments.end(), {"tcp", std::to_string(c->spec.port), timeout});
+      }
+    }
     spec.environment = task.environment;
     for (const auto& [k, v] : c->spec.environment)
       set_env(spec.environment, k, v);

@@ -31,6 +31,7 @@ struct ExecutorOptions {
   std::string framework_user;  // tasks run as this user (or their command's) when root
   std::vector<std::pair<std::string, std::string>> environment;  // base environment of tasks
   double default_grace_seconds = 3;
+  std::string program;  // this binary: HTTP and TCP checks run `program check ...`
 };
 
 class PodExecutor {
@@ -58,6 +59,7 @@ class PodExecutor {
   struct Checker {
     mesos::CommandCheck spec;
     bool health = false;
+    std::string output;  // where an HTTP probe writes the status code
     double next = 0;
     pid_t pid = -1;
     double started = 0;
@@ -65,6 +67,8 @@ class PodExecutor {
     bool ever_succeeded = false;
     std::optional<bool> reported_healthy;
     std::optional<int> reported_exit;
+    std::optional<int> reported_http;
+    std::optional<bool> reported_tcp;
   };
   struct Task {
     mesos::TaskInfo info;
@@ -84,8 +88,10 @@ class PodExecutor {
   };
 
   void send(Task& task, mesos::TaskState state, std::string message, std::string reason = {},
-            std::optional<bool> healthy = std::nullopt,
-            std::optional<int> check_exit = std::nullopt);
+            std::optional<bool> healthy = std::nullopt);
+  // A RUNNING update carrying a check's new result.
+  void send_check(Task& task, std::optional<int> exit_code, std::optional<int> http_status,
+                  std::optional<bool> tcp_succeeded);
   bool start_task(Task& task, const std::vector<mesos::VolumeMount>& volumes, std::string& error);
   void begin_kill(Task& task, double grace_seconds, double now);
   void task_exited(Task& task, int status, double now);

@@ -28,10 +28,15 @@ struct CommandInfo {
   friend bool operator==(const CommandInfo&, const CommandInfo&) = default;
 };
 
-// COMMAND health checks and checks, the kind the spec's health-check and readiness-check
-// become (seconds, as Mesos takes them).
+// Health checks and checks (seconds, as Mesos takes them). The spec's health-check and
+// readiness-check become COMMAND ones; HTTP and TCP probe 127.0.0.1:port, as Mesos does.
 struct CommandCheck {
-  std::string command;
+  enum class Type { command, http, tcp };
+  Type type = Type::command;
+  std::string command;     // COMMAND
+  std::uint32_t port = 0;  // HTTP, TCP
+  std::string path;        // HTTP, e.g. /health
+  std::string scheme = "http";
   std::vector<std::pair<std::string, std::string>> environment;
   double delay_seconds = 15;
   double interval_seconds = 10;
@@ -40,6 +45,18 @@ struct CommandCheck {
   std::uint32_t consecutive_failures = 3;  // health checks only
   friend bool operator==(const CommandCheck&, const CommandCheck&) = default;
 };
+
+// container.rlimit_info.rlimits: a POSIX resource limit for the task's processes. Both
+// values unset means unlimited.
+struct RLimit {
+  std::string type;  // RLMT_NOFILE, RLMT_NPROC, RLMT_CORE, ...
+  std::optional<std::uint64_t> soft;
+  std::optional<std::uint64_t> hard;
+  friend bool operator==(const RLimit&, const RLimit&) = default;
+};
+
+// The RLMT_ names Mesos knows.
+bool is_rlimit_type(const std::string& type);
 
 struct TaskInfo {
   std::string name;
@@ -50,6 +67,7 @@ struct TaskInfo {
   std::optional<CommandCheck> health_check;
   std::optional<CommandCheck> check;  // readiness
   std::optional<std::int64_t> kill_grace_period_ns;
+  std::vector<RLimit> rlimits;
   std::vector<Label> labels;
   friend bool operator==(const TaskInfo&, const TaskInfo&) = default;
 };

@@ -74,48 +74,97 @@ CommandInfo command_from(const json& j) {
   return c;
 }
 
+const char* check_type_name(CommandCheck::Type t) {
+  switch (t) {
+    case CommandCheck::Type::http:
+      return "HTTP";
+    case CommandCheck::Type::tcp:
+      return "TCP";
+    default:
+      return "COMMAND";
+  }
+}
+
 json health_json(const CommandCheck& h) {
-  return {{"type", "COMMAND"},
-          {"command", {{"value", h.command}, {"environment", env_json(h.environment)}}},
-          {"delay_seconds", h.delay_seconds},
-          {"interval_seconds", h.interval_seconds},
-          {"timeout_seconds", h.timeout_seconds},
-          {"grace_period_seconds", h.grace_period_seconds},
-          {"consecutive_failures", h.consecutive_failures}};
+  json j = {{"type", check_type_name(h.type)},
+            {"delay_seconds", h.delay_seconds},
+            {"interval_seconds", h.interval_seconds},
+            {"timeout_seconds", h.timeout_seconds},
+            {"grace_period_seconds", h.grace_period_seconds},
+            {"consecutive_failures", h.consecutive_failures}};
+  if (h.type == CommandCheck::Type::command)
+    j["command"] = {{"value", h.command}, {"environment", env_json(h.environment)}};
+  else if (h.type == CommandCheck::Type::http)
+    j["http"] = {{"scheme", h.scheme}, {"port", h.port}, {"path", h.path}};
+  else
+    j["tcp"] = {{"port", h.port}};
+  return j;
 }
 
 json check_json(const CommandCheck& c) {
-  return {
-      {"type", "COMMAND"},
-      {"command", {{"command", {{"value", c.command}, {"environment", env_json(c.environment)}}}}},
-      {"delay_seconds", c.delay_seconds},
-      {"interval_seconds", c.interval_seconds},
-      {"timeout_seconds", c.timeout_seconds}};
+  json j = {{"type", check_type_name(c.type)},
+            {"delay_seconds", c.delay_seconds},
+            {"interval_seconds", c.interval_seconds},
+            {"timeout_seconds", c.timeout_seconds}};
+  if (c.type == CommandCheck::Type::command)
+    j["command"] = {{"command", {{"value", c.command}, {"environment", env_json(c.environment)}}}};
+  else if (c.type == CommandCheck::Type::http)
+    j["http"] = {{"port", c.port}, {"path", c.path}};
+  else
+    j["tcp"] = {{"port", c.port}};
+  return j;
 }
 
 // HealthCheck puts the command at `command`, CheckInfo one level deeper at `command.command`.
+// HTTP and TCP targets are `http {port, path}` and `tcp {port}` in both.
 std::optional<CommandCheck> check_from(const json& j, bool health, const std::string& where,
                                        std::string& error) {
   if (!j.is_object()) return std::nullopt;
-  if (text(j, "type") != "COMMAND") {
-    error = where + ": only COMMAND checks are supported";
-    return std::nullopt;
-  }
   CommandCheck c;
-  const json* cmd = nullptr;
-  if (auto outer = j.find("command"); outer != j.end() && outer->is_object()) {
-    cmd = &*outer;
-    if (!health) {
-      auto inner = outer->find("command");
-      cmd = inner != outer->end() && inner->is_object() ? &*inner : nullptr;
+  std::string type = text(j, "type");
+  // Mesos infers a missing HealthCheck type from what is set.
+  if (type.empty() && health)
+    type = j.contains("http") ? "HTTP" : j.contains("tcp") ? "TCP" : "COMMAND";
+  if (type == "HTTP" || type == "TCP") {
+    c.type = type == "HTTP" ? CommandCheck::Type::http : CommandCheck::Type::tcp;
+    auto target = j.find(type == "HTTP" ? "http" : "tcp");
+    if (target == j.end() || !target->is_object()) {
+      error = where + ": `" + (type == "HTTP" ? "http" : "tcp") + "` is missing";
+      return std::nullopt;
     }
-  }
-  if (cmd == nullptr || text(*cmd, "value").empty()) {
-    error = where + ": the command is missing";
+    auto port = target->find("port");
+    if (port == target->end() || !port->is_number_unsigned() || port->get<std::uint64_t>() == 0 ||
+        port->get<std::uint64_t>() > 65535) {
+      error = where + ": a port from 1 to 65535 is required";
+      return std::nullopt;
+    }
+    c.port = port->get<std::uint32_t>();
+    c.path = text(*target, "path");
+    if (c.type == CommandCheck::Type::http && c.path.empty()) c.path = "/";
+    if (!text(*target, "scheme").empty()) c.scheme = text(*target, "scheme");
+    if (c.scheme != "http") {
+      error = where + ": only the http scheme is supported, not " + c.scheme;
+      return std::nullopt;
+    }
+  } else if (type == "COMMAND") {
+    const json* cmd = nullptr;
+    if (auto outer = j.find("command"); outer != j.end() && outer->is_object()) {
+      cmd = &*outer;
+      if (!health) {
+        auto inner = outer->find("command");
+        cmd = inner != outer->end() && inner->is_object() ? &*inner : nullptr;
+      }
+    }
+    if (cmd == nullptr || text(*cmd, "value").empty()) {
+      error = where + ": the command is missing";
+      return std::nullopt;
+    }
+    c.command = text(*cmd, "value");
+    c.environment = env_from(*cmd);
+  } else {
+    error = where + ": unsupported check type \"" + type + "\"";
     return std::nullopt;
   }
-  c.command = text(*cmd, "value");
-  c.environment = env_from(*cmd);
   c.delay_seconds = number(j, "delay_seconds", c.delay_seconds);
   c.interval_seconds = number(j, "interval_seconds", c.interval_seconds);
   c.timeout_seconds = number(j, "timeout_seconds", c.timeout_seconds);
@@ -170,6 +219,16 @@ json to_json(const TaskInfo& t) {
   if (t.check) j["check"] = check_json(*t.check);
   if (t.kill_grace_period_ns)
     j["kill_policy"] = {{"grace_period", {{"nanoseconds", *t.kill_grace_period_ns}}}};
+  if (!t.rlimits.empty()) {
+    json list = json::array();
+    for (const RLimit& r : t.rlimits) {
+      json item = {{"type", r.type}};
+      if (r.soft) item["soft"] = *r.soft;
+      if (r.hard) item["hard"] = *r.hard;
+      list.push_back(item);
+    }
+    j["container"] = {{"type", "MESOS"}, {"rlimit_info", {{"rlimits", list}}}};
+  }
   if (!t.labels.empty()) j["labels"] = json_fields::labels_json(t.labels);
 
   return j;
@@ -267,8 +326,40 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
       }
     }
   }
+  if (auto c = j.find("container"); c != j.end() && c->is_object()) {
+    if (auto info = c->find("rlimit_info"); info != c->end() && info->is_object()) {
+      for (const json& item : info->value("rlimits", json::array())) {
+        RLimit r;
+        r.type = item.is_object() ? text(item, "type") : "";
+        if (!is_rlimit_type(r.type)) {
+          error = where + ".container.rlimit_info: unsupported rlimit type \"" + r.type + "\"";
+          return std::nullopt;
+        }
+        if (auto v = item.find("soft"); v != item.end() && v->is_number_unsigned())
+          r.soft = v->get<std::uint64_t>();
+        if (auto v = item.find("hard"); v != item.end() && v->is_number_unsigned())
+          r.hard = v->get<std::uint64_t>();
+        if (r.soft.has_value() != r.hard.has_value() || (r.soft && *r.soft > *r.hard)) {
+          error = where + ".container.rlimit_info: " + r.type +
+                  " needs both soft and hard (soft <= hard), or neither for unlimited";
+          return std::nullopt;
+        }
+        t.rlimits.push_back(r);
+      }
+    }
+  }
   t.labels = json_fields::labels_from(j);
   return t;
+}
+
+bool is_rlimit_type(const std::string& type) {
+  static const char* const kTypes[] = {
+      "RLMT_AS",      "RLMT_CORE",     "RLMT_CPU",        "RLMT_DATA",   "RLMT_FSIZE", "RLMT_LOCKS",
+      "RLMT_MEMLOCK", "RLMT_MSGQUEUE", "RLMT_NICE",       "RLMT_NOFILE", "RLMT_NPROC", "RLMT_RSS",
+      "RLMT_RTPRIO",  "RLMT_RTTIME",   "RLMT_SIGPENDING", "RLMT_STACK"};
+  for (const char* t : kTypes)
+    if (type == t) return true;
+  return false;
 }
 
 std::optional<ExecutorInfo> executor_info_from_json(const json& j, std::string& error) {

@@ -50,7 +50,8 @@ struct TaskStatus {
   std::optional<bool> healthy;
   // Readiness and other checks: the exit code of a COMMAND check, or a TCP/HTTP success.
   std::optional<int> check_exit_code;
-  std::optional<bool> check_succeeded;
+  std::optional<bool> check_succeeded;  // TCP, or HTTP with a 2xx/3xx status
+  std::optional<int> check_http_status;
   std::vector<Label> labels;
   std::vector<std::string> ip_addresses;
   friend bool operator==(const TaskStatus&, const TaskStatus&) = default;

@@ -33,6 +33,8 @@ json to_json(const TaskStatus& s) {
   if (s.healthy) j["healthy"] = *s.healthy;
   if (s.check_exit_code) {
     j["check_status"] = {{"type", "COMMAND"}, {"command", {{"exit_code", *s.check_exit_code}}}};
+  } else if (s.check_http_status) {
+    j["check_status"] = {{"type", "HTTP"}, {"http", {{"status_code", *s.check_http_status}}}};
   } else if (s.check_succeeded) {
     j["check_status"] = {{"type", "TCP"}, {"tcp", {{"succeeded", *s.check_succeeded}}}};
   }
@@ -89,6 +91,7 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
           s.check_succeeded = ok->get<bool>();
         if (auto code = k->find("status_code"); code != k->end() && code->is_number_integer()) {
           int http = code->get<int>();
+          s.check_http_status = http;
           s.check_succeeded = http >= 200 && http < 400;
         }
       }

@@ -220,7 +220,7 @@ class Framework {
     for (const json& e : events_) {
       if (e.value("type", "") == "HEARTBEAT") continue;
       std::string line = e.dump();
-      out += line.substr(0, 400) + "\n";
+      out += line.substr(0, 1200) + "\n";
     }
     return out;
   }

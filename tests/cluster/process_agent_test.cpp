@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "cluster_process.hpp"
 #include "master_harness.hpp"
@@ -205,6 +209,69 @@ TEST_F(ProcessAgentTest, UnhealthyTaskIsKilledAfterConsecutiveFailures) {
   EXPECT_EQ(killed["reason"], "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED");
 }
 
+TEST_F(ProcessAgentTest, HttpCheckReportsStatusCodesAsTheyChange) {
+  // The check probes 127.0.0.1:port; here the test serves it, answering 503 then 200.
+  httplib::Server server;
+  std::atomic<int> code{503};
+  server.Get("/ready", [&](const httplib::Request&, httplib::Response& res) { res.status = code; });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { server.listen_after_bind(); });
+  struct Stop {
+    httplib::Server& server;
+    std::thread& thread;
+    ~Stop() {
+      server.stop();
+      thread.join();
+    }
+  } stop{server, serving};
+  json offer = next_offer();
+  json t = shell_task("web", "sleep 1000");
+  t["check"] = {{"type", "HTTP"},
+                {"http", {{"port", port}, {"path", "/ready"}}},
+                {"delay_seconds", 0},
+                {"interval_seconds", 0.2},
+                {"timeout_seconds", 5}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "w__exec", plain_executor(), {t})}, 0));
+  auto check_with = [&](int status) {
+    return fw.wait_for([&](const json& e) {
+      if (e.value("type", "") != "UPDATE") return false;
+      const json& st = e["update"]["status"];
+      return st.value("reason", "") == "REASON_TASK_CHECK_STATUS_UPDATED" &&
+             st.contains("check_status") && st["check_status"].contains("http") &&
+             st["check_status"]["http"].value("status_code", 0) == status;
+    });
+  };
+  json first = check_with(503);
+  ASSERT_FALSE(first.is_null()) << fw.dump() << cluster.log();
+  EXPECT_EQ(first["update"]["status"]["check_status"]["type"], "HTTP");
+  code = 200;
+  EXPECT_FALSE(check_with(200).is_null()) << fw.dump();
+}
+
+TEST_F(ProcessAgentTest, TcpHealthCheckKillsTaskWhenNothingListens) {
+  // A port nothing listens on: bind one, note it, close it.
+  int port = 0;
+  {
+    httplib::Server probe;
+    port = probe.bind_to_any_port("127.0.0.1");
+  }
+  json offer = next_offer();
+  json t = shell_task("deaf", "sleep 1000");
+  t["health_check"] = {{"type", "TCP"},
+                       {"tcp", {{"port", port}}},
+                       {"delay_seconds", 0},
+                       {"interval_seconds", 0.2},
+                       {"timeout_seconds", 1},
+                       {"grace_period_seconds", 0},
+                       {"consecutive_failures", 2}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "t__exec", plain_executor(), {t})}, 0));
+  json killed = fw.wait_update("deaf", "TASK_KILLED");
+  ASSERT_FALSE(killed.is_null()) << fw.dump() << cluster.log();
+  EXPECT_EQ(killed["healthy"], false);
+}
+
 TEST_F(ProcessAgentTest, KillEscalatesToSigkillAfterTheGracePeriod) {
   json offer = next_offer();
   // Ignores SIGTERM: only the SIGKILL after the grace period ends it.
@@ -217,6 +284,17 @@ TEST_F(ProcessAgentTest, KillEscalatesToSigkillAfterTheGracePeriod) {
   json killed = fw.wait_update("stubborn", "TASK_KILLED", 10);
   ASSERT_FALSE(killed.is_null()) << cluster.log();
   EXPECT_EQ(killed["message"], "Command terminated with signal SIGKILL");
+}
+
+TEST_F(ProcessAgentTest, RlimitsApplyToTheTask) {
+  json offer = next_offer();
+  json t = shell_task("limited", "test $(ulimit -n) = 256 && test $(ulimit -Hn) = 512");
+  t["container"] = {
+      {"type", "MESOS"},
+      {"rlimit_info", {{"rlimits", {{{"type", "RLMT_NOFILE"}, {"soft", 256}, {"hard", 512}}}}}}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "r__exec", plain_executor(), {t})}, 0));
+  EXPECT_FALSE(fw.wait_update("limited", "TASK_FINISHED").is_null()) << fw.dump();
 }
 
 TEST_F(ProcessAgentTest, TaskThatCannotStartFailsWithReason) {

@@ -30,7 +30,9 @@ json exec_resources() {
   return {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 16, kRole)};
 }
 
-bool alive(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+bool alive(pid_t pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
 
 pid_t read_pid(const fs::path& file) {
   std::ifstream in(file);
@@ -60,24 +62,27 @@ TEST(Recovery, SigkilledDaemonComesBackToRunningTasksAndTasksThatEndedMeanwhile)
     id = fw.id();
     json real_offer;
     json sim_offer;
-    for (const json& o : fw.offers_until([](const std::vector<json>& all) { return all.size() >= 2; }))
+    for (const json& o :
+         fw.offers_until([](const std::vector<json>& all) { return all.size() >= 2; }))
       (o["hostname"] == "localhost" && real_offer.is_null() ? real_offer : sim_offer) = o;
     // Which offer is which agent: the state says.
     json agents = cluster.operator_call("GET_AGENTS");
     std::string real_id;
     for (const json& a : agents["get_agents"]["agents"])
-      if (a["pid"].get<std::string>().find("slave(real)") == 0) real_id = a["agent_info"]["id"]["value"];
+      if (a["pid"].get<std::string>().find("slave(real)") == 0)
+        real_id = a["agent_info"]["id"]["value"];
     if (real_offer["agent_id"]["value"] != real_id) std::swap(real_offer, sim_offer);
     ASSERT_EQ(real_offer["agent_id"]["value"], real_id);
 
     std::string long_cmd = "echo $$ > " + (marks / "long.pid").string() + " && exec sleep 1000";
     std::string waiter_cmd = "while [ ! -f " + (marks / "go").string() + " ]; do sleep 0.05; done";
-    auto r = fw.call(accept(json::array({real_offer["id"]}),
-                            {launch_group(id, "long__exec", exec_resources(),
-                                          {task("long", {scalar("cpus", 0.5, kRole)}, long_cmd)}),
-                             launch_group(id, "waiter__exec", exec_resources(),
-                                          {task("waiter", {scalar("cpus", 0.5, kRole)}, waiter_cmd)})},
-                            0));
+    auto r =
+        fw.call(accept(json::array({real_offer["id"]}),
+                       {launch_group(id, "long__exec", exec_resources(),
+                                     {task("long", {scalar("cpus", 0.5, kRole)}, long_cmd)}),
+                        launch_group(id, "waiter__exec", exec_resources(),
+                                     {task("waiter", {scalar("cpus", 0.5, kRole)}, waiter_cmd)})},
+                       0));
     ASSERT_EQ(r.status, 202) << r.body;
     r = fw.call(accept(json::array({sim_offer["id"]}),
                        {launch_group(id, "simex", exec_resources(),
@@ -94,7 +99,8 @@ TEST(Recovery, SigkilledDaemonComesBackToRunningTasksAndTasksThatEndedMeanwhile)
       json j = json::parse(in, nullptr, false);
       if (j.is_discarded()) return false;
       int running = 0;
-      for (const json& t : j["master"]["tasks"]) running += t["state"] == "TASK_RUNNING";
+      for (const json& t : j["master"]["tasks"])
+        running += t["state"] == "TASK_RUNNING";
       return running == 3;
     }));
     cluster.stop(SIGKILL);
@@ -114,7 +120,8 @@ TEST(Recovery, SigkilledDaemonComesBackToRunningTasksAndTasksThatEndedMeanwhile)
   EXPECT_EQ(task_state(cluster, "long"), "TASK_RUNNING");
   EXPECT_EQ(task_state(cluster, "simulated"), "TASK_RUNNING");
   EXPECT_TRUE(alive(long_pid));
-  fw.call({{"type", "RECONCILE"}, {"reconcile", {{"tasks", {{{"task_id", {{"value", "long"}}}}}}}}});
+  fw.call(
+      {{"type", "RECONCILE"}, {"reconcile", {{"tasks", {{{"task_id", {{"value", "long"}}}}}}}}});
   json reconciled = fw.wait_for([](const json& e) {
     return e.value("type", "") == "UPDATE" && e["update"]["status"]["task_id"]["value"] == "long" &&
            e["update"]["status"].value("reason", "") == "REASON_RECONCILIATION";
@@ -141,10 +148,11 @@ TEST(Recovery, ReservationsAndVolumesSurviveARestartAndAChangedAgentIsRefused) {
     auto offers = fw.offers_until([](const std::vector<json>& all) { return all.size() >= 2; });
     json vol = volume(100, kRole, stack, "kept-volume", "data");
     // Reserve and create on whichever agent the first offer is for.
-    auto r = fw.call(accept(json::array({offers[0]["id"]}),
-                            {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 100, kRole, stack)}}}}},
-                             {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}}},
-                            0));
+    auto r = fw.call(accept(
+        json::array({offers[0]["id"]}),
+        {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 100, kRole, stack)}}}}},
+         {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}}},
+        0));
     ASSERT_EQ(r.status, 202);
     ASSERT_TRUE(eventually([&] {
       std::ifstream in(fs::path(cluster.data_dir()) / "master" / "state.json");
@@ -178,7 +186,8 @@ TEST(Recovery, ReservationsAndVolumesSurviveARestartAndAChangedAgentIsRefused) {
   changed.replace(changed.find("cpus: 4, mem: 4096, disk: 10000, ports"), 7, "cpus: 8");
   cluster.set_config(changed);
   EXPECT_FALSE(cluster.try_start());
-  EXPECT_NE(cluster.log().find("resources of agent real changed"), std::string::npos) << cluster.log();
+  EXPECT_NE(cluster.log().find("resources of agent real changed"), std::string::npos)
+      << cluster.log();
   cluster.set_config(kConfig);
   cluster.start();
   json state = cluster.operator_call("GET_AGENTS");

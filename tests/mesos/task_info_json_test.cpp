@@ -110,9 +110,63 @@ TEST(AcceptJson, InvalidOperationsAreRefusedWithTheReason) {
       json::parse(R"({"type": "ACCEPT", "framework_id": {"value": "f"}, "accept": {}})"), error));
   EXPECT_EQ(error, "ACCEPT: offer_ids is required");
   EXPECT_FALSE(task_info_from_json(json::parse(R"({"task_id": {"value": "t"},
-      "health_check": {"type": "HTTP", "http": {"port": 80}}})"),
+      "health_check": {"type": "HTTP", "http": {"scheme": "https", "port": 80}}})"),
                                    error));
-  EXPECT_EQ(error, "task t.health_check: only COMMAND checks are supported");
+  EXPECT_EQ(error, "task t.health_check: only the http scheme is supported, not https");
+  EXPECT_FALSE(task_info_from_json(json::parse(R"({"task_id": {"value": "t"},
+      "check": {"type": "TCP", "tcp": {"port": 0}}})"),
+                                   error));
+  EXPECT_EQ(error, "task t.check: a port from 1 to 65535 is required");
+  EXPECT_FALSE(task_info_from_json(json::parse(R"({"task_id": {"value": "t"},
+      "check": {"type": "GRPC"}})"),
+                                   error));
+  EXPECT_EQ(error, "task t.check: unsupported check type \"GRPC\"");
+}
+
+TEST(TaskInfoJson, RlimitsRoundTripAndBadOnesAreRefused) {
+  std::string error;
+  auto t = task_info_from_json(json::parse(R"({"name": "t", "task_id": {"value": "t"},
+      "container": {"type": "MESOS", "rlimit_info": {"rlimits": [
+        {"type": "RLMT_NOFILE", "soft": 1024, "hard": 4096}, {"type": "RLMT_CORE"}]}}})"),
+                               error);
+  ASSERT_TRUE(t) << error;
+  ASSERT_EQ(t->rlimits.size(), 2u);
+  EXPECT_EQ(t->rlimits[0].soft, 1024u);
+  EXPECT_FALSE(t->rlimits[1].hard) << "no values: unlimited";
+  auto back = task_info_from_json(to_json(*t), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, *t);
+  EXPECT_FALSE(task_info_from_json(json::parse(R"({"task_id": {"value": "t"},
+      "container": {"rlimit_info": {"rlimits": [{"type": "RLMT_NOFILE", "soft": 10, "hard": 5}]}}})"),
+                                   error));
+  EXPECT_NE(error.find("soft <= hard"), std::string::npos) << error;
+  EXPECT_FALSE(task_info_from_json(json::parse(R"({"task_id": {"value": "t"},
+      "container": {"rlimit_info": {"rlimits": [{"type": "RLMT_BOGUS"}]}}})"),
+                                   error));
+  EXPECT_NE(error.find("unsupported rlimit type"), std::string::npos) << error;
+}
+
+TEST(TaskInfoJson, HttpAndTcpChecksRoundTrip) {
+  std::string error;
+  auto t = task_info_from_json(json::parse(R"({"name": "t", "task_id": {"value": "t"},
+      "health_check": {"http": {"port": 8080, "path": "/health"}, "interval_seconds": 2},
+      "check": {"type": "TCP", "tcp": {"port": 9000}, "delay_seconds": 1}})"),
+                               error);
+  ASSERT_TRUE(t) << error;
+  ASSERT_TRUE(t->health_check);
+  EXPECT_EQ(t->health_check->type, CommandCheck::Type::http) << "a missing type is inferred";
+  EXPECT_EQ(t->health_check->port, 8080u);
+  EXPECT_EQ(t->health_check->path, "/health");
+  ASSERT_TRUE(t->check);
+  EXPECT_EQ(t->check->type, CommandCheck::Type::tcp);
+  EXPECT_EQ(t->check->port, 9000u);
+  json j = to_json(*t);
+  EXPECT_EQ(j["health_check"]["type"], "HTTP");
+  EXPECT_EQ(j["health_check"]["http"]["path"], "/health");
+  EXPECT_EQ(j["check"]["tcp"]["port"], 9000);
+  auto back = task_info_from_json(j, error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, *t);
 }
 
 }  // namespace

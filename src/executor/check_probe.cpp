@@ -1,0 +1,72 @@
+#include "executor/check_probe.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <ostream>
+
+#include "common/strings.hpp"
+
+namespace steward::executor {
+
+namespace {
+
+bool tcp_connects(int port, double timeout) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    ok = true;
+  } else if (errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    if (poll(&p, 1, static_cast<int>(timeout * 1000)) == 1) {
+      int so_error = 0;
+      socklen_t len = sizeof so_error;
+      ok = getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0;
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+int run_probe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const bool http = !args.empty() && args[0] == "http" && args.size() == 4;
+  const bool tcp = !args.empty() && args[0] == "tcp" && args.size() == 3;
+  if (!http && !tcp) {
+    err << "usage: steward check http PORT PATH TIMEOUT | steward check tcp PORT TIMEOUT\n";
+    return 2;
+  }
+  auto port = parse_int(args[1]);
+  auto timeout = parse_double(args.back());
+  if (!port || *port < 1 || *port > 65535 || !timeout || *timeout <= 0) {
+    err << "steward check: bad port or timeout\n";
+    return 2;
+  }
+  if (tcp) return tcp_connects(static_cast<int>(*port), *timeout) ? 0 : 1;
+  httplib::Client client("127.0.0.1", static_cast<int>(*port));
+  auto whole = static_cast<time_t>(std::floor(*timeout));
+  auto micros = static_cast<time_t>((*timeout - std::floor(*timeout)) * 1e6);
+  client.set_connection_timeout(whole, micros);
+  client.set_read_timeout(whole, micros);
+  auto res = client.Get(args[2]);
+  if (!res) {
+    err << "steward check: " << httplib::to_string(res.error()) << "\n";
+    return 1;
+  }
+  out << res->status << "\n";
+  return res->status >= 200 && res->status < 400 ? 0 : 1;
+}
+
+}  // namespace steward::executor
