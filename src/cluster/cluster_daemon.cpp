@@ -230,12 +230,16 @@ bool ClusterDaemon::start(std::string& error) {
     std::ifstream in(d.checkpoint_file());
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
     std::string why = "not valid JSON";
+    auto part = [&](const char* key) {
+      return j.is_object() && j.contains(key) ? j[key] : nlohmann::json();
+    };
     if (j.is_discarded() || !j.is_object() ||
-        !d.master->restore(j.value("master", nlohmann::json()), now_seconds(), why)) {
-      error = "cannot recover from " + d.checkpoint_file() + ": " + why;
+        !d.master->restore(part("master"), now_seconds(), why) ||
+        !d.processes->restore(part("processes"), why)) {
+      error = "cannot recover from " + d.checkpoint_file() + ": " + why +
+              " (the file is left as it is; move it away to start from nothing)";
       return false;
     }
-    d.processes->restore(j.value("processes", nlohmann::json::object()));
     for (const auto& [key, task] : d.master->tasks()) {
       const AgentRecord* agent = d.master->find_agent(task.agent_id);
       if (agent && agent->config.simulated && !mesos::is_terminal(task.state))

@@ -140,7 +140,9 @@ json Master::checkpoint() const {
       {"tasks", tasks}};
 }
 
-bool Master::restore(const json& j, double now, std::string& error) {
+// A damaged file must give an error, not an exception: every step below may meet a value
+// of the wrong type, and nothing is changed before the end.
+bool Master::restore(const json& j, double now, std::string& error) try {
   if (!j.is_object() || j.value("format", 0) != kFormat) {
     error = "not a checkpoint this version understands";
     return false;
@@ -217,16 +219,21 @@ bool Master::restore(const json& j, double now, std::string& error) {
     if (!task_from(t, task, error)) return false;
     tasks[task_key(task.framework_id, task.info.task_id)] = std::move(task);
   }
+  std::set<std::string> removed;
+  for (const json& r : j.value("removed_frameworks", json::array()))
+    if (r.is_string()) removed.insert(r.get<std::string>());
+  const json counters = j.value("counters", json::object());
+  const auto framework_counter = counters.value("framework", std::uint64_t{0});
+  const auto offer_counter = counters.value("offer", std::uint64_t{0});
+  const auto group_counter = counters.value("group", std::uint64_t{0});
+  // Everything read: only now does the master change.
   agents_ = std::move(restored);
   frameworks_ = std::move(frameworks);
   tasks_ = std::move(tasks);
-  removed_frameworks_.clear();
-  for (const json& r : j.value("removed_frameworks", json::array()))
-    if (r.is_string()) removed_frameworks_.insert(r.get<std::string>());
-  const json counters = j.value("counters", json::object());
-  framework_counter_ = counters.value("framework", std::uint64_t{0});
-  offer_counter_ = counters.value("offer", std::uint64_t{0});
-  group_counter_ = counters.value("group", std::uint64_t{0});
+  removed_frameworks_ = std::move(removed);
+  framework_counter_ = framework_counter;
+  offer_counter_ = offer_counter;
+  group_counter_ = group_counter;
   // What is free follows from the ledger and what executors and tasks hold.
   for (auto& [id, agent] : agents_) {
     agent.free = agent.total;
@@ -242,6 +249,9 @@ bool Master::restore(const json& j, double now, std::string& error) {
   allocation_needed_ = true;
   dirty_ = false;
   return true;
+} catch (const json::exception& e) {
+  error = std::string("the checkpoint is damaged: ") + e.what();
+  return false;
 }
 
 }  // namespace steward::cluster

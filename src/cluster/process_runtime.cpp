@@ -248,7 +248,8 @@ bool is_executor(pid_t pid) {
 }
 }  // namespace
 
-void ProcessRuntime::restore(const nlohmann::json& j) {
+bool ProcessRuntime::restore(const nlohmann::json& j, std::string& error) try {
+  std::map<std::string, Executor> restored;
   for (const auto& e : j.value("executors", nlohmann::json::array())) {
     Executor executor;
     executor.agent_id = e.value("agent_id", "");
@@ -261,9 +262,14 @@ void ProcessRuntime::restore(const nlohmann::json& j) {
     executor.pending = e.value("pending", std::vector<std::string>{});
     executor.shutdown_requested = e.value("shutdown_requested", false);
     if (!is_executor(executor.pid)) executor.pid = -1;  // reported as exited by tick()
-    executors_[key(executor.agent_id, executor.framework_id, executor.executor_id)] =
+    restored[key(executor.agent_id, executor.framework_id, executor.executor_id)] =
         std::move(executor);
   }
+  executors_ = std::move(restored);
+  return true;
+} catch (const nlohmann::json::exception& e) {
+  error = std::string("the executors' checkpoint is damaged: ") + e.what();
+  return false;
 }
 
 void ProcessRuntime::terminate_all(int signal) {

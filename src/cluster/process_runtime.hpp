@@ -60,7 +60,7 @@ class ProcessRuntime : public AgentRuntime {
   // restore() live executors are adopted (they subscribe again on their own); dead ones
   // are reported as exited on the next tick.
   nlohmann::json checkpoint() const;
-  void restore(const nlohmann::json& checkpoint);
+  bool restore(const nlohmann::json& checkpoint, std::string& error);
   bool take_dirty() {
     bool d = dirty_;
     dirty_ = false;

@@ -22,6 +22,21 @@ constexpr std::pair<ExecutorEvent::Type, const char*> kEventTypes[] = {
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
+
+// The object (or list) at `key`; an empty one when absent or of another type, so that
+// hostile input cannot make the decoder throw.
+const json& object_at(const json& j, const char* key) {
+  static const json empty = json::object();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty;
+}
+const json& list_at(const json& j, const char* key) {
+  static const json empty = json::array();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : empty;
+}
 }  // namespace
 
 std::string encode(const ExecutorCall& c) {
@@ -121,28 +136,26 @@ std::optional<ExecutorEvent> decode_executor_event(const std::string& text_in, s
     if (type == name) e.type = value;
   switch (e.type) {
     case ExecutorEvent::Type::subscribed: {
-      const json& s = j.value("subscribed", json::object());
-      if (auto a = s.find("agent_info"); a != s.end() && a->is_object())
-        e.agent_id = id_value(*a, "id").value_or("");
+      const json& s = object_at(j, "subscribed");
+      e.agent_id = id_value(object_at(s, "agent_info"), "id").value_or("");
       e.framework_user = text(s, "framework_user");
       break;
     }
     case ExecutorEvent::Type::launch_group: {
-      const json& l = j.value("launch_group", json::object());
-      const json& group = l.value("task_group", json::object());
-      for (const json& t : group.value("tasks", json::array())) {
+      const json& l = object_at(j, "launch_group");
+      for (const json& t : list_at(object_at(l, "task_group"), "tasks")) {
         auto task = task_info_from_json(t, error);
         if (!task) return std::nullopt;
         e.tasks.push_back(std::move(*task));
       }
-      for (const json& v : l.value("volumes", json::array())) {
+      for (const json& v : list_at(l, "volumes")) {
         if (!v.is_object()) continue;
         e.volumes.push_back({text(v, "container_path"), text(v, "host_path")});
       }
       break;
     }
     case ExecutorEvent::Type::kill: {
-      const json& k = j.value("kill", json::object());
+      const json& k = object_at(j, "kill");
       e.task_id = id_value(k, "task_id").value_or("");
       if (auto p = k.find("kill_policy"); p != k.end() && p->is_object())
         if (auto g = p->find("grace_period"); g != p->end() && g->is_object())
@@ -151,7 +164,7 @@ std::optional<ExecutorEvent> decode_executor_event(const std::string& text_in, s
       break;
     }
     case ExecutorEvent::Type::acknowledged: {
-      const json& a = j.value("acknowledged", json::object());
+      const json& a = object_at(j, "acknowledged");
       e.task_id = id_value(a, "task_id").value_or("");
       e.uuid = text(a, "uuid");
       break;

@@ -328,7 +328,10 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
   }
   if (auto c = j.find("container"); c != j.end() && c->is_object()) {
     if (auto info = c->find("rlimit_info"); info != c->end() && info->is_object()) {
-      for (const json& item : info->value("rlimits", json::array())) {
+      static const json kNone = json::array();
+      auto list = info->find("rlimits");
+      const json& items = list != info->end() && list->is_array() ? *list : kNone;
+      for (const json& item : items) {
         RLimit r;
         r.type = item.is_object() ? text(item, "type") : "";
         if (!is_rlimit_type(r.type)) {

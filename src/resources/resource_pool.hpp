@@ -24,7 +24,9 @@ class ResourcePool {
   // Sum of a scalar by name over every reservation ("cpus", "mem", "disk").
   double scalar(const std::string& name) const;
 
-  const std::vector<mesos::Resource>& resources() const { return items_; }
+  const std::vector<mesos::Resource>& resources() const& { return items_; }
+  // On a temporary pool, a copy: `for (r : make_pool().resources())` must not dangle.
+  std::vector<mesos::Resource> resources() && { return std::move(items_); }
   bool empty() const { return items_.empty(); }
 
  private:

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace steward::cluster {
 namespace {
 
@@ -99,6 +101,55 @@ TEST(ClusterConfig, ErrorsNameFileLineAndField) {
       all += item.to_string() + "\n";
     EXPECT_NE(all.find(c.expected), std::string::npos) << c.text << "\n" << all;
   }
+}
+
+}  // namespace
+}  // namespace steward::cluster
+
+namespace steward::cluster {
+namespace {
+
+// Whatever the bytes, the parser answers a config or errors, and never throws.
+TEST(ClusterConfig, MutatedConfigsNeverThrow) {
+  const std::string base = R"(heartbeat_interval_seconds: 2
+agents:
+  - name: big
+    zone: z1
+    attributes: {rack: r7}
+    resources: {cpus: 8, mem: 16384, disk: 100000, ports: [31000-31099]}
+    reserved:
+      slave_public: {cpus: 1, mem: 512}
+  - name: sim
+    count: 3
+    simulated: true
+)";
+  std::mt19937 rng(5);
+  const char alphabet[] = "{}[]:,-'\"&*!|> \n\t#abc019.";
+  std::size_t parsed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = base;
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 4); k < n; ++k) {
+      std::size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0:
+          text[at] = alphabet[rng() % (sizeof alphabet - 1)];
+          break;
+        case 1:
+          text.erase(at, 1 + rng() % 8);
+          break;
+        default:
+          text.insert(at, 1, alphabet[rng() % (sizeof alphabet - 1)]);
+          break;
+      }
+      if (text.empty()) text = " ";
+    }
+    Diagnostics d;
+    std::optional<ClusterConfig> c;
+    ASSERT_NO_THROW(c = parse_cluster_config(text, "cluster.yml", d)) << text;
+    ASSERT_TRUE(c.has_value() || d.has_errors()) << text;
+    parsed += c.has_value();
+  }
+  EXPECT_GT(parsed, 100u) << "the mutations should leave many configs valid";
 }
 
 }  // namespace

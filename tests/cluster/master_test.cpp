@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "master_harness.hpp"
@@ -690,6 +691,49 @@ TEST(MasterCheckpoint, RefusesACheckpointOfOtherAgentsAndLeavesStateAlone) {
   EXPECT_FALSE(third.master->restore(saved, third.now, error));
   EXPECT_NE(error.find("not in the cluster config"), std::string::npos) << error;
   EXPECT_FALSE(third.master->restore(json::object(), third.now, error));
+}
+
+}  // namespace
+}  // namespace steward::cluster::testing
+
+namespace steward::cluster::testing {
+namespace {
+
+// A damaged checkpoint is refused with an error, never an exception, and changes nothing.
+TEST(MasterCheckpoint, DamagedCheckpointsAreRefusedWithoutThrowing) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "svc-role"));
+  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
+               scalar("disk", 10, "svc-role")};
+  h.call(fw,
+         accept(offer_ids(fw.offers()),
+                {launch_group(fw.id, "e", exec, {task("t", {scalar("cpus", 1, "svc-role")})})}));
+  const json saved = h.master->checkpoint();
+  std::mt19937 rng(3);
+  const json junk[] = {json(), json(7), json("x"), json::array(), json::object(), json(true)};
+  std::size_t refused = 0;
+  for (int i = 0; i < 600; ++i) {
+    json damaged = saved;
+    // Replace one random node (walked by JSON pointer) with junk.
+    std::vector<json::json_pointer> pointers;
+    const json flat = damaged.flatten();
+    for (const auto& [path, value] : flat.items())
+      pointers.emplace_back(path);
+    auto pointer = pointers[rng() % pointers.size()];
+    for (int up = static_cast<int>(rng() % 3); up > 0 && !pointer.empty(); --up)
+      pointer = pointer.parent_pointer();
+    damaged[pointer] = junk[rng() % std::size(junk)];
+    MasterHarness fresh(one_agent());
+    std::string error;
+    bool ok = true;
+    ASSERT_NO_THROW(ok = fresh.master->restore(damaged, fresh.now, error)) << damaged.dump();
+    if (!ok) {
+      ++refused;
+      EXPECT_FALSE(error.empty());
+      EXPECT_TRUE(fresh.master->tasks().empty());
+    }
+  }
+  EXPECT_GT(refused, 30u);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mesos/call_json.hpp"
+#include "mesos/executor_api.hpp"
 #include "mesos/offer_json.hpp"
 #include "mesos/task_info_json.hpp"
 #include "mesos/task_status_json.hpp"
@@ -18,5 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)steward::mesos::call_from_json(j, error);
   (void)steward::mesos::accept_from_json(j, error);
   (void)steward::mesos::task_status_from_json(j, error);
+  (void)steward::mesos::task_info_from_json(j, error);
+  (void)steward::mesos::executor_info_from_json(j, error);
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  (void)steward::mesos::decode_executor_call(text, error);
+  (void)steward::mesos::decode_executor_event(text, error);
   return 0;
 }

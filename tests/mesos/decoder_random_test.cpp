@@ -7,6 +7,7 @@
 #include <random>
 
 #include "mesos/call_json.hpp"
+#include "mesos/executor_api.hpp"
 #include "mesos/offer_json.hpp"
 #include "mesos/task_info_json.hpp"
 #include "mesos/task_status_json.hpp"
@@ -18,15 +19,19 @@ using nlohmann::json;
 
 json random_value(std::mt19937& rng, int depth) {
   static const char* keys[] = {
-      "type",         "value",        "offers",     "offer_ids", "operations",     "accept",
-      "launch_group", "executor",     "task_group", "tasks",     "task_id",        "agent_id",
-      "framework_id", "status",       "state",      "subscribe", "framework_info", "user",
-      "name",         "resources",    "reserve",    "create",    "volumes",        "command",
-      "check",        "health_check", "update",     "id",        "scalar",         "reservations",
-      "executor_id",  "uuid",         "labels",     "kill"};
-  static const char* words[] = {"ACCEPT",  "OFFERS",    "UPDATE",  "SUBSCRIBED", "LAUNCH_GROUP",
-                                "RESERVE", "CREATE",    "DEFAULT", "COMMAND",    "TASK_RUNNING",
-                                "SCALAR",  "SUBSCRIBE", "KILL",    "x",          ""};
+      "type",         "value",          "offers",       "offer_ids",  "operations",
+      "accept",       "launch_group",   "executor",     "task_group", "tasks",
+      "task_id",      "agent_id",       "framework_id", "status",     "state",
+      "subscribe",    "framework_info", "user",         "name",       "resources",
+      "reserve",      "create",         "volumes",      "command",    "check",
+      "health_check", "update",         "id",           "scalar",     "reservations",
+      "executor_id",  "uuid",           "labels",       "kill",       "container",
+      "rlimit_info",  "rlimits",        "soft",         "hard",       "http",
+      "tcp",          "port",           "acknowledged", "subscribed", "agent_info"};
+  static const char* words[] = {
+      "ACCEPT",  "OFFERS",  "UPDATE",       "SUBSCRIBED",  "LAUNCH_GROUP", "RESERVE", "CREATE",
+      "DEFAULT", "COMMAND", "TASK_RUNNING", "SCALAR",      "SUBSCRIBE",    "KILL",    "x",
+      "",        "HTTP",    "TCP",          "RLMT_NOFILE", "ACKNOWLEDGED", "SHUTDOWN"};
   constexpr int kKeys = sizeof keys / sizeof keys[0];
   switch (depth <= 0 ? rng() % 4 : rng() % 7) {
     case 0:
@@ -66,6 +71,10 @@ TEST(MesosDecoders, RandomJsonNeverThrows) {
       (void)task_info_from_json(j, error);
       (void)task_status_from_json(j, error);
       (void)offer_from_json(j, error);
+      (void)executor_info_from_json(j, error);
+      (void)framework_info_from_json(j, error);
+      (void)decode_executor_call(j.dump(), error);
+      (void)decode_executor_event(j.dump(), error);
     }) << j.dump();
   }
 }
