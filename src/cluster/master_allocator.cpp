@@ -80,7 +80,8 @@ void Master::allocate(double now) {
     share[fw->info.id] = dominant_share(fw->info.id);
 
   std::map<std::string, std::vector<mesos::Offer>> out;
-  for (auto& [agent_id, agent] : agents_) {
+  for (auto& entry : agents_) {
+    AgentRecord& agent = entry.second;  // not a structured binding: lambdas below capture it
     if (agent.state != AgentRecord::State::active || agent.free.empty()) continue;
     const bool has_gpus = agent.total.scalar("gpus") > 0;
     std::stable_sort(eligible.begin(), eligible.end(),

@@ -185,6 +185,79 @@ TEST_F(ClusterApiTest, AgentFaultInjectionThroughTheCli) {
   EXPECT_NE(std::system((base + "stop nosuch >/dev/null 2>&1").c_str()), 0);
 }
 
+TEST_F(ClusterApiTest, TwoFrameworksRefineTheSlavePublicReservationWithoutConflict) {
+  json stat = {{"type", "STATIC"}, {"role", "slave_public"}};
+  auto refine = [&](Framework& fw, const std::string& role, double cpus) {
+    auto offers = fw.offers_until([](const std::vector<json>& all) {
+      for (const json& o : all)
+        if (o["allocation_info"]["role"].get<std::string>().rfind("slave_public/", 0) == 0)
+          return true;
+      return false;
+    });
+    json offer;
+    for (const json& o : offers)
+      if (o["allocation_info"]["role"] == role) offer = o;
+    ASSERT_FALSE(offer.is_null()) << fw.dump();
+    json r =
+        scalar("cpus", cpus, role, json::array({stat, dynamic(role, role + "-principal", role)}));
+    // What is left is declined for long: the other framework gets the agent next.
+    auto res = fw.call(accept(json::array({offer["id"]}),
+                              {{{"type", "RESERVE"}, {"reserve", {{"resources", {r}}}}}}, 3600));
+    ASSERT_EQ(res.status, 202) << res.body;
+  };
+  Framework a(cluster.port());
+  ASSERT_EQ(a.subscribe(framework_info("slave_public/a", "slave_public/a")).status, 200);
+  refine(a, "slave_public/a", 0.5);
+  Framework b(cluster.port());
+  ASSERT_EQ(b.subscribe(framework_info("slave_public/b", "slave_public/b")).status, 200);
+  refine(b, "slave_public/b", 1);
+  json status;
+  ASSERT_TRUE(eventually([&] {
+    auto r = mesos::SchedulerClient("127.0.0.1", cluster.port())
+                 .request("GET", "/cluster/v1/status", "", {});
+    status = json::parse(r.body, nullptr, false);
+    for (const json& agent : status["agents"])
+      if (agent["name"] == "pub")
+        return agent["reserved"].contains("slave_public/a") &&
+               agent["reserved"].contains("slave_public/b");
+    return false;
+  })) << status.dump();
+  for (const json& agent : status["agents"]) {
+    if (agent["name"] != "pub") continue;
+    EXPECT_EQ(agent["reserved"]["slave_public/a"]["cpus"], 0.5);
+    EXPECT_EQ(agent["reserved"]["slave_public/b"]["cpus"], 1.0);
+    EXPECT_EQ(agent["reserved"]["slave_public"]["cpus"], 0.5);
+  }
+}
+
+TEST_F(ClusterApiTest, SuppressReviveAndFilters) {
+  Framework fw(cluster.port());
+  ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
+  auto offers = fw.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  // Declined with a long filter, the agent is not offered again...
+  ASSERT_EQ(fw.call({{"type", "DECLINE"},
+                     {"decline",
+                      {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 3600}}}}}})
+                .status,
+            202);
+  EXPECT_TRUE(fw.offers(1.5).empty());
+  // ...until REVIVE clears the filter.
+  ASSERT_EQ(fw.call({{"type", "REVIVE"}, {"revive", {{"roles", {"svc-role"}}}}}).status, 202);
+  offers = fw.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  // Suppressed, a declined agent stays quiet even with no filter.
+  ASSERT_EQ(fw.call({{"type", "SUPPRESS"}, {"suppress", {{"roles", {"svc-role"}}}}}).status, 202);
+  ASSERT_EQ(fw.call({{"type", "DECLINE"},
+                     {"decline",
+                      {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 0}}}}}})
+                .status,
+            202);
+  EXPECT_TRUE(fw.offers(1.5).empty());
+  ASSERT_EQ(fw.call({{"type", "REVIVE"}, {"revive", json::object()}}).status, 202);
+  EXPECT_EQ(fw.offers().size(), 1u);
+}
+
 TEST_F(ClusterApiTest, StateEndpointsDescribeAgentsAndReservations) {
   json agents = cluster.operator_call("GET_AGENTS");
   ASSERT_EQ(agents["get_agents"]["agents"].size(), 2u);

@@ -22,7 +22,8 @@ Sums sums(const std::vector<mesos::Resource>& resources) {
     if (r.name == "cpus") s.cpus += r.scalar;
     if (r.name == "mem") s.mem += r.scalar;
     if (r.name == "disk") s.disk += r.scalar;
-    for (const auto& range : r.ranges) s.ports += range.end - range.begin + 1;
+    for (const auto& range : r.ranges)
+      s.ports += range.end - range.begin + 1;
   }
   return s;
 }
@@ -31,9 +32,11 @@ void expect_balanced(const Master& master, const std::string& context) {
   for (const auto& [id, agent] : master.agents()) {
     if (agent.state == AgentRecord::State::removed) continue;
     std::vector<mesos::Resource> accounted = agent.free.resources();
-    for (const auto& r : master.used(agent).resources()) accounted.push_back(r);
+    for (const auto& r : master.used(agent).resources())
+      accounted.push_back(r);
     for (const auto& [oid, offer] : master.offers())
-      if (offer.agent_id == id) accounted.insert(accounted.end(), offer.resources.begin(), offer.resources.end());
+      if (offer.agent_id == id)
+        accounted.insert(accounted.end(), offer.resources.begin(), offer.resources.end());
     Sums got = sums(accounted);
     Sums want = sums(agent.total.resources());
     ASSERT_NEAR(got.cpus, want.cpus, 1e-6) << context;
@@ -77,21 +80,31 @@ TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
           const std::string principal = fw.id == fws[0].id ? "a-principal" : "b-principal";
           json stack = json::array({dynamic(role, principal, "r" + std::to_string(rng() % 3))});
           if (role.rfind("slave_public/", 0) == 0)
-            stack = json::array({{{"type", "STATIC"}, {"role", "slave_public"}}, dynamic(role, principal, "r")});
+            stack = json::array(
+                {{{"type", "STATIC"}, {"role", "slave_public"}}, dynamic(role, principal, "r")});
           double cpus = 0.1 * static_cast<double>(1 + rng() % 20);
           int what = static_cast<int>(rng() % 5);
           if (what == 0)
-            ops.push_back({{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("cpus", cpus, role, stack)}}}}});
+            ops.push_back({{"type", "RESERVE"},
+                           {"reserve", {{"resources", {scalar("cpus", cpus, role, stack)}}}}});
           if (what == 1)
-            ops.push_back({{"type", "UNRESERVE"}, {"unreserve", {{"resources", {scalar("cpus", cpus, role, stack)}}}}});
+            ops.push_back({{"type", "UNRESERVE"},
+                           {"unreserve", {{"resources", {scalar("cpus", cpus, role, stack)}}}}});
           if (what == 2) {
-            ops.push_back({{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 10, role, stack)}}}}});
-            ops.push_back({{"type", "CREATE"},
-                           {"create", {{"volumes", {volume(10, role, stack, "v" + std::to_string(rng() % 3), "data")}}}}});
+            ops.push_back({{"type", "RESERVE"},
+                           {"reserve", {{"resources", {scalar("disk", 10, role, stack)}}}}});
+            ops.push_back(
+                {{"type", "CREATE"},
+                 {"create",
+                  {{"volumes",
+                    {volume(10, role, stack, "v" + std::to_string(rng() % 3), "data")}}}}});
           }
           if (what == 3)
-            ops.push_back({{"type", "DESTROY"},
-                           {"destroy", {{"volumes", {volume(10, role, stack, "v" + std::to_string(rng() % 3), "data")}}}}});
+            ops.push_back(
+                {{"type", "DESTROY"},
+                 {"destroy",
+                  {{"volumes",
+                    {volume(10, role, stack, "v" + std::to_string(rng() % 3), "data")}}}}});
           std::string id = "t" + std::to_string(task_counter++);
           json exec = {scalar("cpus", 0.1, role), scalar("mem", 32, role), scalar("disk", 1, role)};
           ops.push_back(launch_group(fw.id, "e" + std::to_string(rng() % 4), exec,
@@ -106,25 +119,31 @@ TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
           break;
         case 4:
           if (!launched.empty())
-            h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", launched[rng() % launched.size()]}}}}}});
+            h.call(fw, {{"type", "KILL"},
+                        {"kill", {{"task_id", {{"value", launched[rng() % launched.size()]}}}}}});
           break;
         case 5:
           h.acknowledge(fw, fw.updates());
           break;
         case 6:
-          if (!launched.empty()) h.runtime().finish(launched[rng() % launched.size()], rng() % 2 == 0);
+          if (!launched.empty())
+            h.runtime().finish(launched[rng() % launched.size()], rng() % 2 == 0);
           h.run();
           break;
         case 7: {
           const char* agent = rng() % 2 ? "agent-0" : "agent-1";
           int fault = static_cast<int>(rng() % 6);
-          if (fault < 3) h.master->stop_agent(agent, h.now);
-          else if (fault < 5) h.master->start_agent(agent, h.now);
-          else h.master->remove_agent(agent, h.now);
+          if (fault < 3)
+            h.master->stop_agent(agent, h.now);
+          else if (fault < 5)
+            h.master->start_agent(agent, h.now);
+          else
+            h.master->remove_agent(agent, h.now);
           break;
         }
         case 8:
-          h.call(fw, {{"type", rng() % 2 ? "SUPPRESS" : "REVIVE"}, {rng() % 2 ? "suppress" : "revive", json::object()}});
+          h.call(fw, {{"type", rng() % 2 ? "SUPPRESS" : "REVIVE"},
+                      {rng() % 2 ? "suppress" : "revive", json::object()}});
           break;
         case 9:
           h.call(fw, {{"type", "RECONCILE"}, {"reconcile", {{"tasks", json::array()}}}});
@@ -144,7 +163,8 @@ TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
       }
       h.run();
       ASSERT_NO_FATAL_FAILURE(expect_balanced(*h.master, context));
-      for (const auto& [key, t] : h.master->tasks()) running_seen += t.state == mesos::TaskState::running;
+      for (const auto& [key, t] : h.master->tasks())
+        running_seen += t.state == mesos::TaskState::running;
       for (const auto& [aid, agent] : h.master->agents())
         for (const auto& r : agent.total.resources()) {
           volumes_seen += r.disk && r.disk->persistence ? 1 : 0;

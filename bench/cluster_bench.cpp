@@ -1,0 +1,180 @@
+// The embedded master at scale, on simulated agents: how long an allocation pass takes, and
+// how fast tasks go from ACCEPT to RUNNING with every update acknowledged.
+
+#include <benchmark/benchmark.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cluster/master.hpp"
+#include "cluster/simulated_runtime.hpp"
+#include "mesos/call_json.hpp"
+#include "mesos/recordio.hpp"
+#include "mesos/task_info_json.hpp"
+
+namespace {
+
+using nlohmann::json;
+using steward::cluster::ClusterConfig;
+using steward::cluster::EventStream;
+using steward::cluster::Master;
+using steward::cluster::SimulatedRuntime;
+
+struct Bench {
+  explicit Bench(int agents)
+      : runtime([this](std::function<void()> fn) { deferred.push_back(std::move(fn)); },
+                [this](const std::string& agent, steward::mesos::TaskStatus s) {
+                  master->status_update(agent, std::move(s), now);
+                },
+                [this](const std::string& agent, const std::string& fw, const std::string& ex) {
+                  master->executor_terminated(agent, fw, ex, std::nullopt, now);
+                }) {
+    ClusterConfig config;
+    for (int i = 0; i < agents; ++i) {
+      steward::cluster::AgentConfig a;
+      a.name = "sim-" + std::to_string(i);
+      a.simulated = true;
+      a.resources = {8, 32768, 100000, 0, {{31000, 31999}}};
+      config.agents.push_back(a);
+    }
+    master = std::make_unique<Master>(
+        "M", config,
+        [this](const steward::cluster::AgentRecord&) -> steward::cluster::AgentRuntime& { return runtime; },
+        "/nonexistent", now);
+  }
+  void run() {
+    while (!deferred.empty()) {
+      auto batch = std::move(deferred);
+      deferred.clear();
+      for (auto& fn : batch) fn();
+    }
+  }
+  // Subscribes a framework; returns its id and stream.
+  std::pair<std::string, std::shared_ptr<EventStream>> subscribe(const std::string& role) {
+    json info = {{"user", "nobody"},
+                 {"name", role},
+                 {"roles", {role}},
+                 {"capabilities", {{{"type", "MULTI_ROLE"}}, {{"type", "RESERVATION_REFINEMENT"}}}}};
+    std::string error;
+    auto call = steward::mesos::call_from_json(
+        {{"type", "SUBSCRIBE"}, {"subscribe", {{"framework_info", info}}}}, error);
+    auto stream = std::make_shared<EventStream>(role);
+    auto outcome = master->subscribe(*call, stream, now);
+    return {outcome.framework_id, stream};
+  }
+  static void drain(EventStream& stream) {
+    while (stream.pop(std::chrono::milliseconds(0))) {
+    }
+  }
+
+  double now = 1000;
+  std::vector<std::function<void()>> deferred;
+  SimulatedRuntime runtime;
+  std::unique_ptr<Master> master;
+};
+
+// One allocation pass that offers every agent, with `frameworks` frameworks competing.
+void BM_AllocationPass(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  Bench b(agents);
+  std::vector<std::pair<std::string, std::shared_ptr<EventStream>>> fws;
+  for (int f = 0; f < 10; ++f) fws.push_back(b.subscribe("role-" + std::to_string(f)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    // Take back every offer (a decline with no filter) so the pass has all agents to give.
+    for (auto& [id, stream] : fws) {
+      steward::mesos::Call decline;
+      decline.type = steward::mesos::Call::Type::decline;
+      decline.framework_id = id;
+      decline.refuse_seconds = 0;
+      for (const auto& [oid, offer] : b.master->offers())
+        if (offer.framework_id == id) decline.offer_ids.push_back(oid);
+      b.master->handle(decline, stream->id(), b.now);
+      Bench::drain(*stream);
+    }
+    b.now += 1;
+    state.ResumeTiming();
+    b.master->allocate(b.now);
+  }
+  state.counters["agents"] = agents;
+  state.counters["offers"] = static_cast<double>(b.master->offers().size());
+}
+BENCHMARK(BM_AllocationPass)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
+
+// ACCEPT of a one-task group on each of `agents` agents, then STARTING and RUNNING each
+// acknowledged: per task.
+void BM_LaunchToRunning(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  std::size_t launched = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Bench b(agents);
+    auto [id, stream] = b.subscribe("svc");
+    b.master->allocate(b.now);
+    std::vector<std::string> offer_ids;
+    for (const auto& [oid, offer] : b.master->offers()) offer_ids.push_back(oid);
+    Bench::drain(*stream);
+    state.ResumeTiming();
+    int n = 0;
+    for (const std::string& oid : offer_ids) {
+      steward::mesos::AcceptCall accept;
+      accept.framework_id = id;
+      accept.offer_ids = {oid};
+      accept.refuse_seconds = 5;
+      steward::mesos::Operation op;
+      op.type = steward::mesos::Operation::Type::launch_group;
+      steward::mesos::ExecutorInfo exec;
+      exec.executor_id = "e" + std::to_string(n);
+      exec.framework_id = id;
+      steward::mesos::Resource cpus;
+      cpus.name = "cpus";
+      cpus.scalar = 0.1;
+      steward::mesos::Resource mem = cpus;
+      mem.name = "mem";
+      mem.scalar = 32;
+      steward::mesos::Resource disk = cpus;
+      disk.name = "disk";
+      disk.scalar = 10;
+      exec.resources = {cpus, mem, disk};
+      op.executor = exec;
+      steward::mesos::TaskInfo task;
+      task.task_id = "t" + std::to_string(n++);
+      task.name = task.task_id;
+      cpus.scalar = 1;
+      task.resources = {cpus};
+      task.command = steward::mesos::CommandInfo{};
+      task.command->value = "sleep 1000";
+      op.tasks = {task};
+      accept.operations = {op};
+      b.master->accept(accept, stream->id(), b.now);
+    }
+    b.run();
+    // Acknowledge until nothing is owed (STARTING, then RUNNING).
+    for (int round = 0; round < 2; ++round) {
+      std::vector<std::pair<std::string, std::string>> owed;
+      for (const auto& [key, t] : b.master->tasks())
+        if (!t.unacknowledged.empty()) owed.emplace_back(t.info.task_id, t.unacknowledged.front().uuid);
+      for (const auto& [task_id, uuid] : owed) {
+        steward::mesos::Call ack;
+        ack.type = steward::mesos::Call::Type::acknowledge;
+        ack.framework_id = id;
+        ack.task_id = task_id;
+        ack.uuid = uuid;
+        b.master->handle(ack, stream->id(), b.now);
+      }
+      b.run();
+    }
+    launched += static_cast<std::size_t>(n);
+    state.PauseTiming();
+    Bench::drain(*stream);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(launched));
+}
+BENCHMARK(BM_LaunchToRunning)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
