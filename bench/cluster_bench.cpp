@@ -24,13 +24,14 @@ using steward::cluster::SimulatedRuntime;
 
 struct Bench {
   explicit Bench(int agents)
-      : runtime([this](std::function<void()> fn) { deferred.push_back(std::move(fn)); },
-                [this](const std::string& agent, steward::mesos::TaskStatus s) {
-                  master->status_update(agent, std::move(s), now);
-                },
-                [this](const std::string& agent, const std::string& fw, const std::string& ex) {
-                  master->executor_terminated(agent, fw, ex, std::nullopt, now);
-                }) {
+      : runtime(
+            [this](std::function<void()> fn) { deferred.push_back(std::move(fn)); },
+            [this](const std::string& agent, const std::string& fw, steward::mesos::TaskStatus s) {
+              master->status_update(agent, std::move(s), now, fw);
+            },
+            [this](const std::string& agent, const std::string& fw, const std::string& ex) {
+              master->executor_terminated(agent, fw, ex, std::nullopt, now);
+            }) {
     ClusterConfig config;
     for (int i = 0; i < agents; ++i) {
       steward::cluster::AgentConfig a;
@@ -41,22 +42,26 @@ struct Bench {
     }
     master = std::make_unique<Master>(
         "M", config,
-        [this](const steward::cluster::AgentRecord&) -> steward::cluster::AgentRuntime& { return runtime; },
+        [this](const steward::cluster::AgentRecord&) -> steward::cluster::AgentRuntime& {
+          return runtime;
+        },
         "/nonexistent", now);
   }
   void run() {
     while (!deferred.empty()) {
       auto batch = std::move(deferred);
       deferred.clear();
-      for (auto& fn : batch) fn();
+      for (auto& fn : batch)
+        fn();
     }
   }
   // Subscribes a framework; returns its id and stream.
   std::pair<std::string, std::shared_ptr<EventStream>> subscribe(const std::string& role) {
-    json info = {{"user", "nobody"},
-                 {"name", role},
-                 {"roles", {role}},
-                 {"capabilities", {{{"type", "MULTI_ROLE"}}, {{"type", "RESERVATION_REFINEMENT"}}}}};
+    json info = {
+        {"user", "nobody"},
+        {"name", role},
+        {"roles", {role}},
+        {"capabilities", {{{"type", "MULTI_ROLE"}}, {{"type", "RESERVATION_REFINEMENT"}}}}};
     std::string error;
     auto call = steward::mesos::call_from_json(
         {{"type", "SUBSCRIBE"}, {"subscribe", {{"framework_info", info}}}}, error);
@@ -80,7 +85,8 @@ void BM_AllocationPass(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
   Bench b(agents);
   std::vector<std::pair<std::string, std::shared_ptr<EventStream>>> fws;
-  for (int f = 0; f < 10; ++f) fws.push_back(b.subscribe("role-" + std::to_string(f)));
+  for (int f = 0; f < 10; ++f)
+    fws.push_back(b.subscribe("role-" + std::to_string(f)));
   for (auto _ : state) {
     state.PauseTiming();
     // Take back every offer (a decline with no filter) so the pass has all agents to give.
@@ -114,7 +120,8 @@ void BM_LaunchToRunning(benchmark::State& state) {
     auto [id, stream] = b.subscribe("svc");
     b.master->allocate(b.now);
     std::vector<std::string> offer_ids;
-    for (const auto& [oid, offer] : b.master->offers()) offer_ids.push_back(oid);
+    for (const auto& [oid, offer] : b.master->offers())
+      offer_ids.push_back(oid);
     Bench::drain(*stream);
     state.ResumeTiming();
     int n = 0;
@@ -155,7 +162,8 @@ void BM_LaunchToRunning(benchmark::State& state) {
     for (int round = 0; round < 2; ++round) {
       std::vector<std::pair<std::string, std::string>> owed;
       for (const auto& [key, t] : b.master->tasks())
-        if (!t.unacknowledged.empty()) owed.emplace_back(t.info.task_id, t.unacknowledged.front().uuid);
+        if (!t.unacknowledged.empty())
+          owed.emplace_back(t.info.task_id, t.unacknowledged.front().uuid);
       for (const auto& [task_id, uuid] : owed) {
         steward::mesos::Call ack;
         ack.type = steward::mesos::Call::Type::acknowledge;

@@ -199,8 +199,8 @@ bool ClusterDaemon::start(std::string& error) {
   }
   d.simulated = std::make_unique<SimulatedRuntime>(
       [&d](std::function<void()> fn) { d.loop.post(std::move(fn)); },
-      [&d](const std::string& agent, mesos::TaskStatus s) {
-        d.master->status_update(agent, std::move(s), now_seconds());
+      [&d](const std::string& agent, const std::string& framework, mesos::TaskStatus s) {
+        d.master->status_update(agent, std::move(s), now_seconds(), framework);
       },
       [&d](const std::string& agent, const std::string& fw, const std::string& executor) {
         d.master->executor_terminated(agent, fw, executor, std::nullopt, now_seconds());
@@ -477,7 +477,8 @@ void ClusterDaemon::Impl::executor_call(const httplib::Request& req, httplib::Re
   auto call = mesos::decode_executor_call(req.body, error);
   if (!call) return reply(res, 400, "Failed to validate executor::Call: " + error);
   if (call->type == mesos::ExecutorCall::Type::update) {
-    loop.call([&] { master->status_update(agent_id, *call->status, now_seconds()); });
+    loop.call(
+        [&] { master->status_update(agent_id, *call->status, now_seconds(), call->framework_id); });
     return reply(res, 202, "");
   }
   auto stream = std::make_shared<EventStream>(new_id());

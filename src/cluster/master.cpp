@@ -423,7 +423,8 @@ void Master::complete_task_if_done(const std::string& key) {
   }
 }
 
-void Master::status_update(const std::string& agent_id, mesos::TaskStatus status, double now) {
+void Master::status_update(const std::string& agent_id, mesos::TaskStatus status, double now,
+                           const std::string& framework_id) {
   dirty_ = true;
   auto agent = agents_.find(agent_id);
   if (agent == agents_.end()) return;
@@ -431,12 +432,23 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
   // their own tasks).
   TaskRecord* task = nullptr;
   std::string key;
-  for (auto& [k, t] : tasks_) {
-    if (t.agent_id == agent_id && t.info.task_id == status.task_id &&
-        (status.executor_id.empty() || t.executor_id == status.executor_id)) {
-      task = &t;
-      key = k;
-      break;
+  auto matches = [&](const TaskRecord& t) {
+    return t.agent_id == agent_id && t.info.task_id == status.task_id &&
+           (status.executor_id.empty() || t.executor_id == status.executor_id);
+  };
+  if (!framework_id.empty()) {
+    auto it = tasks_.find(task_key(framework_id, status.task_id));
+    if (it != tasks_.end() && matches(it->second)) {
+      task = &it->second;
+      key = it->first;
+    }
+  } else {
+    for (auto& [k, t] : tasks_) {
+      if (matches(t)) {
+        task = &t;
+        key = k;
+        break;
+      }
     }
   }
   if (!task) {
@@ -522,7 +534,7 @@ void Master::executor_terminated(const std::string& agent_id, const std::string&
     s.source = mesos::TaskStatus::Source::agent;
     s.reason = "REASON_EXECUTOR_TERMINATED";
     s.message = "Executor terminated";
-    status_update(agent_id, s, now);
+    status_update(agent_id, s, now, framework_id);
   }
   release_executor(*agent, key);
   auto fw = frameworks_.find(framework_id);

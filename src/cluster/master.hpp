@@ -130,7 +130,9 @@ class Master {
   void allocate(double now);
 
   // Reports from the runtimes.
-  void status_update(const std::string& agent_id, mesos::TaskStatus status, double now);
+  // `framework_id`, when the reporter knows it, saves a search through every task.
+  void status_update(const std::string& agent_id, mesos::TaskStatus status, double now,
+                     const std::string& framework_id = {});
   void executor_terminated(const std::string& agent_id, const std::string& framework_id,
                            const std::string& executor_id, std::optional<int> wait_status,
                            double now);

@@ -23,7 +23,8 @@ void SimulatedRuntime::report(const std::string& task_id, TaskState state, std::
   s.reason = std::move(reason);
   s.ip_addresses = {"127.0.0.1"};
   std::string agent = it->second.agent_id;
-  defer_([sink = on_status_, agent, s]() { sink(agent, s); });
+  std::string framework = it->second.framework_id;
+  defer_([sink = on_status_, agent, framework, s]() { sink(agent, framework, s); });
 }
 
 void SimulatedRuntime::launch(const LaunchRequest& request) {
@@ -31,6 +32,7 @@ void SimulatedRuntime::launch(const LaunchRequest& request) {
   for (const mesos::TaskInfo& info : request.tasks) {
     tasks_[info.task_id] = {
         request.agent_id, request.framework.id, request.executor.executor_id, group, true, 0};
+    by_executor_[request.framework.id + "/" + request.executor.executor_id].insert(info.task_id);
     report(info.task_id, TaskState::starting, "");
     report(info.task_id, TaskState::running, "");
   }
@@ -45,11 +47,14 @@ void SimulatedRuntime::end_task(const std::string& task_id, TaskState state, std
   if (state == TaskState::failed || state == TaskState::killed) {
     // Group failure policy: the rest of the group is killed.
     const std::uint64_t group = it->second.group;
-    for (auto& [id, task] : tasks_)
+    for (const std::string& id :
+         by_executor_[it->second.framework_id + "/" + it->second.executor_id]) {
+      Task& task = tasks_.at(id);
       if (task.group == group && task.live) {
         task.live = false;
         report(id, TaskState::killed, "Killed because another task of its group ended");
       }
+    }
   }
 }
 
@@ -60,11 +65,13 @@ void SimulatedRuntime::kill_task(const std::string&, const std::string&, const s
 
 void SimulatedRuntime::shutdown_executor(const std::string&, const std::string& framework_id,
                                          const std::string& executor_id) {
-  for (auto& [id, task] : tasks_)
-    if (task.framework_id == framework_id && task.executor_id == executor_id && task.live) {
+  for (const std::string& id : by_executor_[framework_id + "/" + executor_id]) {
+    Task& task = tasks_.at(id);
+    if (task.live) {
       task.live = false;
       report(id, TaskState::killed, "Executor shut down", "REASON_EXECUTOR_TERMINATED");
     }
+  }
   maybe_exit(framework_id, executor_id);
 }
 
@@ -78,22 +85,18 @@ void SimulatedRuntime::acknowledged(const std::string&, const std::string& frame
 }
 
 void SimulatedRuntime::maybe_exit(const std::string& framework_id, const std::string& executor_id) {
-  bool any = false;
-  for (const auto& [id, task] : tasks_) {
-    if (task.framework_id != framework_id || task.executor_id != executor_id) continue;
-    any = true;
+  auto ids = by_executor_.find(framework_id + "/" + executor_id);
+  if (ids == by_executor_.end() || ids->second.empty()) return;
+  for (const std::string& id : ids->second) {
+    const Task& task = tasks_.at(id);
     if (task.live || task.unacked > 0) return;
   }
-  if (!any) return;
   std::string agent;
-  for (auto it = tasks_.begin(); it != tasks_.end();) {
-    if (it->second.framework_id == framework_id && it->second.executor_id == executor_id) {
-      agent = it->second.agent_id;
-      it = tasks_.erase(it);
-    } else {
-      ++it;
-    }
+  for (const std::string& id : ids->second) {
+    agent = tasks_.at(id).agent_id;
+    tasks_.erase(id);
   }
+  by_executor_.erase(ids);
   defer_([sink = on_exit_, agent, framework_id, executor_id]() {
     sink(agent, framework_id, executor_id);
   });
@@ -113,6 +116,7 @@ void SimulatedRuntime::adopt(const std::string& agent_id, const std::string& fra
                              const std::string& executor_id, const std::string& task_id,
                              std::uint64_t group) {
   tasks_[task_id] = {agent_id, framework_id, executor_id, group, true, 0};
+  by_executor_[framework_id + "/" + executor_id].insert(task_id);
   groups_ = std::max(groups_, group);
 }
 

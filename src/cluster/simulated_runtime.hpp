@@ -20,7 +20,8 @@ namespace steward::cluster {
 class SimulatedRuntime : public AgentRuntime {
  public:
   using Defer = std::function<void(std::function<void()>)>;
-  using StatusSink = std::function<void(const std::string& agent_id, mesos::TaskStatus)>;
+  using StatusSink = std::function<void(const std::string& agent_id,
+                                        const std::string& framework_id, mesos::TaskStatus)>;
   using ExitSink = std::function<void(const std::string& agent_id, const std::string& framework_id,
                                       const std::string& executor_id)>;
 
@@ -65,6 +66,7 @@ class SimulatedRuntime : public AgentRuntime {
   StatusSink on_status_;
   ExitSink on_exit_;
   std::map<std::string, Task> tasks_;  // by task id (simulation keys need not be per framework)
+  std::map<std::string, std::set<std::string>> by_executor_;  // "<framework>/<executor>" -> tasks
   std::uint64_t groups_ = 0;
 };
 

@@ -28,7 +28,8 @@ Outcome steward(const std::string& args) {
   if (pipe == nullptr) return run;
   std::array<char, 4096> buf{};
   std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
+    run.out.append(buf.data(), n);
   int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
@@ -41,8 +42,9 @@ class ClusterCommand : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     config_ = (dir_ / "cluster.yml").string();
-    std::ofstream(config_) << "agents:\n  - name: solo\n    simulated: true\n"
-                              "    resources: {cpus: 2, mem: 2048, disk: 4096, ports: 31000-31009}\n";
+    std::ofstream(config_)
+        << "agents:\n  - name: solo\n    simulated: true\n"
+           "    resources: {cpus: 2, mem: 2048, disk: 4096, ports: 31000-31009}\n";
     data_ = "--data-dir " + (dir_ / "data").string();
   }
   void TearDown() override {
@@ -85,7 +87,8 @@ TEST_F(ClusterCommand, BadConfigExitsTwoWithFileLineAndField) {
 
 TEST_F(ClusterCommand, BadListenAddressAndUnknownAgent) {
   EXPECT_EQ(steward("cluster up --listen nowhere " + data_).exit_code, 2);
-  ASSERT_EQ(steward("cluster up --listen 127.0.0.1:0 --config " + config_ + " " + data_).exit_code, 0);
+  ASSERT_EQ(steward("cluster up --listen 127.0.0.1:0 --config " + config_ + " " + data_).exit_code,
+            0);
   Outcome agent = steward("cluster agent stop nosuch " + data_);
   EXPECT_EQ(agent.exit_code, 2);
   EXPECT_THAT(agent.out, HasSubstr("no agent nosuch"));

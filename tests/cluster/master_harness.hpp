@@ -63,8 +63,8 @@ class MasterHarness {
  public:
   explicit MasterHarness(ClusterConfig config)
       : runtime_([this](std::function<void()> fn) { deferred_.push_back(std::move(fn)); },
-                 [this](const std::string& agent, mesos::TaskStatus s) {
-                   master->status_update(agent, std::move(s), now);
+                 [this](const std::string& agent, const std::string& fw, mesos::TaskStatus s) {
+                   master->status_update(agent, std::move(s), now, fw);
                  },
                  [this](const std::string& agent, const std::string& fw, const std::string& ex) {
                    master->executor_terminated(agent, fw, ex, std::nullopt, now);
