@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <unistd.h>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -89,10 +90,13 @@ std::optional<json> parse_body(const httplib::Request& req, httplib::Response& r
   return j;
 }
 
+constexpr int kWorkers = 256;
+constexpr int kMaxStreams = 224;
 // Answers with a chunked RecordIO stream fed by `stream`; `closed` runs (on the HTTP
 // worker) once the connection is over.
 void stream_events(httplib::Response& res, const std::shared_ptr<EventStream>& stream,
-                   std::function<void()> closed) {
+                   std::atomic<int>& open_streams, std::function<void()> closed) {
+  ++open_streams;
   res.set_chunked_content_provider(
       "application/json",
       [stream](std::size_t, httplib::DataSink& sink) {
@@ -101,7 +105,8 @@ void stream_events(httplib::Response& res, const std::shared_ptr<EventStream>& s
         if (stream->finished()) sink.done();
         return true;
       },
-      [stream, closed = std::move(closed)](bool) {
+      [stream, &open_streams, closed = std::move(closed)](bool) {
+        --open_streams;
         stream->close();
         closed();
       });
@@ -121,6 +126,7 @@ struct ClusterDaemon::Impl {
   int port = 0;
   std::mutex mutex;
   std::condition_variable stopped_cv;
+  std::atomic<int> open_streams{0};  // event streams holding an HTTP worker
   bool stop_requested = false;
   bool started = false;  // a failed start must not overwrite the checkpoint it refused
   bool keep_tasks = false;
@@ -248,7 +254,9 @@ bool ClusterDaemon::start(std::string& error) {
     }
   }
 
-  d.server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // Every open event stream (a framework or a real executor) holds one worker for its life;
+  // the rest answer calls. Past kMaxStreams new subscriptions get 503 and are retried.
+  d.server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   d.server.set_keep_alive_max_count(1000);
   d.routes();
   if (d.options.port == 0) {
@@ -456,13 +464,15 @@ void ClusterDaemon::Impl::subscribe(const json& body, const httplib::Request& re
   std::string error;
   auto call = mesos::call_from_json(body, error);
   if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
+  if (open_streams >= kMaxStreams)
+    return reply(res, 503, "Too many open subscriptions; retry later");
   auto stream = std::make_shared<EventStream>(new_id());
   CallOutcome o = loop.call([&] { return master->subscribe(*call, stream, now_seconds()); });
   if (o.status != 200) return reply(res, o.status, o.message);
   res.status = 200;
   res.set_header("Mesos-Stream-Id", stream->id());
   const std::string framework_id = o.framework_id;
-  stream_events(res, stream, [this, stream, framework_id] {
+  stream_events(res, stream, open_streams, [this, stream, framework_id] {
     if (framework_id.empty()) return;
     loop.post([this, stream, framework_id] {
       if (master) master->stream_closed(framework_id, stream->id(), now_seconds());
@@ -481,13 +491,15 @@ void ClusterDaemon::Impl::executor_call(const httplib::Request& req, httplib::Re
         [&] { master->status_update(agent_id, *call->status, now_seconds(), call->framework_id); });
     return reply(res, 202, "");
   }
+  if (open_streams >= kMaxStreams)
+    return reply(res, 503, "Too many open subscriptions; retry later");
   auto stream = std::make_shared<EventStream>(new_id());
   int status = loop.call([&] {
     return processes->subscribe(agent_id, call->framework_id, call->executor_id, stream);
   });
   if (status != 200) return reply(res, status, "Unknown executor " + call->executor_id);
   res.status = 200;
-  stream_events(res, stream,
+  stream_events(res, stream, open_streams,
                 [this, stream, agent_id, fw = call->framework_id, ex = call->executor_id] {
                   loop.post([this, stream, agent_id, fw, ex] {
                     if (processes) processes->stream_closed(agent_id, fw, ex, stream->id());
