@@ -8,6 +8,8 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the executor extracts fetched archives with these (tar is always there)
+  unzip xz-utils bzip2
   # clang's libFuzzer runtime, for the fuzz harnesses (optional targets)
   clang libclang-rt-14-dev
 )

@@ -297,6 +297,76 @@ TEST_F(ProcessAgentTest, RlimitsApplyToTheTask) {
   EXPECT_FALSE(fw.wait_update("limited", "TASK_FINISHED").is_null()) << fw.dump();
 }
 
+TEST_F(ProcessAgentTest, UrisAreFetchedAndArchivesExtractedIntoTheSandbox) {
+  // A local file, a file:// archive, and a file served over http by the test.
+  fs::path src = cluster.dir() / "uris";
+  fs::create_directories(src / "tree");
+  std::ofstream(src / "plain.txt") << "plain";
+  std::ofstream(src / "tree" / "inside.txt") << "inside";
+  ASSERT_EQ(
+      std::system(("tar -czf " + (src / "bundle.tar.gz").string() + " -C " + src.string() + " tree")
+                      .c_str()),
+      0);
+  std::ofstream(src / "tool.sh") << "#!/bin/sh\necho tool-ran\n";
+  httplib::Server server;
+  server.Get("/served.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("served", "text/plain");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { server.listen_after_bind(); });
+  struct Stop {
+    httplib::Server& server;
+    std::thread& thread;
+    ~Stop() {
+      server.stop();
+      thread.join();
+    }
+  } stop{server, serving};
+
+  json offer = next_offer();
+  json t =
+      shell_task("fetcher",
+                 "test \"$(cat plain.txt)\" = plain && test \"$(cat tree/inside.txt)\" = inside && "
+                 "test \"$(cat served.txt)\" = served && test \"$(./tool.sh)\" = tool-ran");
+  t["command"]["uris"] = {
+      {{"value", (src / "plain.txt").string()}},
+      {{"value", "file://" + (src / "bundle.tar.gz").string()}, {"extract", true}},
+      {{"value", "http://127.0.0.1:" + std::to_string(port) + "/served.txt"}},
+      {{"value", (src / "tool.sh").string()}, {"executable", true}}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "f__exec", plain_executor(), {t})}, 0));
+  EXPECT_FALSE(fw.wait_update("fetcher", "TASK_FINISHED").is_null()) << fw.dump();
+}
+
+TEST_F(ProcessAgentTest, MissingUriFailsTheLaunchWithTheReason) {
+  json offer = next_offer();
+  json t = shell_task("nofile", "true");
+  t["command"]["uris"] = {{{"value", "/no/such/file.tgz"}}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "m__exec", plain_executor(), {t})}, 0));
+  json failed = fw.wait_update("nofile", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null()) << fw.dump();
+  EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
+  EXPECT_NE(failed["message"].get<std::string>().find("/no/such/file.tgz"), std::string::npos);
+}
+
+TEST_F(ProcessAgentTest, ArgvCommandRunsWithoutAShellWithTheTaskEnvironment) {
+  json offer = next_offer();
+  json t = shell_task("argv", "");
+  // No shell: `$GREETING` reaches the program as-is, and the environment carries the value.
+  t["command"] = {
+      {"shell", false},
+      {"value", "/bin/sh"},
+      {"arguments",
+       {"sh", "-c",
+        "test \"$0\" = '$GREETING' && test \"$GREETING\" = hi && test -n \"$MESOS_SANDBOX\"",
+        "$GREETING"}},
+      {"environment", {{"variables", {{{"name", "GREETING"}, {"value", "hi"}}}}}}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "a__exec", plain_executor(), {t})}, 0));
+  EXPECT_FALSE(fw.wait_update("argv", "TASK_FINISHED").is_null()) << fw.dump();
+}
+
 TEST_F(ProcessAgentTest, TaskThatCannotStartFailsWithReason) {
   json offer = next_offer();
   json t = shell_task("nouser", "true");
