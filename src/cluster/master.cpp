@@ -166,11 +166,15 @@ CallOutcome Master::subscribe(const mesos::Call& call, std::shared_ptr<EventStre
     return {200, ""};
   }
 
+  // A new id never reuses one a scheduler brought along (after a master failover, Mesos
+  // accepts ids it does not know) or one that was removed.
   if (info.id.empty()) {
-    char digits[24];
-    std::snprintf(digits, sizeof digits, "%04llu",
-                  static_cast<unsigned long long>(framework_counter_++));
-    info.id = id_ + "-" + digits;
+    do {
+      char digits[24];
+      std::snprintf(digits, sizeof digits, "%04llu",
+                    static_cast<unsigned long long>(framework_counter_++));
+      info.id = id_ + "-" + digits;
+    } while (frameworks_.count(info.id) || removed_frameworks_.count(info.id));
   }
   auto [it, created] = frameworks_.try_emplace(info.id);
   FrameworkRecord& fw = it->second;
@@ -453,11 +457,13 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
   }
   if (!task) {
     // A repeat of an update already acknowledged (the executor did not hear the ack before
-    // a reconnection): acknowledge it again so the executor can let it go.
+    // a reconnection), or an update for a framework that is gone and will never
+    // acknowledge: acknowledge it so the executor can let it go and exit.
     for (const auto& [k, done] : completed_)
       if (done.agent_id == agent_id && done.info.task_id == status.task_id &&
-          std::find(done.acknowledged.begin(), done.acknowledged.end(), status.uuid) !=
-              done.acknowledged.end())
+          (!frameworks_.count(done.framework_id) ||
+           std::find(done.acknowledged.begin(), done.acknowledged.end(), status.uuid) !=
+               done.acknowledged.end()))
         runtime_for_(agent->second)
             .acknowledged(agent_id, done.framework_id, done.executor_id, status.task_id,
                           status.uuid);
@@ -641,6 +647,12 @@ void Master::remove_framework(FrameworkRecord& fw, double now) {
     TaskRecord& task = it->second;
     release_task_resources(task);
     if (!is_terminal(task.state)) task.state = TaskState::killed;
+    // Nobody will acknowledge these now: let the executor go.
+    AgentRecord* agent = agent_by(task.agent_id);
+    if (agent && agent->state == AgentRecord::State::active)
+      for (const mesos::TaskStatus& s : task.unacknowledged)
+        runtime_for_(*agent).acknowledged(agent->id, id, task.executor_id, task.info.task_id,
+                                          s.uuid);
     task.unacknowledged.clear();
     completed_order_.push_back(it->first);
     completed_[it->first] = std::move(task);

@@ -76,13 +76,9 @@ void ProcessRuntime::launch(const LaunchRequest& request) {
     spec.new_session = true;  // survives the daemon, and its signals
     std::string error;
     auto pid = spawn(spec, error);
-    if (!pid) {
-      // Reported like an executor that exited at once: its tasks fail.
-      auto sink = on_exit_;
-      sink(request.agent_id, request.framework.id, request.executor.executor_id, std::nullopt);
-      return;
-    }
-    executor.pid = *pid;
+    // One that cannot start is reported by the next tick like an executor that exited at
+    // once (its tasks fail), not from inside this call.
+    executor.pid = pid ? *pid : -1;
     it = executors_.emplace(k, std::move(executor)).first;
   }
   std::string record = mesos::encode(launch);

@@ -45,6 +45,8 @@ class SimulatedRuntime : public AgentRuntime {
   // Ends a running task as FINISHED (exit 0) or FAILED. False when no such live task.
   bool finish(const std::string& task_id, bool failed);
   bool has_task(const std::string& task_id) const;
+  // Executors still there (tasks live, or updates not yet acknowledged).
+  std::size_t executors() const { return by_executor_.size(); }
   // After a restart: a task the master still holds is running again here.
   void adopt(const std::string& agent_id, const std::string& framework_id,
              const std::string& executor_id, const std::string& task_id, std::uint64_t group);

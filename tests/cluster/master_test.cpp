@@ -738,3 +738,35 @@ TEST(MasterCheckpoint, DamagedCheckpointsAreRefusedWithoutThrowing) {
 
 }  // namespace
 }  // namespace steward::cluster::testing
+
+namespace steward::cluster::testing {
+namespace {
+
+TEST(MasterIds, NewFrameworkIdsSkipIdsBroughtAlongByOthers) {
+  MasterHarness h(one_agent());
+  // A scheduler from before a master failover subscribes with an id the master never gave.
+  TestFramework old = h.subscribe(framework_info("old", "r"), "M-0000");
+  EXPECT_EQ(old.id, "M-0000");
+  TestFramework fresh = h.subscribe(framework_info("new", "r"));
+  EXPECT_EQ(fresh.id, "M-0001");
+  EXPECT_EQ(h.master->frameworks().size(), 2u);
+}
+
+TEST(MasterTeardown, UpdatesFromExecutorsOfARemovedFrameworkAreAcknowledged) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "svc-role"));
+  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
+               scalar("disk", 10, "svc-role")};
+  h.call(fw,
+         accept(offer_ids(fw.offers()),
+                {launch_group(fw.id, "e", exec, {task("t", {scalar("cpus", 1, "svc-role")})})}));
+  h.call(fw, {{"type", "TEARDOWN"}});
+  // The simulated executor was shut down and reported KILLED; with the framework gone the
+  // master acknowledged it, so the executor could finish.
+  EXPECT_FALSE(h.runtime().has_task("t"));
+  EXPECT_EQ(h.runtime().executors(), 0u);
+  EXPECT_TRUE(h.master->agents().begin()->second.executors.empty());
+}
+
+}  // namespace
+}  // namespace steward::cluster::testing
