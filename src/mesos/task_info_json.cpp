@@ -292,7 +292,8 @@ json to_json(const AcceptCall& a) {
   return j;
 }
 
-std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
+std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
+                                            bool require_task_id) {
   error.clear();
   if (!j.is_object()) {
     error = "task: must be an object";
@@ -301,7 +302,7 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error) {
   TaskInfo t;
   t.name = text(j, "name");
   t.task_id = id_value(j, "task_id").value_or("");
-  if (t.task_id.empty()) {
+  if (t.task_id.empty() && require_task_id) {
     error = "task " + t.name + ": task_id is required";
     return std::nullopt;
   }

@@ -13,7 +13,9 @@ nlohmann::json to_json(const ExecutorInfo& executor);
 nlohmann::json to_json(const Operation& operation);
 nlohmann::json to_json(const AcceptCall& accept);  // the whole ACCEPT call
 
-std::optional<TaskInfo> task_info_from_json(const nlohmann::json& j, std::string& error);
+// `require_task_id` is false only for stored footprints (a TaskInfo not launched yet).
+std::optional<TaskInfo> task_info_from_json(const nlohmann::json& j, std::string& error,
+                                            bool require_task_id = true);
 std::optional<ExecutorInfo> executor_info_from_json(const nlohmann::json& j, std::string& error);
 std::optional<Operation> operation_from_json(const nlohmann::json& j, std::string& error);
 // An ACCEPT call (type, framework_id, accept{offer_ids, operations, filters}).

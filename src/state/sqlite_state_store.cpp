@@ -1,0 +1,355 @@
+#include "state/sqlite_state_store.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "mesos/task_info_json.hpp"
+#include "mesos/task_status_json.hpp"
+
+namespace steward::state {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (name TEXT PRIMARY KEY, info TEXT NOT NULL, config_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS statuses (name TEXT PRIMARY KEY, status TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS goal_overrides (name TEXT PRIMARY KEY, goal TEXT NOT NULL, progress TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS properties (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS configs (id TEXT PRIMARY KEY, spec TEXT NOT NULL);
+)sql";
+
+const char* goal_name(GoalOverride::Goal g) {
+  switch (g) {
+    case GoalOverride::Goal::paused: return "PAUSED";
+    case GoalOverride::Goal::decommissioned: return "DECOMMISSIONED";
+    default: return "NONE";
+  }
+}
+const char* progress_name(GoalOverride::Progress p) {
+  switch (p) {
+    case GoalOverride::Progress::pending: return "PENDING";
+    case GoalOverride::Progress::in_progress: return "IN_PROGRESS";
+    default: return "COMPLETE";
+  }
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+// A prepared statement that finalizes itself; binds text by position from 1.
+class SqliteStateStore::Statement {
+ public:
+  Statement(SqliteStateStore& store, const char* sql) : store_(store) {
+    if (sqlite3_prepare_v2(store.db_, sql, -1, &stmt_, nullptr) != SQLITE_OK) store.fail(sql);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, const std::string& value) {
+    if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                          SQLITE_TRANSIENT) != SQLITE_OK)
+      store_.fail("bind");
+    return *this;
+  }
+  Statement& bind_blob(int index, const std::string& value) {
+    if (sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
+                          SQLITE_TRANSIENT) != SQLITE_OK)
+      store_.fail("bind");
+    return *this;
+  }
+  // True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    store_.fail("step");
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  std::string text(int column) {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    int size = sqlite3_column_bytes(stmt_, column);
+    return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
+                : std::string();
+  }
+
+ private:
+  SqliteStateStore& store_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void SqliteStateStore::fail(const std::string& what) {
+  throw StateError("state store " + path_ + ": " + what + ": " +
+                   (db_ ? sqlite3_errmsg(db_) : "not open"));
+}
+
+SqliteStateStore::SqliteStateStore(const std::string& dir) : dir_(dir) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw StateError("cannot create the state directory " + dir_ + ": " + ec.message());
+  path_ = (fs::path(dir_) / "state.db").string();
+  // One scheduler per service: the lock is held as long as this store is open.
+  const std::string lock_path = (fs::path(dir_) / "scheduler.lock").string();
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0)
+    throw StateError("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    std::string holder;
+    std::ifstream(lock_path) >> holder;
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw StateError("another scheduler" + (holder.empty() ? "" : " (pid " + holder + ")") +
+                     " is running this service (it holds " + lock_path +
+                     "); stop it first, or give this one another name");
+  }
+  const std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(lock_fd_, 0) == 0 && ::write(lock_fd_, pid.data(), pid.size()) < 0) {
+    // The pid is only a courtesy for the message above.
+  }
+
+  try {
+    if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK)
+      fail("cannot open");
+    sqlite3_busy_timeout(db_, 5000);
+    // WAL with synchronous=FULL: every commit is on disk when the call returns.
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    int version = 0;
+    {
+      Statement s(*this, "PRAGMA user_version");
+      if (s.step()) version = std::stoi(s.text(0).empty() ? "0" : s.text(0));
+    }
+    if (version > kSchemaVersion)
+      throw StateError("state store " + path_ + " has schema version " + std::to_string(version) +
+                       ", newer than this program's " + std::to_string(kSchemaVersion) +
+                       "; run the newer steward, or restore a backup");
+    exec("BEGIN IMMEDIATE");
+    exec(kSchema);
+    exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    exec("COMMIT");
+  } catch (...) {
+    if (db_) sqlite3_close(db_);
+    db_ = nullptr;
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw;
+  }
+}
+
+SqliteStateStore::~SqliteStateStore() {
+  if (db_) sqlite3_close(db_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
+void SqliteStateStore::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw StateError("state store " + path_ + ": " + text);
+  }
+}
+
+std::optional<std::string> SqliteStateStore::meta(const char* key) {
+  Statement s(*this, "SELECT value FROM meta WHERE key = ?");
+  s.bind(1, key);
+  if (s.step()) return s.text(0);
+  return std::nullopt;
+}
+
+void SqliteStateStore::set_meta(const char* key, const std::string& value) {
+  Statement(*this, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").bind(1, key).bind(2, value).run();
+}
+
+void SqliteStateStore::delete_meta(const char* key) {
+  Statement(*this, "DELETE FROM meta WHERE key = ?").bind(1, key).run();
+}
+
+std::optional<std::string> SqliteStateStore::framework_id() { return meta("framework_id"); }
+void SqliteStateStore::set_framework_id(const std::string& id) { set_meta("framework_id", id); }
+void SqliteStateStore::clear_framework_id() { delete_meta("framework_id"); }
+
+void SqliteStateStore::store_tasks(const std::vector<StoredTask>& tasks) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (const StoredTask& t : tasks)
+      Statement(*this, "INSERT OR REPLACE INTO tasks (name, info, config_id) VALUES (?, ?, ?)")
+          .bind(1, t.name)
+          .bind(2, dump(mesos::to_json(t.info)))
+          .bind(3, t.config_id)
+          .run();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+namespace {
+StoredTask decode_task(const std::string& name, const std::string& info, const std::string& config,
+                       const std::string& path) {
+  json j = json::parse(info, nullptr, false);
+  std::string error;
+  auto task = j.is_discarded() ? std::nullopt : mesos::task_info_from_json(j, error, false);
+  if (!task)
+    throw StateError("state store " + path + ": task " + name + " is damaged: " +
+                     (error.empty() ? "not JSON" : error));
+  return {name, std::move(*task), config};
+}
+}  // namespace
+
+std::vector<StoredTask> SqliteStateStore::tasks() {
+  std::vector<StoredTask> out;
+  Statement s(*this, "SELECT name, info, config_id FROM tasks ORDER BY name");
+  while (s.step()) out.push_back(decode_task(s.text(0), s.text(1), s.text(2), path_));
+  return out;
+}
+
+std::optional<StoredTask> SqliteStateStore::task(const std::string& name) {
+  Statement s(*this, "SELECT name, info, config_id FROM tasks WHERE name = ?");
+  s.bind(1, name);
+  if (s.step()) return decode_task(s.text(0), s.text(1), s.text(2), path_);
+  return std::nullopt;
+}
+
+void SqliteStateStore::delete_task(const std::string& name) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (const char* sql : {"DELETE FROM tasks WHERE name = ?", "DELETE FROM statuses WHERE name = ?",
+                            "DELETE FROM goal_overrides WHERE name = ?"})
+      Statement(*this, sql).bind(1, name).run();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void SqliteStateStore::store_status(const std::string& name, const mesos::TaskStatus& status) {
+  Statement(*this, "INSERT OR REPLACE INTO statuses (name, status) VALUES (?, ?)")
+      .bind(1, name)
+      .bind(2, dump(mesos::to_json(status)))
+      .run();
+}
+
+std::optional<mesos::TaskStatus> SqliteStateStore::status(const std::string& name) {
+  Statement s(*this, "SELECT status FROM statuses WHERE name = ?");
+  s.bind(1, name);
+  if (!s.step()) return std::nullopt;
+  json j = json::parse(s.text(0), nullptr, false);
+  std::string error;
+  auto status = j.is_discarded() ? std::nullopt : mesos::task_status_from_json(j, error);
+  if (!status) throw StateError("state store " + path_ + ": the status of " + name + " is damaged");
+  return status;
+}
+
+void SqliteStateStore::set_goal_override(const std::string& name, const GoalOverride& value) {
+  Statement(*this, "INSERT OR REPLACE INTO goal_overrides (name, goal, progress) VALUES (?, ?, ?)")
+      .bind(1, name)
+      .bind(2, goal_name(value.goal))
+      .bind(3, progress_name(value.progress))
+      .run();
+}
+
+GoalOverride SqliteStateStore::goal_override(const std::string& name) {
+  Statement s(*this, "SELECT goal, progress FROM goal_overrides WHERE name = ?");
+  s.bind(1, name);
+  GoalOverride out;
+  if (!s.step()) return out;
+  const std::string goal = s.text(0);
+  const std::string progress = s.text(1);
+  out.goal = goal == "PAUSED"           ? GoalOverride::Goal::paused
+             : goal == "DECOMMISSIONED" ? GoalOverride::Goal::decommissioned
+                                        : GoalOverride::Goal::none;
+  out.progress = progress == "PENDING"       ? GoalOverride::Progress::pending
+                 : progress == "IN_PROGRESS" ? GoalOverride::Progress::in_progress
+                                             : GoalOverride::Progress::complete;
+  return out;
+}
+
+void SqliteStateStore::set_property(const std::string& key, const std::string& value) {
+  Statement(*this, "INSERT OR REPLACE INTO properties (key, value) VALUES (?, ?)")
+      .bind(1, key)
+      .bind_blob(2, value)
+      .run();
+}
+
+std::optional<std::string> SqliteStateStore::property(const std::string& key) {
+  Statement s(*this, "SELECT value FROM properties WHERE key = ?");
+  s.bind(1, key);
+  if (s.step()) return s.text(0);
+  return std::nullopt;
+}
+
+std::vector<std::string> SqliteStateStore::property_keys() {
+  std::vector<std::string> out;
+  Statement s(*this, "SELECT key FROM properties ORDER BY key");
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+void SqliteStateStore::delete_property(const std::string& key) {
+  Statement(*this, "DELETE FROM properties WHERE key = ?").bind(1, key).run();
+}
+
+void SqliteStateStore::store_config(const std::string& id, const std::string& spec_json) {
+  Statement(*this, "INSERT OR REPLACE INTO configs (id, spec) VALUES (?, ?)").bind(1, id).bind(2, spec_json).run();
+}
+
+std::optional<std::string> SqliteStateStore::config(const std::string& id) {
+  Statement s(*this, "SELECT spec FROM configs WHERE id = ?");
+  s.bind(1, id);
+  if (s.step()) return s.text(0);
+  return std::nullopt;
+}
+
+std::vector<std::string> SqliteStateStore::config_ids() {
+  std::vector<std::string> out;
+  Statement s(*this, "SELECT id FROM configs ORDER BY id");
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+void SqliteStateStore::delete_config(const std::string& id) {
+  if (target_config() == id)
+    throw StateError("configuration " + id + " is the target and cannot be deleted");
+  Statement(*this, "DELETE FROM configs WHERE id = ?").bind(1, id).run();
+}
+
+void SqliteStateStore::set_target_config(const std::string& id) {
+  if (!config(id)) throw StateError("no configuration " + id + " to make the target");
+  set_meta("target_config", id);
+}
+
+std::optional<std::string> SqliteStateStore::target_config() { return meta("target_config"); }
+
+void SqliteStateStore::wipe() {
+  exec("BEGIN IMMEDIATE");
+  try {
+    exec("DELETE FROM meta; DELETE FROM tasks; DELETE FROM statuses; DELETE FROM goal_overrides;"
+         "DELETE FROM properties; DELETE FROM configs;");
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace steward::state

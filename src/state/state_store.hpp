@@ -1,0 +1,80 @@
+#pragma once
+
+// What a service scheduler persists (dcos-commons' StateStore and ConfigStore): the
+// framework id, a TaskInfo per task name (with an empty task id while it is only a
+// footprint), each task's latest status, goal-state overrides, free-form properties, and the
+// configurations by id with the target id. Task names are the keys: task ids change with
+// every launch. Every write is durable when the call returns; a group of task writes is
+// atomic. Backends: SQLite (default, sqlite_state_store.hpp); ZooKeeper later.
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mesos/task_info.hpp"
+#include "mesos/task_status.hpp"
+
+namespace steward::state {
+
+struct StoredTask {
+  std::string name;        // hello-0-server
+  mesos::TaskInfo info;    // info.task_id empty: reserved footprint, not launched
+  std::string config_id;   // the configuration it was launched with
+  friend bool operator==(const StoredTask&, const StoredTask&) = default;
+};
+
+// A task held at something other than its goal (pause, decommission), and how far that got.
+struct GoalOverride {
+  enum class Goal { none, paused, decommissioned };
+  enum class Progress { pending, in_progress, complete };
+  Goal goal = Goal::none;
+  Progress progress = Progress::complete;
+  friend bool operator==(const GoalOverride&, const GoalOverride&) = default;
+};
+
+// Errors the store cannot hide: the disk, a damaged file, a second scheduler.
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  virtual std::optional<std::string> framework_id() = 0;
+  virtual void set_framework_id(const std::string& id) = 0;
+  virtual void clear_framework_id() = 0;
+
+  // Stores (replaces) several tasks in one transaction.
+  virtual void store_tasks(const std::vector<StoredTask>& tasks) = 0;
+  virtual std::vector<StoredTask> tasks() = 0;
+  virtual std::optional<StoredTask> task(const std::string& name) = 0;
+  // Removes a task with its status and override.
+  virtual void delete_task(const std::string& name) = 0;
+
+  virtual void store_status(const std::string& name, const mesos::TaskStatus& status) = 0;
+  virtual std::optional<mesos::TaskStatus> status(const std::string& name) = 0;
+
+  virtual void set_goal_override(const std::string& name, const GoalOverride& value) = 0;
+  virtual GoalOverride goal_override(const std::string& name) = 0;
+
+  virtual void set_property(const std::string& key, const std::string& value) = 0;
+  virtual std::optional<std::string> property(const std::string& key) = 0;
+  virtual std::vector<std::string> property_keys() = 0;
+  virtual void delete_property(const std::string& key) = 0;
+
+  // Configurations: the full spec (as JSON text) by id, and which one is the target.
+  virtual void store_config(const std::string& id, const std::string& spec_json) = 0;
+  virtual std::optional<std::string> config(const std::string& id) = 0;
+  virtual std::vector<std::string> config_ids() = 0;
+  virtual void delete_config(const std::string& id) = 0;
+  virtual void set_target_config(const std::string& id) = 0;
+  virtual std::optional<std::string> target_config() = 0;
+
+  // Everything gone (after an uninstall).
+  virtual void wipe() = 0;
+};
+
+}  // namespace steward::state

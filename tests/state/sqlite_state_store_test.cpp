@@ -1,0 +1,199 @@
+#include "state/sqlite_state_store.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace steward::state {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class SqliteStateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("steward-state-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string dir() const { return dir_.string(); }
+
+  static StoredTask sample(const std::string& name, const std::string& task_id) {
+    StoredTask t;
+    t.name = name;
+    t.config_id = "config-1";
+    t.info.name = name;
+    t.info.task_id = task_id;
+    t.info.agent_id = "S0";
+    mesos::Resource cpus;
+    cpus.name = "cpus";
+    cpus.scalar = 0.5;
+    mesos::ReservationInfo r;
+    r.role = "hello-world-role";
+    r.principal = "p";
+    r.labels = {{"resource_id", std::string("rid-") + name}};
+    cpus.reservations = {r};
+    t.info.resources = {cpus};
+    t.info.command = mesos::CommandInfo{};
+    t.info.command->value = "echo hello";
+    t.info.labels = {{"target_configuration", std::string("config-1")}};
+    return t;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SqliteStateStoreTest, EverythingSurvivesReopening) {
+  mesos::TaskStatus status;
+  status.task_id = "hello-0-server__1";
+  status.state = mesos::TaskState::running;
+  status.agent_id = "S0";
+  status.timestamp = 1700000000.5;
+  status.healthy = true;
+  {
+    SqliteStateStore store(dir());
+    store.set_framework_id("M-0000");
+    store.store_tasks({sample("hello-0-server", "hello-0-server__1"), sample("world-0-server", "")});
+    store.store_status("hello-0-server", status);
+    store.set_goal_override("world-0-server",
+                            {GoalOverride::Goal::paused, GoalOverride::Progress::in_progress});
+    store.set_property("uninstalling", "false");
+    store.set_property("binary", std::string("a\0b", 3));
+    store.store_config("config-1", R"({"name":"hello-world"})");
+    store.set_target_config("config-1");
+  }
+  SqliteStateStore store(dir());
+  EXPECT_EQ(store.framework_id(), "M-0000");
+  auto tasks = store.tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0], sample("hello-0-server", "hello-0-server__1"));
+  EXPECT_EQ(tasks[1].info.task_id, "") << "a footprint-only entry keeps its empty task id";
+  EXPECT_EQ(store.status("hello-0-server"), status);
+  EXPECT_FALSE(store.status("world-0-server"));
+  EXPECT_EQ(store.goal_override("world-0-server").goal, GoalOverride::Goal::paused);
+  EXPECT_EQ(store.goal_override("world-0-server").progress, GoalOverride::Progress::in_progress);
+  EXPECT_EQ(store.goal_override("hello-0-server").goal, GoalOverride::Goal::none);
+  EXPECT_EQ(store.property("binary"), std::string("a\0b", 3));
+  EXPECT_EQ(store.property_keys(), (std::vector<std::string>{"binary", "uninstalling"}));
+  EXPECT_EQ(store.target_config(), "config-1");
+  EXPECT_EQ(store.config("config-1"), R"({"name":"hello-world"})");
+}
+
+TEST_F(SqliteStateStoreTest, DeleteTaskTakesItsStatusAndOverride) {
+  SqliteStateStore store(dir());
+  store.store_tasks({sample("a", "a__1")});
+  mesos::TaskStatus s;
+  s.task_id = "a__1";
+  store.store_status("a", s);
+  store.set_goal_override("a", {GoalOverride::Goal::decommissioned, GoalOverride::Progress::pending});
+  store.delete_task("a");
+  EXPECT_FALSE(store.task("a"));
+  EXPECT_FALSE(store.status("a"));
+  EXPECT_EQ(store.goal_override("a").goal, GoalOverride::Goal::none);
+}
+
+TEST_F(SqliteStateStoreTest, ASecondSchedulerForTheServiceIsRefused) {
+  SqliteStateStore first(dir());
+  try {
+    SqliteStateStore second(dir());
+    FAIL() << "the lock should have refused the second store";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("another scheduler (pid " + std::to_string(getpid()) + ")"));
+    EXPECT_THAT(e.what(), HasSubstr("scheduler.lock"));
+  }
+  // The first one is unharmed, and once it is gone the service can be opened again.
+  first.set_property("k", "v");
+}
+
+TEST_F(SqliteStateStoreTest, LockIsReleasedWhenTheStoreCloses) {
+  { SqliteStateStore first(dir()); }
+  SqliteStateStore again(dir());
+  EXPECT_FALSE(again.framework_id());
+}
+
+TEST_F(SqliteStateStoreTest, NewerSchemaIsRefusedAndLeftAlone) {
+  { SqliteStateStore store(dir()); }
+  // Pretend a newer steward wrote it.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((fs::path(dir()) / "state.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    SqliteStateStore store(dir());
+    FAIL() << "a newer schema must be refused";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 99, newer than this program's 1"));
+  }
+}
+
+TEST_F(SqliteStateStoreTest, AFileThatIsNotADatabaseIsAClearError) {
+  fs::create_directories(dir());
+  std::ofstream(fs::path(dir()) / "state.db") << std::string(4096, 'x');
+  try {
+    SqliteStateStore store(dir());
+    FAIL() << "garbage must be refused";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("state.db"));
+  }
+  // Refusing did not leave the lock behind.
+  fs::remove(fs::path(dir()) / "state.db");
+  EXPECT_NO_THROW(SqliteStateStore store(dir()));
+}
+
+TEST_F(SqliteStateStoreTest, TargetMustExistAndCannotBeDeleted) {
+  SqliteStateStore store(dir());
+  EXPECT_THROW(store.set_target_config("nope"), StateError);
+  store.store_config("c1", "{}");
+  store.store_config("c2", "{}");
+  store.set_target_config("c2");
+  EXPECT_THROW(store.delete_config("c2"), StateError);
+  store.delete_config("c1");
+  EXPECT_EQ(store.config_ids(), std::vector<std::string>{"c2"});
+}
+
+TEST_F(SqliteStateStoreTest, WipeLeavesNothing) {
+  SqliteStateStore store(dir());
+  store.set_framework_id("F");
+  store.store_tasks({sample("a", "a__1")});
+  store.set_property("p", "v");
+  store.store_config("c", "{}");
+  store.set_target_config("c");
+  store.wipe();
+  EXPECT_FALSE(store.framework_id());
+  EXPECT_TRUE(store.tasks().empty());
+  EXPECT_TRUE(store.property_keys().empty());
+  EXPECT_TRUE(store.config_ids().empty());
+  EXPECT_FALSE(store.target_config());
+}
+
+TEST_F(SqliteStateStoreTest, ADamagedTaskRowIsReportedNotThrownAsSomethingElse) {
+  {
+    SqliteStateStore store(dir());
+    store.store_tasks({sample("a", "a__1")});
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((fs::path(dir()) / "state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE tasks SET info = '{not json' WHERE name = 'a'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  SqliteStateStore store(dir());
+  try {
+    store.tasks();
+    FAIL() << "a damaged row must be reported";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("task a is damaged"));
+  }
+}
+
+}  // namespace
+}  // namespace steward::state
