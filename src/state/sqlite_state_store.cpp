@@ -32,20 +32,28 @@ CREATE TABLE IF NOT EXISTS configs (id TEXT PRIMARY KEY, spec TEXT NOT NULL);
 
 const char* goal_name(GoalOverride::Goal g) {
   switch (g) {
-    case GoalOverride::Goal::paused: return "PAUSED";
-    case GoalOverride::Goal::decommissioned: return "DECOMMISSIONED";
-    default: return "NONE";
+    case GoalOverride::Goal::paused:
+      return "PAUSED";
+    case GoalOverride::Goal::decommissioned:
+      return "DECOMMISSIONED";
+    default:
+      return "NONE";
   }
 }
 const char* progress_name(GoalOverride::Progress p) {
   switch (p) {
-    case GoalOverride::Progress::pending: return "PENDING";
-    case GoalOverride::Progress::in_progress: return "IN_PROGRESS";
-    default: return "COMPLETE";
+    case GoalOverride::Progress::pending:
+      return "PENDING";
+    case GoalOverride::Progress::in_progress:
+      return "IN_PROGRESS";
+    default:
+      return "COMPLETE";
   }
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -107,8 +115,7 @@ SqliteStateStore::SqliteStateStore(const std::string& dir) : dir_(dir) {
   // One scheduler per service: the lock is held as long as this store is open.
   const std::string lock_path = (fs::path(dir_) / "scheduler.lock").string();
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0)
-    throw StateError("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (lock_fd_ < 0) throw StateError("cannot open " + lock_path + ": " + std::strerror(errno));
   if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     std::string holder;
     std::ifstream(lock_path) >> holder;
@@ -175,16 +182,25 @@ std::optional<std::string> SqliteStateStore::meta(const char* key) {
 }
 
 void SqliteStateStore::set_meta(const char* key, const std::string& value) {
-  Statement(*this, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").bind(1, key).bind(2, value).run();
+  Statement(*this, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
 }
 
 void SqliteStateStore::delete_meta(const char* key) {
   Statement(*this, "DELETE FROM meta WHERE key = ?").bind(1, key).run();
 }
 
-std::optional<std::string> SqliteStateStore::framework_id() { return meta("framework_id"); }
-void SqliteStateStore::set_framework_id(const std::string& id) { set_meta("framework_id", id); }
-void SqliteStateStore::clear_framework_id() { delete_meta("framework_id"); }
+std::optional<std::string> SqliteStateStore::framework_id() {
+  return meta("framework_id");
+}
+void SqliteStateStore::set_framework_id(const std::string& id) {
+  set_meta("framework_id", id);
+}
+void SqliteStateStore::clear_framework_id() {
+  delete_meta("framework_id");
+}
 
 void SqliteStateStore::store_tasks(const std::vector<StoredTask>& tasks) {
   exec("BEGIN IMMEDIATE");
@@ -209,8 +225,8 @@ StoredTask decode_task(const std::string& name, const std::string& info, const s
   std::string error;
   auto task = j.is_discarded() ? std::nullopt : mesos::task_info_from_json(j, error, false);
   if (!task)
-    throw StateError("state store " + path + ": task " + name + " is damaged: " +
-                     (error.empty() ? "not JSON" : error));
+    throw StateError("state store " + path + ": task " + name +
+                     " is damaged: " + (error.empty() ? "not JSON" : error));
   return {name, std::move(*task), config};
 }
 }  // namespace
@@ -218,7 +234,8 @@ StoredTask decode_task(const std::string& name, const std::string& info, const s
 std::vector<StoredTask> SqliteStateStore::tasks() {
   std::vector<StoredTask> out;
   Statement s(*this, "SELECT name, info, config_id FROM tasks ORDER BY name");
-  while (s.step()) out.push_back(decode_task(s.text(0), s.text(1), s.text(2), path_));
+  while (s.step())
+    out.push_back(decode_task(s.text(0), s.text(1), s.text(2), path_));
   return out;
 }
 
@@ -232,8 +249,9 @@ std::optional<StoredTask> SqliteStateStore::task(const std::string& name) {
 void SqliteStateStore::delete_task(const std::string& name) {
   exec("BEGIN IMMEDIATE");
   try {
-    for (const char* sql : {"DELETE FROM tasks WHERE name = ?", "DELETE FROM statuses WHERE name = ?",
-                            "DELETE FROM goal_overrides WHERE name = ?"})
+    for (const char* sql :
+         {"DELETE FROM tasks WHERE name = ?", "DELETE FROM statuses WHERE name = ?",
+          "DELETE FROM goal_overrides WHERE name = ?"})
       Statement(*this, sql).bind(1, name).run();
     exec("COMMIT");
   } catch (...) {
@@ -301,7 +319,8 @@ std::optional<std::string> SqliteStateStore::property(const std::string& key) {
 std::vector<std::string> SqliteStateStore::property_keys() {
   std::vector<std::string> out;
   Statement s(*this, "SELECT key FROM properties ORDER BY key");
-  while (s.step()) out.push_back(s.text(0));
+  while (s.step())
+    out.push_back(s.text(0));
   return out;
 }
 
@@ -310,7 +329,10 @@ void SqliteStateStore::delete_property(const std::string& key) {
 }
 
 void SqliteStateStore::store_config(const std::string& id, const std::string& spec_json) {
-  Statement(*this, "INSERT OR REPLACE INTO configs (id, spec) VALUES (?, ?)").bind(1, id).bind(2, spec_json).run();
+  Statement(*this, "INSERT OR REPLACE INTO configs (id, spec) VALUES (?, ?)")
+      .bind(1, id)
+      .bind(2, spec_json)
+      .run();
 }
 
 std::optional<std::string> SqliteStateStore::config(const std::string& id) {
@@ -323,7 +345,8 @@ std::optional<std::string> SqliteStateStore::config(const std::string& id) {
 std::vector<std::string> SqliteStateStore::config_ids() {
   std::vector<std::string> out;
   Statement s(*this, "SELECT id FROM configs ORDER BY id");
-  while (s.step()) out.push_back(s.text(0));
+  while (s.step())
+    out.push_back(s.text(0));
   return out;
 }
 
@@ -338,13 +361,16 @@ void SqliteStateStore::set_target_config(const std::string& id) {
   set_meta("target_config", id);
 }
 
-std::optional<std::string> SqliteStateStore::target_config() { return meta("target_config"); }
+std::optional<std::string> SqliteStateStore::target_config() {
+  return meta("target_config");
+}
 
 void SqliteStateStore::wipe() {
   exec("BEGIN IMMEDIATE");
   try {
-    exec("DELETE FROM meta; DELETE FROM tasks; DELETE FROM statuses; DELETE FROM goal_overrides;"
-         "DELETE FROM properties; DELETE FROM configs;");
+    exec(
+        "DELETE FROM meta; DELETE FROM tasks; DELETE FROM statuses; DELETE FROM goal_overrides;"
+        "DELETE FROM properties; DELETE FROM configs;");
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -18,9 +18,9 @@
 namespace steward::state {
 
 struct StoredTask {
-  std::string name;        // hello-0-server
-  mesos::TaskInfo info;    // info.task_id empty: reserved footprint, not launched
-  std::string config_id;   // the configuration it was launched with
+  std::string name;       // hello-0-server
+  mesos::TaskInfo info;   // info.task_id empty: reserved footprint, not launched
+  std::string config_id;  // the configuration it was launched with
   friend bool operator==(const StoredTask&, const StoredTask&) = default;
 };
 

@@ -61,7 +61,8 @@ TEST_F(SqliteStateStoreTest, EverythingSurvivesReopening) {
   {
     SqliteStateStore store(dir());
     store.set_framework_id("M-0000");
-    store.store_tasks({sample("hello-0-server", "hello-0-server__1"), sample("world-0-server", "")});
+    store.store_tasks(
+        {sample("hello-0-server", "hello-0-server__1"), sample("world-0-server", "")});
     store.store_status("hello-0-server", status);
     store.set_goal_override("world-0-server",
                             {GoalOverride::Goal::paused, GoalOverride::Progress::in_progress});
@@ -93,7 +94,8 @@ TEST_F(SqliteStateStoreTest, DeleteTaskTakesItsStatusAndOverride) {
   mesos::TaskStatus s;
   s.task_id = "a__1";
   store.store_status("a", s);
-  store.set_goal_override("a", {GoalOverride::Goal::decommissioned, GoalOverride::Progress::pending});
+  store.set_goal_override("a",
+                          {GoalOverride::Goal::decommissioned, GoalOverride::Progress::pending});
   store.delete_task("a");
   EXPECT_FALSE(store.task("a"));
   EXPECT_FALSE(store.status("a"));
@@ -183,7 +185,8 @@ TEST_F(SqliteStateStoreTest, ADamagedTaskRowIsReportedNotThrownAsSomethingElse) 
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((fs::path(dir()) / "state.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE tasks SET info = '{not json' WHERE name = 'a'", nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE tasks SET info = '{not json' WHERE name = 'a'", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   SqliteStateStore store(dir());

@@ -1,0 +1,170 @@
+#include "scheduler/mesos_session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "mesos/call_json.hpp"
+#include "mesos/offer_json.hpp"
+
+namespace steward::scheduler {
+
+using nlohmann::json;
+
+namespace {
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+MesosSession::MesosSession(Options options, state::StateStore& store, Listener& listener)
+    : options_(std::move(options)), store_(store), listener_(listener) {}
+
+MesosSession::~MesosSession() { stop(); }
+
+void MesosSession::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void MesosSession::stop() {
+  stopping_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string MesosSession::framework_id() const {
+  std::lock_guard lock(mutex_);
+  return framework_id_;
+}
+
+std::string MesosSession::subscribe_call() const {
+  mesos::Call call;
+  call.type = mesos::Call::Type::subscribe;
+  call.framework_info = options_.framework;
+  if (auto id = store_.framework_id()) {
+    call.framework_info.id = *id;
+    call.framework_id = *id;
+  }
+  return mesos::to_json(call).dump();
+}
+
+mesos::SchedulerClient::Response MesosSession::call(const std::string& call_json) {
+  std::shared_ptr<mesos::SchedulerClient> client;
+  {
+    std::lock_guard lock(mutex_);
+    client = client_;
+  }
+  if (!client || !connected_) {
+    mesos::SchedulerClient::Response r;
+    r.error = "not subscribed";
+    return r;
+  }
+  return client->call(call_json);
+}
+
+void MesosSession::on_record(const std::string& record) {
+  json j = json::parse(record, nullptr, false);
+  std::string error;
+  auto event = j.is_discarded() ? std::nullopt : mesos::event_from_json(j, error);
+  {
+    std::lock_guard lock(mutex_);
+    last_event_ = now_seconds();
+  }
+  if (!event) return;  // a record we cannot read is skipped, as an unknown event would be
+  switch (event->type) {
+    case mesos::Event::Type::subscribed: {
+      // Persist before use: the id must survive a crash from the moment anything relies on it.
+      if (store_.framework_id() != event->framework_id) store_.set_framework_id(event->framework_id);
+      {
+        std::lock_guard lock(mutex_);
+        framework_id_ = event->framework_id;
+        if (event->heartbeat_interval_seconds > 0) heartbeat_interval_ = event->heartbeat_interval_seconds;
+      }
+      connected_ = true;
+      listener_.subscribed(event->framework_id);
+      break;
+    }
+    case mesos::Event::Type::heartbeat:
+    case mesos::Event::Type::unknown:
+      break;
+    case mesos::Event::Type::error:
+      if (event->message.find("Framework has been removed") != std::string::npos) {
+        removed_ = true;
+        connected_ = false;
+        listener_.removed(event->message);
+      } else {
+        listener_.event(*event);
+      }
+      {
+        // Mesos closes the stream after an ERROR; so do we, and subscribe again unless removed.
+        std::lock_guard lock(mutex_);
+        stream_closed_ = true;
+        close_reason_ = "error from the master: " + event->message;
+        wake_.notify_all();
+      }
+      break;
+    default:
+      listener_.event(*event);
+  }
+}
+
+void MesosSession::run() {
+  double backoff = options_.initial_backoff_seconds;
+  while (!stopping_ && !removed_) {
+    auto client = std::make_shared<mesos::SchedulerClient>(options_.host, options_.port);
+    client->read_timeout_seconds = 3600;  // the watchdog below decides when silence is death
+    {
+      std::lock_guard lock(mutex_);
+      stream_closed_ = false;
+      close_reason_.clear();
+      last_event_ = now_seconds();
+      client_ = client;
+    }
+    auto r = client->subscribe(
+        subscribe_call(), [this](std::string record) { on_record(record); },
+        [this](std::string reason) {
+          std::lock_guard lock(mutex_);
+          stream_closed_ = true;
+          if (close_reason_.empty()) close_reason_ = reason;
+          wake_.notify_all();
+        });
+    std::string why;
+    if (r.status == 200) {
+      std::unique_lock lock(mutex_);
+      while (!stopping_ && !stream_closed_) {
+        wake_.wait_for(lock, std::chrono::milliseconds(100));
+        const double silence = now_seconds() - last_event_;
+        if (silence > options_.heartbeat_misses * heartbeat_interval_) {
+          close_reason_ = "no event or heartbeat for " + std::to_string(static_cast<int>(silence)) + " s";
+          break;
+        }
+      }
+      why = close_reason_.empty() ? "stream ended" : close_reason_;
+      if (connected_) backoff = options_.initial_backoff_seconds;  // it worked: retry soon
+    } else if (r.status == 0) {
+      why = "cannot reach the master at " + options_.host + ":" + std::to_string(options_.port) +
+            ": " + r.error;
+    } else {
+      why = "the master refused the subscription: " + std::to_string(r.status) + " " + r.body;
+    }
+    client->disconnect();
+    {
+      std::lock_guard lock(mutex_);
+      client_.reset();
+    }
+    const bool was_connected = connected_.exchange(false);
+    if (stopping_ || removed_) break;
+    if (was_connected || r.status != 200) listener_.disconnected(why);
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(static_cast<long long>(backoff * 1000)),
+                   [&] { return stopping_.load(); });
+    backoff = std::min(backoff * 2, options_.max_backoff_seconds);
+  }
+}
+
+}  // namespace steward::scheduler

@@ -1,0 +1,163 @@
+// The scheduler's Mesos session against the real embedded cluster.
+
+#include "scheduler/mesos_session.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <mutex>
+#include <vector>
+
+#include "../cluster/cluster_process.hpp"
+#include "state/sqlite_state_store.hpp"
+
+namespace steward::scheduler {
+namespace {
+
+using cluster::testing::ClusterProcess;
+using cluster::testing::eventually;
+using cluster::testing::TempDir;
+
+const char* kConfig = R"(
+heartbeat_interval_seconds: 0.5
+agents:
+  - name: sim
+    simulated: true
+    resources: {cpus: 4, mem: 4096, disk: 10000, ports: 31000-31099}
+)";
+
+// Records what the session reports; checks the id is stored before `subscribed` is heard.
+class Recorder : public MesosSession::Listener {
+ public:
+  explicit Recorder(state::StateStore& store) : store_(store) {}
+  void subscribed(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    subscriptions.push_back(id);
+    stored_before_use = stored_before_use && store_.framework_id() == id;
+  }
+  void event(const mesos::Event& e) override {
+    std::lock_guard lock(mutex_);
+    if (e.type == mesos::Event::Type::offers) ++offer_events;
+  }
+  void disconnected(const std::string& why) override {
+    std::lock_guard lock(mutex_);
+    disconnections.push_back(why);
+  }
+  void removed(const std::string& message) override {
+    std::lock_guard lock(mutex_);
+    removals.push_back(message);
+  }
+  template <typename F>
+  auto with(F f) {
+    std::lock_guard lock(mutex_);
+    return f();
+  }
+
+  std::vector<std::string> subscriptions;
+  std::vector<std::string> disconnections;
+  std::vector<std::string> removals;
+  int offer_events = 0;
+  bool stored_before_use = true;
+
+ private:
+  state::StateStore& store_;
+  std::mutex mutex_;
+};
+
+mesos::FrameworkInfo hello_world() {
+  mesos::FrameworkInfo f;
+  f.user = "nobody";
+  f.name = "hello-world";
+  f.roles = {"hello-world-role"};
+  f.principal = "hello-world-principal";
+  f.failover_timeout = 1209600;
+  f.checkpoint = true;
+  f.capabilities = {"MULTI_ROLE", "RESERVATION_REFINEMENT", "PARTITION_AWARE", "TASK_KILLING_STATE"};
+  return f;
+}
+
+class MesosSessionTest : public ::testing::Test {
+ protected:
+  MesosSession::Options options() {
+    MesosSession::Options o;
+    o.port = cluster.port();
+    o.framework = hello_world();
+    o.initial_backoff_seconds = 0.1;
+    o.max_backoff_seconds = 0.5;
+    o.heartbeat_misses = 4;
+    return o;
+  }
+  ClusterProcess cluster{kConfig};
+  TempDir state_dir;
+  state::SqliteStateStore store{state_dir.path().string()};
+  Recorder recorder{store};
+};
+
+TEST_F(MesosSessionTest, SubscribesPersistsTheIdFirstAndReceivesOffers) {
+  MesosSession session(options(), store, recorder);
+  session.start();
+  ASSERT_TRUE(eventually([&] { return recorder.with([&] { return recorder.offer_events > 0; }); }));
+  ASSERT_EQ(recorder.with([&] { return recorder.subscriptions.size(); }), 1u);
+  EXPECT_TRUE(recorder.stored_before_use);
+  EXPECT_EQ(store.framework_id(), session.framework_id());
+  EXPECT_TRUE(session.connected());
+  // Calls carry the stream id.
+  auto r = session.call(nlohmann::json({{"type", "REVIVE"},
+                                        {"framework_id", {{"value", session.framework_id()}}},
+                                        {"revive", nlohmann::json::object()}})
+                            .dump());
+  EXPECT_EQ(r.status, 202) << r.body << r.error;
+}
+
+TEST_F(MesosSessionTest, ResubscribesWithTheSameIdAfterTheMasterComesBack) {
+  MesosSession session(options(), store, recorder);
+  session.start();
+  ASSERT_TRUE(eventually([&] { return session.connected(); }));
+  const std::string id = session.framework_id();
+  cluster.stop(SIGKILL);
+  ASSERT_TRUE(eventually([&] { return !recorder.with([&] { return recorder.disconnections.empty(); }); }));
+  cluster.start();
+  // The cluster may come back on another port: a real deployment has a fixed one.
+  session.stop();
+  MesosSession again(options(), store, recorder);
+  again.start();
+  ASSERT_TRUE(eventually([&] { return again.connected(); }));
+  EXPECT_EQ(again.framework_id(), id);
+}
+
+TEST_F(MesosSessionTest, SilentMasterIsDetectedByTheHeartbeatWatchdog) {
+  MesosSession session(options(), store, recorder);
+  session.start();
+  ASSERT_TRUE(eventually([&] { return session.connected(); }));
+  ::kill(cluster.pid(), SIGSTOP);  // the connection stays open, but nothing arrives
+  const bool noticed = eventually([&] {
+    return recorder.with([&] {
+      for (const auto& why : recorder.disconnections)
+        if (why.find("no event or heartbeat") != std::string::npos) return true;
+      return false;
+    });
+  });
+  ::kill(cluster.pid(), SIGCONT);
+  ASSERT_TRUE(noticed);
+  EXPECT_TRUE(eventually([&] { return session.connected(); })) << "it subscribes again";
+  EXPECT_EQ(recorder.with([&] { return recorder.subscriptions.size(); }), 2u);
+}
+
+TEST_F(MesosSessionTest, RemovedFrameworkIsReportedOnceAndNotRetried) {
+  {
+    MesosSession session(options(), store, recorder);
+    session.start();
+    ASSERT_TRUE(eventually([&] { return session.connected(); }));
+    auto r = cluster.post("/api/v1", nlohmann::json({{"type", "TEARDOWN"},
+                                                     {"teardown", {{"framework_id", {{"value", session.framework_id()}}}}}})
+                                         .dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(eventually([&] { return !recorder.with([&] { return recorder.removals.empty(); }); }));
+    EXPECT_NE(recorder.removals[0].find("Framework has been removed"), std::string::npos);
+    EXPECT_FALSE(session.connected());
+  }
+  EXPECT_EQ(recorder.with([&] { return recorder.removals.size(); }), 1u);
+}
+
+}  // namespace
+}  // namespace steward::scheduler
