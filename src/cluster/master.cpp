@@ -80,9 +80,12 @@ AgentRecord* Master::agent_by(const std::string& id_or_name) {
 
 resources::ResourcePool Master::used(const AgentRecord& agent) const {
   resources::ResourcePool pool;
-  for (const auto& [key, executor] : agent.executors)
+  for (const auto& [key, executor] : agent.executors) {
     for (const mesos::Resource& r : executor.info.resources)
       pool.add(r);
+    for (const mesos::Resource& r : executor.volumes)
+      pool.add(r);
+  }
   for (const auto& [key, task] : tasks_) {
     if (task.agent_id != agent.id || task.resources_released) continue;
     for (const mesos::Resource& r : task.resources)
@@ -405,9 +408,12 @@ void Master::release_task_resources(TaskRecord& task) {
 void Master::release_executor(AgentRecord& agent, const std::string& key) {
   auto it = agent.executors.find(key);
   if (it == agent.executors.end()) return;
-  if (agent.state != AgentRecord::State::removed)
+  if (agent.state != AgentRecord::State::removed) {
     for (const mesos::Resource& r : it->second.info.resources)
       agent.free.add(r);
+    for (const mesos::Resource& r : it->second.volumes)
+      agent.free.add(r);
+  }
   agent.executors.erase(it);
   allocation_needed_ = true;
 }
@@ -456,17 +462,12 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
     }
   }
   if (!task) {
-    // A repeat of an update already acknowledged (the executor did not hear the ack before
-    // a reconnection), or an update for a framework that is gone and will never
-    // acknowledge: acknowledge it so the executor can let it go and exit.
-    for (const auto& [k, done] : completed_)
-      if (done.agent_id == agent_id && done.info.task_id == status.task_id &&
-          (!frameworks_.count(done.framework_id) ||
-           std::find(done.acknowledged.begin(), done.acknowledged.end(), status.uuid) !=
-               done.acknowledged.end()))
-        runtime_for_(agent->second)
-            .acknowledged(agent_id, done.framework_id, done.executor_id, status.task_id,
-                          status.uuid);
+    // No task to deliver it for: a repeat of an update already acknowledged (the executor
+    // did not hear the ack before a reconnection or a restart), or one for a framework that
+    // is gone. Acknowledge it, or the executor would keep it, and itself, forever.
+    if (!framework_id.empty())
+      runtime_for_(agent->second)
+          .acknowledged(agent_id, framework_id, status.executor_id, status.task_id, status.uuid);
     return;
   }
   if (!status.uuid.empty()) {
@@ -510,8 +511,10 @@ void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, CallOutco
   task.unacknowledged.pop_front();
   task.acknowledged.push_back(call.uuid);
   if (task.acknowledged.size() > 64) task.acknowledged.pop_front();
+  // Passed on even while the agent is "stopped": the executor is local and must not keep
+  // an update the framework already has.
   AgentRecord* agent = agent_by(task.agent_id);
-  if (agent && agent->state == AgentRecord::State::active)
+  if (agent && agent->state != AgentRecord::State::removed)
     runtime_for_(*agent).acknowledged(agent->id, fw.info.id, task.executor_id, task.info.task_id,
                                       call.uuid);
   if (!task.unacknowledged.empty()) {
@@ -773,7 +776,7 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
   if (!agent) return {404, "no agent " + name};
   if (agent->state == AgentRecord::State::removed) return {200, ""};
   rescind_offers_on(agent->id);
-  if (agent->state == AgentRecord::State::active) {
+  {  // stopped or not, its executors are on this host and must go
     for (const auto& [key, executor] : agent->executors)
       runtime_for_(*agent).shutdown_executor(agent->id, executor.info.framework_id,
                                              executor.info.executor_id);

@@ -59,7 +59,8 @@ struct ExecutorRecord {
   mesos::ExecutorInfo info;
   std::string agent_id;
   std::string role;
-  std::set<std::string> tasks;  // every task ever launched into it
+  std::vector<mesos::Resource> volumes;  // volumes its tasks list that its info does not
+  std::set<std::string> tasks;           // every task ever launched into it
 };
 
 struct OfferRecord {
@@ -205,12 +206,13 @@ class Master {
   // ACCEPT's operations, one by one, against the offered pool.
   bool apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
                      const mesos::Operation& op, resources::ResourcePool& pool, std::string& error);
-  bool apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const mesos::Operation& op,
-                       resources::ResourcePool& pool, std::string& error);
-  bool apply_create(FrameworkRecord& fw, AgentRecord& agent, const mesos::Operation& op,
-                    resources::ResourcePool& pool, std::string& error);
-  bool apply_destroy(AgentRecord& agent, const mesos::Operation& op, resources::ResourcePool& pool,
-                     std::string& error);
+  bool apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
+                       const mesos::Operation& op, resources::ResourcePool& pool,
+                       std::string& error);
+  bool apply_create(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
+                    const mesos::Operation& op, resources::ResourcePool& pool, std::string& error);
+  bool apply_destroy(AgentRecord& agent, const std::string& role, const mesos::Operation& op,
+                     resources::ResourcePool& pool, std::string& error);
   bool apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
                           mesos::Operation op, resources::ResourcePool& pool, std::string& error,
                           double now);

@@ -59,6 +59,21 @@ bool is_volume(const Resource& r) {
   return r.disk && r.disk->persistence;
 }
 
+// Ids become directory names (sandboxes, volumes): as Mesos requires, no '/', no '.' or '..',
+// no control characters, and not too long.
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 255 || id == "." || id == "..") return false;
+  return std::none_of(id.begin(), id.end(), [](char c) {
+    return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+}
+
+// Only the offer's own role may change (unreserve, make or destroy a volume on) the top
+// reservation; an ancestor's reservation is only lent to it.
+bool owned_by(const Resource& r, const std::string& role) {
+  return !r.reservations.empty() && r.reservations.back().role == role;
+}
+
 // Takes every resource out of `pool`, or nothing.
 bool take_all(resources::ResourcePool& pool, const std::vector<Resource>& wanted,
               std::string& error) {
@@ -135,8 +150,9 @@ bool Master::apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::s
   return true;
 }
 
-bool Master::apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const Operation& op,
-                             resources::ResourcePool& pool, std::string& error) {
+bool Master::apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& fw_role,
+                             const Operation& op, resources::ResourcePool& pool,
+                             std::string& error) {
   (void)fw;
   resources::ResourcePool next = pool;
   resources::ResourcePool total = agent.total;
@@ -148,6 +164,10 @@ bool Master::apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const Oper
     }
     if (is_volume(r)) {
       error = "UNRESERVE: resource " + describe(r) + " is a persistent volume (DESTROY it first)";
+      return false;
+    }
+    if (!owned_by(r, fw_role)) {
+      error = "UNRESERVE: resource " + describe(r) + " is not reserved to the offer's role";
       return false;
     }
     if (!next.subtract(r) || !total.subtract(r)) {
@@ -163,8 +183,8 @@ bool Master::apply_unreserve(FrameworkRecord& fw, AgentRecord& agent, const Oper
   return true;
 }
 
-bool Master::apply_create(FrameworkRecord& fw, AgentRecord& agent, const Operation& op,
-                          resources::ResourcePool& pool, std::string& error) {
+bool Master::apply_create(FrameworkRecord& fw, AgentRecord& agent, const std::string& fw_role,
+                          const Operation& op, resources::ResourcePool& pool, std::string& error) {
   resources::ResourcePool next = pool;
   resources::ResourcePool total = agent.total;
   std::vector<std::string> made;
@@ -179,6 +199,14 @@ bool Master::apply_create(FrameworkRecord& fw, AgentRecord& agent, const Operati
     }
     const auto& persistence = *r.disk->persistence;
     const auto& volume = *r.disk->volume;
+    if (!valid_id(persistence.id)) {
+      error = "CREATE: persistence id \"" + persistence.id + "\" is not a valid id";
+      return false;
+    }
+    if (!owned_by(r, fw_role)) {
+      error = "CREATE: volumes are made on reservations of the offer's role";
+      return false;
+    }
     if (volume.mode != mesos::DiskInfo::Volume::Mode::rw) {
       error = "CREATE: only RW volumes are supported";
       return false;
@@ -224,14 +252,18 @@ bool Master::apply_create(FrameworkRecord& fw, AgentRecord& agent, const Operati
   return true;
 }
 
-bool Master::apply_destroy(AgentRecord& agent, const Operation& op, resources::ResourcePool& pool,
-                           std::string& error) {
+bool Master::apply_destroy(AgentRecord& agent, const std::string& fw_role, const Operation& op,
+                           resources::ResourcePool& pool, std::string& error) {
   resources::ResourcePool next = pool;
   resources::ResourcePool total = agent.total;
   std::vector<std::string> gone;
   for (const Resource& r : op.resources) {
     if (!is_volume(r)) {
       error = "DESTROY: resource " + describe(r) + " is not a persistent volume";
+      return false;
+    }
+    if (!owned_by(r, fw_role) || !valid_id(r.disk->persistence->id)) {
+      error = "DESTROY: volume " + describe(r) + " does not belong to the offer's role";
       return false;
     }
     if (!next.subtract(r) || !total.subtract(r)) {
@@ -271,8 +303,8 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
     return false;
   }
   mesos::ExecutorInfo& executor = *op.executor;
-  if (executor.executor_id.empty()) {
-    error = "executor_id is required";
+  if (!valid_id(executor.executor_id)) {
+    error = "executor_id \"" + executor.executor_id + "\" is not a valid id";
     return false;
   }
   if (executor.framework_id != fw.info.id) {
@@ -300,8 +332,8 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
   }
   std::set<std::string> ids;
   for (mesos::TaskInfo& task : op.tasks) {
-    if (task.task_id.empty()) {
-      error = "a task has no task_id";
+    if (!valid_id(task.task_id)) {
+      error = "task id \"" + task.task_id + "\" is not a valid id";
       return false;
     }
     if (!ids.insert(task.task_id).second || tasks_.count(task_key(fw.info.id, task.task_id))) {
@@ -325,17 +357,29 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
   }
   // A volume listed by the executor and by its tasks is one volume, held by the executor;
   // one listed by several tasks only is taken once.
-  auto held_by_executor = [&](const Resource& r) {
-    return is_volume(r) && std::find(executor.resources.begin(), executor.resources.end(), r) !=
-                               executor.resources.end();
+  // Volumes belong to the pod, not to one task: one a task lists is held by the executor
+  // (as are the executor's own), so a task that ends never frees a volume its siblings use.
+  const std::vector<Resource> already_held =
+      new_executor ? std::vector<Resource>{} : existing->second.volumes;
+  auto held = [&](const Resource& r, const std::vector<Resource>& extra) {
+    auto in = [&](const std::vector<Resource>& list) {
+      return std::find(list.begin(), list.end(), r) != list.end();
+    };
+    return in(executor.resources) || in(already_held) || in(extra);
   };
   std::vector<std::vector<Resource>> accounted;
+  std::vector<Resource> task_volumes;
   std::vector<Resource> unique = wanted;
   for (const mesos::TaskInfo& task : op.tasks) {
     std::vector<Resource> own;
     for (const Resource& r : task.resources) {
-      if (held_by_executor(r)) continue;
-      if (is_volume(r) && std::find(unique.begin(), unique.end(), r) != unique.end()) continue;
+      if (is_volume(r)) {
+        if (!held(r, task_volumes)) {
+          task_volumes.push_back(r);
+          unique.push_back(r);
+        }
+        continue;
+      }
       own.push_back(r);
       unique.push_back(r);
     }
@@ -367,6 +411,8 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
     record.role = role;
     existing = agent.executors.emplace(key, std::move(record)).first;
   }
+  existing->second.volumes.insert(existing->second.volumes.end(), task_volumes.begin(),
+                                  task_volumes.end());
   const std::uint64_t group = ++group_counter_;
   for (std::size_t i = 0; i < op.tasks.size(); ++i) {
     const mesos::TaskInfo& info = op.tasks[i];
@@ -451,13 +497,13 @@ CallOutcome Master::accept(const mesos::AcceptCall& call, const std::string& str
         apply_reserve(*fw, agent, role, op, pool, op_error);
         break;
       case Operation::Type::unreserve:
-        apply_unreserve(*fw, agent, op, pool, op_error);
+        apply_unreserve(*fw, agent, role, op, pool, op_error);
         break;
       case Operation::Type::create:
-        apply_create(*fw, agent, op, pool, op_error);
+        apply_create(*fw, agent, role, op, pool, op_error);
         break;
       case Operation::Type::destroy:
-        apply_destroy(agent, op, pool, op_error);
+        apply_destroy(agent, role, op, pool, op_error);
         break;
       case Operation::Type::launch: {
         // Each task runs under its own command executor, as Mesos' LAUNCH does.

@@ -47,6 +47,10 @@ double Master::dominant_share(const std::string& framework_id) const {
       total.add(r);
     for (const auto& [key, executor] : agent.executors)
       if (executor.info.framework_id == framework_id)
+        for (const Resource& r : executor.volumes)
+          used.add(r);
+    for (const auto& [key, executor] : agent.executors)
+      if (executor.info.framework_id == framework_id)
         for (const Resource& r : executor.info.resources)
           used.add(r);
   }

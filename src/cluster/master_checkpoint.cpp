@@ -117,7 +117,10 @@ json Master::checkpoint() const {
   for (const auto& [id, agent] : agents_) {
     json executors = json::array();
     for (const auto& [key, e] : agent.executors)
-      executors.push_back({{"info", mesos::to_json(e.info)}, {"role", e.role}, {"tasks", e.tasks}});
+      executors.push_back({{"info", mesos::to_json(e.info)},
+                           {"role", e.role},
+                           {"volumes", resources_json(e.volumes)},
+                           {"tasks", e.tasks}});
     agents.push_back({{"name", agent.config.name},
                       {"id", agent.id},
                       {"state", state_name(agent.state)},
@@ -188,6 +191,7 @@ bool Master::restore(const json& j, double now, std::string& error) try {
       record.info = std::move(*info);
       record.agent_id = agent.id;
       record.role = e.value("role", "");
+      if (!resources_from(e.value("volumes", json::array()), record.volumes, error)) return false;
       for (const json& t : e.value("tasks", json::array()))
         if (t.is_string()) record.tasks.insert(t.get<std::string>());
       agent.executors[record.info.framework_id + "/" + record.info.executor_id] = std::move(record);

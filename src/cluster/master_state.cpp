@@ -81,8 +81,10 @@ std::vector<Resource> used_by(const Master& master, const std::string& framework
   std::vector<Resource> out;
   for (const auto& [aid, agent] : master.agents())
     for (const auto& [key, executor] : agent.executors)
-      if (executor.info.framework_id == framework_id)
+      if (executor.info.framework_id == framework_id) {
         out.insert(out.end(), executor.info.resources.begin(), executor.info.resources.end());
+        out.insert(out.end(), executor.volumes.begin(), executor.volumes.end());
+      }
   for (const auto& [key, task] : master.tasks())
     if (task.framework_id == framework_id && !task.resources_released)
       out.insert(out.end(), task.resources.begin(), task.resources.end());

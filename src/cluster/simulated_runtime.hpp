@@ -42,9 +42,10 @@ class SimulatedRuntime : public AgentRuntime {
     return true;
   }
 
-  // Ends a running task as FINISHED (exit 0) or FAILED. False when no such live task.
-  bool finish(const std::string& task_id, bool failed);
-  bool has_task(const std::string& task_id) const;
+  // Ends a running task as FINISHED (exit 0) or FAILED. `task` is a task id, or
+  // "framework/task" when several frameworks use that id. False when no such live task.
+  bool finish(const std::string& task, bool failed);
+  bool has_task(const std::string& task) const;
   // Executors still there (tasks live, or updates not yet acknowledged).
   std::size_t executors() const { return by_executor_.size(); }
   // After a restart: a task the master still holds is running again here.
@@ -53,22 +54,25 @@ class SimulatedRuntime : public AgentRuntime {
 
  private:
   struct Task {
-    std::string agent_id, framework_id, executor_id;
+    std::string task_id, agent_id, framework_id, executor_id;
     std::uint64_t group = 0;
     bool live = true;
     int unacked = 0;
   };
-  void report(const std::string& task_id, mesos::TaskState state, std::string message,
+  // Tasks are keyed "<framework>/<task id>": frameworks may use the same task ids.
+  void report(const std::string& key, mesos::TaskState state, std::string message,
               std::string reason = {});
-  void end_task(const std::string& task_id, mesos::TaskState state, std::string message,
+  void end_task(const std::string& key, mesos::TaskState state, std::string message,
                 std::string reason = {});
+  std::string find_live(const std::string& task) const;
   void maybe_exit(const std::string& framework_id, const std::string& executor_id);
 
   Defer defer_;
   StatusSink on_status_;
   ExitSink on_exit_;
-  std::map<std::string, Task> tasks_;  // by task id (simulation keys need not be per framework)
-  std::map<std::string, std::set<std::string>> by_executor_;  // "<framework>/<executor>" -> tasks
+  std::map<std::string, Task> tasks_;  // "<framework>/<task>"
+  std::map<std::string, std::set<std::string>>
+      by_executor_;  // "<framework>/<executor>" -> task keys
   std::uint64_t groups_ = 0;
 };
 

@@ -1,5 +1,8 @@
 #include "common/event_loop.hpp"
 
+#include <cstdio>
+#include <exception>
+
 namespace steward {
 
 EventLoop::EventLoop(std::chrono::milliseconds period, Task tick)
@@ -33,6 +36,18 @@ void EventLoop::post(Task task) {
   wake_.notify_one();
 }
 
+// A task that throws is a bug, but it must not take the daemon down with it: the loop
+// reports it and goes on. (Tasks from call() deliver their exception to the caller.)
+void EventLoop::run_guarded(Task& task) {
+  try {
+    task();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "event loop: a task failed: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "event loop: a task failed\n");
+  }
+}
+
 void EventLoop::run() {
   auto next_tick = std::chrono::steady_clock::now();
   for (;;) {
@@ -58,7 +73,7 @@ void EventLoop::run() {
       return;
     }
     if (std::chrono::steady_clock::now() >= next_tick) {
-      if (tick_) tick_();
+      if (tick_) run_guarded(tick_);
       next_tick = std::chrono::steady_clock::now() + period_;
     }
   }

@@ -53,6 +53,7 @@ class EventLoop {
 
  private:
   void run();
+  static void run_guarded(Task& task);
 
   std::chrono::milliseconds period_;
   Task tick_;

@@ -154,8 +154,9 @@ std::optional<pid_t> spawn(const ProcessSpec& spec, std::string& error) {
       if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) fail("setuid");
     }
     // Descriptors the daemon or executor held (sockets, logs) stay out of the task.
-    for (int fd = 3; fd < 1024; ++fd)
-      if (fd != report[1]) close(fd);
+    const unsigned keep = static_cast<unsigned>(report[1]);
+    if (keep > 3) close_range(3, keep - 1, 0);
+    close_range(keep + 1, ~0U, 0);
     execve(argv[0], argv.data(), envp.data());
     if (errno == ENOENT && !spec.shell) execvpe(argv[0], argv.data(), envp.data());
     fail("exec");
@@ -163,7 +164,10 @@ std::optional<pid_t> spawn(const ProcessSpec& spec, std::string& error) {
   close(report[1]);
   int code = 0;
   char what[64] = {0};
-  ssize_t n = read(report[0], &code, sizeof code);
+  ssize_t n = 0;
+  do {
+    n = read(report[0], &code, sizeof code);
+  } while (n < 0 && errno == EINTR);
   ssize_t m = n == sizeof code ? read(report[0], what, sizeof what - 1) : 0;
   close(report[0]);
   if (n == sizeof code) {

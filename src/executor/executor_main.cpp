@@ -96,10 +96,11 @@ int run_executor(std::ostream& log) {
   };
 
   std::unique_ptr<PodExecutor> executor;
+  bool orphaned = false;  // loop thread only
   EventLoop loop(std::chrono::milliseconds(50), [&] {
     if (!executor) return;
     executor->tick(now_seconds());
-    if (executor->finished()) finish();
+    if (executor->finished() || (orphaned && executor->live_tasks() == 0)) finish();
   });
   executor = std::make_unique<PodExecutor>(options, send);
   loop.start();
@@ -167,8 +168,13 @@ int run_executor(std::ostream& log) {
             closed_cv.wait_for(lock, std::chrono::milliseconds(200));
         } else if (r.status == 404 || r.status == 410) {
           // The agent does not know this executor any more: nothing to report to.
+          // Nobody will acknowledge this executor's updates: kill its tasks and exit once
+          // they are gone, without waiting for acknowledgements.
           log << "steward executor: the agent refused the subscription: " << r.body << std::endl;
-          loop.post([&] { executor->shutdown(now_seconds()); });
+          loop.post([&] {
+            executor->shutdown(now_seconds());
+            orphaned = true;
+          });
         }
       }
       if (client) client->disconnect();

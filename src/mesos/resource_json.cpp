@@ -1,5 +1,7 @@
 #include "mesos/resource_json.hpp"
 
+#include <cmath>
+
 #include "mesos/json_fields.hpp"
 
 namespace steward::mesos {
@@ -159,7 +161,11 @@ std::optional<Resource> resource_from_json(const json& j, std::string& error) {
     if (s == j.end() || !s->is_object() || !s->contains("value") || !(*s)["value"].is_number()) {
       in.fail(where + ".scalar.value", "a SCALAR resource needs a number");
     } else {
-      r.scalar = round_scalar((*s)["value"].get<double>());
+      const double value = (*s)["value"].get<double>();
+      if (!std::isfinite(value) || value < 0)
+        in.fail(where + ".scalar.value", "must be a finite number >= 0");
+      else
+        r.scalar = round_scalar(value);
     }
   } else if (type == "RANGES") {
     r.type = Resource::Type::ranges;

@@ -20,7 +20,9 @@ double now_seconds() {
 MesosSession::MesosSession(Options options, state::StateStore& store, Listener& listener)
     : options_(std::move(options)), store_(store), listener_(listener) {}
 
-MesosSession::~MesosSession() { stop(); }
+MesosSession::~MesosSession() {
+  stop();
+}
 
 void MesosSession::start() {
   if (thread_.joinable()) return;
@@ -79,11 +81,13 @@ void MesosSession::on_record(const std::string& record) {
   switch (event->type) {
     case mesos::Event::Type::subscribed: {
       // Persist before use: the id must survive a crash from the moment anything relies on it.
-      if (store_.framework_id() != event->framework_id) store_.set_framework_id(event->framework_id);
+      if (store_.framework_id() != event->framework_id)
+        store_.set_framework_id(event->framework_id);
       {
         std::lock_guard lock(mutex_);
         framework_id_ = event->framework_id;
-        if (event->heartbeat_interval_seconds > 0) heartbeat_interval_ = event->heartbeat_interval_seconds;
+        if (event->heartbeat_interval_seconds > 0)
+          heartbeat_interval_ = event->heartbeat_interval_seconds;
       }
       connected_ = true;
       listener_.subscribed(event->framework_id);
@@ -140,7 +144,8 @@ void MesosSession::run() {
         wake_.wait_for(lock, std::chrono::milliseconds(100));
         const double silence = now_seconds() - last_event_;
         if (silence > options_.heartbeat_misses * heartbeat_interval_) {
-          close_reason_ = "no event or heartbeat for " + std::to_string(static_cast<int>(silence)) + " s";
+          close_reason_ =
+              "no event or heartbeat for " + std::to_string(static_cast<int>(silence)) + " s";
           break;
         }
       }

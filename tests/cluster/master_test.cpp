@@ -770,3 +770,155 @@ TEST(MasterTeardown, UpdatesFromExecutorsOfARemovedFrameworkAreAcknowledged) {
 
 }  // namespace
 }  // namespace steward::cluster::testing
+
+namespace steward::cluster::testing {
+namespace {
+
+json small_exec(const std::string& role) {
+  return {scalar("cpus", 0.1, role), scalar("mem", 32, role), scalar("disk", 10, role)};
+}
+
+TEST(MasterReview, TwoFrameworksWithTheSameTaskIdOnSimulatedAgentsStayApart) {
+  MasterHarness h(one_agent());
+  TestFramework a = h.subscribe(framework_info("a", "ra"));
+  auto offers_a = a.offers();
+  TestFramework b = h.subscribe(framework_info("b", "rb"));
+  // Split the agent: a takes half and leaves the rest for b.
+  h.call(a,
+         accept(offer_ids(offers_a),
+                {launch_group(a.id, "e", small_exec("ra"), {task("t", {scalar("cpus", 1, "ra")})})},
+                0));
+  h.advance(0.1);
+  h.call(b,
+         accept(offer_ids(b.offers()),
+                {launch_group(b.id, "e", small_exec("rb"), {task("t", {scalar("cpus", 1, "rb")})})},
+                0));
+  h.acknowledge(a, a.updates());
+  h.acknowledge(a, a.updates());
+  h.acknowledge(b, b.updates());
+  h.acknowledge(b, b.updates());
+  h.call(b, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "t"}}}}}});
+  h.acknowledge(b, b.updates());
+  EXPECT_EQ(h.master->tasks().at(a.id + "/t").state, mesos::TaskState::running)
+      << "b's kill is b's";
+  EXPECT_NO_THROW(h.call(a, {{"type", "TEARDOWN"}}));
+  EXPECT_NO_THROW(h.advance(100));
+  EXPECT_EQ(h.runtime().executors(), 0u);
+}
+
+TEST(MasterReview, IdsThatWouldEscapeTheirDirectoriesAreRefused) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "r"));
+  json stack = json::array({dynamic("r", "svc-principal", "d")});
+  h.call(
+      fw,
+      accept(offer_ids(fw.offers()),
+             {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 10, "r", stack)}}}}},
+              {{"type", "CREATE"},
+               {"create", {{"volumes", {volume(10, "r", stack, "../../victim", "data")}}}}},
+              launch_group(fw.id, "e", small_exec("r"), {task("/etc", {scalar("cpus", 1, "r")})})},
+             0));
+  for (const auto& r : h.master->agents().begin()->second.total.resources())
+    EXPECT_FALSE(r.disk && r.disk->persistence) << "no volume with a traversing id";
+  auto updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_ERROR");
+  EXPECT_NE(updates[0]["message"].get<std::string>().find("not a valid id"), std::string::npos);
+  h.advance(0.1);
+  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "../e", small_exec("r"),
+                                                          {task("t", {scalar("cpus", 1, "r")})})}));
+  updates = fw.updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["state"], "TASK_ERROR");
+}
+
+TEST(MasterReview, NegativeResourcesAreRefusedAtTheDoor) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "r"));
+  CallOutcome o = h.call(fw, accept(offer_ids(fw.offers()),
+                                    {launch_group(fw.id, "e", small_exec("r"),
+                                                  {task("t", {scalar("cpus", -1000, "r")})})}));
+  EXPECT_EQ(o.status, 400);
+  EXPECT_NE(o.message.find(">= 0"), std::string::npos) << o.message;
+}
+
+TEST(MasterReview, AVolumeSharedByTasksStaysHeldUntilTheExecutorEnds) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "r"));
+  json stack = json::array({dynamic("r", "svc-principal", "d")});
+  json vol = volume(10, "r", stack, "shared", "data");
+  h.call(
+      fw,
+      accept(offer_ids(fw.offers()),
+             {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 10, "r", stack)}}}}},
+              {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}},
+              launch_group(fw.id, "e", small_exec("r"),
+                           {task("a", {scalar("cpus", 1, "r"), vol}),
+                            task("b", {scalar("cpus", 1, "r"), vol})})},
+             0));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  ASSERT_TRUE(h.runtime().finish(fw.id + "/a", false));
+  h.run();
+  h.acknowledge(fw, fw.updates());
+  auto free_volume = [&] {
+    for (const auto& r : h.master->agents().begin()->second.free.resources())
+      if (r.disk && r.disk->persistence) return true;
+    return false;
+  };
+  EXPECT_FALSE(free_volume()) << "b still uses it";
+  h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "b"}}}}}});
+  h.acknowledge(fw, fw.updates());
+  EXPECT_TRUE(free_volume()) << "the executor is gone: the volume can be offered again";
+}
+
+TEST(MasterReview, ParentRoleReservationsCannotBeUnreservedByAChildRole) {
+  ClusterConfig config = one_agent();
+  config.agents[0].reserved["slave_public"] = config.agents[0].resources;
+  config.agents[0].resources = {};
+  MasterHarness h(config);
+  TestFramework fw = h.subscribe(framework_info("svc", "slave_public/svc"));
+  // The framework asks to pop the STATIC slave_public reservation: it is not its own.
+  json stat = json::array({{{"type", "STATIC"}, {"role", "slave_public"}}});
+  h.call(fw,
+         accept(offer_ids(fw.offers()),
+                {{{"type", "UNRESERVE"},
+                  {"unreserve", {{"resources", {scalar("cpus", 1, "slave_public/svc", stat)}}}}}}));
+  for (const auto& r : h.master->agents().begin()->second.total.resources())
+    EXPECT_TRUE(r.reserved());
+}
+
+TEST(MasterReview, StoppedThenRemovedAgentShutsItsExecutorsDown) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "r"));
+  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "e", small_exec("r"),
+                                                          {task("t", {scalar("cpus", 1, "r")})})}));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  h.master->stop_agent("agent-0", h.now);
+  h.master->remove_agent("agent-0", h.now);
+  h.run();
+  EXPECT_EQ(h.runtime().executors(), 0u) << "its executor was shut down and let go";
+}
+
+TEST(MasterReview, AcknowledgementsWhileAnAgentIsStoppedStillReachItsExecutor) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "r"));
+  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "e", small_exec("r"),
+                                                          {task("t", {scalar("cpus", 1, "r")})})}));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  ASSERT_TRUE(h.runtime().finish("t", false));
+  h.run();
+  auto finished = fw.updates();
+  ASSERT_EQ(finished.size(), 1u);
+  h.master->stop_agent("agent-0", h.now);
+  h.acknowledge(fw, finished);
+  h.master->start_agent("agent-0", h.now);
+  h.run();
+  EXPECT_EQ(h.runtime().executors(), 0u);
+  EXPECT_TRUE(h.master->agents().begin()->second.executors.empty());
+}
+
+}  // namespace
+}  // namespace steward::cluster::testing

@@ -72,7 +72,8 @@ mesos::FrameworkInfo hello_world() {
   f.principal = "hello-world-principal";
   f.failover_timeout = 1209600;
   f.checkpoint = true;
-  f.capabilities = {"MULTI_ROLE", "RESERVATION_REFINEMENT", "PARTITION_AWARE", "TASK_KILLING_STATE"};
+  f.capabilities = {"MULTI_ROLE", "RESERVATION_REFINEMENT", "PARTITION_AWARE",
+                    "TASK_KILLING_STATE"};
   return f;
 }
 
@@ -115,7 +116,8 @@ TEST_F(MesosSessionTest, ResubscribesWithTheSameIdAfterTheMasterComesBack) {
   ASSERT_TRUE(eventually([&] { return session.connected(); }));
   const std::string id = session.framework_id();
   cluster.stop(SIGKILL);
-  ASSERT_TRUE(eventually([&] { return !recorder.with([&] { return recorder.disconnections.empty(); }); }));
+  ASSERT_TRUE(
+      eventually([&] { return !recorder.with([&] { return recorder.disconnections.empty(); }); }));
   cluster.start();
   // The cluster may come back on another port: a real deployment has a fixed one.
   session.stop();
@@ -148,11 +150,14 @@ TEST_F(MesosSessionTest, RemovedFrameworkIsReportedOnceAndNotRetried) {
     MesosSession session(options(), store, recorder);
     session.start();
     ASSERT_TRUE(eventually([&] { return session.connected(); }));
-    auto r = cluster.post("/api/v1", nlohmann::json({{"type", "TEARDOWN"},
-                                                     {"teardown", {{"framework_id", {{"value", session.framework_id()}}}}}})
-                                         .dump());
+    auto r = cluster.post(
+        "/api/v1",
+        nlohmann::json({{"type", "TEARDOWN"},
+                        {"teardown", {{"framework_id", {{"value", session.framework_id()}}}}}})
+            .dump());
     ASSERT_EQ(r.status, 200) << r.body;
-    ASSERT_TRUE(eventually([&] { return !recorder.with([&] { return recorder.removals.empty(); }); }));
+    ASSERT_TRUE(
+        eventually([&] { return !recorder.with([&] { return recorder.removals.empty(); }); }));
     EXPECT_NE(recorder.removals[0].find("Framework has been removed"), std::string::npos);
     EXPECT_FALSE(session.connected());
   }
