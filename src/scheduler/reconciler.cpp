@@ -7,7 +7,8 @@ namespace steward::scheduler {
 void Reconciler::start(const std::vector<mesos::Call::TaskRef>& tasks, double now) {
   started_ = true;
   pending_.clear();
-  for (const auto& t : tasks) pending_[t.task_id] = t.agent_id;
+  for (const auto& t : tasks)
+    pending_[t.task_id] = t.agent_id;
   next_explicit_ = now;
   backoff_ = options_.base_backoff_seconds;
   next_implicit_.reset();
@@ -24,7 +25,8 @@ std::optional<Reconciler::Request> Reconciler::poll(double now) {
   if (!pending_.empty()) {
     if (now < next_explicit_) return std::nullopt;
     Request r;
-    for (const auto& [task, agent] : pending_) r.tasks.push_back({task, agent});
+    for (const auto& [task, agent] : pending_)
+      r.tasks.push_back({task, agent});
     next_explicit_ = now + backoff_;
     backoff_ = std::min(backoff_ * 2, options_.max_backoff_seconds);
     return r;

@@ -5,7 +5,9 @@
 namespace steward::scheduler {
 namespace {
 
-std::vector<mesos::Call::TaskRef> two() { return {{"a__1", "S0"}, {"b__1", "S1"}}; }
+std::vector<mesos::Call::TaskRef> two() {
+  return {{"a__1", "S0"}, {"b__1", "S1"}};
+}
 
 TEST(Reconciler, NothingBeforeASubscription) {
   Reconciler r;
