@@ -23,10 +23,12 @@ bool is_own_reservation(const mesos::Resource& r, const ServiceRoles& roles) {
          r.label(kResourceId).has_value();
 }
 
-std::vector<mesos::Resource> usable_resources(const mesos::Offer& offer, const ServiceRoles& roles) {
+std::vector<mesos::Resource> usable_resources(const mesos::Offer& offer,
+                                              const ServiceRoles& roles) {
   std::vector<mesos::Resource> out;
   for (const mesos::Resource& r : offer.resources)
-    if (!r.reserved() || is_static_to_us(r, roles) || is_own_reservation(r, roles)) out.push_back(r);
+    if (!r.reserved() || is_static_to_us(r, roles) || is_own_reservation(r, roles))
+      out.push_back(r);
   return out;
 }
 

@@ -54,17 +54,20 @@ mesos::Offer offer_of(std::vector<Resource> resources) {
 
 TEST(UsableResources, OwnAndUnreservedAndPreReservedButNeverForeign) {
   auto o = offer_of({
-      scalar("cpus", 1),                                                  // unreserved
-      scalar("cpus", 2, {dynamic("svc-role", "r1")}),                     // ours
-      scalar("cpus", 3, {dynamic("other-role", "r2")}),                   // another service's
-      scalar("cpus", 4, {dynamic("svc-role")}),                           // ours by role, no label: not SDK-made
-      scalar("cpus", 5, {fixed("slave_public")}),                         // pre-reserved for us
-      scalar("cpus", 6, {fixed("slave_public"), dynamic("slave_public/svc-role", "r3")}),  // refined, ours
-      scalar("cpus", 7, {fixed("slave_public"), dynamic("slave_public/other", "r4")}),     // refined, theirs
-      scalar("cpus", 8, {fixed("elsewhere")}),                            // another role's static
+      scalar("cpus", 1),                                 // unreserved
+      scalar("cpus", 2, {dynamic("svc-role", "r1")}),    // ours
+      scalar("cpus", 3, {dynamic("other-role", "r2")}),  // another service's
+      scalar("cpus", 4, {dynamic("svc-role")}),          // ours by role, no label: not SDK-made
+      scalar("cpus", 5, {fixed("slave_public")}),        // pre-reserved for us
+      scalar("cpus", 6,
+             {fixed("slave_public"), dynamic("slave_public/svc-role", "r3")}),  // refined, ours
+      scalar("cpus", 7,
+             {fixed("slave_public"), dynamic("slave_public/other", "r4")}),  // refined, theirs
+      scalar("cpus", 8, {fixed("elsewhere")}),  // another role's static
   });
   std::vector<double> got;
-  for (const auto& r : usable_resources(o, kRoles)) got.push_back(r.scalar);
+  for (const auto& r : usable_resources(o, kRoles))
+    got.push_back(r.scalar);
   EXPECT_EQ(got, (std::vector<double>{1, 2, 5, 6}));
 }
 
