@@ -14,7 +14,8 @@ std::string service_role(const std::string& service_name) {
       role += c;
   }
   // A leading '/' (a Marathon app path) leaves a leading "__": dcos-commons drops it.
-  while (role.rfind("__", 0) == 0) role.erase(0, 2);
+  while (role.rfind("__", 0) == 0)
+    role.erase(0, 2);
   return role + "-role";
 }
 
@@ -27,7 +28,9 @@ void add_scalar(SetNeed& set, const char* name, double amount) {
 std::string default_env_key(const std::string& port_name) {
   std::string key = "PORT_";
   for (char c : port_name)
-    key += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+    key += std::isalnum(static_cast<unsigned char>(c))
+               ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+               : '_';
   return key;
 }
 
@@ -44,7 +47,8 @@ PodFootprint pod_footprint(const spec::PodSpec& pod, const std::string& role,
   add_scalar(f.executor, "cpus", overhead.cpus);
   add_scalar(f.executor, "mem", overhead.mem_mb);
   add_scalar(f.executor, "disk", overhead.disk_mb);
-  for (const spec::VolumeSpec& v : pod.volumes) f.executor.volumes.push_back({v});
+  for (const spec::VolumeSpec& v : pod.volumes)
+    f.executor.volumes.push_back({v});
 
   for (const spec::ResourceSetSpec& rs : pod.resource_sets) {
     SetNeed set;
@@ -55,12 +59,15 @@ PodFootprint pod_footprint(const spec::PodSpec& pod, const std::string& role,
     for (const auto& [name, port] : rs.ports) {
       PortNeed need;
       need.name = name;
-      if (port.port > 0) need.port = port.port;  // 0 in the spec: dynamic
-      else need.ranges = port.ranges;
+      if (port.port > 0)
+        need.port = port.port;  // 0 in the spec: dynamic
+      else
+        need.ranges = port.ranges;
       need.env_key = port.env_key.empty() ? default_env_key(name) : port.env_key;
       set.ports.push_back(std::move(need));
     }
-    for (const spec::VolumeSpec& v : rs.volumes) set.volumes.push_back({v});
+    for (const spec::VolumeSpec& v : rs.volumes)
+      set.volumes.push_back({v});
     for (const spec::TaskSpec& t : pod.tasks)
       if (t.resource_set == rs.id) set.tasks.push_back(t.name);
     f.sets.push_back(std::move(set));
@@ -73,11 +80,13 @@ PodFootprint pod_footprint(const spec::PodSpec& pod, const std::string& role,
       if (s.name == "gpus") f.gpus += s.amount;
       if (s.name == "disk") f.disk_mb += s.amount;
     }
-    for (const VolumeNeed& v : set.volumes) f.disk_mb += v.spec.size_mb;
+    for (const VolumeNeed& v : set.volumes)
+      f.disk_mb += v.spec.size_mb;
     f.ports += set.ports.size();
   };
   total(f.executor);
-  for (const SetNeed& set : f.sets) total(set);
+  for (const SetNeed& set : f.sets)
+    total(set);
   return f;
 }
 

@@ -30,9 +30,9 @@ struct ScalarNeed {
 
 struct PortNeed {
   std::string name;
-  std::optional<int> port;               // unset: a dynamic port, chosen from the offer
-  std::vector<spec::PortRange> ranges;   // where a dynamic port may come from (empty: anywhere)
-  std::string env_key;                   // where the task finds it (PORT_<NAME> when not given)
+  std::optional<int> port;              // unset: a dynamic port, chosen from the offer
+  std::vector<spec::PortRange> ranges;  // where a dynamic port may come from (empty: anywhere)
+  std::string env_key;                  // where the task finds it (PORT_<NAME> when not given)
 };
 
 struct VolumeNeed {

@@ -9,7 +9,8 @@ namespace {
 
 spec::ServiceSpec load(const std::string& name) {
   spec::LoadOptions options;
-  auto result = spec::load_spec_file(std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/" + name, options);
+  auto result = spec::load_spec_file(
+      std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/" + name, options);
   EXPECT_TRUE(result.spec) << name;
   return result.spec ? *result.spec : spec::ServiceSpec{};
 }
@@ -32,10 +33,12 @@ TEST(PodFootprint, HelloWorldWorldPodReservesEverySetAndTheExecutor) {
   EXPECT_DOUBLE_EQ(f.executor.scalars[0].amount, 0.1);
   // Every task's set is in the footprint, even tasks a plan launches later (sidecar).
   std::size_t tasks = 0;
-  for (const SetNeed& set : f.sets) tasks += set.tasks.size();
+  for (const SetNeed& set : f.sets)
+    tasks += set.tasks.size();
   EXPECT_EQ(tasks, world->tasks.size());
   double cpus = 0.1;
-  for (const spec::ResourceSetSpec& rs : world->resource_sets) cpus += rs.cpus;
+  for (const spec::ResourceSetSpec& rs : world->resource_sets)
+    cpus += rs.cpus;
   EXPECT_DOUBLE_EQ(f.cpus, cpus);
   EXPECT_GT(f.disk_mb, 256) << "volumes count towards disk";
 }

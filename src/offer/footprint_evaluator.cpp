@@ -1,0 +1,206 @@
+#include "offer/footprint_evaluator.hpp"
+
+#include <cstdio>
+
+#include "resources/ranges.hpp"
+#include "resources/resource_pool.hpp"
+
+namespace steward::offer {
+
+using mesos::Resource;
+
+namespace {
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+class Fitter {
+ public:
+  Fitter(const PodFootprint& f, const mesos::Offer& offer, const ReservationContext& ctx)
+      : footprint_(f), offer_(offer), ctx_(ctx) {
+    // What may be reserved: unreserved resources, or the pre-reserved role's static ones.
+    for (const Resource& r : offer.resources) {
+      bool source = f.pre_reserved_role.empty()
+                        ? !r.reserved()
+                        : r.reservations.size() == 1 &&
+                              r.reservations[0].type == mesos::ReservationInfo::Type::static_reservation &&
+                              r.reservations[0].role == f.pre_reserved_role;
+      if (source) {
+        Resource copy = r;
+        copy.allocation_role.reset();
+        pool_.add(copy);
+      }
+    }
+  }
+
+  bool fit_set(const SetNeed& set, Outcome& out) {
+    out.stage = set.id == "executor" ? "executor" : "resource set " + set.id;
+    for (const ScalarNeed& s : set.scalars) out.children.push_back(scalar(set.id, s.name, s.amount));
+    for (const PortNeed& p : set.ports) out.children.push_back(port(set.id, p));
+    for (const VolumeNeed& v : set.volumes) out.children.push_back(volume(set.id, v));
+    for (const Outcome& c : out.children) out.pass = out.pass && c.pass;
+    if (!out.pass) out.reason = "does not fit";
+    return out.pass;
+  }
+
+  FootprintFit& fit() { return fit_; }
+
+ private:
+  mesos::ReservationInfo reservation() {
+    mesos::ReservationInfo r;
+    r.type = mesos::ReservationInfo::Type::dynamic;
+    r.role = footprint_.role;
+    r.principal = ctx_.principal;
+    r.labels = {{"resource_id", ctx_.new_id()}};
+    return r;
+  }
+
+  // The source resource of `name` (unreserved, or the pre-reserved role's).
+  const Resource* source(const std::string& name) const {
+    for (const Resource& r : pool_.resources())
+      if (r.name == name && !(r.disk && (r.disk->persistence || r.disk->source))) return &r;
+    return nullptr;
+  }
+
+  Resource reserve(Resource taken, const std::string& set_id) {
+    Resource reserved = resources::reserved(std::move(taken), reservation());
+    reserved.allocation_role = offer_.allocation_role.empty() ? std::nullopt
+                                                              : std::optional(offer_.allocation_role);
+    fit_.reserve.push_back(reserved);
+    fit_.held[set_id].push_back(reserved);
+    return reserved;
+  }
+
+  Outcome scalar(const std::string& set_id, const std::string& name, double amount) {
+    Outcome o{name, true, "", {}};
+    const Resource* src = source(name);
+    double offered = src ? src->scalar : 0;
+    if (!src || mesos::round_scalar(offered) < mesos::round_scalar(amount)) {
+      o.pass = false;
+      o.reason = "insufficient " + name + ": need " + number(amount) + ", offered " + number(offered);
+      return o;
+    }
+    Resource taken = *src;
+    taken.scalar = mesos::round_scalar(amount);
+    pool_.subtract(taken);
+    reserve(taken, set_id);
+    o.reason = "reserved " + number(amount);
+    return o;
+  }
+
+  Outcome port(const std::string& set_id, const PortNeed& need) {
+    Outcome o{"port " + need.name, true, "", {}};
+    const Resource* src = source("ports");
+    if (!src) {
+      o.pass = false;
+      o.reason = "the offer has no ports";
+      return o;
+    }
+    std::optional<std::uint64_t> chosen;
+    if (need.port) {
+      if (resources::contains(src->ranges, static_cast<std::uint64_t>(*need.port))) chosen = *need.port;
+    } else {
+      for (const mesos::ValueRange& r : src->ranges) {
+        for (std::uint64_t p = r.begin; p <= r.end && !chosen; ++p) {
+          bool allowed = need.ranges.empty();
+          for (const spec::PortRange& want : need.ranges)
+            if ((!want.begin || static_cast<std::uint64_t>(*want.begin) <= p) &&
+                (!want.end || p <= static_cast<std::uint64_t>(*want.end)))
+              allowed = true;
+          if (allowed) chosen = p;
+        }
+        if (chosen) break;
+      }
+    }
+    if (!chosen) {
+      o.pass = false;
+      o.reason = need.port ? "port " + std::to_string(*need.port) + " is not offered"
+                           : "no offered port in the allowed ranges";
+      return o;
+    }
+    Resource taken = *src;
+    taken.ranges = {{*chosen, *chosen}};
+    pool_.subtract(taken);
+    reserve(taken, set_id);
+    fit_.ports[set_id][need.name] = static_cast<int>(*chosen);
+    o.reason = "reserved " + std::to_string(*chosen) + " (" + need.env_key + ")";
+    return o;
+  }
+
+  Outcome volume(const std::string& set_id, const VolumeNeed& need) {
+    Outcome o{"volume " + need.spec.path, true, "", {}};
+    if (need.spec.type != spec::VolumeType::root) {
+      o.pass = false;
+      o.reason = "MOUNT volumes are not supported by this evaluator yet";
+      return o;
+    }
+    Outcome disk = scalar("__volume__", "disk", need.spec.size_mb);
+    if (!disk.pass) {
+      o.pass = false;
+      o.reason = disk.reason;
+      return o;
+    }
+    // The reserved disk becomes a volume: CREATE it, and the set holds the volume.
+    Resource reserved = fit_.held["__volume__"].back();
+    fit_.held["__volume__"].pop_back();
+    Resource vol = reserved;
+    vol.disk = mesos::DiskInfo{};
+    vol.disk->persistence = mesos::DiskInfo::Persistence{ctx_.new_id(), ctx_.principal};
+    vol.disk->volume = mesos::DiskInfo::Volume{};
+    vol.disk->volume->container_path = need.spec.path;
+    fit_.create.push_back(vol);
+    fit_.held[set_id].push_back(vol);
+    o.reason = "reserved and created " + number(need.spec.size_mb) + " MB";
+    return o;
+  }
+
+  const PodFootprint& footprint_;
+  const mesos::Offer& offer_;
+  const ReservationContext& ctx_;
+  resources::ResourcePool pool_;
+  FootprintFit fit_;
+};
+
+void render_into(const Outcome& o, int depth, std::string& out) {
+  out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + (o.pass ? "PASS " : "FAIL ") + o.stage;
+  if (!o.reason.empty()) out += ": " + o.reason;
+  out += "\n";
+  for (const Outcome& c : o.children) render_into(c, depth + 1, out);
+}
+
+}  // namespace
+
+Evaluation evaluate_new_footprint(const PodFootprint& footprint, const mesos::Offer& offer,
+                                  const ReservationContext& context) {
+  Evaluation e;
+  e.outcome.stage = "offer " + offer.id + " on agent " + offer.agent_id + " for pod " + footprint.pod_type;
+  Fitter fitter(footprint, offer, context);
+  Outcome executor;
+  fitter.fit_set(footprint.executor, executor);
+  e.outcome.children.push_back(std::move(executor));
+  for (const SetNeed& set : footprint.sets) {
+    Outcome o;
+    fitter.fit_set(set, o);
+    e.outcome.children.push_back(std::move(o));
+  }
+  for (const Outcome& c : e.outcome.children) e.outcome.pass = e.outcome.pass && c.pass;
+  if (e.outcome.pass) {
+    fitter.fit().held.erase("__volume__");
+    e.fit = std::move(fitter.fit());
+    e.outcome.reason = "the whole footprint fits";
+  } else {
+    e.outcome.reason = "the footprint does not fit";
+  }
+  return e;
+}
+
+std::string render(const Outcome& outcome) {
+  std::string out;
+  render_into(outcome, 0, out);
+  return out;
+}
+
+}  // namespace steward::offer
