@@ -23,11 +23,12 @@ class Fitter {
       : footprint_(f), offer_(offer), ctx_(ctx) {
     // What may be reserved: unreserved resources, or the pre-reserved role's static ones.
     for (const Resource& r : offer.resources) {
-      bool source = f.pre_reserved_role.empty()
-                        ? !r.reserved()
-                        : r.reservations.size() == 1 &&
-                              r.reservations[0].type == mesos::ReservationInfo::Type::static_reservation &&
-                              r.reservations[0].role == f.pre_reserved_role;
+      bool source =
+          f.pre_reserved_role.empty()
+              ? !r.reserved()
+              : r.reservations.size() == 1 &&
+                    r.reservations[0].type == mesos::ReservationInfo::Type::static_reservation &&
+                    r.reservations[0].role == f.pre_reserved_role;
       if (source) {
         Resource copy = r;
         copy.allocation_role.reset();
@@ -38,10 +39,14 @@ class Fitter {
 
   bool fit_set(const SetNeed& set, Outcome& out) {
     out.stage = set.id == "executor" ? "executor" : "resource set " + set.id;
-    for (const ScalarNeed& s : set.scalars) out.children.push_back(scalar(set.id, s.name, s.amount));
-    for (const PortNeed& p : set.ports) out.children.push_back(port(set.id, p));
-    for (const VolumeNeed& v : set.volumes) out.children.push_back(volume(set.id, v));
-    for (const Outcome& c : out.children) out.pass = out.pass && c.pass;
+    for (const ScalarNeed& s : set.scalars)
+      out.children.push_back(scalar(set.id, s.name, s.amount));
+    for (const PortNeed& p : set.ports)
+      out.children.push_back(port(set.id, p));
+    for (const VolumeNeed& v : set.volumes)
+      out.children.push_back(volume(set.id, v));
+    for (const Outcome& c : out.children)
+      out.pass = out.pass && c.pass;
     if (!out.pass) out.reason = "does not fit";
     return out.pass;
   }
@@ -67,8 +72,8 @@ class Fitter {
 
   Resource reserve(Resource taken, const std::string& set_id) {
     Resource reserved = resources::reserved(std::move(taken), reservation());
-    reserved.allocation_role = offer_.allocation_role.empty() ? std::nullopt
-                                                              : std::optional(offer_.allocation_role);
+    reserved.allocation_role =
+        offer_.allocation_role.empty() ? std::nullopt : std::optional(offer_.allocation_role);
     fit_.reserve.push_back(reserved);
     fit_.held[set_id].push_back(reserved);
     return reserved;
@@ -80,7 +85,8 @@ class Fitter {
     double offered = src ? src->scalar : 0;
     if (!src || mesos::round_scalar(offered) < mesos::round_scalar(amount)) {
       o.pass = false;
-      o.reason = "insufficient " + name + ": need " + number(amount) + ", offered " + number(offered);
+      o.reason =
+          "insufficient " + name + ": need " + number(amount) + ", offered " + number(offered);
       return o;
     }
     Resource taken = *src;
@@ -101,7 +107,8 @@ class Fitter {
     }
     std::optional<std::uint64_t> chosen;
     if (need.port) {
-      if (resources::contains(src->ranges, static_cast<std::uint64_t>(*need.port))) chosen = *need.port;
+      if (resources::contains(src->ranges, static_cast<std::uint64_t>(*need.port)))
+        chosen = *need.port;
     } else {
       for (const mesos::ValueRange& r : src->ranges) {
         for (std::uint64_t p = r.begin; p <= r.end && !chosen; ++p) {
@@ -126,7 +133,8 @@ class Fitter {
     pool_.subtract(taken);
     reserve(taken, set_id);
     fit_.ports[set_id][need.name] = static_cast<int>(*chosen);
-    o.reason = "reserved " + std::to_string(*chosen) + " (" + need.env_key + ")";
+    o.reason = "reserved " + std::to_string(*chosen) +
+               (need.env_key.empty() ? "" : " (" + need.env_key + ")");
     return o;
   }
 
@@ -165,10 +173,12 @@ class Fitter {
 };
 
 void render_into(const Outcome& o, int depth, std::string& out) {
-  out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + (o.pass ? "PASS " : "FAIL ") + o.stage;
+  out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + (o.pass ? "PASS " : "FAIL ") +
+         o.stage;
   if (!o.reason.empty()) out += ": " + o.reason;
   out += "\n";
-  for (const Outcome& c : o.children) render_into(c, depth + 1, out);
+  for (const Outcome& c : o.children)
+    render_into(c, depth + 1, out);
 }
 
 }  // namespace
@@ -176,7 +186,8 @@ void render_into(const Outcome& o, int depth, std::string& out) {
 Evaluation evaluate_new_footprint(const PodFootprint& footprint, const mesos::Offer& offer,
                                   const ReservationContext& context) {
   Evaluation e;
-  e.outcome.stage = "offer " + offer.id + " on agent " + offer.agent_id + " for pod " + footprint.pod_type;
+  e.outcome.stage =
+      "offer " + offer.id + " on agent " + offer.agent_id + " for pod " + footprint.pod_type;
   Fitter fitter(footprint, offer, context);
   Outcome executor;
   fitter.fit_set(footprint.executor, executor);
@@ -186,7 +197,8 @@ Evaluation evaluate_new_footprint(const PodFootprint& footprint, const mesos::Of
     fitter.fit_set(set, o);
     e.outcome.children.push_back(std::move(o));
   }
-  for (const Outcome& c : e.outcome.children) e.outcome.pass = e.outcome.pass && c.pass;
+  for (const Outcome& c : e.outcome.children)
+    e.outcome.pass = e.outcome.pass && c.pass;
   if (e.outcome.pass) {
     fitter.fit().held.erase("__volume__");
     e.fit = std::move(fitter.fit());

@@ -21,7 +21,7 @@
 namespace steward::offer {
 
 struct Outcome {
-  std::string stage;   // "offer O12 on agent S0", "set server", "cpus", "port http" ...
+  std::string stage;  // "offer O12 on agent S0", "set server", "cpus", "port http" ...
   bool pass = true;
   std::string reason;  // why, in words an operator reads
   std::vector<Outcome> children;

@@ -1,7 +1,6 @@
 #include "offer/pod_footprint.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace steward::offer {
 
@@ -23,15 +22,6 @@ namespace {
 
 void add_scalar(SetNeed& set, const char* name, double amount) {
   if (amount > 0) set.scalars.push_back({name, amount});
-}
-
-std::string default_env_key(const std::string& port_name) {
-  std::string key = "PORT_";
-  for (char c : port_name)
-    key += std::isalnum(static_cast<unsigned char>(c))
-               ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-               : '_';
-  return key;
 }
 
 }  // namespace
@@ -63,7 +53,7 @@ PodFootprint pod_footprint(const spec::PodSpec& pod, const std::string& role,
         need.port = port.port;  // 0 in the spec: dynamic
       else
         need.ranges = port.ranges;
-      need.env_key = port.env_key.empty() ? default_env_key(name) : port.env_key;
+      need.env_key = port.env_key;  // no default PORT_<NAME> variable, as dcos-commons since 2017
       set.ports.push_back(std::move(need));
     }
     for (const spec::VolumeSpec& v : rs.volumes)

@@ -16,8 +16,8 @@ namespace {
 using ::testing::HasSubstr;
 
 spec::ServiceSpec load(const std::string& name) {
-  auto result = spec::load_spec_file(std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/" + name,
-                                     spec::LoadOptions{});
+  auto result = spec::load_spec_file(
+      std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/" + name, spec::LoadOptions{});
   EXPECT_TRUE(result.spec) << name;
   return result.spec ? *result.spec : spec::ServiceSpec{};
 }
@@ -27,7 +27,8 @@ ReservationContext counting_ids() {
   return {"hello-world-principal", [n] { return "id-" + std::to_string((*n)++); }};
 }
 
-mesos::Resource scalar(const std::string& name, double value, std::vector<mesos::ReservationInfo> stack = {}) {
+mesos::Resource scalar(const std::string& name, double value,
+                       std::vector<mesos::ReservationInfo> stack = {}) {
   mesos::Resource r;
   r.name = name;
   r.scalar = value;
@@ -36,7 +37,8 @@ mesos::Resource scalar(const std::string& name, double value, std::vector<mesos:
   return r;
 }
 
-mesos::Resource ports(std::uint64_t begin, std::uint64_t end, std::vector<mesos::ReservationInfo> stack = {}) {
+mesos::Resource ports(std::uint64_t begin, std::uint64_t end,
+                      std::vector<mesos::ReservationInfo> stack = {}) {
   mesos::Resource r = scalar("ports", 0, std::move(stack));
   r.type = mesos::Resource::Type::ranges;
   r.ranges = {{begin, end}};
@@ -55,9 +57,10 @@ mesos::Offer offer_with(std::vector<mesos::Resource> resources) {
 TEST(FootprintEvaluator, TheWholeWorldPodFitsWithFreshResourceIds) {
   spec::ServiceSpec s = load("svc.yml");
   PodFootprint f = pod_footprint(*s.find_pod("world"), "hello-world-role");
-  Evaluation e = evaluate_new_footprint(
-      f, offer_with({scalar("cpus", 8), scalar("mem", 16384), scalar("disk", 100000), ports(31000, 31999)}),
-      counting_ids());
+  Evaluation e = evaluate_new_footprint(f,
+                                        offer_with({scalar("cpus", 8), scalar("mem", 16384),
+                                                    scalar("disk", 100000), ports(31000, 31999)}),
+                                        counting_ids());
   ASSERT_TRUE(e.fit) << render(e.outcome);
   EXPECT_TRUE(e.outcome.pass);
   std::set<std::string> ids;
@@ -72,7 +75,8 @@ TEST(FootprintEvaluator, TheWholeWorldPodFitsWithFreshResourceIds) {
   EXPECT_EQ(ids.size(), e.fit->reserve.size()) << "every reservation has its own resource_id";
   EXPECT_DOUBLE_EQ(cpus, f.cpus);
   std::size_t volumes = 0;
-  for (const SetNeed& set : f.sets) volumes += set.volumes.size();
+  for (const SetNeed& set : f.sets)
+    volumes += set.volumes.size();
   volumes += f.executor.volumes.size();
   EXPECT_EQ(e.fit->create.size(), volumes);
   for (const mesos::Resource& v : e.fit->create) {
@@ -86,7 +90,8 @@ TEST(FootprintEvaluator, AShortOfferSaysWhatIsMissing) {
   spec::ServiceSpec s = load("svc.yml");
   PodFootprint f = pod_footprint(*s.find_pod("world"), "hello-world-role");
   Evaluation e = evaluate_new_footprint(
-      f, offer_with({scalar("cpus", 0.2), scalar("mem", 16384), scalar("disk", 100000)}), counting_ids());
+      f, offer_with({scalar("cpus", 0.2), scalar("mem", 16384), scalar("disk", 100000)}),
+      counting_ids());
   EXPECT_FALSE(e.fit);
   EXPECT_FALSE(e.outcome.pass);
   std::string text = render(e.outcome);
@@ -99,19 +104,23 @@ TEST(FootprintEvaluator, AShortOfferSaysWhatIsMissing) {
 TEST(FootprintEvaluator, AStaticPortMustBeOffered) {
   spec::ServiceSpec s = load("multiport.yml");
   PodFootprint f = pod_footprint(s.pods[0], "hello-world-role");
-  Evaluation e = evaluate_new_footprint(
-      f, offer_with({scalar("cpus", 8), scalar("mem", 16384), scalar("disk", 100000), ports(31000, 31999)}),
-      counting_ids());
+  Evaluation e = evaluate_new_footprint(f,
+                                        offer_with({scalar("cpus", 8), scalar("mem", 16384),
+                                                    scalar("disk", 100000), ports(31000, 31999)}),
+                                        counting_ids());
   EXPECT_FALSE(e.fit);
   EXPECT_THAT(render(e.outcome), HasSubstr("port 17001 is not offered"));
   Evaluation ok = evaluate_new_footprint(
-      f, offer_with({scalar("cpus", 8), scalar("mem", 16384), scalar("disk", 100000), ports(17000, 17010), ports(31000, 31999)}),
+      f,
+      offer_with({scalar("cpus", 8), scalar("mem", 16384), scalar("disk", 100000),
+                  ports(17000, 17010), ports(31000, 31999)}),
       counting_ids());
   // Two separate ranges in one offer merge in the pool; the static port and dynamic ones fit.
   ASSERT_TRUE(ok.fit) << render(ok.outcome);
   std::set<int> chosen;
   for (const auto& [set, named] : ok.fit->ports)
-    for (const auto& [name, port] : named) chosen.insert(port);
+    for (const auto& [name, port] : named)
+      chosen.insert(port);
   EXPECT_TRUE(chosen.count(17001));
   EXPECT_EQ(chosen.size(), 3u) << "no port given twice";
 }
@@ -127,13 +136,16 @@ TEST(FootprintEvaluator, PreReservedPodsOnlyRefineTheirStaticRole) {
   stat.type = mesos::ReservationInfo::Type::static_reservation;
   stat.role = pod->pre_reserved_role;
   // Plenty unreserved, but the pod must use the static reservation.
-  Evaluation none = evaluate_new_footprint(
-      f, offer_with({scalar("cpus", 8), scalar("mem", 16384), scalar("disk", 100000), ports(31000, 31999)}),
-      counting_ids());
+  Evaluation none =
+      evaluate_new_footprint(f,
+                             offer_with({scalar("cpus", 8), scalar("mem", 16384),
+                                         scalar("disk", 100000), ports(31000, 31999)}),
+                             counting_ids());
   EXPECT_FALSE(none.fit);
   Evaluation e = evaluate_new_footprint(
-      f, offer_with({scalar("cpus", 8, {stat}), scalar("mem", 16384, {stat}), scalar("disk", 100000, {stat}),
-                     ports(31000, 31999, {stat})}),
+      f,
+      offer_with({scalar("cpus", 8, {stat}), scalar("mem", 16384, {stat}),
+                  scalar("disk", 100000, {stat}), ports(31000, 31999, {stat})}),
       counting_ids());
   ASSERT_TRUE(e.fit) << render(e.outcome);
   for (const mesos::Resource& r : e.fit->reserve) {
@@ -158,13 +170,15 @@ TEST(FootprintEvaluator, TheMasterAcceptsTheReservationsAndVolumes) {
   auto offer = mesos::offer_from_json(offers[0], error);
   ASSERT_TRUE(offer) << error;
   spec::ServiceSpec s = load("svc.yml");
-  Evaluation e = evaluate_new_footprint(pod_footprint(*s.find_pod("world"), "hello-world-role"), *offer,
-                                        counting_ids());
+  Evaluation e = evaluate_new_footprint(pod_footprint(*s.find_pod("world"), "hello-world-role"),
+                                        *offer, counting_ids());
   ASSERT_TRUE(e.fit) << render(e.outcome);
   json reserve = {{"type", "RESERVE"}, {"reserve", {{"resources", json::array()}}}};
-  for (const auto& r : e.fit->reserve) reserve["reserve"]["resources"].push_back(mesos::to_json(r));
+  for (const auto& r : e.fit->reserve)
+    reserve["reserve"]["resources"].push_back(mesos::to_json(r));
   json create = {{"type", "CREATE"}, {"create", {{"volumes", json::array()}}}};
-  for (const auto& r : e.fit->create) create["create"]["volumes"].push_back(mesos::to_json(r));
+  for (const auto& r : e.fit->create)
+    create["create"]["volumes"].push_back(mesos::to_json(r));
   ASSERT_EQ(h.call(fw, accept(offer_ids(offers), {reserve, create}, 0)).status, 202);
   std::size_t reserved = 0, volumes = 0;
   for (const auto& r : h.master->agents().begin()->second.total.resources()) {

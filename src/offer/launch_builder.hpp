@@ -1,0 +1,42 @@
+#pragma once
+
+// Turns a pod instance and the footprint it holds into what LAUNCH_GROUP carries: the
+// DEFAULT ExecutorInfo (the executor's share of the footprint) and a TaskInfo per task on its
+// resource set's resources, with the environment dcos-commons gives tasks (TASK_NAME,
+// POD_INSTANCE_INDEX, FRAMEWORK_NAME, ports' env-keys, REGION/ZONE, TASKCFG routing already
+// in the spec), checks, kill grace, rlimits, URIs and the labels recovery relies on
+// (target_configuration, task_type, index, offer_hostname, offer_zone, offer_region).
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "mesos/task_info.hpp"
+#include "offer/footprint_evaluator.hpp"
+#include "spec/service_spec.hpp"
+
+namespace steward::offer {
+
+struct LaunchContext {
+  std::string service_name;
+  std::string framework_id;
+  std::string agent_id;
+  std::string hostname;
+  std::string region;
+  std::string zone;
+  std::string config_id;
+  std::map<std::string, std::string> parameters;  // plan parameters, as extra env
+  std::function<std::string()> new_id;
+};
+
+// "<pod>-<index>-<task>", the key tasks are stored under.
+std::string task_name(const spec::PodSpec& pod, int index, const spec::TaskSpec& task);
+
+mesos::ExecutorInfo build_executor(const spec::PodSpec& pod, int index, const FootprintFit& fit,
+                                   const LaunchContext& context);
+
+// `launch` false: the TaskInfo is stored as footprint only (empty task id).
+mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::TaskSpec& task,
+                           const FootprintFit& fit, const LaunchContext& context, bool launch);
+
+}  // namespace steward::offer
