@@ -2,25 +2,19 @@
 
 #include <algorithm>
 
+#include "common/process.hpp"
+
 namespace steward::offer {
 
 namespace {
 
 std::string sanitized(const std::string& service) {
   std::string out;
-  for (char c : service) out += c == '/' ? '.' : c;
-  while (!out.empty() && out.front() == '.') out.erase(0, 1);
+  for (char c : service)
+    out += c == '/' ? '.' : c;
+  while (!out.empty() && out.front() == '.')
+    out.erase(0, 1);
   return out;
-}
-
-void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::string& k,
-             const std::string& v) {
-  for (auto& [key, value] : env)
-    if (key == k) {
-      value = v;
-      return;
-    }
-  env.emplace_back(k, v);
 }
 
 std::string rlimit_type(const std::string& spec_name) {
@@ -57,9 +51,11 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
   command.shell = true;
   command.value = task.cmd;
   command.user = pod.user;
-  for (const std::string& uri : pod.uris) command.uris.push_back({uri, true, false});
+  for (const std::string& uri : pod.uris)
+    command.uris.push_back({uri, true, false});
   auto& env = command.environment;
-  for (const auto& [k, v] : task.env) set_env(env, k, v);
+  for (const auto& [k, v] : task.env)
+    set_env(env, k, v);
   set_env(env, "TASK_NAME", t.name);
   set_env(env, t.name, "true");
   set_env(env, "POD_INSTANCE_INDEX", std::to_string(index));
@@ -74,7 +70,8 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
         set_env(env, port.env_key, std::to_string(p->second));
     }
   }
-  for (const auto& [k, v] : context.parameters) set_env(env, k, v);
+  for (const auto& [k, v] : context.parameters)
+    set_env(env, k, v);
   t.command = std::move(command);
 
   if (task.health_check) {
@@ -83,7 +80,8 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
     h.environment = t.command->environment;
     h.interval_seconds = task.health_check->interval_s;
     h.grace_period_seconds = task.health_check->grace_period_s;
-    h.consecutive_failures = static_cast<std::uint32_t>(task.health_check->max_consecutive_failures);
+    h.consecutive_failures =
+        static_cast<std::uint32_t>(task.health_check->max_consecutive_failures);
     h.delay_seconds = task.health_check->delay_s;
     h.timeout_seconds = task.health_check->timeout_s;
     t.health_check = h;
@@ -115,7 +113,8 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
               {"goal_state", std::string(spec::to_string(task.goal))}};
   if (!context.zone.empty()) t.labels.push_back({"offer_zone", context.zone});
   if (!context.region.empty()) t.labels.push_back({"offer_region", context.region});
-  for (const auto& [k, v] : task.labels) t.labels.push_back({k, v});
+  for (const auto& [k, v] : task.labels)
+    t.labels.push_back({k, v});
   return t;
 }
 

@@ -24,8 +24,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 spec::ServiceSpec hello_world() {
-  auto result = spec::load_spec_file(std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml",
-                                     spec::LoadOptions{});
+  auto result = spec::load_spec_file(
+      std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml", spec::LoadOptions{});
   EXPECT_TRUE(result.spec);
   return *result.spec;
 }
@@ -53,7 +53,8 @@ TEST(LaunchBuilder, TaskInfoCarriesTheEnvironmentLabelsAndChecks) {
   mesos::TaskInfo t = build_task(hello, 1, hello.tasks[0], fit, ctx, true);
   EXPECT_EQ(t.name, "hello-1-server");
   EXPECT_EQ(t.task_id, "hello-world__hello-1-server__id0");
-  std::map<std::string, std::string> env(t.command->environment.begin(), t.command->environment.end());
+  std::map<std::string, std::string> env(t.command->environment.begin(),
+                                         t.command->environment.end());
   EXPECT_EQ(env["TASK_NAME"], "hello-1-server");
   EXPECT_EQ(env["hello-1-server"], "true");
   EXPECT_EQ(env["POD_INSTANCE_INDEX"], "1");
@@ -64,7 +65,8 @@ TEST(LaunchBuilder, TaskInfoCarriesTheEnvironmentLabelsAndChecks) {
   EXPECT_EQ(t.health_check->command, "test -s hello-data/output");
   EXPECT_EQ(t.health_check->consecutive_failures, 3u);
   std::map<std::string, std::string> labels;
-  for (const auto& l : t.labels) labels[l.key] = l.value.value_or("");
+  for (const auto& l : t.labels)
+    labels[l.key] = l.value.value_or("");
   EXPECT_EQ(labels["target_configuration"], "config-1");
   EXPECT_EQ(labels["task_type"], "server");
   EXPECT_EQ(labels["index"], "1");
@@ -111,12 +113,14 @@ agents:
   ASSERT_EQ(r.status, 202) << r.body;
   ASSERT_FALSE(fw.wait_update(task.task_id, "TASK_RUNNING").is_null()) << fw.dump();
   json healthy = fw.wait_for([&](const json& ev) {
-    return ev.value("type", "") == "UPDATE" && ev["update"]["status"]["task_id"]["value"] == task.task_id &&
+    return ev.value("type", "") == "UPDATE" &&
+           ev["update"]["status"]["task_id"]["value"] == task.task_id &&
            ev["update"]["status"].value("healthy", false);
   });
   EXPECT_FALSE(healthy.is_null()) << fw.dump();
   // The output landed in the persistent volume, outside the sandbox.
-  fs::path volumes = fs::path(cluster.data_dir()) / "agents" / "real" / "volumes" / "roles" / "hello-world-role";
+  fs::path volumes =
+      fs::path(cluster.data_dir()) / "agents" / "real" / "volumes" / "roles" / "hello-world-role";
   bool found = false;
   ASSERT_TRUE(eventually([&] {
     if (!fs::exists(volumes)) return false;
