@@ -418,15 +418,14 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
       type == "RECONCILE_OPERATIONS") {
     // Accepted and ignored: the embedded cluster has no inverse offers, resource providers
     // or operation feedback, and messages are unreliable anyway.
-    mesos::Call probe;
-    probe.type = mesos::Call::Type::reconcile;
+    std::string framework_id;
     auto fid = j.find("framework_id");
     if (fid != j.end() && fid->is_object() && fid->contains("value") && (*fid)["value"].is_string())
-      probe.framework_id = (*fid)["value"].get<std::string>();
-    if (probe.framework_id.empty())
+      framework_id = (*fid)["value"].get<std::string>();
+    if (framework_id.empty())
       return reply(res, 400,
                    "Failed to validate scheduler::Call: " + type + ": framework_id is required");
-    CallOutcome o = loop.call([&] { return master->validate(probe.framework_id, stream_id); });
+    CallOutcome o = loop.call([&] { return master->validate(framework_id, stream_id); });
     return reply(res, o.status, o.message);
   }
   if (type == "UPDATE_FRAMEWORK") {

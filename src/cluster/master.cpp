@@ -48,10 +48,6 @@ Master::Master(std::string master_id, ClusterConfig config,
   }
 }
 
-std::string Master::next_id(const char* kind, std::uint64_t& counter) const {
-  return id_ + "-" + kind + std::to_string(counter++);
-}
-
 std::string Master::volume_path(const AgentRecord& agent, const std::string& role,
                                 const std::string& persistence_id) const {
   std::string dir_role = role;

@@ -217,7 +217,6 @@ class Master {
                           mesos::Operation op, resources::ResourcePool& pool, std::string& error,
                           double now);
   double dominant_share(const std::string& framework_id) const;
-  std::string next_id(const char* kind, std::uint64_t& counter) const;
 
   std::string id_;
   ClusterConfig config_;

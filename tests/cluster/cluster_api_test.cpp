@@ -258,6 +258,31 @@ TEST_F(ClusterApiTest, SuppressReviveAndFilters) {
   EXPECT_EQ(fw.offers().size(), 1u);
 }
 
+TEST_F(ClusterApiTest, UpdateFrameworkAndIgnoredCalls) {
+  Framework fw(cluster.port());
+  json info = framework_info("svc", "svc-role");
+  ASSERT_EQ(fw.subscribe(info).status, 200);
+  ASSERT_EQ(fw.offers().size(), 1u);
+  // REQUEST and MESSAGE are accepted and ignored; they still need a framework.
+  EXPECT_EQ(fw.call({{"type", "REQUEST"}, {"request", {{"requests", json::array()}}}}).status, 202);
+  EXPECT_EQ(fw.client().call(R"({"type":"MESSAGE"})").status, 400);
+  // Roles may change (the old role's offers are rescinded); the principal may not.
+  info["id"] = {{"value", fw.id()}};
+  info["roles"] = {"other-role"};
+  auto ok =
+      fw.call({{"type", "UPDATE_FRAMEWORK"}, {"update_framework", {{"framework_info", info}}}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_FALSE(fw.wait_event("RESCIND").is_null());
+  json offer = fw.wait_event("OFFERS");
+  ASSERT_FALSE(offer.is_null());
+  EXPECT_EQ(offer["offers"]["offers"][0]["allocation_info"]["role"], "other-role");
+  info["principal"] = "someone-else";
+  auto refused =
+      fw.call({{"type", "UPDATE_FRAMEWORK"}, {"update_framework", {{"framework_info", info}}}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("cannot change"), std::string::npos);
+}
+
 TEST_F(ClusterApiTest, StateEndpointsDescribeAgentsAndReservations) {
   json agents = cluster.operator_call("GET_AGENTS");
   ASSERT_EQ(agents["get_agents"]["agents"].size(), 2u);
