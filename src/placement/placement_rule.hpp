@@ -1,7 +1,7 @@
 #pragma once
 
 // The Marathon constraint language, as dcos-commons accepts it in a pod's `placement`.
-// This header is the parsed form only; evaluation against agents comes with the scheduler.
+// This header is the parsed form; placement_evaluator.hpp evaluates it against an agent.
 
 #include <optional>
 #include <string>

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "placement/placement_evaluator.hpp"
 #include "placement/placement_rule.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -16,6 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (result.ok() &&
       placement::parse_placement(placement::to_string(result.rule)).rule != result.rule) {
     __builtin_trap();
+  }
+  // Any rule that parsed evaluates without throwing, whatever the agents look like.
+  if (result.ok()) {
+    const placement::AgentFacts a{"h1", "a", "local", {{"rack", "r1"}}};
+    const placement::AgentFacts b{"h2", "", "", {}};
+    (void)placement::evaluate(result.rule, a, {{"t0", a}, {"t1", b}});
+    (void)placement::evaluate(result.rule, b, {{"t0", a}});
   }
   return 0;
 }
