@@ -77,7 +77,9 @@ bool check_content_type(const httplib::Request& req, httplib::Response& res) {
   return true;
 }
 
-std::optional<json> parse_body(const httplib::Request& req, httplib::Response& res) {
+// The body of a v1 call: the right Content-Type and a JSON object, or an answered 4xx.
+std::optional<json> read_call(const httplib::Request& req, httplib::Response& res) {
+  if (!check_content_type(req, res)) return std::nullopt;
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded()) {
     reply(res, 400, "Failed to parse body into JSON: not valid JSON");
@@ -92,6 +94,11 @@ std::optional<json> parse_body(const httplib::Request& req, httplib::Response& r
 
 constexpr int kWorkers = 256;
 constexpr int kMaxStreams = 224;
+std::string type_of(const json& call) {
+  auto it = call.find("type");
+  return it != call.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // Answers with a chunked RecordIO stream fed by `stream`; `closed` runs (on the HTTP
 // worker) once the connection is over.
 void stream_events(httplib::Response& res, const std::shared_ptr<EventStream>& stream,
@@ -398,12 +405,10 @@ void ClusterDaemon::Impl::routes() {
 }
 
 void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::Response& res) {
-  if (!check_content_type(req, res)) return;
-  auto body = parse_body(req, res);
+  auto body = read_call(req, res);
   if (!body) return;
   const json& j = *body;
-  std::string type =
-      j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  const std::string type = type_of(j);
   if (type == "SUBSCRIBE") return subscribe(j, req, res);
   const std::string stream_id = req.get_header_value("Mesos-Stream-Id");
   std::string error;
@@ -507,12 +512,10 @@ void ClusterDaemon::Impl::executor_call(const httplib::Request& req, httplib::Re
 }
 
 void ClusterDaemon::Impl::operator_call(const httplib::Request& req, httplib::Response& res) {
-  if (!check_content_type(req, res)) return;
-  auto body = parse_body(req, res);
+  auto body = read_call(req, res);
   if (!body) return;
   const json& j = *body;
-  std::string type =
-      j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+  const std::string type = type_of(j);
   auto id_in = [&](const char* call, const char* field) -> std::string {
     auto c = j.find(call);
     if (c == j.end() || !c->is_object()) return "";

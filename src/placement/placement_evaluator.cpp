@@ -12,9 +12,12 @@ namespace {
 
 std::optional<std::string> value_of(const Constraint& c, const AgentFacts& agent) {
   switch (c.kind) {
-    case FieldKind::hostname: return agent.hostname;
-    case FieldKind::zone: return agent.zone.empty() ? std::nullopt : std::optional(agent.zone);
-    case FieldKind::region: return agent.region.empty() ? std::nullopt : std::optional(agent.region);
+    case FieldKind::hostname:
+      return agent.hostname;
+    case FieldKind::zone:
+      return agent.zone.empty() ? std::nullopt : std::optional(agent.zone);
+    case FieldKind::region:
+      return agent.region.empty() ? std::nullopt : std::optional(agent.region);
     case FieldKind::attribute:
       for (const auto& [name, value] : agent.attributes)
         if (name == c.field) return value;
@@ -75,14 +78,16 @@ PlacementVerdict check(const Constraint& c, const AgentFacts& candidate,
     case Operator::max_per: {
       const std::size_t max = static_cast<std::size_t>(std::stoul(param));
       if (count_here >= max)
-        return fail(c, *value + " already runs " + std::to_string(count_here) + " of at most " + param);
+        return fail(
+            c, *value + " already runs " + std::to_string(count_here) + " of at most " + param);
       return {};
     }
     case Operator::group_by: {
       // Spread evenly: this value must be among the least used. With a count, values not
       // seen yet count as zero until that many values are in use.
       std::size_t least = count_here;
-      for (const auto& [v, tasks] : by_value) least = std::min(least, tasks.size());
+      for (const auto& [v, tasks] : by_value)
+        least = std::min(least, tasks.size());
       if (c.param && by_value.size() < std::stoul(param)) least = 0;
       if (count_here > least)
         return fail(c, *value + " runs " + std::to_string(count_here) +

@@ -54,6 +54,21 @@ std::string read_file(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// An HTTP server on a free loopback port for the length of a test (a check target, a URI).
+struct LocalHttpServer {
+  httplib::Server http;
+  std::thread thread;
+  int start() {
+    int port = http.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { http.listen_after_bind(); });
+    return port;
+  }
+  ~LocalHttpServer() {
+    http.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
 class ProcessAgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -211,19 +226,11 @@ TEST_F(ProcessAgentTest, UnhealthyTaskIsKilledAfterConsecutiveFailures) {
 
 TEST_F(ProcessAgentTest, HttpCheckReportsStatusCodesAsTheyChange) {
   // The check probes 127.0.0.1:port; here the test serves it, answering 503 then 200.
-  httplib::Server server;
   std::atomic<int> code{503};
-  server.Get("/ready", [&](const httplib::Request&, httplib::Response& res) { res.status = code; });
-  int port = server.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { server.listen_after_bind(); });
-  struct Stop {
-    httplib::Server& server;
-    std::thread& thread;
-    ~Stop() {
-      server.stop();
-      thread.join();
-    }
-  } stop{server, serving};
+  LocalHttpServer server;
+  server.http.Get("/ready",
+                  [&](const httplib::Request&, httplib::Response& res) { res.status = code; });
+  const int port = server.start();
   json offer = next_offer();
   json t = shell_task("web", "sleep 1000");
   t["check"] = {{"type", "HTTP"},
@@ -308,20 +315,11 @@ TEST_F(ProcessAgentTest, UrisAreFetchedAndArchivesExtractedIntoTheSandbox) {
                       .c_str()),
       0);
   std::ofstream(src / "tool.sh") << "#!/bin/sh\necho tool-ran\n";
-  httplib::Server server;
-  server.Get("/served.txt", [](const httplib::Request&, httplib::Response& res) {
+  LocalHttpServer server;
+  server.http.Get("/served.txt", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("served", "text/plain");
   });
-  int port = server.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { server.listen_after_bind(); });
-  struct Stop {
-    httplib::Server& server;
-    std::thread& thread;
-    ~Stop() {
-      server.stop();
-      thread.join();
-    }
-  } stop{server, serving};
+  const int port = server.start();
 
   json offer = next_offer();
   json t =

@@ -38,7 +38,8 @@ TEST(PlacementEvaluator, ClusterIsLikeAndTheirNegations) {
   EXPECT_TRUE(evaluate(rule("@zone:IS_NOT:b"), agent("h", "a"), {}).pass);
   EXPECT_FALSE(evaluate(rule("@zone:IS_NOT:a"), agent("h", "a"), {}).pass);
   EXPECT_TRUE(evaluate(rule("hostname:LIKE:web-[0-9]+"), agent("web-12", "a"), {}).pass);
-  EXPECT_FALSE(evaluate(rule("hostname:LIKE:web"), agent("web-12", "a"), {}).pass) << "a full match";
+  EXPECT_FALSE(evaluate(rule("hostname:LIKE:web"), agent("web-12", "a"), {}).pass)
+      << "a full match";
   EXPECT_TRUE(evaluate(rule("hostname:UNLIKE:db-.*"), agent("web-1", "a"), {}).pass);
   EXPECT_FALSE(evaluate(rule("hostname:UNLIKE:web-.*"), agent("web-1", "a"), {}).pass);
 }
