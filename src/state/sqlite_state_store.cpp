@@ -165,6 +165,18 @@ SqliteStateStore::~SqliteStateStore() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
+template <typename Fn>
+void SqliteStateStore::transaction(Fn&& fn) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    fn();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
 void SqliteStateStore::exec(const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
@@ -203,19 +215,14 @@ void SqliteStateStore::clear_framework_id() {
 }
 
 void SqliteStateStore::store_tasks(const std::vector<StoredTask>& tasks) {
-  exec("BEGIN IMMEDIATE");
-  try {
+  transaction([&] {
     for (const StoredTask& t : tasks)
       Statement(*this, "INSERT OR REPLACE INTO tasks (name, info, config_id) VALUES (?, ?, ?)")
           .bind(1, t.name)
           .bind(2, dump(mesos::to_json(t.info)))
           .bind(3, t.config_id)
           .run();
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 namespace {
@@ -247,17 +254,12 @@ std::optional<StoredTask> SqliteStateStore::task(const std::string& name) {
 }
 
 void SqliteStateStore::delete_task(const std::string& name) {
-  exec("BEGIN IMMEDIATE");
-  try {
+  transaction([&] {
     for (const char* sql :
          {"DELETE FROM tasks WHERE name = ?", "DELETE FROM statuses WHERE name = ?",
           "DELETE FROM goal_overrides WHERE name = ?"})
       Statement(*this, sql).bind(1, name).run();
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 void SqliteStateStore::store_status(const std::string& name, const mesos::TaskStatus& status) {
@@ -366,16 +368,11 @@ std::optional<std::string> SqliteStateStore::target_config() {
 }
 
 void SqliteStateStore::wipe() {
-  exec("BEGIN IMMEDIATE");
-  try {
+  transaction([&] {
     exec(
         "DELETE FROM meta; DELETE FROM tasks; DELETE FROM statuses; DELETE FROM goal_overrides;"
         "DELETE FROM properties; DELETE FROM configs;");
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
 }  // namespace steward::state

@@ -55,6 +55,9 @@ class SqliteStateStore : public StateStore {
  private:
   class Statement;
   void exec(const char* sql);
+  // Runs `fn` in one write transaction: all of it lands, or none.
+  template <typename Fn>
+  void transaction(Fn&& fn);
   std::optional<std::string> meta(const char* key);
   void set_meta(const char* key, const std::string& value);
   void delete_meta(const char* key);

@@ -83,8 +83,7 @@ TEST_F(ClusterApiTest, LaunchKillAndReconcileOnSimulatedAgent) {
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
   auto offers = fw.offers();
   ASSERT_EQ(offers.size(), 1u);
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
-               scalar("disk", 10, "svc-role")};
+  json exec = small_executor("svc-role");
   auto r = fw.call(
       accept(offer_ids(offers),
              {launch_group(fw.id(), "e1", exec, {task("t1", {scalar("cpus", 1, "svc-role")})})}));
@@ -117,8 +116,7 @@ TEST_F(ClusterApiTest, SimulatedTaskFinishesOnRequest) {
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
   auto offers = fw.offers();
   ASSERT_EQ(offers.size(), 1u);
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
-               scalar("disk", 10, "svc-role")};
+  json exec = small_executor("svc-role");
   fw.call(
       accept(offer_ids(offers),
              {launch_group(fw.id(), "e1", exec, {task("once", {scalar("cpus", 1, "svc-role")})})}));
@@ -136,8 +134,7 @@ TEST_F(ClusterApiTest, FailoverWithinTimeoutAndPastIt) {
     ASSERT_EQ(fw.subscribe(info).status, 200);
     id = fw.id();
     auto offers = fw.offers();
-    json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
-                 scalar("disk", 10, "svc-role")};
+    json exec = small_executor("svc-role");
     fw.call(accept(offer_ids(offers),
                    {launch_group(id, "e1", exec, {task("t1", {scalar("cpus", 1, "svc-role")})})}));
     ASSERT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
@@ -168,8 +165,7 @@ TEST_F(ClusterApiTest, AgentFaultInjectionThroughTheCli) {
   Framework fw(cluster.port());
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
   auto offers = fw.offers();
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
-               scalar("disk", 10, "svc-role")};
+  json exec = small_executor("svc-role");
   fw.call(accept(offer_ids(offers), {launch_group(fw.id(), "e1", exec,
                                                   {task("t1", {scalar("cpus", 1, "svc-role")})})}));
   ASSERT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());

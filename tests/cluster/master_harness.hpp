@@ -184,6 +184,11 @@ inline json volume(double size, const std::string& role, json reservations,
   return r;
 }
 
+// The smallest executor the master accepts (0.1 cpus, 32 MB, some disk), unreserved.
+inline json small_executor(const std::string& role) {
+  return {scalar("cpus", 0.1, role), scalar("mem", 32, role), scalar("disk", 10, role)};
+}
+
 inline json accept(const json& offer_ids, json operations, double refuse = 5) {
   return {{"type", "ACCEPT"},
           {"accept",

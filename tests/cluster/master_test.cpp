@@ -406,7 +406,7 @@ TEST_F(MasterTest, KillOfUnknownTaskAnswersLikeReconciliation) {
 
 TEST_F(MasterTest, FailedTaskKillsItsGroupFinishedDoesNot) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
-  json exec = {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole), scalar("disk", 10, kRole)};
+  json exec = small_executor(kRole);
   json group = launch_group(
       fw.id, "e", exec,
       {task("a", {scalar("cpus", 0.5, kRole)}), task("b", {scalar("cpus", 0.5, kRole)}),
@@ -703,8 +703,7 @@ namespace {
 TEST(MasterCheckpoint, DamagedCheckpointsAreRefusedWithoutThrowing) {
   MasterHarness h(one_agent());
   TestFramework fw = h.subscribe(framework_info("svc", "svc-role"));
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
-               scalar("disk", 10, "svc-role")};
+  json exec = small_executor("svc-role");
   h.call(fw,
          accept(offer_ids(fw.offers()),
                 {launch_group(fw.id, "e", exec, {task("t", {scalar("cpus", 1, "svc-role")})})}));
@@ -755,8 +754,7 @@ TEST(MasterIds, NewFrameworkIdsSkipIdsBroughtAlongByOthers) {
 TEST(MasterTeardown, UpdatesFromExecutorsOfARemovedFrameworkAreAcknowledged) {
   MasterHarness h(one_agent());
   TestFramework fw = h.subscribe(framework_info("svc", "svc-role"));
-  json exec = {scalar("cpus", 0.1, "svc-role"), scalar("mem", 32, "svc-role"),
-               scalar("disk", 10, "svc-role")};
+  json exec = small_executor("svc-role");
   h.call(fw,
          accept(offer_ids(fw.offers()),
                 {launch_group(fw.id, "e", exec, {task("t", {scalar("cpus", 1, "svc-role")})})}));
@@ -774,25 +772,21 @@ TEST(MasterTeardown, UpdatesFromExecutorsOfARemovedFrameworkAreAcknowledged) {
 namespace steward::cluster::testing {
 namespace {
 
-json small_exec(const std::string& role) {
-  return {scalar("cpus", 0.1, role), scalar("mem", 32, role), scalar("disk", 10, role)};
-}
-
 TEST(MasterReview, TwoFrameworksWithTheSameTaskIdOnSimulatedAgentsStayApart) {
   MasterHarness h(one_agent());
   TestFramework a = h.subscribe(framework_info("a", "ra"));
   auto offers_a = a.offers();
   TestFramework b = h.subscribe(framework_info("b", "rb"));
   // Split the agent: a takes half and leaves the rest for b.
-  h.call(a,
-         accept(offer_ids(offers_a),
-                {launch_group(a.id, "e", small_exec("ra"), {task("t", {scalar("cpus", 1, "ra")})})},
-                0));
+  h.call(a, accept(offer_ids(offers_a),
+                   {launch_group(a.id, "e", small_executor("ra"),
+                                 {task("t", {scalar("cpus", 1, "ra")})})},
+                   0));
   h.advance(0.1);
-  h.call(b,
-         accept(offer_ids(b.offers()),
-                {launch_group(b.id, "e", small_exec("rb"), {task("t", {scalar("cpus", 1, "rb")})})},
-                0));
+  h.call(b, accept(offer_ids(b.offers()),
+                   {launch_group(b.id, "e", small_executor("rb"),
+                                 {task("t", {scalar("cpus", 1, "rb")})})},
+                   0));
   h.acknowledge(a, a.updates());
   h.acknowledge(a, a.updates());
   h.acknowledge(b, b.updates());
@@ -812,12 +806,13 @@ TEST(MasterReview, IdsThatWouldEscapeTheirDirectoriesAreRefused) {
   json stack = json::array({dynamic("r", "svc-principal", "d")});
   h.call(
       fw,
-      accept(offer_ids(fw.offers()),
-             {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 10, "r", stack)}}}}},
-              {{"type", "CREATE"},
-               {"create", {{"volumes", {volume(10, "r", stack, "../../victim", "data")}}}}},
-              launch_group(fw.id, "e", small_exec("r"), {task("/etc", {scalar("cpus", 1, "r")})})},
-             0));
+      accept(
+          offer_ids(fw.offers()),
+          {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 10, "r", stack)}}}}},
+           {{"type", "CREATE"},
+            {"create", {{"volumes", {volume(10, "r", stack, "../../victim", "data")}}}}},
+           launch_group(fw.id, "e", small_executor("r"), {task("/etc", {scalar("cpus", 1, "r")})})},
+          0));
   for (const auto& r : h.master->agents().begin()->second.total.resources())
     EXPECT_FALSE(r.disk && r.disk->persistence) << "no volume with a traversing id";
   auto updates = fw.updates();
@@ -825,7 +820,7 @@ TEST(MasterReview, IdsThatWouldEscapeTheirDirectoriesAreRefused) {
   EXPECT_EQ(updates[0]["state"], "TASK_ERROR");
   EXPECT_NE(updates[0]["message"].get<std::string>().find("not a valid id"), std::string::npos);
   h.advance(0.1);
-  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "../e", small_exec("r"),
+  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "../e", small_executor("r"),
                                                           {task("t", {scalar("cpus", 1, "r")})})}));
   updates = fw.updates();
   ASSERT_EQ(updates.size(), 1u);
@@ -836,7 +831,7 @@ TEST(MasterReview, NegativeResourcesAreRefusedAtTheDoor) {
   MasterHarness h(one_agent());
   TestFramework fw = h.subscribe(framework_info("svc", "r"));
   CallOutcome o = h.call(fw, accept(offer_ids(fw.offers()),
-                                    {launch_group(fw.id, "e", small_exec("r"),
+                                    {launch_group(fw.id, "e", small_executor("r"),
                                                   {task("t", {scalar("cpus", -1000, "r")})})}));
   EXPECT_EQ(o.status, 400);
   EXPECT_NE(o.message.find(">= 0"), std::string::npos) << o.message;
@@ -852,7 +847,7 @@ TEST(MasterReview, AVolumeSharedByTasksStaysHeldUntilTheExecutorEnds) {
       accept(offer_ids(fw.offers()),
              {{{"type", "RESERVE"}, {"reserve", {{"resources", {scalar("disk", 10, "r", stack)}}}}},
               {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}},
-              launch_group(fw.id, "e", small_exec("r"),
+              launch_group(fw.id, "e", small_executor("r"),
                            {task("a", {scalar("cpus", 1, "r"), vol}),
                             task("b", {scalar("cpus", 1, "r"), vol})})},
              0));
@@ -891,7 +886,7 @@ TEST(MasterReview, ParentRoleReservationsCannotBeUnreservedByAChildRole) {
 TEST(MasterReview, StoppedThenRemovedAgentShutsItsExecutorsDown) {
   MasterHarness h(one_agent());
   TestFramework fw = h.subscribe(framework_info("svc", "r"));
-  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "e", small_exec("r"),
+  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "e", small_executor("r"),
                                                           {task("t", {scalar("cpus", 1, "r")})})}));
   h.acknowledge(fw, fw.updates());
   h.acknowledge(fw, fw.updates());
@@ -904,7 +899,7 @@ TEST(MasterReview, StoppedThenRemovedAgentShutsItsExecutorsDown) {
 TEST(MasterReview, AcknowledgementsWhileAnAgentIsStoppedStillReachItsExecutor) {
   MasterHarness h(one_agent());
   TestFramework fw = h.subscribe(framework_info("svc", "r"));
-  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "e", small_exec("r"),
+  h.call(fw, accept(offer_ids(fw.offers()), {launch_group(fw.id, "e", small_executor("r"),
                                                           {task("t", {scalar("cpus", 1, "r")})})}));
   h.acknowledge(fw, fw.updates());
   h.acknowledge(fw, fw.updates());
