@@ -154,6 +154,22 @@ std::string format_summary(const json& s) {
 
 }  // namespace
 
+std::string cluster_dir(const ClusterOptions& options) {
+  return data_dir_of(options);
+}
+
+bool parse_address(const std::string& address, std::string& host, int& port) {
+  return split_address(address, host, port);
+}
+
+bool running_cluster_address(const std::string& data_dir, std::string& host, int& port) {
+  auto j = running_cluster(data_dir);
+  if (!j) return false;
+  host = j->value("host", "127.0.0.1");
+  port = j->value("port", 5050);
+  return true;
+}
+
 int run_cluster_up(const ClusterOptions& o, std::ostream& out, std::ostream& err) {
   std::string data_dir = data_dir_of(o);
   std::string host;

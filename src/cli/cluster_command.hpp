@@ -19,6 +19,13 @@ struct ClusterOptions {
   std::string target;       // agent id or name, task id
 };
 
+// The cluster's data directory: --data-dir, $STEWARD_CLUSTER_DIR or ~/.steward/cluster.
+std::string cluster_dir(const ClusterOptions& options);
+// "http://host:port" or "host:port".
+bool parse_address(const std::string& address, std::string& host, int& port);
+// Where the cluster running from `data_dir` listens; false when none is running.
+bool running_cluster_address(const std::string& data_dir, std::string& host, int& port);
+
 int run_cluster_up(const ClusterOptions& options, std::ostream& out, std::ostream& err);
 int run_cluster_down(const ClusterOptions& options, std::ostream& out, std::ostream& err);
 int run_cluster_status(const ClusterOptions& options, std::ostream& out, std::ostream& err);

@@ -6,6 +6,7 @@
 
 #include "cli/cluster_command.hpp"
 #include "cli/plan_preview_command.hpp"
+#include "cli/run_command.hpp"
 #include "cli/validate_command.hpp"
 #include "executor/check_probe.hpp"
 #include "executor/executor_main.hpp"
@@ -101,6 +102,51 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"finish", "fail"}));
   task_cmd->add_option("task", cluster.target, "Task id")->required();
 
+  steward::cli::RunOptions run;
+  auto add_run_options = [&](CLI::App* cmd) {
+    cmd->add_option("--data-dir", run.data_dir,
+                    "Where services keep their state, one folder each (default $STEWARD_DATA_DIR "
+                    "or ~/.steward)");
+    cmd->add_option("--master", run.master,
+                    "URL of a Mesos master (default: the local cluster, started if needed)");
+    cmd->add_option("--cluster-dir", run.cluster_dir,
+                    "The local cluster's data directory (default $STEWARD_CLUSTER_DIR or "
+                    "~/.steward/cluster)");
+    cmd->add_option("--api-listen", run.api_listen,
+                    "host:port for the scheduler's REST API (port 0: any free one)");
+    cmd->add_option("--user", run.user, "The framework user (default: the current user)");
+    cmd->add_option("--backoff-initial", run.backoff_initial,
+                    "Seconds before relaunching a task that failed once (default 3)");
+    cmd->add_option("--backoff-factor", run.backoff_factor,
+                    "Multiplier of the delay per further failure (default 2)");
+    cmd->add_option("--backoff-max", run.backoff_max, "Longest launch delay in seconds (300)");
+    cmd->add_option("--reconcile-backoff", run.reconcile_backoff,
+                    "First retry of explicit reconciliation in seconds (default 4)");
+    cmd->add_option("--reconcile-backoff-max", run.reconcile_backoff_max,
+                    "Longest retry interval of explicit reconciliation (default 30)");
+    cmd->add_option("--kill-resend", run.kill_resend,
+                    "Seconds between repeated kills of a task that has not ended (default 5)");
+  };
+  auto* run_cmd = app.add_subcommand(
+      "run", "Run a service's scheduler: deploy the spec and keep it at its goal");
+  add_spec_input(run_cmd, run.input);
+  add_run_options(run_cmd);
+  run_cmd->add_flag("--uninstall", run.uninstall,
+                    "Uninstall the service instead: kill its tasks, release its reservations "
+                    "and volumes, deregister, wipe its state");
+  run_cmd->footer(
+      "Stays in the foreground; Ctrl-C stops the scheduler and leaves the tasks running.\n"
+      "Exit status: 0 after Ctrl-C or an uninstall, 1 on a failure, 2 for an invalid spec.\n"
+      "Example:\n"
+      "  steward run examples/hello-world/svc.yml --env HELLO_COUNT=3");
+  auto* uninstall_cmd = app.add_subcommand(
+      "uninstall", "Uninstall a service: kill, release reservations and volumes, wipe state");
+  uninstall_cmd->add_option("name", run.name, "The service name")->required();
+  add_run_options(uninstall_cmd);
+  uninstall_cmd->footer(
+      "A running scheduler of the service is stopped first.\n"
+      "Example:\n  steward uninstall hello-world");
+
   // Started by an agent, never by hand: not listed in --help.
   auto* executor_cmd = app.add_subcommand("executor", "");
   executor_cmd->group("");
@@ -120,6 +166,8 @@ int main(int argc, char** argv) {
   if (preview_cmd->parsed()) return steward::cli::run_plan_preview(preview, std::cout, std::cerr);
   if (executor_cmd->parsed()) return steward::executor::run_executor(std::cerr);
   if (check_cmd->parsed()) return steward::executor::run_probe(probe_args, std::cout, std::cerr);
+  if (run_cmd->parsed()) return steward::cli::run_service(run, std::cout, std::cerr);
+  if (uninstall_cmd->parsed()) return steward::cli::run_uninstall(run, std::cout, std::cerr);
   if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);
   if (down_cmd->parsed()) return steward::cli::run_cluster_down(cluster, std::cout, std::cerr);
   if (status_cmd->parsed()) return steward::cli::run_cluster_status(cluster, std::cout, std::cerr);

@@ -58,6 +58,14 @@ struct RLimit {
 // The RLMT_ names Mesos knows.
 bool is_rlimit_type(const std::string& type);
 
+struct ExecutorInfo {
+  std::string executor_id;
+  std::string framework_id;
+  std::string name;
+  std::vector<Resource> resources;
+  friend bool operator==(const ExecutorInfo&, const ExecutorInfo&) = default;
+};
+
 struct TaskInfo {
   std::string name;
   std::string task_id;
@@ -69,15 +77,10 @@ struct TaskInfo {
   std::optional<std::int64_t> kill_grace_period_ns;
   std::vector<RLimit> rlimits;
   std::vector<Label> labels;
+  // The pod's executor, kept with the task in the state store (as dcos-commons does); never
+  // sent inside a LAUNCH_GROUP, whose executor travels beside the group.
+  std::optional<ExecutorInfo> executor;
   friend bool operator==(const TaskInfo&, const TaskInfo&) = default;
-};
-
-struct ExecutorInfo {
-  std::string executor_id;
-  std::string framework_id;
-  std::string name;
-  std::vector<Resource> resources;
-  friend bool operator==(const ExecutorInfo&, const ExecutorInfo&) = default;
 };
 
 struct Operation {

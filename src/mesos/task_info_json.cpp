@@ -230,7 +230,7 @@ json to_json(const TaskInfo& t) {
     j["container"] = {{"type", "MESOS"}, {"rlimit_info", {{"rlimits", list}}}};
   }
   if (!t.labels.empty()) j["labels"] = json_fields::labels_json(t.labels);
-
+  if (t.executor) j["executor"] = to_json(*t.executor);
   return j;
 }
 
@@ -353,6 +353,14 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
     }
   }
   t.labels = json_fields::labels_from(j);
+  if (auto e = j.find("executor"); e != j.end()) {
+    auto executor = executor_info_from_json(*e, error);
+    if (!executor) {
+      error = where + ": " + error;
+      return std::nullopt;
+    }
+    t.executor = std::move(*executor);
+  }
   return t;
 }
 

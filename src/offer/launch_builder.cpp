@@ -25,6 +25,11 @@ std::string rlimit_type(const std::string& spec_name) {
 
 }  // namespace
 
+std::string new_task_id(const std::string& service_name, const std::string& task_name,
+                        const std::string& id) {
+  return sanitized(service_name) + "__" + task_name + "__" + id;
+}
+
 std::string task_name(const spec::PodSpec& pod, int index, const spec::TaskSpec& task) {
   return pod.type + "-" + std::to_string(index) + "-" + task.name;
 }
@@ -43,7 +48,7 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
                            const FootprintFit& fit, const LaunchContext& context, bool launch) {
   mesos::TaskInfo t;
   t.name = task_name(pod, index, task);
-  if (launch) t.task_id = sanitized(context.service_name) + "__" + t.name + "__" + context.new_id();
+  if (launch) t.task_id = new_task_id(context.service_name, t.name, context.new_id());
   t.agent_id = context.agent_id;
   if (auto it = fit.held.find(task.resource_set); it != fit.held.end()) t.resources = it->second;
 

@@ -29,6 +29,10 @@ struct LaunchContext {
   std::function<std::string()> new_id;
 };
 
+// "<service>__<task name>__<id>", with '/' in the service name turned into '.'.
+std::string new_task_id(const std::string& service_name, const std::string& task_name,
+                        const std::string& id);
+
 // "<pod>-<index>-<task>", the key tasks are stored under.
 std::string task_name(const spec::PodSpec& pod, int index, const spec::TaskSpec& task);
 

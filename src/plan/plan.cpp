@@ -156,6 +156,27 @@ Plan::Plan(std::string name, std::vector<std::unique_ptr<Phase>> phases, Strateg
   status_ = computed_status();
 }
 
+void Plan::add_phase(std::unique_ptr<Phase> phase) {
+  phase->plan_ = this;
+  phases_.push_back(std::move(phase));
+  const bool interrupted = strategy_.explicitly_interrupted();
+  strategy_ = Strategy::parallel(phases_.size());
+  if (interrupted) strategy_.interrupt();
+  refresh();
+}
+
+void Plan::remove_phases_if(const std::function<bool(const Phase&)>& drop) {
+  const std::size_t before = phases_.size();
+  phases_.erase(std::remove_if(phases_.begin(), phases_.end(),
+                               [&](const std::unique_ptr<Phase>& p) { return drop(*p); }),
+                phases_.end());
+  if (phases_.size() == before) return;
+  const bool interrupted = strategy_.explicitly_interrupted();
+  strategy_ = Strategy::parallel(phases_.size());
+  if (interrupted) strategy_.interrupt();
+  refresh();
+}
+
 void Plan::add_error(std::string error) {
   errors_.push_back(std::move(error));
   refresh();

@@ -143,6 +143,11 @@ class Plan {
   Status computed_status() const;
 
   Phase* find_phase(const std::string& name_or_id) const;
+  // Appends a phase to a parallel plan (the recovery plan grows one phase per failed pod);
+  // the strategy keeps running every phase at once, and an interruption stays.
+  void add_phase(std::unique_ptr<Phase> phase);
+  // Drops the phases `drop` picks from a parallel plan (old, completed recoveries).
+  void remove_phases_if(const std::function<bool(const Phase&)>& drop);
 
  private:
   std::vector<Status> child_statuses() const;

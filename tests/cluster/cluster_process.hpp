@@ -78,7 +78,7 @@ class ClusterProcess {
       (void)f;
       dup2(1, 2);
       execl(STEWARD_BINARY, STEWARD_BINARY, "cluster", "up", "--foreground", "--listen",
-            "127.0.0.1:0", "--data-dir", data_dir_.c_str(), "--config", config_.c_str(),
+            listen_.c_str(), "--data-dir", data_dir_.c_str(), "--config", config_.c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -99,6 +99,9 @@ class ClusterProcess {
     });
     return up && !exited;
   }
+
+  // The next start listens on the port of this one (schedulers keep their --master).
+  void keep_port() { listen_ = "127.0.0.1:" + std::to_string(port_); }
 
   // Rewrites cluster.yml (for the next start).
   void set_config(const std::string& yaml) { std::ofstream(config_) << yaml; }
@@ -141,6 +144,7 @@ class ClusterProcess {
   std::string data_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string listen_ = "127.0.0.1:0";
 };
 
 // A scheduler over the real HTTP API: records every event, answers nothing on its own.

@@ -1,0 +1,147 @@
+#include "api/api_server.hpp"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "scheduler/service_scheduler.hpp"
+
+namespace steward::api {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+void error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(json({{"message", message}}).dump(), kJson);
+}
+
+int code_of(plan::CommandResult r) {
+  switch (r) {
+    case plan::CommandResult::done:
+      return 200;
+    case plan::CommandResult::already:
+      return 208;
+    case plan::CommandResult::not_found:
+      return 404;
+    case plan::CommandResult::invalid:
+      return 400;
+  }
+  return 400;
+}
+
+std::string param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : "";
+}
+
+}  // namespace
+
+struct ApiServer::Impl {
+  explicit Impl(scheduler::ServiceScheduler& s) : scheduler(s) {}
+  scheduler::ServiceScheduler& scheduler;
+  httplib::Server server;
+  std::thread thread;
+  int port = -1;
+};
+
+ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler)
+    : impl_(std::make_unique<Impl>(scheduler)) {
+  auto& s = impl_->scheduler;
+  auto& srv = impl_->server;
+  srv.Get("/v1/plans", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(json(s.plan_names()).dump(), kJson);
+  });
+  srv.Get(R"(/v1/plans/([^/]+))", [&s](const httplib::Request& req, httplib::Response& res) {
+    plan::Status status = plan::Status::pending;
+    auto body = s.plan_json(req.matches[1], &status);
+    if (!body) return error(res, 404, "no plan \"" + std::string(req.matches[1]) + "\"");
+    res.status = status == plan::Status::complete ? 200 : status == plan::Status::error ? 417 : 202;
+    res.set_content(*body, kJson);
+  });
+  srv.Post(R"(/v1/plans/([^/]+)/(start|stop|interrupt|continue|forceComplete|restart))",
+           [&s](const httplib::Request& req, httplib::Response& res) {
+             std::map<std::string, std::string> parameters;
+             if (req.matches[2] == "start" && !req.body.empty()) {
+               json j = json::parse(req.body, nullptr, false);
+               if (j.is_discarded() || !j.is_object())
+                 return error(res, 400, "the body must be a JSON object of parameters");
+               for (const auto& [k, v] : j.items()) {
+                 if (!v.is_string()) return error(res, 400, "parameter " + k + " must be a string");
+                 parameters[k] = v.get<std::string>();
+               }
+             }
+             auto outcome = s.plan_command(req.matches[2], req.matches[1], param(req, "phase"),
+                                           param(req, "step"), parameters);
+             res.status = code_of(outcome.result);
+             res.set_content(json({{"message", outcome.message}}).dump(), kJson);
+           });
+  srv.Get("/v1/pod", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(json(s.pod_names()).dump(), kJson);
+  });
+  srv.Get(R"(/v1/pod/([^/]+)/status)", [&s](const httplib::Request& req, httplib::Response& res) {
+    std::string body = s.pod_status_json(req.matches[1]);
+    if (body.empty()) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
+    res.set_content(body, kJson);
+  });
+  srv.Post(R"(/v1/pod/([^/]+)/(restart|replace))", [&s](const httplib::Request& req,
+                                                        httplib::Response& res) {
+    auto tasks = s.pod_command(req.matches[2], req.matches[1]);
+    if (!tasks) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
+    res.set_content(json({{"pod", std::string(req.matches[1])}, {"tasks", *tasks}}).dump(), kJson);
+  });
+  srv.Get("/v2/debug/offers", [&s](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(
+        s.debug_offers_json(param(req, "plan"), param(req, "phase"), param(req, "step")), kJson);
+  });
+  srv.Get("/v1/state/frameworkId", [&s](const httplib::Request&, httplib::Response& res) {
+    auto id = s.framework_id();
+    if (!id) return error(res, 404, "not registered yet");
+    res.set_content(json(*id).dump(), kJson);
+  });
+  srv.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        error(res, 500, what);
+      });
+  srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.body.empty() && res.status == 404) error(res, 404, "no such endpoint: " + req.path);
+  });
+}
+
+ApiServer::~ApiServer() {
+  stop();
+}
+
+bool ApiServer::start(const std::string& host, int port, std::string& message) {
+  auto& d = *impl_;
+  d.port =
+      port == 0 ? d.server.bind_to_any_port(host) : (d.server.bind_to_port(host, port) ? port : -1);
+  if (d.port < 0) {
+    message = "cannot listen on " + host + ":" + std::to_string(port);
+    return false;
+  }
+  d.thread = std::thread([&d] { d.server.listen_after_bind(); });
+  return true;
+}
+
+int ApiServer::port() const {
+  return impl_->port;
+}
+
+void ApiServer::stop() {
+  if (!impl_) return;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace steward::api

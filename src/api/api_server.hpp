@@ -1,0 +1,34 @@
+#pragma once
+
+// The scheduler's REST API (dcos-commons §8.1 shapes and codes). Handlers run on the HTTP
+// server's worker threads and reach the scheduler only through its thread-safe read models and
+// commands (answered on its event loop). This is the part the scheduler itself needs
+// (plans, pods, debug offers, framework id); the operator interface completes it.
+
+#include <memory>
+#include <string>
+
+namespace steward::scheduler {
+class ServiceScheduler;
+}
+
+namespace steward::api {
+
+class ApiServer {
+ public:
+  explicit ApiServer(scheduler::ServiceScheduler& scheduler);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // `port` 0 picks a free one. False with a message when it cannot listen.
+  bool start(const std::string& host, int port, std::string& error);
+  int port() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace steward::api

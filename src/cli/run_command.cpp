@@ -1,0 +1,211 @@
+#include "cli/run_command.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "api/api_server.hpp"
+#include "cli/cluster_command.hpp"
+#include "scheduler/service_scheduler.hpp"
+
+namespace steward::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string data_dir_of(const RunOptions& o) {
+  if (!o.data_dir.empty()) return o.data_dir;
+  if (const char* env = std::getenv("STEWARD_DATA_DIR"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.steward";
+}
+
+// The master to use: --master, the local cluster, or a local cluster started now.
+bool find_master(const RunOptions& o, std::string& host, int& port, std::ostream& out,
+                 std::ostream& err) {
+  if (!o.master.empty()) {
+    if (parse_address(o.master, host, port)) return true;
+    err << "error: --master must look like http://127.0.0.1:5050, not \"" << o.master << "\"\n";
+    return false;
+  }
+  ClusterOptions c;
+  c.data_dir = o.cluster_dir;
+  const std::string dir = cluster_dir(c);
+  if (running_cluster_address(dir, host, port)) {
+    out << "cluster: http://" << host << ":" << port << " (data " << dir << ", log " << dir
+        << "/cluster.log)\n";
+    return true;
+  }
+  out << "no cluster is running from " << dir << ": starting one in the background\n";
+  if (run_cluster_up(c, out, err) != 0) return false;
+  if (!running_cluster_address(dir, host, port)) {
+    err << "error: the cluster started but " << dir << "/cluster.json says nothing\n";
+    return false;
+  }
+  return true;
+}
+
+// Waits for SIGINT or SIGTERM on a thread of its own, so the scheduler stops cleanly.
+class SignalWatch {
+ public:
+  explicit SignalWatch(scheduler::ServiceScheduler& s) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, &s] {
+      timespec wait{0, 200 * 1000 * 1000};
+      while (!done_) {
+        if (sigtimedwait(&set_, nullptr, &wait) > 0) {
+          signalled_ = true;
+          s.stop();
+          return;
+        }
+      }
+    });
+  }
+  ~SignalWatch() {
+    done_ = true;
+    thread_.join();
+  }
+  bool signalled() const { return signalled_; }
+
+ private:
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::atomic<bool> signalled_{false};
+  std::thread thread_;
+};
+
+// The pid of a scheduler holding <dir>/scheduler.lock, or 0.
+pid_t running_scheduler(const fs::path& dir) {
+  const fs::path lock = dir / "scheduler.lock";
+  int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  pid_t pid = 0;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) std::ifstream(lock) >> pid;
+  ::close(fd);  // releases the lock if we took it
+  return pid;
+}
+
+int serve(const RunOptions& o, scheduler::SchedulerOptions so, std::ostream& out,
+          std::ostream& err) {
+  const std::string data_dir = data_dir_of(o);
+  so.state_dir = (fs::path(data_dir) / so.service_name).string();
+  so.user = o.user;
+  so.uninstall = o.uninstall;
+  so.backoff = {o.backoff_initial, o.backoff_factor, o.backoff_max};
+  so.reconcile.base_backoff_seconds = o.reconcile_backoff;
+  so.reconcile.max_backoff_seconds = o.reconcile_backoff_max;
+  so.kill_resend_seconds = o.kill_resend;
+  std::string api_host;
+  int api_port = 0;
+  if (!parse_address(o.api_listen, api_host, api_port)) {
+    err << "error: --api-listen must look like 127.0.0.1:8080, not \"" << o.api_listen << "\"\n";
+    return 2;
+  }
+  if (!find_master(o, so.master_host, so.master_port, out, err)) return 1;
+  std::error_code ec;
+  fs::create_directories(so.state_dir, ec);
+  if (ec) {
+    err << "error: cannot create " << so.state_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  scheduler::ServiceScheduler scheduler(so);
+  SignalWatch signals(scheduler);
+  std::string error;
+  if (!scheduler.start(error)) {
+    err << "error: " << error << "\n";
+    return 1;
+  }
+  api::ApiServer api(scheduler);
+  if (!api.start(api_host, api_port, error)) {
+    err << "error: " << error << "\n";
+    scheduler.stop();
+    return 1;
+  }
+  const std::string url = "http://" + api_host + ":" + std::to_string(api.port());
+  const fs::path api_file = fs::path(so.state_dir) / "api";
+  {
+    std::ofstream f(api_file.string() + ".tmp");
+    f << url << "\n";
+  }
+  fs::rename(api_file.string() + ".tmp", api_file, ec);
+  out << so.service_name << ": " << (o.uninstall ? "uninstalling" : "scheduler running") << "; API "
+      << url << ", state " << so.state_dir << "\n"
+      << "  watch it: curl " << url << "/v1/plans/deploy\n";
+  out.flush();
+  scheduler.wait();
+  api.stop();
+  scheduler.stop();
+  fs::remove(api_file, ec);
+  if (scheduler.uninstall_complete()) {
+    out << so.service_name << ": uninstalled\n";
+    return 0;
+  }
+  if (signals.signalled()) {
+    out << so.service_name << ": scheduler stopped; tasks keep running (run again to resume)\n";
+    return 0;
+  }
+  err << "error: " << scheduler.end_reason() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int run_service(const RunOptions& o, std::ostream& out, std::ostream& err) {
+  spec::LoadResult loaded = load_spec_input(o.input);
+  if (!report(loaded.diagnostics, o.input.spec_path, err)) return 2;
+  scheduler::SchedulerOptions so;
+  so.spec = *loaded.spec;
+  so.service_name = loaded.spec->name;
+  if (o.uninstall) {
+    so.spec.reset();  // everything to undo is in the state
+    RunOptions u = o;
+    u.name = so.service_name;
+    return run_uninstall(u, out, err);
+  }
+  return serve(o, std::move(so), out, err);
+}
+
+int run_uninstall(const RunOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.name.empty() || o.name.find("..") != std::string::npos) {
+    err << "error: a service name is required\n";
+    return 2;
+  }
+  const fs::path dir = fs::path(data_dir_of(o)) / o.name;
+  if (!fs::exists(dir / "state.db")) {
+    err << "error: no service named " << o.name << " in " << data_dir_of(o) << "\n";
+    return 1;
+  }
+  // A scheduler running this service is stopped first; the uninstall takes its place.
+  if (pid_t pid = running_scheduler(dir); pid > 0) {
+    out << "stopping the running scheduler of " << o.name << " (pid " << pid << ")\n";
+    ::kill(pid, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (running_scheduler(dir) > 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        err << "error: the scheduler of " << o.name << " (pid " << pid
+            << ") did not stop within 30 s\n";
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  RunOptions u = o;
+  u.uninstall = true;
+  scheduler::SchedulerOptions so;
+  so.service_name = o.name;
+  return serve(u, std::move(so), out, err);
+}
+
+}  // namespace steward::cli

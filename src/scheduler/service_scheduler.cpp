@@ -1,0 +1,1364 @@
+#include "scheduler/service_scheduler.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/uuid.hpp"
+#include "mesos/call_json.hpp"
+#include "mesos/task_info_json.hpp"
+#include "mesos/task_status_json.hpp"
+#include "offer/pod_launch_evaluator.hpp"
+#include "offer/unexpected_resources.hpp"
+#include "plan/plan_generator.hpp"
+#include "plan/plan_render.hpp"
+#include "spec/spec_summary.hpp"
+
+namespace steward::scheduler {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using plan::Status;
+
+namespace {
+
+constexpr const char* kPermanentlyFailed = "permanently-failed";
+constexpr std::size_t kMaxQueuedOffers = 256;
+constexpr std::size_t kEvaluationsPerStep = 8;
+
+std::string label_of(const mesos::TaskInfo& t, const std::string& key) {
+  for (const mesos::Label& l : t.labels)
+    if (l.key == key) return l.value.value_or("");
+  return "";
+}
+
+bool has_label(const mesos::TaskInfo& t, const std::string& key) {
+  for (const mesos::Label& l : t.labels)
+    if (l.key == key) return true;
+  return false;
+}
+
+// LOST, UNREACHABLE and UNKNOWN are not terminal for Mesos, but the task is not running.
+bool not_running(mesos::TaskState s) {
+  return mesos::is_terminal(s) || s == mesos::TaskState::lost ||
+         s == mesos::TaskState::unreachable || s == mesos::TaskState::unknown;
+}
+
+int rank(Status s) {
+  switch (s) {
+    case Status::error:
+      return 0;
+    case Status::delayed:
+      return 1;
+    case Status::pending:
+      return 2;
+    case Status::prepared:
+      return 3;
+    case Status::starting:
+      return 4;
+    case Status::started:
+      return 5;
+    default:
+      return 6;
+  }
+}
+
+std::string current_user() {
+  if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  return "nobody";
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void log(const std::string& service, const std::string& line) {
+  const std::int64_t ms = now_ms();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  std::fprintf(stderr, "%s.%03d [%s] %s\n", stamp, static_cast<int>(ms % 1000), service.c_str(),
+               line.c_str());
+}
+
+// "1.5", "4": a delay for a log line.
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", std::round(s * 10) / 10);
+  return buf;
+}
+
+std::string call_json(mesos::Call call) {
+  return mesos::to_json(call).dump();
+}
+
+// Splits "hello-0-server" with labels task_type=server, index=0 into ("hello", 0).
+std::pair<std::string, int> pod_of(const mesos::TaskInfo& t) {
+  const std::string type = label_of(t, "task_type");
+  const std::string index = label_of(t, "index");
+  const std::string suffix = "-" + index + "-" + type;
+  if (!type.empty() && t.name.size() > suffix.size() &&
+      t.name.compare(t.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return {t.name.substr(0, t.name.size() - suffix.size()), std::atoi(index.c_str())};
+  }
+  return {t.name, 0};
+}
+
+}  // namespace
+
+struct ServiceScheduler::Work {
+  enum class Kind { launch, kill, unreserve, deregister };
+  Kind kind = Kind::launch;
+  plan::Step* step = nullptr;
+  std::string plan;
+  std::string phase;
+  const spec::PodSpec* pod = nullptr;
+  std::string pod_type;
+  int index = 0;
+  std::vector<std::string> tasks;  // task names of the pod spec (launch), or task names (kill)
+  std::map<std::string, std::string> env;       // recovery overrider's extra environment
+  std::map<std::string, std::string> launched;  // task name -> task id
+  double not_before = 0;
+  Status expected = Status::prepared;
+  std::string agent;                // unreserve: the agent
+  std::set<std::string> unreserve;  // unreserve: resource ids not yet released
+  std::string instance() const { return pod_type + "-" + std::to_string(index); }
+  std::string full(const std::string& task) const { return instance() + "-" + task; }
+};
+
+ServiceScheduler::ServiceScheduler(SchedulerOptions options)
+    : options_(std::move(options)),
+      reconciler_(options_.reconcile),
+      backoff_(options_.backoff),
+      killer_(options_.kill_resend_seconds) {
+  if (options_.spec) options_.service_name = options_.spec->name;
+  if (!options_.replacement_policy && options_.spec)
+    options_.replacement_policy = options_.spec->replacement_failure_policy;
+}
+
+ServiceScheduler::~ServiceScheduler() {
+  stop();
+}
+
+double ServiceScheduler::now() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string ServiceScheduler::new_id() {
+  return steward::new_id();
+}
+
+bool ServiceScheduler::start(std::string& error) {
+  const fs::path dir = options_.state_dir;
+  if (fs::exists(dir / "UNINSTALLED")) {
+    std::ifstream in(dir / "UNINSTALLED");
+    std::string when;
+    std::getline(in, when);
+    error = "service " + options_.service_name + " was uninstalled (" + when +
+            "); it does nothing more. Remove " + (dir / "UNINSTALLED").string() +
+            " to deploy it again.";
+    return false;
+  }
+  if (options_.uninstall && !fs::exists(dir / "state.db")) {
+    error = "no state for service " + options_.service_name + " in " + dir.string();
+    return false;
+  }
+  try {
+    sqlite_ = std::make_unique<state::SqliteStateStore>(dir.string());
+  } catch (const state::StateError& e) {
+    error = e.what();
+    return false;
+  }
+  store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
+
+  mesos::FrameworkInfo info;
+  if (options_.spec) {
+    const spec::ServiceSpec& s = *options_.spec;
+    role_ = offer::service_role(s.name);
+    principal_ = s.scheduler.principal.empty() ? s.name + "-principal" : s.scheduler.principal;
+    info.name = s.name;
+    info.user = options_.user.empty() ? current_user() : options_.user;
+    info.principal = principal_;
+    info.roles = {role_};
+    for (const spec::PodSpec& p : s.pods) {
+      if (p.pre_reserved_role.empty()) continue;
+      std::string refined = p.pre_reserved_role + "/" + role_;
+      if (std::find(info.roles.begin(), info.roles.end(), refined) == info.roles.end())
+        info.roles.push_back(refined);
+    }
+    info.failover_timeout = options_.failover_timeout_seconds;
+    info.checkpoint = true;
+    info.capabilities = {"MULTI_ROLE", "RESERVATION_REFINEMENT", "PARTITION_AWARE",
+                         "TASK_KILLING_STATE"};
+    // The configuration: reuse the target's id when nothing changed.
+    const std::string spec_json = spec::to_json(s, -1);
+    auto target = store_->target_config();
+    if (target && store_->config(*target) == spec_json) {
+      config_id_ = *target;
+    } else {
+      config_id_ = new_id();
+      store_->store_config(config_id_, spec_json);
+      store_->set_target_config(config_id_);
+    }
+    store_->set_property("framework-info", mesos::to_json(info).dump());
+  } else {
+    auto saved = store_->property("framework-info");
+    std::string parse_error;
+    auto j = saved ? json::parse(*saved, nullptr, false) : json();
+    auto parsed =
+        saved && !j.is_discarded() ? mesos::framework_info_from_json(j, parse_error) : std::nullopt;
+    if (!parsed) {
+      error = "the state of " + options_.service_name +
+              " does not say how it registered (framework-info): " + parse_error;
+      return false;
+    }
+    info = *parsed;
+    info.id.clear();
+    role_ = info.roles.empty() ? offer::service_role(options_.service_name) : info.roles[0];
+    principal_ = info.principal;
+  }
+  for (const std::string& r : info.roles)
+    roles_.roles.insert(r);
+
+  load_tasks();
+  if (auto gc = store_->property("gc-resources")) {
+    json j = json::parse(*gc, nullptr, false);
+    if (j.is_array())
+      for (const json& a : j)
+        if (a.is_string()) gc_resources_.insert(a.get<std::string>());
+  }
+  if (options_.uninstall) {
+    build_uninstall_plan();
+  } else {
+    plan::GenerateOptions g;
+    g.deploy_completed = store_->property("deploy-completed").has_value();
+    for (auto& p : plan::generate_plans(*options_.spec, g))
+      plans_.add(std::move(p));
+    auto recovery =
+        std::make_unique<plan::Plan>("recovery", std::vector<std::unique_ptr<plan::Phase>>{},
+                                     plan::Strategy::parallel(0), plan::system_clock());
+    recovery_ = recovery.get();
+    plans_.add(std::move(recovery));
+    mark_step_initial_statuses();
+  }
+
+  MesosSession::Options so;
+  so.host = options_.master_host;
+  so.port = options_.master_port;
+  so.framework = info;
+  session_ =
+      std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
+  loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
+  loop_->start();
+  session_->start();
+  log(options_.service_name, std::string(options_.uninstall ? "uninstalling" : "scheduling") +
+                                 " with config " + (config_id_.empty() ? "-" : config_id_) +
+                                 ", master " + options_.master_host + ":" +
+                                 std::to_string(options_.master_port));
+  return true;
+}
+
+void ServiceScheduler::stop() {
+  if (session_) session_->stop();
+  if (loop_) loop_->stop();
+  if (uninstalled_ && sqlite_) {
+    // Nothing of the service stays: the database goes with it (the marker says why).
+    store_.reset();
+    sqlite_.reset();
+    std::error_code ec;
+    for (const char* f : {"state.db", "state.db-wal", "state.db-shm"})
+      fs::remove(fs::path(options_.state_dir) / f, ec);
+  }
+  std::lock_guard lock(end_mutex_);
+  ending_ = true;
+  ended_.notify_all();
+}
+
+void ServiceScheduler::end(const std::string& reason) {
+  std::lock_guard lock(end_mutex_);
+  if (ending_) return;
+  ending_ = true;
+  end_reason_ = reason;
+  ended_.notify_all();
+}
+
+void ServiceScheduler::wait() {
+  std::unique_lock lock(end_mutex_);
+  ended_.wait(lock, [this] { return ending_; });
+}
+
+std::string ServiceScheduler::end_reason() const {
+  std::lock_guard lock(end_mutex_);
+  return end_reason_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State cache
+
+void ServiceScheduler::load_tasks() {
+  tasks_.clear();
+  by_id_.clear();
+  statuses_.clear();
+  for (state::StoredTask& t : store_->tasks()) {
+    if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
+    if (auto s = store_->status(t.name)) statuses_[t.name] = *s;
+    std::string name = t.name;
+    tasks_.emplace(name, std::move(t));
+  }
+}
+
+void ServiceScheduler::store_tasks(const std::vector<state::StoredTask>& tasks) {
+  store_->store_tasks(tasks);
+  for (const state::StoredTask& t : tasks) {
+    auto old = tasks_.find(t.name);
+    if (old != tasks_.end() && !old->second.info.task_id.empty())
+      by_id_.erase(old->second.info.task_id);
+    if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
+    tasks_[t.name] = t;
+  }
+}
+
+std::set<std::string> ServiceScheduler::kept_resource_ids() const {
+  std::set<std::string> keep;
+  auto add = [&](const std::vector<mesos::Resource>& rs) {
+    for (const mesos::Resource& r : rs)
+      if (auto id = r.label("resource_id")) keep.insert(*id);
+  };
+  for (const auto& [name, t] : tasks_) {
+    add(t.info.resources);
+    if (t.info.executor) add(t.info.executor->resources);
+  }
+  return keep;
+}
+
+std::vector<std::string> ServiceScheduler::pod_task_names(const std::string& pod_type,
+                                                          int index) const {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : tasks_) {
+    auto [type, i] = pod_of(t.info);
+    if (type == pod_type && i == index) out.push_back(name);
+  }
+  return out;
+}
+
+bool ServiceScheduler::ready(const mesos::TaskStatus& s) const {
+  auto it = by_id_.find(s.task_id);
+  if (it == by_id_.end()) return false;
+  const mesos::TaskInfo& info = tasks_.at(it->second).info;
+  if (!info.check) return true;
+  return (s.check_exit_code && *s.check_exit_code == 0) ||
+         (s.check_succeeded && *s.check_succeeded);
+}
+
+void ServiceScheduler::mark_step_initial_statuses() {
+  // A step whose tasks already reached their goal (a restarted scheduler) is COMPLETE; so is
+  // one whose tasks were replaced permanently (recovery owns them).
+  for (const auto& p : plans_.plans()) {
+    if (p.get() == recovery_) continue;
+    for (const auto& phase : p->phases()) {
+      for (const auto& step : phase->steps()) {
+        const spec::PodSpec* pod = options_.spec->find_pod(step->pod_type());
+        if (pod == nullptr || step->tasks().empty()) continue;
+        bool done = true;
+        for (const std::string& task : step->tasks()) {
+          const spec::TaskSpec* ts = pod->find_task(task);
+          auto it = tasks_.find(step->pod_instance() + "-" + task);
+          if (ts == nullptr || it == tasks_.end() || it->second.info.task_id.empty()) {
+            done = false;
+            break;
+          }
+          if (has_label(it->second.info, kPermanentlyFailed)) continue;
+          auto st = statuses_.find(it->first);
+          if (st == statuses_.end() || st->second.task_id != it->second.info.task_id) {
+            done = false;
+            break;
+          }
+          const mesos::TaskState state = st->second.state;
+          if (ts->goal == spec::GoalState::running)
+            done = state == mesos::TaskState::running && ready(st->second);
+          else if (ts->goal == spec::GoalState::finish)
+            done = state == mesos::TaskState::finished &&
+                   label_of(it->second.info, "target_configuration") == config_id_;
+          else
+            done = state == mesos::TaskState::finished;
+          if (!done) break;
+        }
+        if (done) step->force_complete();
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mesos session (reader thread) -> loop
+
+void ServiceScheduler::subscribed(const std::string& framework_id) {
+  loop_->post([this, framework_id] { on_subscribed(framework_id); });
+}
+
+void ServiceScheduler::event(const mesos::Event& event) {
+  switch (event.type) {
+    case mesos::Event::Type::offers:
+      loop_->post([this, offers = event.offers]() mutable { on_offers(std::move(offers)); });
+      break;
+    case mesos::Event::Type::rescind:
+      loop_->post([this, id = event.offer_id] {
+        offers_.erase(std::remove_if(offers_.begin(), offers_.end(),
+                                     [&](const mesos::Offer& o) { return o.id == id; }),
+                      offers_.end());
+      });
+      break;
+    case mesos::Event::Type::update:
+      if (event.status) loop_->post([this, s = *event.status] { on_update(s); });
+      break;
+    case mesos::Event::Type::failure:
+      if (!event.executor_id.empty())
+        log(options_.service_name,
+            "executor " + event.executor_id + " on agent " + event.agent_id + " ended");
+      break;
+    case mesos::Event::Type::error:
+      log(options_.service_name, "error from the master: " + event.message);
+      break;
+    default:
+      break;
+  }
+}
+
+void ServiceScheduler::disconnected(const std::string& why) {
+  loop_->post([this, why] {
+    if (subscribed_) log(options_.service_name, "disconnected from the master: " + why);
+    subscribed_ = false;
+    offers_.clear();
+  });
+}
+
+void ServiceScheduler::removed(const std::string& message) {
+  log(options_.service_name,
+      "the master removed this framework (" + message +
+          "): its tasks and reservations are gone. Uninstall the service, or remove its state "
+          "directory " +
+          options_.state_dir + " to deploy it afresh.");
+  end("removed by the master: " + message);
+}
+
+void ServiceScheduler::on_subscribed(const std::string& framework_id) {
+  log(options_.service_name, "subscribed as framework " + framework_id);
+  subscribed_ = true;
+  suppressed_ = false;
+  declined_long_ = false;
+  revive_wanted_ = true;
+  offers_.clear();
+  std::vector<mesos::Call::TaskRef> live;
+  for (const auto& [name, t] : tasks_) {
+    if (t.info.task_id.empty()) continue;
+    auto st = statuses_.find(name);
+    if (st != statuses_.end() && st->second.task_id == t.info.task_id &&
+        mesos::is_terminal(st->second.state))
+      continue;
+    live.push_back({t.info.task_id, t.info.agent_id});
+  }
+  reconciler_.start(live, now());
+}
+
+void ServiceScheduler::on_offers(std::vector<mesos::Offer> offers) {
+  std::vector<mesos::Offer> overflow;
+  for (mesos::Offer& o : offers) {
+    if (offers_.size() >= kMaxQueuedOffers)
+      overflow.push_back(std::move(o));
+    else
+      offers_.push_back(std::move(o));
+  }
+  if (!overflow.empty()) decline(overflow, options_.short_decline_seconds);
+}
+
+void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {
+  if (!s.needs_ack() || s.agent_id.empty()) return;
+  mesos::Call c;
+  c.type = mesos::Call::Type::acknowledge;
+  c.framework_id = session_->framework_id();
+  c.task_id = s.task_id;
+  c.agent_id = s.agent_id;
+  c.uuid = s.uuid;
+  send(call_json(c), "ACKNOWLEDGE");
+}
+
+void ServiceScheduler::kill_task(const std::string& task_id, const std::string& agent_id) {
+  if (!killer_.killing(task_id)) killer_.kill(task_id, agent_id);
+}
+
+void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
+  reconciler_.answered(status.task_id, now());
+  if (mesos::is_terminal(status.state)) killer_.ended(status.task_id);
+  auto id = by_id_.find(status.task_id);
+  if (id == by_id_.end()) {
+    // Not ours (any more): a task no plan needs is killed.
+    if (!not_running(status.state)) {
+      log(options_.service_name, "killing unknown task " + status.task_id);
+      kill_task(status.task_id, status.agent_id);
+    }
+    acknowledge(status);
+    return;
+  }
+  const std::string name = id->second;
+  mesos::TaskStatus s = status;
+  auto prev = statuses_.find(name);
+  // Updates are retried until acknowledged and reconciliation repeats them: a state counts
+  // once per task id.
+  const bool repeated =
+      prev != statuses_.end() && prev->second.task_id == s.task_id && prev->second.state == s.state;
+  if (prev != statuses_.end() && prev->second.task_id == s.task_id) {
+    // Updates that carry no check result keep the last one (readiness stays passed).
+    if (!s.check_exit_code && !s.check_succeeded) {
+      s.check_exit_code = prev->second.check_exit_code;
+      s.check_succeeded = prev->second.check_succeeded;
+    }
+  }
+  store_->store_status(name, s);  // persisted before anything acts on it
+  statuses_[name] = s;
+  if (repeated) {
+    // Nothing new for the backoff.
+  } else if (s.state == mesos::TaskState::running) {
+    backoff_.running(name, now());
+  } else if (s.state == mesos::TaskState::failed || s.state == mesos::TaskState::error) {
+    backoff_.failed(name, now());
+  } else if (s.state == mesos::TaskState::gone_by_operator) {
+    backoff_.clear(name);
+    state::StoredTask t = tasks_.at(name);
+    if (!has_label(t.info, kPermanentlyFailed)) {
+      t.info.labels.push_back({kPermanentlyFailed, "true"});
+      store_tasks({t});
+    }
+  }
+  for (auto& [step, work] : work_)
+    if (work->kind != Work::Kind::unreserve) refresh_work(*work);
+  acknowledge(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+void ServiceScheduler::start(plan::Step& step) {
+  auto w = std::make_unique<Work>();
+  w->step = &step;
+  w->phase = step.phase() ? step.phase()->name() : "";
+  w->plan = step.phase() && step.phase()->plan() ? step.phase()->plan()->name() : "";
+  w->pod_type = step.pod_type();
+  w->index = step.pod_index();
+  w->tasks = step.tasks();
+  if (options_.uninstall) {
+    if (w->phase == "kill-tasks") {
+      w->kind = Work::Kind::kill;
+    } else if (w->phase == "unreserve-resources") {
+      w->kind = Work::Kind::unreserve;
+      w->agent = step.pod_type();
+      for (const auto& [name, t] : tasks_) {
+        if (t.info.agent_id != w->agent) continue;
+        for (const mesos::Resource& r : t.info.resources)
+          if (auto rid = r.label("resource_id")) w->unreserve.insert(*rid);
+        if (t.info.executor)
+          for (const mesos::Resource& r : t.info.executor->resources)
+            if (auto rid = r.label("resource_id")) w->unreserve.insert(*rid);
+      }
+    } else {
+      w->kind = Work::Kind::deregister;
+    }
+    w->expected = Status::prepared;
+    Work& work = *w;
+    work_[&step] = std::move(w);
+    if (work.kind == Work::Kind::kill) {
+      for (const std::string& name : work.tasks) {
+        const auto& t = tasks_.at(name);
+        auto st = statuses_.find(name);
+        if (!t.info.task_id.empty() &&
+            (st == statuses_.end() || st->second.task_id != t.info.task_id ||
+             !mesos::is_terminal(st->second.state)))
+          kill_task(t.info.task_id, t.info.agent_id);
+      }
+    }
+    return;
+  }
+  w->pod = options_.spec->find_pod(step.pod_type());
+  if (w->pod == nullptr) {
+    step.add_error("pod type " + step.pod_type() + " is not in the spec");
+    return;
+  }
+  if (auto it = recovery_env_.find(step.id()); it != recovery_env_.end()) w->env = it->second;
+  Work& work = *w;
+  work_[&step] = std::move(w);
+
+  // A restarted scheduler adopts the step's live tasks instead of launching them again.
+  if (work.plan != "recovery") {
+    bool all_live = !work.tasks.empty();
+    std::map<std::string, std::string> ids;
+    for (const std::string& task : work.tasks) {
+      auto it = tasks_.find(work.full(task));
+      if (it == tasks_.end() || it->second.info.task_id.empty() ||
+          has_label(it->second.info, kPermanentlyFailed)) {
+        all_live = false;
+        break;
+      }
+      auto st = statuses_.find(it->first);
+      if (st != statuses_.end() && st->second.task_id == it->second.info.task_id &&
+          not_running(st->second.state)) {
+        all_live = false;
+        break;
+      }
+      ids[it->first] = it->second.info.task_id;
+    }
+    if (all_live) {
+      work.launched = ids;
+      work.expected = Status::starting;
+      step.set_status(Status::starting);
+      refresh_work(work);
+      return;
+    }
+  }
+  double ready_at = 0;
+  for (const std::string& task : work.tasks)
+    ready_at = std::max(ready_at, backoff_.ready_at(work.full(task)));
+  if (ready_at > now()) {
+    work.not_before = ready_at;
+    work.expected = Status::delayed;
+    step.set_status(Status::delayed);
+    log(options_.service_name,
+        work.step->name() + " delayed: next launch in " + seconds_text(ready_at - now()) + " s");
+  } else {
+    work.expected = Status::prepared;
+  }
+}
+
+void ServiceScheduler::refresh_work(Work& work) {
+  // A finished step is history: later failures of its tasks belong to recovery.
+  if (work.expected == Status::complete) return;
+  if (work.kind == Work::Kind::kill) {
+    bool done = true;
+    for (const std::string& name : work.tasks) {
+      const auto& t = tasks_.at(name);
+      auto st = statuses_.find(name);
+      if (!t.info.task_id.empty() && killer_.killing(t.info.task_id) &&
+          !(st != statuses_.end() && st->second.task_id == t.info.task_id &&
+            not_running(st->second.state)))
+        done = false;
+    }
+    if (done) {
+      work.expected = Status::complete;
+      work.step->set_status(Status::complete);
+    }
+    return;
+  }
+  if (work.kind != Work::Kind::launch || work.launched.empty()) return;
+  Status least = Status::complete;
+  for (const auto& [name, id] : work.launched) {
+    Status task_status = Status::starting;
+    auto st = statuses_.find(name);
+    const spec::TaskSpec* ts = work.pod->find_task(name.substr(work.instance().size() + 1));
+    const bool running_goal = ts == nullptr || ts->goal == spec::GoalState::running;
+    if (st != statuses_.end() && st->second.task_id == id) {
+      switch (st->second.state) {
+        case mesos::TaskState::staging:
+        case mesos::TaskState::starting:
+          task_status = Status::starting;
+          break;
+        case mesos::TaskState::running:
+          task_status = running_goal && ready(st->second) ? Status::complete : Status::started;
+          break;
+        case mesos::TaskState::finished:
+          task_status = running_goal ? Status::pending : Status::complete;
+          break;
+        case mesos::TaskState::failed:
+        case mesos::TaskState::error:
+          task_status = Status::delayed;
+          break;
+        default:
+          task_status = Status::pending;
+      }
+    }
+    if (rank(task_status) < rank(least)) least = task_status;
+  }
+  if (least == Status::delayed || least == Status::pending) {
+    double ready_at = 0;
+    for (const auto& [name, id] : work.launched)
+      ready_at = std::max(ready_at, backoff_.ready_at(name));
+    work.launched.clear();
+    work.not_before = ready_at;
+    least = ready_at > now() ? Status::delayed : Status::prepared;
+    if (least == Status::delayed)
+      log(options_.service_name,
+          work.step->name() + " failed; next launch in " + seconds_text(ready_at - now()) + " s");
+  }
+  work.expected = least;
+  work.step->set_status(least);
+}
+
+bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers) {
+  // Old incarnations of the tasks must be gone before they launch again.
+  bool waiting_for_kill = false;
+  for (const std::string& task : work.tasks) {
+    auto it = tasks_.find(work.full(task));
+    if (it == tasks_.end() || it->second.info.task_id.empty()) continue;
+    auto st = statuses_.find(it->first);
+    if (st == statuses_.end() || st->second.task_id != it->second.info.task_id ||
+        not_running(st->second.state))
+      continue;
+    kill_task(it->second.info.task_id, it->second.info.agent_id);
+    waiting_for_kill = true;
+  }
+  if (waiting_for_kill) return false;
+
+  offer::PodLaunchRequest req;
+  req.pod = work.pod;
+  req.index = work.index;
+  req.tasks = work.tasks;
+  req.parameters = work.step->parameters();
+  for (const auto& [k, v] : work.env)
+    req.parameters[k] = v;
+  for (const std::string& name : pod_task_names(work.pod_type, work.index)) {
+    const state::StoredTask& t = tasks_.at(name);
+    req.replace = req.replace || has_label(t.info, kPermanentlyFailed);
+    req.existing.push_back(t.info);
+  }
+  for (const auto& [name, t] : tasks_) {
+    auto [type, i] = pod_of(t.info);
+    if (type != work.pod_type || i == work.index || t.info.agent_id.empty()) continue;
+    if (has_label(t.info, kPermanentlyFailed)) continue;
+    placement::PlacedTask p;
+    p.name = name;
+    p.agent.hostname = label_of(t.info, "offer_hostname");
+    p.agent.zone = label_of(t.info, "offer_zone");
+    p.agent.region = label_of(t.info, "offer_region");
+    if (auto f = agent_facts_.find(t.info.agent_id); f != agent_facts_.end())
+      p.agent.attributes = f->second.attributes;
+    req.placed.push_back(std::move(p));
+  }
+  offer::PodLaunchContext ctx;
+  ctx.service_name = options_.service_name;
+  ctx.framework_id = session_->framework_id();
+  ctx.config_id = config_id_;
+  ctx.role = role_;
+  ctx.principal = principal_;
+  ctx.overhead = options_.overhead;
+  ctx.new_id = [this] { return new_id(); };
+
+  offer::Outcome summary{work.step->name(), false, "", {}};
+  for (auto it = offers.begin(); it != offers.end(); ++it) {
+    offer::PodLaunchEvaluation e = offer::evaluate_pod_launch(req, *it, ctx);
+    summary.children.push_back(e.outcome);
+    if (!e.launch) continue;
+    std::set<std::string> old_ids;
+    if (e.launch->new_footprint)
+      for (const mesos::TaskInfo& t : req.existing) {
+        for (const mesos::Resource& r : t.resources)
+          if (auto rid = r.label("resource_id")) old_ids.insert(*rid);
+        if (t.executor)
+          for (const mesos::Resource& r : t.executor->resources)
+            if (auto rid = r.label("resource_id")) old_ids.insert(*rid);
+      }
+    std::vector<state::StoredTask> store;
+    for (mesos::TaskInfo& t : e.launch->store)
+      store.push_back({t.name, t, config_id_});
+    store_tasks(store);  // persisted before ACCEPT
+    if (!old_ids.empty()) {
+      // The old footprint is garbage now; offers keep coming until all of it is released.
+      gc_resources_.insert(old_ids.begin(), old_ids.end());
+      store_->set_property("gc-resources", json(gc_resources_).dump());
+    }
+    mesos::AcceptCall accept;
+    accept.framework_id = session_->framework_id();
+    accept.offer_ids = {it->id};
+    accept.operations = e.launch->operations;
+    accept.refuse_seconds = 0;
+    send(mesos::to_json(accept).dump(), "ACCEPT");
+    work.launched = e.launch->launched;
+    work.expected = Status::starting;
+    work.step->set_status(Status::starting);
+    summary.pass = true;
+    summary.reason = "launched on agent " + it->agent_id + " (" + it->hostname + ")";
+    log(options_.service_name, work.step->name() + ": " + summary.reason);
+    offers.erase(it);
+    failing_since_.erase(work.instance());
+    record(work, std::move(summary));
+    return true;
+  }
+  if (!summary.children.empty()) {
+    summary.reason = "no offer fits";
+    record(work, std::move(summary));
+  }
+  return false;
+}
+
+void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
+  auto& list = evaluations_[work.step->id()];
+  list.push_back({now_ms(), work.plan, work.phase, work.step->name(), std::move(outcome)});
+  while (list.size() > kEvaluationsPerStep)
+    list.pop_front();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery
+
+void ServiceScheduler::detect_recovery() {
+  if (options_.uninstall || recovery_ == nullptr) return;
+  std::set<std::string> busy;
+  for (const auto& [step, work] : work_)
+    busy.insert(work->instance());
+  for (const auto& phase : recovery_->phases())
+    for (const auto& step : phase->steps())
+      if (step->status() != Status::complete) busy.insert(step->pod_instance());
+
+  std::map<std::pair<std::string, int>, std::vector<std::string>> failed;  // -> task names
+  for (const auto& [name, t] : tasks_) {
+    if (t.info.task_id.empty()) continue;
+    auto [type, index] = pod_of(t.info);
+    const spec::PodSpec* pod = options_.spec->find_pod(type);
+    if (pod == nullptr) continue;
+    const spec::TaskSpec* ts = pod->find_task(label_of(t.info, "task_type"));
+    if (ts == nullptr || ts->goal != spec::GoalState::running) continue;
+    if (busy.count(type + "-" + std::to_string(index))) continue;
+    auto st = statuses_.find(name);
+    const bool permanent = has_label(t.info, kPermanentlyFailed);
+    const bool down = st != statuses_.end() && st->second.task_id == t.info.task_id &&
+                      not_running(st->second.state);
+    if (permanent || down) failed[{type, index}].push_back(name);
+  }
+  for (const auto& [key, names] : failed) {
+    const auto& [type, index] = key;
+    const spec::PodSpec* pod = options_.spec->find_pod(type);
+    const std::string instance = type + "-" + std::to_string(index);
+    // A step of another plan that has not finished with this pod owns it.
+    bool owned = false;
+    for (const auto& p : plans_.plans()) {
+      if (p.get() == recovery_) continue;
+      for (const auto& phase : p->phases())
+        for (const auto& step : phase->steps())
+          if (step->pod_instance() == instance && plan::is_running(step->status())) owned = true;
+    }
+    if (owned) continue;
+    bool permanent = true, essential = false;
+    std::vector<std::string> failed_tasks;
+    for (const std::string& name : names) {
+      const mesos::TaskInfo& info = tasks_.at(name).info;
+      permanent = permanent && has_label(info, kPermanentlyFailed);
+      const std::string task = label_of(info, "task_type");
+      failed_tasks.push_back(task);
+      if (const spec::TaskSpec* ts = pod->find_task(task); ts && ts->essential) essential = true;
+    }
+    std::vector<std::string> relaunch;
+    if (essential || permanent) {
+      // The whole pod: every task with goal RUNNING that has ever launched.
+      for (const std::string& name : pod_task_names(type, index)) {
+        const mesos::TaskInfo& info = tasks_.at(name).info;
+        const spec::TaskSpec* ts = pod->find_task(label_of(info, "task_type"));
+        if (ts && ts->goal == spec::GoalState::running && (!info.task_id.empty() || permanent))
+          relaunch.push_back(ts->name);
+      }
+    } else {
+      relaunch = failed_tasks;
+    }
+    if (relaunch.empty()) continue;
+
+    std::vector<std::unique_ptr<plan::Step>> steps;
+    std::string phase_name;
+    std::optional<RecoveryPhaseSpec> custom;
+    if (options_.recovery_overrider) {
+      FailedPod fp{type, index, failed_tasks,
+                   permanent ? RecoveryType::permanent : RecoveryType::transient};
+      custom = options_.recovery_overrider->override_recovery(fp);
+    }
+    std::vector<std::map<std::string, std::string>> envs;
+    if (custom) {
+      phase_name = custom->name;
+      for (const RecoveryStepSpec& s : custom->steps) {
+        steps.push_back(std::make_unique<plan::Step>(
+            s.name.empty() ? plan::step_name(type, index, s.tasks) : s.name, type, index, s.tasks,
+            plan::system_clock()));
+        envs.push_back(s.env);
+      }
+    } else {
+      phase_name = plan::step_name(type, index, relaunch);
+      steps.push_back(
+          std::make_unique<plan::Step>(phase_name, type, index, relaunch, plan::system_clock()));
+      envs.emplace_back();
+    }
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      if (!envs[i].empty()) recovery_env_[steps[i]->id()] = envs[i];
+    // Earlier recoveries of this pod that completed give way (a crash loop must not grow the
+    // plan without end).
+    recovery_->remove_phases_if([&](const plan::Phase& phase) {
+      if (phase.status() != Status::complete) return false;
+      for (const auto& step : phase.steps()) {
+        if (step->pod_instance() != instance || work_.count(step.get())) return false;
+      }
+      for (const auto& step : phase.steps()) {
+        evaluations_.erase(step->id());
+        recovery_env_.erase(step->id());
+      }
+      return true;
+    });
+    const std::size_t n = steps.size();
+    log(options_.service_name, std::string(permanent ? "PERMANENT" : "TRANSIENT") +
+                                   " recovery of " + instance + ": " + phase_name);
+    if (!failing_since_.count(instance)) failing_since_[instance] = now();
+    recovery_->add_phase(std::make_unique<plan::Phase>(
+        phase_name, std::move(steps), plan::Strategy::serial(n), plan::system_clock()));
+  }
+}
+
+void ServiceScheduler::check_timed_replacement() {
+  if (!options_.replacement_policy) return;
+  const double timeout = options_.replacement_policy->permanent_failure_timeout_s;
+  const double min_delay = options_.replacement_policy->min_replace_delay_s;
+  for (auto it = failing_since_.begin(); it != failing_since_.end();) {
+    const std::string instance = it->first;
+    if (now() - it->second < timeout || now() - last_replace_ < min_delay) {
+      ++it;
+      continue;
+    }
+    // Still failing: is any task of the pod up?
+    auto dash = instance.rfind('-');
+    const std::string type = instance.substr(0, dash);
+    const int index = std::atoi(instance.c_str() + dash + 1);
+    bool up = false;
+    for (const std::string& name : pod_task_names(type, index)) {
+      auto st = statuses_.find(name);
+      if (st != statuses_.end() && st->second.task_id == tasks_.at(name).info.task_id &&
+          st->second.state == mesos::TaskState::running)
+        up = true;
+    }
+    it = failing_since_.erase(it);
+    if (up) continue;
+    log(options_.service_name, instance + " failed for longer than " +
+                                   std::to_string(static_cast<int>(timeout)) +
+                                   " s: replacing it (replacement-failure-policy)");
+    last_replace_ = now();
+    pod_command_on_loop("replace", instance);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tick: timers, reconciliation, offers
+
+void ServiceScheduler::tick() {
+  if (!subscribed_) return;
+  const double t = now();
+  if (auto r = reconciler_.poll(t)) {
+    mesos::Call c;
+    c.type = mesos::Call::Type::reconcile;
+    c.framework_id = session_->framework_id();
+    c.tasks = r->tasks;
+    send(call_json(c), "RECONCILE");
+  }
+  send_kills();
+  if (!reconciler_.complete()) {
+    // Offers wait until every task is accounted for.
+    if (!offers_.empty()) {
+      std::vector<mesos::Offer> all(offers_.begin(), offers_.end());
+      offers_.clear();
+      decline(all, 1);
+    }
+    return;
+  }
+  // Work changed by operator commands (force-complete, restart) is dropped; the rest moves on.
+  for (auto it = work_.begin(); it != work_.end();) {
+    Work& w = *it->second;
+    const Status s = w.step->status();
+    if (s != w.expected) {
+      it = work_.erase(it);
+      continue;
+    }
+    if (s == Status::delayed && t >= w.not_before) {
+      w.expected = Status::prepared;
+      w.step->set_status(Status::prepared);
+    }
+    if (s == Status::complete || s == Status::error) {
+      it = work_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  detect_recovery();
+  check_timed_replacement();
+  plans_.dispatch(*this);
+  if (!options_.uninstall) {
+    plan::Plan* deploy = plans_.find("deploy");
+    if (deploy && deploy->status() == Status::complete && !store_->property("deploy-completed")) {
+      store_->set_property("deploy-completed", std::to_string(now_ms()));
+      log(options_.service_name, "deploy plan COMPLETE");
+    }
+  }
+  for (auto& [step, w] : work_)
+    if (w->kind == Work::Kind::deregister && w->expected == Status::prepared) {
+      finish_uninstall();
+      return;
+    }
+  process_offers();
+}
+
+void ServiceScheduler::send_kills() {
+  for (const mesos::Call::TaskRef& k : killer_.due(now())) {
+    mesos::Call c;
+    c.type = mesos::Call::Type::kill;
+    c.framework_id = session_->framework_id();
+    c.task_id = k.task_id;
+    c.agent_id = k.agent_id;
+    send(call_json(c), "KILL");
+  }
+}
+
+void ServiceScheduler::process_offers() {
+  std::vector<mesos::Offer> offers(offers_.begin(), offers_.end());
+  offers_.clear();
+  for (const mesos::Offer& o : offers)
+    agent_facts_[o.agent_id] = offer::agent_facts(o);
+  collect_garbage(offers);
+
+  bool waiting = false;
+  for (const auto& p : plans_.plans()) {
+    for (const auto& phase : p->phases()) {
+      for (const auto& step : phase->steps()) {
+        auto it = work_.find(step.get());
+        if (it == work_.end() || it->second->expected != Status::prepared) continue;
+        Work& w = *it->second;
+        if (w.kind == Work::Kind::unreserve) {
+          waiting = true;
+          uninstall_step(w, offers);
+        } else if (w.kind == Work::Kind::launch) {
+          waiting = true;
+          if (!offers.empty()) try_launch(w, offers);
+        }
+      }
+    }
+  }
+  // Long declines only when nothing is under way: a step between launches, or garbage still
+  // to collect, wants the agent's offers again soon.
+  const bool active = !work_.empty() || options_.uninstall || !gc_resources_.empty();
+  if (!offers.empty()) {
+    decline(offers, active ? options_.short_decline_seconds : options_.long_decline_seconds);
+    declined_ = true;
+    if (!active) declined_long_ = true;
+  }
+  manage_offer_flow(waiting, active);
+}
+
+void ServiceScheduler::collect_garbage(std::vector<mesos::Offer>& offers) {
+  if (options_.uninstall) return;  // the uninstall plan releases everything itself
+  const std::set<std::string> keep = kept_resource_ids();
+  for (auto it = offers.begin(); it != offers.end();) {
+    offer::Release release = offer::unexpected_resources(*it, roles_, keep);
+    if (release.empty()) {
+      ++it;
+      continue;
+    }
+    std::size_t collected = 0;
+    for (const mesos::Resource& r : release.unreserve)
+      if (auto rid = r.label("resource_id")) collected += gc_resources_.erase(*rid);
+    if (collected > 0) store_->set_property("gc-resources", json(gc_resources_).dump());
+    log(options_.service_name, "releasing " + std::to_string(release.unreserve.size()) +
+                                   " reservations and " + std::to_string(release.destroy.size()) +
+                                   " volumes no task keeps on agent " + it->agent_id);
+    mesos::AcceptCall accept;
+    accept.framework_id = session_->framework_id();
+    accept.offer_ids = {it->id};
+    accept.operations = offer::release_operations(release);
+    accept.refuse_seconds = 0;
+    send(mesos::to_json(accept).dump(), "ACCEPT");
+    it = offers.erase(it);
+  }
+}
+
+void ServiceScheduler::manage_offer_flow(bool waiting, bool active) {
+  // REVIVE (rate-limited) only when offers are needed and something holds them back: a
+  // SUPPRESS, or long declines whose filters would hide the agents for days.
+  // A step that starts waiting after offers were declined would sit out their filters too.
+  if (waiting && (suppressed_ || declined_long_ || (declined_ && !was_waiting_)))
+    revive_wanted_ = true;
+  was_waiting_ = waiting;
+  if (revive_wanted_) {
+    if (revive_limiter_.try_take(now())) {
+      mesos::Call c;
+      c.type = mesos::Call::Type::revive;
+      c.framework_id = session_->framework_id();
+      if (send(call_json(c), "REVIVE")) {
+        suppressed_ = false;
+        declined_ = false;
+        declined_long_ = false;
+        revive_wanted_ = false;
+      }
+    }
+  } else if (!active && !suppressed_) {
+    mesos::Call c;
+    c.type = mesos::Call::Type::suppress;
+    c.framework_id = session_->framework_id();
+    if (send(call_json(c), "SUPPRESS")) suppressed_ = true;
+  }
+}
+
+void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double seconds) {
+  if (offers.empty()) return;
+  mesos::Call c;
+  c.type = mesos::Call::Type::decline;
+  c.framework_id = session_->framework_id();
+  for (const mesos::Offer& o : offers)
+    c.offer_ids.push_back(o.id);
+  c.refuse_seconds = seconds;
+  send(call_json(c), "DECLINE");
+}
+
+bool ServiceScheduler::send(const std::string& body, const char* what) {
+  auto r = session_->call(body);
+  if (r.status == 202 || r.status == 200) return true;
+  log(options_.service_name,
+      std::string(what) +
+          " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uninstall
+
+void ServiceScheduler::build_uninstall_plan() {
+  std::vector<std::unique_ptr<plan::Step>> kills;
+  std::map<std::string, std::vector<std::string>> by_pod;
+  std::set<std::string> agents;
+  for (const auto& [name, t] : tasks_) {
+    auto [type, index] = pod_of(t.info);
+    by_pod[type + "-" + std::to_string(index)].push_back(name);
+    if (!t.info.agent_id.empty() && !t.info.resources.empty()) agents.insert(t.info.agent_id);
+  }
+  for (const auto& [instance, names] : by_pod) {
+    auto dash = instance.rfind('-');
+    kills.push_back(std::make_unique<plan::Step>("kill-" + instance, instance.substr(0, dash),
+                                                 std::atoi(instance.c_str() + dash + 1), names,
+                                                 plan::system_clock()));
+  }
+  std::vector<std::unique_ptr<plan::Step>> unreserve;
+  for (const std::string& agent : agents)
+    unreserve.push_back(std::make_unique<plan::Step>(
+        "unreserve-" + agent, agent, 0, std::vector<std::string>{}, plan::system_clock()));
+  std::vector<std::unique_ptr<plan::Step>> deregister;
+  deregister.push_back(std::make_unique<plan::Step>(
+      "deregister", "__framework__", 0, std::vector<std::string>{}, plan::system_clock()));
+  std::vector<std::unique_ptr<plan::Phase>> phases;
+  const std::size_t k = kills.size(), u = unreserve.size();
+  phases.push_back(std::make_unique<plan::Phase>(
+      "kill-tasks", std::move(kills), plan::Strategy::parallel(k), plan::system_clock()));
+  phases.push_back(std::make_unique<plan::Phase>("unreserve-resources", std::move(unreserve),
+                                                 plan::Strategy::parallel(u),
+                                                 plan::system_clock()));
+  phases.push_back(std::make_unique<plan::Phase>("deregister-service", std::move(deregister),
+                                                 plan::Strategy::serial(1), plan::system_clock()));
+  plans_.add(std::make_unique<plan::Plan>("deploy", std::move(phases), plan::Strategy::serial(3),
+                                          plan::system_clock()));
+}
+
+void ServiceScheduler::uninstall_step(Work& work, std::vector<mesos::Offer>& offers) {
+  for (auto it = offers.begin(); it != offers.end(); ++it) {
+    if (it->agent_id != work.agent) continue;
+    offer::Release release = offer::unexpected_resources(*it, roles_, {});
+    offer::Outcome o{"offer " + it->id + " on agent " + it->agent_id, true, "", {}};
+    for (const mesos::Resource& r : release.unreserve)
+      if (auto rid = r.label("resource_id")) work.unreserve.erase(*rid);
+    // Done when every reservation on record was released, or when the agent runs nothing of
+    // ours and offers none of our reservations (those on record were never made).
+    if (release.empty() && (work.unreserve.empty() || it->executor_ids.empty())) {
+      o.reason = "no reservation of " + options_.service_name + " left";
+      record(work, o);
+      work.expected = Status::complete;
+      work.step->set_status(Status::complete);
+      decline({*it}, options_.short_decline_seconds);
+      offers.erase(it);
+      return;
+    }
+    if (release.empty()) {
+      o.reason = "waiting for " + std::to_string(work.unreserve.size()) +
+                 " reservations still in use by executors";
+      record(work, o);
+      continue;
+    }
+    o.reason = "releasing " + std::to_string(release.unreserve.size()) + " reservations";
+    record(work, o);
+    mesos::AcceptCall accept;
+    accept.framework_id = session_->framework_id();
+    accept.offer_ids = {it->id};
+    accept.operations = offer::release_operations(release);
+    accept.refuse_seconds = 0;
+    send(mesos::to_json(accept).dump(), "ACCEPT");
+    offers.erase(it);
+    return;
+  }
+}
+
+void ServiceScheduler::finish_uninstall() {
+  mesos::Call c;
+  c.type = mesos::Call::Type::teardown;
+  c.framework_id = session_->framework_id();
+  send(call_json(c), "TEARDOWN");
+  store_->wipe();
+  {
+    std::ofstream out(fs::path(options_.state_dir) / "UNINSTALLED");
+    out << "uninstalled at " << now_ms() / 1000 << " (seconds since the epoch)\n";
+  }
+  for (auto& [step, w] : work_)
+    if (w->kind == Work::Kind::deregister) {
+      w->expected = Status::complete;
+      w->step->set_status(Status::complete);
+    }
+  uninstalled_ = true;
+  log(options_.service_name, "uninstall complete: no task, reservation, volume or state left");
+  end("uninstalled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read models and commands (any thread -> loop)
+
+std::vector<std::string> ServiceScheduler::plan_names() {
+  return loop_->call([this] {
+    std::vector<std::string> out;
+    for (const auto& p : plans_.plans())
+      out.push_back(p->name());
+    return out;
+  });
+}
+
+std::optional<std::string> ServiceScheduler::plan_json(const std::string& name, Status* status) {
+  return loop_->call([&]() -> std::optional<std::string> {
+    plan::Plan* p = plans_.find(name);
+    if (p == nullptr) return std::nullopt;
+    if (status) *status = p->status();
+    return plan::to_json(*p, 2);
+  });
+}
+
+plan::CommandOutcome ServiceScheduler::plan_command(
+    const std::string& command, const std::string& plan, const std::string& phase,
+    const std::string& step, const std::map<std::string, std::string>& parameters) {
+  return loop_->call([&]() -> plan::CommandOutcome {
+    if (command == "start") return plans_.start(plan, parameters);
+    if (command == "stop") return plans_.stop(plan);
+    if (command == "interrupt") return plans_.interrupt(plan, phase);
+    if (command == "continue") return plans_.proceed(plan, phase);
+    if (command == "forceComplete") return plans_.force_complete(plan, phase, step);
+    if (command == "restart") return plans_.restart(plan, phase, step);
+    return {plan::CommandResult::invalid, "unknown command " + command};
+  });
+}
+
+std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
+    const std::string& command, const std::string& pod) {
+  auto dash = pod.rfind('-');
+  if (dash == std::string::npos) return std::nullopt;
+  const std::string type = pod.substr(0, dash);
+  char* end = nullptr;
+  const long index = std::strtol(pod.c_str() + dash + 1, &end, 10);
+  if (end == pod.c_str() + dash + 1 || *end != '\0') return std::nullopt;
+  std::vector<std::string> names = pod_task_names(type, static_cast<int>(index));
+  if (names.empty()) return std::nullopt;
+  std::vector<state::StoredTask> relabelled;
+  for (const std::string& name : names) {
+    state::StoredTask t = tasks_.at(name);
+    backoff_.clear(name);
+    if (command == "replace" && !has_label(t.info, kPermanentlyFailed)) {
+      t.info.labels.push_back({kPermanentlyFailed, "true"});
+      relabelled.push_back(t);
+    }
+  }
+  if (!relabelled.empty()) store_tasks(relabelled);  // persisted before the kill
+  for (const std::string& name : names) {
+    const mesos::TaskInfo& info = tasks_.at(name).info;
+    auto st = statuses_.find(name);
+    if (info.task_id.empty()) continue;
+    if (st != statuses_.end() && st->second.task_id == info.task_id &&
+        mesos::is_terminal(st->second.state))
+      continue;
+    kill_task(info.task_id, info.agent_id);
+  }
+  log(options_.service_name, "pod " + command + " " + pod);
+  return names;
+}
+
+std::optional<std::vector<std::string>> ServiceScheduler::pod_command(const std::string& command,
+                                                                      const std::string& pod) {
+  return loop_->call([&] { return pod_command_on_loop(command, pod); });
+}
+
+std::vector<std::string> ServiceScheduler::pod_names() {
+  return loop_->call([this] {
+    std::set<std::string> names;
+    for (const auto& [name, t] : tasks_) {
+      auto [type, index] = pod_of(t.info);
+      names.insert(type + "-" + std::to_string(index));
+    }
+    return std::vector<std::string>(names.begin(), names.end());
+  });
+}
+
+std::string ServiceScheduler::pod_status_json(const std::string& pod) {
+  return loop_->call([&]() -> std::string {
+    json tasks = json::array();
+    for (const auto& [name, t] : tasks_) {
+      auto [type, index] = pod_of(t.info);
+      if (type + "-" + std::to_string(index) != pod) continue;
+      json j = {{"name", name}, {"id", t.info.task_id}, {"agent", t.info.agent_id}};
+      auto st = statuses_.find(name);
+      if (t.info.task_id.empty())
+        j["status"] = "NOT_LAUNCHED";
+      else if (st != statuses_.end() && st->second.task_id == t.info.task_id)
+        j["status"] = std::string(mesos::to_string(st->second.state)).substr(5);
+      else
+        j["status"] = "UNKNOWN";
+      if (has_label(t.info, kPermanentlyFailed)) j["permanently_failed"] = true;
+      tasks.push_back(j);
+    }
+    if (tasks.empty()) return "";
+    return json({{"name", pod}, {"tasks", tasks}}).dump(2);
+  });
+}
+
+std::string ServiceScheduler::debug_offers_json(const std::string& plan, const std::string& phase,
+                                                const std::string& step) {
+  return loop_->call([&] {
+    std::function<json(const offer::Outcome&)> tree = [&](const offer::Outcome& o) {
+      json j = {{"stage", o.stage}, {"pass", o.pass}, {"reason", o.reason}};
+      if (!o.children.empty()) {
+        j["children"] = json::array();
+        for (const offer::Outcome& c : o.children)
+          j["children"].push_back(tree(c));
+      }
+      return j;
+    };
+    json out = json::array();
+    for (const auto& [id, list] : evaluations_) {
+      for (const EvaluationRecord& r : list) {
+        if ((!plan.empty() && r.plan != plan) || (!phase.empty() && r.phase != phase) ||
+            (!step.empty() && r.step != step))
+          continue;
+        out.push_back({{"time_ms", r.time_ms},
+                       {"plan", r.plan},
+                       {"phase", r.phase},
+                       {"step", r.step},
+                       {"outcome", tree(r.outcome)}});
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const json& a, const json& b) {
+      return a["time_ms"].get<std::int64_t>() < b["time_ms"].get<std::int64_t>();
+    });
+    return out.dump(2);
+  });
+}
+
+std::optional<std::string> ServiceScheduler::framework_id() {
+  return store_->framework_id();
+}
+
+}  // namespace steward::scheduler

@@ -1,0 +1,189 @@
+#pragma once
+
+// The service scheduler: one event loop that owns the plans, the state cache, the offer queue
+// and every piece of work under way, fed by the Mesos session (offers, statuses) and by the
+// operator (commands through the REST API). It deploys the spec's plans, keeps every task at
+// its goal (recovery with launch backoff), reconciles after each subscription, collects
+// reservations no task keeps, and uninstalls.
+//
+// Order of every status: persisted, then applied to plans, then acknowledged. Order of every
+// launch: TaskInfos persisted, then ACCEPT. Offers are used only once explicit reconciliation
+// has completed.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/event_loop.hpp"
+#include "offer/footprint_evaluator.hpp"
+#include "offer/pod_footprint.hpp"
+#include "offer/unexpected_resources.hpp"
+#include "placement/placement_evaluator.hpp"
+#include "plan/plan_coordinator.hpp"
+#include "scheduler/launch_backoff.hpp"
+#include "scheduler/mesos_session.hpp"
+#include "scheduler/reconciler.hpp"
+#include "scheduler/revive_limiter.hpp"
+#include "scheduler/task_killer.hpp"
+#include "spec/service_spec.hpp"
+#include "state/locked_state_store.hpp"
+#include "state/sqlite_state_store.hpp"
+#include "steward/recovery_overrider.hpp"
+
+namespace steward::scheduler {
+
+struct SchedulerOptions {
+  std::optional<spec::ServiceSpec> spec;  // unset only when uninstalling from state alone
+  std::string service_name;               // from the spec, or given for an uninstall
+  std::string state_dir;                  // <data-dir>/<service>
+  std::string master_host = "127.0.0.1";
+  int master_port = 5050;
+  std::string user;  // the framework user; empty: the current user
+  double failover_timeout_seconds = 14 * 24 * 3600;
+  bool uninstall = false;
+  LaunchBackoff::Options backoff;
+  Reconciler::Options reconcile;
+  offer::ExecutorOverhead overhead;
+  double short_decline_seconds = 5;
+  double long_decline_seconds = 14 * 24 * 3600;
+  double kill_resend_seconds = 5;
+  // Opt-in timed replacement (dcos-commons' ReplacementFailurePolicy): also set when the spec
+  // has `replacement-failure-policy`.
+  std::optional<spec::ReplacementFailurePolicy> replacement_policy;
+  std::shared_ptr<steward::RecoveryOverrider> recovery_overrider;
+};
+
+// One evaluation of a step against the offers at hand, for the debug endpoint.
+struct EvaluationRecord {
+  std::int64_t time_ms = 0;
+  std::string plan, phase, step;
+  offer::Outcome outcome;  // children: one per offer
+};
+
+class ServiceScheduler : private MesosSession::Listener, private plan::StepExecutor {
+ public:
+  explicit ServiceScheduler(SchedulerOptions options);
+  ~ServiceScheduler() override;
+
+  // Opens the state (refusing a second scheduler), stores the configuration, builds the plans
+  // and subscribes. False with a message when it cannot start.
+  bool start(std::string& error);
+  void stop();
+  // Blocks until stop(), a removal by the master, or the end of an uninstall.
+  void wait();
+  bool uninstall_complete() const { return uninstalled_; }
+  // Why the scheduler ended on its own ("" while running or after stop()).
+  std::string end_reason() const;
+
+  // Read models and commands, answered on the event loop (thread-safe).
+  std::vector<std::string> plan_names();
+  std::optional<std::string> plan_json(const std::string& name, plan::Status* status);
+  plan::CommandOutcome plan_command(const std::string& command, const std::string& plan,
+                                    const std::string& phase, const std::string& step,
+                                    const std::map<std::string, std::string>& parameters);
+  // `pod restart|replace NAME` ("hello-0"): the task names affected, or nullopt when unknown.
+  std::optional<std::vector<std::string>> pod_command(const std::string& command,
+                                                      const std::string& pod);
+  std::vector<std::string> pod_names();
+  std::string pod_status_json(const std::string& pod);  // "" when unknown
+  std::string debug_offers_json(const std::string& plan, const std::string& phase,
+                                const std::string& step);
+  std::optional<std::string> framework_id();
+  const std::string& service_name() const { return options_.service_name; }
+
+ private:
+  struct Work;
+
+  // MesosSession::Listener (reader thread): each posts to the loop.
+  void subscribed(const std::string& framework_id) override;
+  void event(const mesos::Event& event) override;
+  void disconnected(const std::string& why) override;
+  void removed(const std::string& message) override;
+  // plan::StepExecutor (loop thread).
+  void start(plan::Step& step) override;
+
+  // Loop thread.
+  void tick();
+  void on_subscribed(const std::string& framework_id);
+  void on_offers(std::vector<mesos::Offer> offers);
+  void on_update(const mesos::TaskStatus& status);
+  void process_offers();
+  void collect_garbage(std::vector<mesos::Offer>& offers);
+  bool try_launch(Work& work, std::vector<mesos::Offer>& offers);
+  void apply_status(const std::string& name, const mesos::TaskStatus& status);
+  void refresh_work(Work& work);
+  void detect_recovery();
+  void check_timed_replacement();
+  void manage_offer_flow(bool waiting, bool active);
+  void send_kills();
+  void decline(const std::vector<mesos::Offer>& offers, double seconds);
+  bool send(const std::string& call_json, const char* what);
+  void acknowledge(const mesos::TaskStatus& status);
+  void kill_task(const std::string& task_id, const std::string& agent_id);
+  void mark_step_initial_statuses();
+  void load_tasks();
+  void store_tasks(const std::vector<state::StoredTask>& tasks);
+  bool ready(const mesos::TaskStatus& status) const;
+  std::set<std::string> kept_resource_ids() const;
+  std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
+  void build_uninstall_plan();
+  void uninstall_step(Work& work, std::vector<mesos::Offer>& offers);
+  void finish_uninstall();
+  std::optional<std::vector<std::string>> pod_command_on_loop(const std::string& command,
+                                                              const std::string& pod);
+  void record(const Work& work, offer::Outcome outcome);
+  std::string new_id();
+  double now() const;
+  void end(const std::string& reason);
+
+  SchedulerOptions options_;
+  std::unique_ptr<state::SqliteStateStore> sqlite_;
+  std::unique_ptr<state::LockedStateStore> store_;
+  std::unique_ptr<MesosSession> session_;
+  std::unique_ptr<EventLoop> loop_;
+  std::string config_id_;
+  std::string role_;
+  std::string principal_;
+  offer::ServiceRoles roles_;
+
+  // Loop-thread state.
+  plan::PlanCoordinator plans_;
+  plan::Plan* recovery_ = nullptr;
+  std::map<std::string, state::StoredTask> tasks_;  // by task name
+  std::map<std::string, std::string> by_id_;        // task id -> task name
+  std::map<std::string, mesos::TaskStatus> statuses_;
+  std::map<plan::Step*, std::unique_ptr<Work>> work_;
+  std::deque<mesos::Offer> offers_;
+  std::map<std::string, std::deque<EvaluationRecord>> evaluations_;         // by step id
+  std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
+  std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
+  std::set<std::string> gc_resources_;  // resource ids of replaced footprints, not yet released
+  double last_replace_ = -1e9;
+  bool declined_ = false;                        // offers declined since the last REVIVE
+  bool declined_long_ = false;                   // ... for longer than a short while
+  bool was_waiting_ = false;                     // a step waited for offers on the last pass
+  std::map<std::string, double> failing_since_;  // pod instance -> first failure (timed policy)
+  Reconciler reconciler_;
+  LaunchBackoff backoff_;
+  TaskKiller killer_;
+  ReviveLimiter revive_limiter_;
+  bool suppressed_ = false;
+  bool revive_wanted_ = false;
+  bool subscribed_ = false;
+  std::uint64_t ids_ = 0;
+
+  std::atomic<bool> uninstalled_{false};
+  mutable std::mutex end_mutex_;
+  std::condition_variable ended_;
+  bool ending_ = false;
+  std::string end_reason_;
+};
+
+}  // namespace steward::scheduler

@@ -1,0 +1,440 @@
+// The service scheduler end to end: the real cluster, the real `steward run` scheduler and real
+// task processes on loopback. Each test names the behaviour it demonstrates.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "scheduler_process.hpp"
+
+namespace steward::scheduler::testing {
+namespace {
+
+const std::string kHelloWorld = std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml";
+
+// Three agents with their own hostnames and zones, plus a public one.
+constexpr const char* kCluster = R"(
+heartbeat_interval_seconds: 1
+offer_interval_seconds: 0.2
+agents:
+  - name: a
+    hostname: host-a
+    zone: a
+    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 31000-31099}
+  - name: b
+    hostname: host-b
+    zone: b
+    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 32000-32099}
+  - name: c
+    hostname: host-c
+    zone: c
+    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 33000-33099}
+  - name: public
+    hostname: host-p
+    zone: a
+    reserved:
+      slave_public: {cpus: 2, mem: 2048, disk: 4000, ports: [34000-34099]}
+)";
+
+// Fast timings for tests: the defaults are minutes long.
+const std::vector<std::string> kFast = {"--backoff-initial",   "0.5", "--backoff-max", "2",
+                                        "--reconcile-backoff", "0.5", "--kill-resend", "1"};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The file `name` under any directory called `task_id` below the cluster's data.
+std::string task_file(const ClusterProcess& cluster, const std::string& task_id,
+                      const std::string& name) {
+  for (const auto& e : fs::recursive_directory_iterator(
+           cluster.data_dir(), fs::directory_options::skip_permission_denied)) {
+    if (e.is_directory() && !e.is_symlink() && e.path().filename() == task_id)
+      return read(e.path() / name);
+  }
+  return "";
+}
+
+// Volumes of `role` on every agent: persistence id -> agent name.
+std::map<std::string, std::string> volumes(const ClusterProcess& cluster, const std::string& role) {
+  std::map<std::string, std::string> out;
+  json s = cluster_status(cluster);
+  for (const json& a : s["agents"])
+    for (const json& v : a["volumes"])
+      if (v["role"] == role) out[v["persistence_id"]] = a["name"];
+  return out;
+}
+
+std::string volume_path(const ClusterProcess& cluster, const std::string& id) {
+  json s = cluster_status(cluster);
+  for (const json& a : s["agents"])
+    for (const json& v : a["volumes"])
+      if (v["persistence_id"] == id) return v["path"];
+  return "";
+}
+
+std::string agent_name(const ClusterProcess& cluster, const std::string& agent_id) {
+  json s = cluster_status(cluster);
+  for (const json& a : s["agents"])
+    if (a["id"] == agent_id) return a["name"];
+  return "";
+}
+
+std::string write_spec(const fs::path& dir, const std::string& file, const std::string& text) {
+  fs::create_directories(dir);
+  const fs::path p = dir / file;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  SchedulerTest() : cluster_(kCluster) {}
+  std::string data_dir() const { return (cluster_.dir() / "services").string(); }
+  ClusterProcess cluster_;
+};
+
+// 1. hello-world deploys; world's server shows what prepare wrote; deploy COMPLETE.
+TEST_F(SchedulerTest, HelloWorldDeploysAndServerSeesWhatPrepareWrote) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.get("/v1/plans/deploy").text << s.log();
+  json server = s.task("world-0", "world-0-server");
+  ASSERT_EQ(server["status"], "RUNNING") << server;
+  EXPECT_TRUE(eventually([&] {
+    return task_file(cluster_, server["id"], "stdout").find("prepared by world-0-prepare") !=
+           std::string::npos;
+  })) << task_file(cluster_, server["id"], "stdout");
+  // Every pod has its volume, reserved for the service's role.
+  EXPECT_EQ(volumes(cluster_, "hello-world-role").size(), 4u);
+  std::set<std::string> plans;
+  for (const json& name : s.get("/v1/plans").body)
+    plans.insert(name.get<std::string>());
+  EXPECT_EQ(plans, (std::set<std::string>{"deploy", "sidecar", "recovery"}));
+  EXPECT_EQ(s.get("/v1/plans/nope").status, 404);
+}
+
+// 2. SIGKILL of a server: relaunched in place, same agent, the volume's data intact.
+TEST_F(SchedulerTest, AKilledServerIsRelaunchedInPlaceWithItsVolume) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  json before = s.task("hello-0", "hello-0-server");
+  const pid_t group = task_process_group(before["id"]);
+  ASSERT_GT(group, 0);
+  ASSERT_EQ(::kill(-group, SIGKILL), 0);
+  json after = s.relaunched("hello-0", "hello-0-server", before["id"]);
+  ASSERT_EQ(after["status"], "RUNNING") << after << s.log();
+  EXPECT_EQ(after["agent"], before["agent"]);
+  // The recovery plan shows the relaunch, and it completed.
+  json recovery = s.get("/v1/plans/recovery").body;
+  ASSERT_EQ(recovery["phases"].size(), 1u) << recovery;
+  EXPECT_EQ(recovery["phases"][0]["name"], "hello-0:[server]");
+  EXPECT_TRUE(s.plan_complete("recovery"));
+  // The same volume holds both incarnations' lines.
+  std::string output;
+  for (const auto& [id, agent] : volumes(cluster_, "hello-world-role")) {
+    std::string text = read(fs::path(volume_path(cluster_, id)) / "output");
+    if (text.find("hello-0-server") != std::string::npos) output = text;
+  }
+  EXPECT_EQ(output, "hello from hello-0-server\nhello from hello-0-server\n");
+}
+
+// 3. Replace a pod whose agent is down: it comes up elsewhere on a fresh volume; when the
+// agent returns its old reservation and volume are collected.
+TEST_F(SchedulerTest, ReplacedPodMovesAndItsOldFootprintIsCollected) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
+                     {"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1", "--backoff-initial",
+                      "0.5", "--reconcile-backoff", "0.5", "--kill-resend", "1"});
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  json before = s.task("hello-0", "hello-0-server");
+  const std::string old_agent = agent_name(cluster_, before["agent"]);
+  auto old_volumes = volumes(cluster_, "hello-world-role");
+  ASSERT_EQ(old_volumes.size(), 1u);
+  const std::string old_volume = old_volumes.begin()->first;
+
+  ASSERT_EQ(http(cluster_.port(), "POST", "/cluster/v1/agents/" + old_agent + "/stop").status, 200);
+  ASSERT_TRUE(
+      eventually([&] { return s.task("hello-0", "hello-0-server")["status"] != "RUNNING"; }));
+  auto r = s.post("/v1/pod/hello-0/replace");
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["tasks"], json({"hello-0-server"}));
+  json after = s.relaunched("hello-0", "hello-0-server", before["id"]);
+  ASSERT_EQ(after["status"], "RUNNING") << after << s.log();
+  EXPECT_NE(agent_name(cluster_, after["agent"]), old_agent);
+  auto now = volumes(cluster_, "hello-world-role");
+  EXPECT_EQ(now.size(), 2u);  // the new one, and the old one on the stopped agent
+
+  ASSERT_EQ(http(cluster_.port(), "POST", "/cluster/v1/agents/" + old_agent + "/start").status,
+            200);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto v = volumes(cluster_, "hello-world-role");
+        return v.size() == 1 && !v.count(old_volume);
+      },
+      30))
+      << cluster_status(cluster_).dump(1) << s.log();
+  // Nothing of the service stays reserved on the old agent.
+  EXPECT_TRUE(eventually([&] {
+    const json st = cluster_status(cluster_);
+    for (const json& a : st["agents"])
+      if (a["name"] == old_agent) return !a["reserved"].contains("hello-world-role");
+    return false;
+  })) << cluster_status(cluster_).dump(1);
+}
+
+// 4. SIGKILL the scheduler mid-deploy: the deployment resumes, running tasks keep their ids.
+TEST_F(SchedulerTest, ARestartedSchedulerResumesTheDeployWithoutRelaunching) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "svc.yml", R"(
+name: slow
+pods:
+  first:
+    count: 2
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+  second:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+        readiness-check:
+          cmd: test -e $MESOS_SANDBOX/../../go
+          interval: 0.2
+          delay: 0
+          timeout: 5
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "slow", kFast);
+  ASSERT_TRUE(eventually([&] { return s.step_status("deploy", "second-0:[server]") == "STARTED"; }))
+      << s.get("/v1/plans/deploy").text << s.log();
+  json first0 = s.task("first-0", "first-0-server");
+  json second0 = s.task("second-0", "second-0-server");
+  s.stop(SIGKILL);
+
+  // Readiness will pass now; the restarted scheduler must adopt, not relaunch.
+  const std::string sandbox_marker = "go";
+  for (const auto& e : fs::recursive_directory_iterator(cluster_.data_dir())) {
+    if (e.is_directory() && !e.is_symlink() &&
+        e.path().filename() == second0["id"].get<std::string>()) {
+      std::ofstream(e.path().parent_path().parent_path() / sandbox_marker) << "";
+    }
+  }
+  s.start();
+  ASSERT_TRUE(s.plan_complete("deploy", 30)) << s.get("/v1/plans/deploy").text << s.log();
+  EXPECT_EQ(s.task("first-0", "first-0-server")["id"], first0["id"]);
+  EXPECT_EQ(s.task("second-0", "second-0-server")["id"], second0["id"]);
+  json status = cluster_status(cluster_);
+  EXPECT_EQ(status["tasks"].size(), 3u) << status["tasks"];
+}
+
+// 5. SIGKILL the cluster and restart it: tasks keep running, the scheduler reconciles.
+TEST_F(SchedulerTest, AClusterRestartKeepsTasksAndTheSchedulerReconciles) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
+                     {"--env", "WORLD_COUNT=1", "--backoff-initial", "0.5", "--reconcile-backoff",
+                      "0.5", "--kill-resend", "1"});
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  std::set<std::string> ids;
+  for (const char* pod : {"hello-0", "hello-1", "world-0"}) {
+    const json p = s.pod(pod);
+    for (const json& t : p["tasks"])
+      if (t["status"] == "RUNNING") ids.insert(t["id"]);
+  }
+  ASSERT_EQ(ids.size(), 3u);
+  cluster_.stop(SIGKILL);
+  cluster_.keep_port();
+  cluster_.start();
+  // The scheduler resubscribes (same framework) and hears of every task again.
+  ASSERT_TRUE(eventually(
+      [&] {
+        json st = cluster_status(cluster_);
+        for (const json& f : st["frameworks"])
+          if (f["name"] == "hello-world") return f["connected"].get<bool>();
+        return false;
+      },
+      30))
+      << s.log();
+  ASSERT_TRUE(eventually([&] {
+    return s.log().find("subscribed as framework") != s.log().rfind("subscribed as framework");
+  }));
+  std::set<std::string> after;
+  ASSERT_TRUE(eventually([&] {
+    after.clear();
+    for (const char* pod : {"hello-0", "hello-1", "world-0"}) {
+      const json p = s.pod(pod);
+      for (const json& t : p["tasks"])
+        if (t["status"] == "RUNNING") after.insert(t["id"]);
+    }
+    return after == ids;
+  })) << s.log();
+  EXPECT_EQ(s.get("/v1/plans/deploy").status, 200);
+  EXPECT_EQ(s.get("/v1/plans/recovery").body["phases"].size(), 0u);
+}
+
+// 6. Two services refine slave_public reservations on the same agent without conflict.
+TEST_F(SchedulerTest, TwoServicesShareThePublicAgent) {
+  const std::string text = R"(
+name: {{NAME}}
+pods:
+  web:
+    count: 1
+    pre-reserved-role: slave_public
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: echo $PORT_HTTP > port && sleep 1000
+        cpus: 0.2
+        memory: 64
+        ports:
+          http:
+            port: 0
+            env-key: PORT_HTTP
+        volume:
+          path: data
+          type: ROOT
+          size: 32
+)";
+  const std::string spec = write_spec(cluster_.dir() / "spec", "web.yml", text);
+  SchedulerProcess one(spec, cluster_, data_dir(), "web-one",
+                       {"--env", "NAME=web-one", "--backoff-initial", "0.5"});
+  SchedulerProcess two(spec, cluster_, data_dir(), "web-two",
+                       {"--env", "NAME=web-two", "--backoff-initial", "0.5"});
+  ASSERT_TRUE(one.plan_complete("deploy")) << one.log();
+  ASSERT_TRUE(two.plan_complete("deploy")) << two.log();
+  json a = one.task("web-0", "web-0-server");
+  json b = two.task("web-0", "web-0-server");
+  EXPECT_EQ(agent_name(cluster_, a["agent"]), "public");
+  EXPECT_EQ(agent_name(cluster_, b["agent"]), "public");
+  json reserved;
+  const json st = cluster_status(cluster_);
+  for (const json& agent : st["agents"])
+    if (agent["name"] == "public") reserved = agent["reserved"];
+  EXPECT_TRUE(reserved.contains("slave_public/web-one-role")) << reserved;
+  EXPECT_TRUE(reserved.contains("slave_public/web-two-role")) << reserved;
+  // Each got a port of the public agent's static range, through its env-key.
+  for (const json& t : {a, b}) {
+    std::string port;
+    ASSERT_TRUE(eventually([&] { return !(port = task_file(cluster_, t["id"], "port")).empty(); }));
+    EXPECT_GE(std::atoi(port.c_str()), 34000) << port;
+    EXPECT_LE(std::atoi(port.c_str()), 34099) << port;
+  }
+}
+
+// 7. Uninstall leaves no task, reservation, volume or state behind.
+TEST_F(SchedulerTest, UninstallLeavesNothingBehind) {
+  {
+    SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world", kFast);
+    ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+    std::string out;
+    // The running scheduler is stopped and the uninstall takes its place.
+    int code = run_steward({"uninstall", "hello-world", "--master",
+                            "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir",
+                            data_dir(), "--api-listen", "127.0.0.1:0"},
+                           out);
+    ASSERT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("uninstalled"), std::string::npos) << out;
+    EXPECT_EQ(s.wait_exit(), 0);
+  }
+  json st = cluster_status(cluster_);
+  EXPECT_TRUE(st["tasks"].empty()) << st["tasks"];
+  EXPECT_TRUE(st["frameworks"].empty()) << st["frameworks"];
+  for (const json& a : st["agents"]) {
+    EXPECT_TRUE(a["volumes"].empty()) << a;
+    for (const auto& [role, r] : a["reserved"].items())
+      EXPECT_EQ(role.find("hello-world"), std::string::npos) << a;
+  }
+  EXPECT_FALSE(fs::exists(fs::path(data_dir()) / "hello-world" / "state.db"));
+  // A restarted uninstalled scheduler says so and does nothing else.
+  std::string out;
+  int code =
+      run_steward({"run", kHelloWorld, "--master",
+                   "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
+                  out);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("was uninstalled"), std::string::npos) << out;
+  EXPECT_TRUE(cluster_status(cluster_)["frameworks"].empty());
+}
+
+// 8. hostname:UNIQUE with more pods than agents: the extra pod waits, and says why.
+TEST_F(SchedulerTest, UniqueHostnameLeavesTheExtraPodWaitingWithTheReason) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "unique.yml", R"(
+name: unique
+pods:
+  node:
+    count: 4
+    placement: '[["hostname", "UNIQUE"]]'
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "unique", {"--backoff-initial", "0.5"});
+  // The public agent's resources are all slave_public's: three hosts for four pods.
+  ASSERT_TRUE(eventually([&] {
+    int running = 0;
+    for (int i = 0; i < 4; ++i)
+      if (s.task("node-" + std::to_string(i), "node-" + std::to_string(i) + "-server")["status"] ==
+          "RUNNING")
+        ++running;
+    return running == 3;
+  })) << s.log();
+  json debug;
+  ASSERT_TRUE(eventually([&] {
+    debug = s.get("/v2/debug/offers?plan=deploy&step=node-3:[server]").body;
+    return debug.is_array() && !debug.empty();
+  })) << s.log();
+  const std::string text = debug.dump();
+  EXPECT_NE(text.find("hostname:UNIQUE"), std::string::npos) << debug.dump(1);
+  EXPECT_NE(text.find("already"), std::string::npos) << debug.dump(1);
+  EXPECT_EQ(s.step_status("deploy", "node-3:[server]"), "PREPARED")
+      << s.log() << s.get("/v2/debug/offers?step=node-3:[server]").body.dump(1)
+      << cluster_status(cluster_).dump(1);
+  EXPECT_EQ(s.get("/v1/plans/deploy").status, 202);
+}
+
+// 9. A task that always fails backs off (DELAYED) instead of spinning.
+TEST_F(SchedulerTest, AnAlwaysFailingTaskBacksOff) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "crash.yml", R"(
+name: crash
+pods:
+  loop:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: exit 1
+        cpus: 0.1
+        memory: 32
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "crash",
+                     {"--backoff-initial", "1", "--backoff-factor", "2", "--backoff-max", "60"});
+  // The task dies right after TASK_RUNNING, so recovery relaunches it, with delays of 1, 2,
+  // 4 s: once the third delay is announced, three launches happened (a fourth at most races).
+  auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; ++at)
+      ++n;
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] { return count(s.log(), "next launch in") >= 3; }, 30)) << s.log();
+  const std::string log = s.log();
+  const std::size_t launches = count(log, "loop-0:[server]: launched");
+  EXPECT_GE(launches, 3u);
+  EXPECT_LE(launches, 4u) << log;
+  // While a delay runs, the step that will relaunch it says DELAYED.
+  EXPECT_TRUE(eventually([&] {
+    return s.get("/v1/plans/recovery").text.find("\"DELAYED\"") != std::string::npos;
+  })) << s.get("/v1/plans/recovery").text;
+  // Completed recoveries of the pod give way: the plan does not grow with every crash.
+  EXPECT_LE(s.get("/v1/plans/recovery").body["phases"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace steward::scheduler::testing
