@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--cluster-dir", run.cluster_dir,
                     "The local cluster's data directory (default $STEWARD_CLUSTER_DIR or "
                     "~/.steward/cluster)");
+    cmd->add_option("--cluster-listen", run.cluster_listen,
+                    "host:port of a local cluster started because none was running");
     cmd->add_option("--api-listen", run.api_listen,
                     "host:port for the scheduler's REST API (port 0: any free one)");
     cmd->add_option("--user", run.user, "The framework user (default: the current user)");

@@ -39,6 +39,7 @@ bool find_master(const RunOptions& o, std::string& host, int& port, std::ostream
   }
   ClusterOptions c;
   c.data_dir = o.cluster_dir;
+  c.listen = o.cluster_listen;
   const std::string dir = cluster_dir(c);
   if (running_cluster_address(dir, host, port)) {
     out << "cluster: http://" << host << ":" << port << " (data " << dir << ", log " << dir

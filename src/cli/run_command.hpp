@@ -17,6 +17,7 @@ struct RunOptions {
   std::string data_dir;     // default $STEWARD_DATA_DIR or ~/.steward
   std::string cluster_dir;  // default $STEWARD_CLUSTER_DIR or ~/.steward/cluster
   std::string master;       // URL of a master; empty: the local cluster
+  std::string cluster_listen = "127.0.0.1:5050";  // for a local cluster started by `run`
   std::string api_listen = "127.0.0.1:0";
   std::string user;  // framework user; empty: the current user
   bool uninstall = false;
