@@ -17,7 +17,9 @@ constexpr const char* kJson = "application/json";
 
 void error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
-  res.set_content(json({{"message", message}}).dump(), kJson);
+  // A path may carry any bytes: never fail on turning them into JSON.
+  res.set_content(json({{"message", message}}).dump(-1, ' ', false, json::error_handler_t::replace),
+                  kJson);
 }
 
 int code_of(plan::CommandResult r) {

@@ -92,7 +92,29 @@ bool locate_master(const ClusterOptions& o, std::string& host, int& port, std::o
 
 std::optional<cluster::ClusterConfig> load_config(const ClusterOptions& o,
                                                   const std::string& data_dir, std::ostream& err) {
-  if (o.config.empty()) return cluster::default_cluster_config(cluster::probe_machine(data_dir));
+  if (o.config.empty()) {
+    // The default shares this machine; the share is measured once and kept in the data
+    // directory, so free disk shrinking between runs does not change the agents (a restart
+    // must find the agents its checkpoint describes).
+    const fs::path saved = fs::path(data_dir) / "machine.json";
+    cluster::MachineShape shape;
+    std::ifstream in(saved);
+    json j = in ? json::parse(in, nullptr, false) : json();
+    if (j.is_object() && j.value("cpus", 0.0) > 0 && j.value("mem_mb", 0.0) > 0 &&
+        j.value("disk_mb", 0.0) > 0) {
+      shape.cpus = j.value("cpus", 0.0);
+      shape.mem_mb = j.value("mem_mb", 0.0);
+      shape.disk_mb = j.value("disk_mb", 0.0);
+    } else {
+      shape = cluster::probe_machine(data_dir);
+      std::ofstream(saved) << json({{"cpus", shape.cpus},
+                                    {"mem_mb", shape.mem_mb},
+                                    {"disk_mb", shape.disk_mb}})
+                                  .dump()
+                           << "\n";
+    }
+    return cluster::default_cluster_config(shape);
+  }
   Diagnostics diagnostics;
   auto config = cluster::load_cluster_config(o.config, diagnostics);
   for (const Diagnostic& d : diagnostics.items())

@@ -68,7 +68,7 @@ class SignalWatch {
       while (!done_) {
         if (sigtimedwait(&set_, nullptr, &wait) > 0) {
           signalled_ = true;
-          s.stop();
+          s.request_end();  // the main thread stops the API first, then the scheduler
           return;
         }
       }

@@ -28,12 +28,14 @@ void EventLoop::stop() {
   if (thread_.joinable() && !on_loop_thread()) thread_.join();
 }
 
-void EventLoop::post(Task task) {
+bool EventLoop::post(Task task) {
   {
     std::lock_guard lock(mutex_);
+    if (finished_) return false;  // nothing would ever run it
     queue_.push_back(std::move(task));
   }
   wake_.notify_one();
+  return true;
 }
 
 // A task that throws is a bug, but it must not take the daemon down with it: the loop
@@ -67,6 +69,7 @@ void EventLoop::run() {
       {
         std::lock_guard lock(mutex_);
         rest.swap(queue_);
+        finished_ = true;
       }
       for (Task& task : rest)
         task();

@@ -10,6 +10,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace steward {
@@ -27,7 +28,8 @@ class EventLoop {
   void start();
   // Runs what was posted before, then stops. Idempotent.
   void stop();
-  void post(Task task);
+  // False (and `task` dropped) once the loop has finished.
+  bool post(Task task);
   bool on_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // Runs `fn` on the loop and waits for its result.
@@ -36,7 +38,7 @@ class EventLoop {
     using R = decltype(fn());
     auto promise = std::make_shared<std::promise<R>>();
     auto future = promise->get_future();
-    post([promise, fn = std::move(fn)]() mutable {
+    const bool posted = post([promise, fn = std::move(fn)]() mutable {
       try {
         if constexpr (std::is_void_v<R>) {
           fn();
@@ -48,6 +50,7 @@ class EventLoop {
         promise->set_exception(std::current_exception());
       }
     });
+    if (!posted) throw std::runtime_error("the event loop has stopped");
     return future.get();
   }
 
@@ -62,6 +65,7 @@ class EventLoop {
   std::deque<Task> queue_;
   bool stopping_ = false;
   bool started_ = false;
+  bool finished_ = false;
   std::thread thread_;
 };
 

@@ -47,7 +47,10 @@ std::vector<Step*> PlanCoordinator::candidates() const {
   for (const auto& plan : plans_) {
     for (const auto& phase : plan->phases()) {
       for (const auto& step : phase->steps()) {
-        if (step->status() == Status::prepared || step->status() == Status::starting) {
+        // Working on the pod: matching offers, launching, waiting for readiness, or waiting
+        // out a launch backoff.
+        if (step->status() == Status::prepared || step->status() == Status::starting ||
+            step->status() == Status::started || step->status() == Status::delayed) {
           dirty.insert(step->pod_instance());
         }
       }

@@ -38,7 +38,7 @@ class PlanCoordinator {
   Plan* find(const std::string& name) const;
 
   // Steps to work on now, in priority order, at most one per pod instance, none on a pod
-  // instance another plan has in PREPARED or STARTING.
+  // instance another plan has in PREPARED, STARTING, STARTED or DELAYED.
   std::vector<Step*> candidates() const;
   // Hands every candidate to the executor; returns how many were started.
   std::size_t dispatch(StepExecutor& executor);

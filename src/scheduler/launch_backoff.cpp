@@ -9,6 +9,11 @@ void LaunchBackoff::running(const std::string& task, double now) {
   if (e.running_since < 0) e.running_since = now;
 }
 
+void LaunchBackoff::stopped(const std::string& task) {
+  auto it = entries_.find(task);
+  if (it != entries_.end()) it->second.running_since = -1;
+}
+
 double LaunchBackoff::failed(const std::string& task, double now) {
   Entry& e = entries_[task];
   if (e.running_since >= 0 && now - e.running_since >= options_.reset_seconds) e.failures = 0;
@@ -28,6 +33,11 @@ void LaunchBackoff::clear(const std::string& task) {
 double LaunchBackoff::ready_at(const std::string& task) const {
   auto it = entries_.find(task);
   return it == entries_.end() ? 0 : it->second.ready_at;
+}
+
+double LaunchBackoff::running_for(const std::string& task, double now) const {
+  auto it = entries_.find(task);
+  return it == entries_.end() || it->second.running_since < 0 ? 0 : now - it->second.running_since;
 }
 
 int LaunchBackoff::failures(const std::string& task) const {

@@ -27,7 +27,11 @@ class LaunchBackoff {
   double failed(const std::string& task, double now);
   // The task reported TASK_RUNNING (the first report of a launch counts).
   void running(const std::string& task, double now);
+  // The task stopped running without failing (killed, lost, finished).
+  void stopped(const std::string& task);
   void clear(const std::string& task);
+  // Seconds since the current launch reported TASK_RUNNING; 0 when it has not.
+  double running_for(const std::string& task, double now) const;
   // When `task` may launch again (0: at once).
   double ready_at(const std::string& task) const;
   bool delayed(const std::string& task, double now) const { return ready_at(task) > now; }

@@ -119,7 +119,7 @@ void MesosSession::on_record(const std::string& record) {
 
 void MesosSession::run() {
   double backoff = options_.initial_backoff_seconds;
-  while (!stopping_ && !removed_) {
+  while (!stopping_ && !removed_ && !retired_) {
     auto client = std::make_shared<mesos::SchedulerClient>(options_.host, options_.port);
     client->read_timeout_seconds = 3600;  // the watchdog below decides when silence is death
     {
@@ -163,7 +163,7 @@ void MesosSession::run() {
       client_.reset();
     }
     const bool was_connected = connected_.exchange(false);
-    if (stopping_ || removed_) break;
+    if (stopping_ || removed_ || retired_) break;
     if (was_connected || r.status != 200) listener_.disconnected(why);
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(static_cast<long long>(backoff * 1000)),

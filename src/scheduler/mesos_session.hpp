@@ -55,6 +55,9 @@ class MesosSession {
 
   void start();
   void stop();
+  // A framework about to TEARDOWN must not subscribe again when its stream closes (it would
+  // register as a new framework). false undoes it while the stream is still up.
+  void retire(bool retired) { retired_ = retired; }
 
   // A call (JSON, framework_id included) on the current subscription; status 0 with an
   // error when there is none.
@@ -74,6 +77,7 @@ class MesosSession {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::atomic<bool> removed_{false};
+  std::atomic<bool> retired_{false};
 
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable wake_;

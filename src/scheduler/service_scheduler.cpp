@@ -182,6 +182,7 @@ bool ServiceScheduler::start(std::string& error) {
     return false;
   }
   store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
+  load_tasks();
 
   mesos::FrameworkInfo info;
   if (options_.spec) {
@@ -208,6 +209,17 @@ bool ServiceScheduler::start(std::string& error) {
     if (target && store_->config(*target) == spec_json) {
       config_id_ = *target;
     } else {
+      if (target) {
+        const std::string refused =
+            unsupported_change(store_->config(*target).value_or(""), spec_json);
+        if (!refused.empty()) {
+          error = "the spec changes what " + s.name + " runs (configuration " + *target +
+                  "): " + refused +
+                  ". Rolling updates come with `steward update`; until then restore the "
+                  "spec, or uninstall the service first. Nothing was changed.";
+          return false;
+        }
+      }
       config_id_ = new_id();
       store_->store_config(config_id_, spec_json);
       store_->set_target_config(config_id_);
@@ -232,12 +244,17 @@ bool ServiceScheduler::start(std::string& error) {
   for (const std::string& r : info.roles)
     roles_.roles.insert(r);
 
-  load_tasks();
   if (auto gc = store_->property("gc-resources")) {
     json j = json::parse(*gc, nullptr, false);
+    if (j.is_object())
+      for (const auto& [id, agent] : j.items())
+        if (agent.is_string()) gc_resources_[id] = agent.get<std::string>();
+  }
+  if (auto u = store_->property("unconfirmed-footprints")) {
+    json j = json::parse(*u, nullptr, false);
     if (j.is_array())
       for (const json& a : j)
-        if (a.is_string()) gc_resources_.insert(a.get<std::string>());
+        if (a.is_string()) unconfirmed_.insert(a.get<std::string>());
   }
   if (options_.uninstall) {
     build_uninstall_plan();
@@ -252,6 +269,12 @@ bool ServiceScheduler::start(std::string& error) {
     recovery_ = recovery.get();
     plans_.add(std::move(recovery));
     mark_step_initial_statuses();
+    // Only the first dispatch of a step may adopt live tasks (a restarted scheduler); a step
+    // restarted later by an operator relaunches them.
+    for (const auto& p : plans_.plans())
+      for (const auto& phase : p->phases())
+        for (const auto& step : phase->steps())
+          adoptable_.insert(step->id());
   }
 
   MesosSession::Options so;
@@ -306,6 +329,49 @@ std::string ServiceScheduler::end_reason() const {
 
 // ---------------------------------------------------------------------------------------------
 // State cache
+
+// What a new spec changes that this scheduler cannot yet roll out to tasks that exist: a
+// pod type removed, a count lowered, or anything but count and placement changed for a pod
+// with tasks. "" when the change only adds (new pods, more instances) or touches nothing
+// running.
+std::string ServiceScheduler::unsupported_change(const std::string& old_json,
+                                                 const std::string& new_json) const {
+  const json old_spec = json::parse(old_json, nullptr, false);
+  const json new_spec = json::parse(new_json, nullptr, false);
+  if (!old_spec.is_object() || !new_spec.is_object()) return "";
+  std::map<std::string, json> fresh;
+  for (const json& p : new_spec.value("pods", json::array()))
+    fresh[p.value("type", "")] = p;
+  std::vector<std::string> problems;
+  for (const json& p : old_spec.value("pods", json::array())) {
+    const std::string type = p.value("type", "");
+    int highest = -1;
+    for (const auto& [name, t] : tasks_) {
+      auto [pod, index] = pod_of(t.info);
+      if (pod == type) highest = std::max(highest, index);
+    }
+    if (highest < 0) continue;  // nothing of it exists
+    auto it = fresh.find(type);
+    if (it == fresh.end()) {
+      problems.push_back("pod type " + type + " is removed");
+      continue;
+    }
+    if (it->second.value("count", 0) <= highest)
+      problems.push_back("pod " + type + " loses instances (count " +
+                         std::to_string(p.value("count", 0)) + " -> " +
+                         std::to_string(it->second.value("count", 0)) + ")");
+    json a = p, b = it->second;
+    for (const char* key : {"count", "placement", "allow-decommission"}) {
+      a.erase(key);
+      b.erase(key);
+    }
+    if (a != b) problems.push_back("pod " + type + " changes");
+  }
+  std::string out;
+  for (const std::string& p : problems)
+    out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
 
 void ServiceScheduler::load_tasks() {
   tasks_.clear();
@@ -445,6 +511,11 @@ void ServiceScheduler::disconnected(const std::string& why) {
 }
 
 void ServiceScheduler::removed(const std::string& message) {
+  if (options_.uninstall) {
+    // Torn down already (an uninstall killed after its TEARDOWN): only the wipe was left.
+    loop_->post([this] { complete_uninstall(); });
+    return;
+  }
   log(options_.service_name,
       "the master removed this framework (" + message +
           "): its tasks and reservations are gone. Uninstall the service, or remove its state "
@@ -456,6 +527,7 @@ void ServiceScheduler::removed(const std::string& message) {
 void ServiceScheduler::on_subscribed(const std::string& framework_id) {
   log(options_.service_name, "subscribed as framework " + framework_id);
   subscribed_ = true;
+  reconciled_ = false;
   suppressed_ = false;
   declined_long_ = false;
   revive_wanted_ = true;
@@ -527,6 +599,7 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   }
   store_->store_status(name, s);  // persisted before anything acts on it
   statuses_[name] = s;
+  if (!repeated) confirm_footprint(name, s);
   if (repeated) {
     // Nothing new for the backoff.
   } else if (s.state == mesos::TaskState::running) {
@@ -540,10 +613,45 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
       t.info.labels.push_back({kPermanentlyFailed, "true"});
       store_tasks({t});
     }
+  } else if (not_running(s.state)) {
+    backoff_.stopped(name);
   }
   for (auto& [step, work] : work_)
     if (work->kind != Work::Kind::unreserve) refresh_work(*work);
   acknowledge(s);
+}
+
+void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
+  auto [type, index] = pod_of(tasks_.at(name).info);
+  const std::string instance = type + "-" + std::to_string(index);
+  if (!unconfirmed_.count(instance)) return;
+  const bool never_launched =
+      s.state == mesos::TaskState::dropped || s.state == mesos::TaskState::error ||
+      s.state == mesos::TaskState::lost || s.state == mesos::TaskState::unknown;
+  unconfirmed_.erase(instance);
+  if (never_launched) {
+    // The ACCEPT that was to reserve this footprint did not happen (a stale offer, a
+    // scheduler killed before sending it): forget the footprint so the next launch takes a
+    // new one. Whatever of it may exist after all is garbage, collected when offered.
+    log(options_.service_name, "the footprint of " + instance + " was never reserved (" +
+                                   std::string(mesos::to_string(s.state)) +
+                                   "): acquiring a new one");
+    std::vector<state::StoredTask> forgotten;
+    for (const std::string& n : pod_task_names(type, index)) {
+      state::StoredTask t = tasks_.at(n);
+      for (const mesos::Resource& r : t.info.resources)
+        if (auto rid = r.label("resource_id")) gc_resources_[*rid] = t.info.agent_id;
+      if (t.info.executor)
+        for (const mesos::Resource& r : t.info.executor->resources)
+          if (auto rid = r.label("resource_id")) gc_resources_[*rid] = t.info.agent_id;
+      t.info.resources.clear();
+      t.info.executor.reset();
+      forgotten.push_back(std::move(t));
+    }
+    store_->set_property("gc-resources", json(gc_resources_).dump());
+    store_tasks(forgotten);
+  }
+  store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -563,6 +671,8 @@ void ServiceScheduler::start(plan::Step& step) {
     } else if (w->phase == "unreserve-resources") {
       w->kind = Work::Kind::unreserve;
       w->agent = step.pod_type();
+      for (const auto& [id, agent] : gc_resources_)
+        if (agent == w->agent) w->unreserve.insert(id);
       for (const auto& [name, t] : tasks_) {
         if (t.info.agent_id != w->agent) continue;
         for (const mesos::Resource& r : t.info.resources)
@@ -586,6 +696,7 @@ void ServiceScheduler::start(plan::Step& step) {
              !mesos::is_terminal(st->second.state)))
           kill_task(t.info.task_id, t.info.agent_id);
       }
+      refresh_work(work);  // nothing alive: done at once
     }
     return;
   }
@@ -599,7 +710,7 @@ void ServiceScheduler::start(plan::Step& step) {
   work_[&step] = std::move(w);
 
   // A restarted scheduler adopts the step's live tasks instead of launching them again.
-  if (work.plan != "recovery") {
+  if (work.plan != "recovery" && adoptable_.erase(step.id()) > 0) {
     bool all_live = !work.tasks.empty();
     std::map<std::string, std::string> ids;
     for (const std::string& task : work.tasks) {
@@ -642,6 +753,8 @@ void ServiceScheduler::start(plan::Step& step) {
 void ServiceScheduler::refresh_work(Work& work) {
   // A finished step is history: later failures of its tasks belong to recovery.
   if (work.expected == Status::complete) return;
+  // An operator command (restart, force-complete) changed the step: the tick drops this work.
+  if (work.step->status() != work.expected) return;
   if (work.kind == Work::Kind::kill) {
     bool done = true;
     for (const std::string& name : work.tasks) {
@@ -756,18 +869,22 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     offer::PodLaunchEvaluation e = offer::evaluate_pod_launch(req, *it, ctx);
     summary.children.push_back(e.outcome);
     if (!e.launch) continue;
-    std::set<std::string> old_ids;
+    std::map<std::string, std::string> old_ids;  // resource id -> agent
     if (e.launch->new_footprint)
       for (const mesos::TaskInfo& t : req.existing) {
         for (const mesos::Resource& r : t.resources)
-          if (auto rid = r.label("resource_id")) old_ids.insert(*rid);
+          if (auto rid = r.label("resource_id")) old_ids[*rid] = t.agent_id;
         if (t.executor)
           for (const mesos::Resource& r : t.executor->resources)
-            if (auto rid = r.label("resource_id")) old_ids.insert(*rid);
+            if (auto rid = r.label("resource_id")) old_ids[*rid] = t.agent_id;
       }
     std::vector<state::StoredTask> store;
     for (mesos::TaskInfo& t : e.launch->store)
       store.push_back({t.name, t, config_id_});
+    if (e.launch->new_footprint) {
+      unconfirmed_.insert(work.instance());
+      store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+    }
     store_tasks(store);  // persisted before ACCEPT
     if (!old_ids.empty()) {
       // The old footprint is garbage now; offers keep coming until all of it is released.
@@ -787,7 +904,6 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     summary.reason = "launched on agent " + it->agent_id + " (" + it->hostname + ")";
     log(options_.service_name, work.step->name() + ": " + summary.reason);
     offers.erase(it);
-    failing_since_.erase(work.instance());
     record(work, std::move(summary));
     return true;
   }
@@ -921,25 +1037,31 @@ void ServiceScheduler::check_timed_replacement() {
   const double min_delay = options_.replacement_policy->min_replace_delay_s;
   for (auto it = failing_since_.begin(); it != failing_since_.end();) {
     const std::string instance = it->first;
+    auto dash = instance.rfind('-');
+    const std::string type = instance.substr(0, dash);
+    const int index = std::atoi(instance.c_str() + dash + 1);
+    // Failing continuously: a task that should run is not running, or has not run long enough
+    // to count as recovered (a crash loop reaches TASK_RUNNING every time).
+    bool failing = false;
+    for (const std::string& name : pod_task_names(type, index)) {
+      const mesos::TaskInfo& info = tasks_.at(name).info;
+      if (info.task_id.empty() || label_of(info, "goal_state") != "RUNNING") continue;
+      auto st = statuses_.find(name);
+      const bool running = st != statuses_.end() && st->second.task_id == info.task_id &&
+                           st->second.state == mesos::TaskState::running;
+      if (!running || backoff_.running_for(name, now()) < options_.backoff.reset_seconds)
+        failing = true;
+    }
+    if (!failing) {
+      it = failing_since_.erase(it);
+      continue;
+    }
     if (now() - it->second < timeout || now() - last_replace_ < min_delay) {
       ++it;
       continue;
     }
-    // Still failing: is any task of the pod up?
-    auto dash = instance.rfind('-');
-    const std::string type = instance.substr(0, dash);
-    const int index = std::atoi(instance.c_str() + dash + 1);
-    bool up = false;
-    for (const std::string& name : pod_task_names(type, index)) {
-      auto st = statuses_.find(name);
-      if (st != statuses_.end() && st->second.task_id == tasks_.at(name).info.task_id &&
-          st->second.state == mesos::TaskState::running)
-        up = true;
-    }
     it = failing_since_.erase(it);
-    if (up) continue;
-    log(options_.service_name, instance + " failed for longer than " +
-                                   std::to_string(static_cast<int>(timeout)) +
+    log(options_.service_name, instance + " has failed for longer than " + seconds_text(timeout) +
                                    " s: replacing it (replacement-failure-policy)");
     last_replace_ = now();
     pod_command_on_loop("replace", instance);
@@ -968,6 +1090,10 @@ void ServiceScheduler::tick() {
       decline(all, 1);
     }
     return;
+  }
+  if (!reconciled_) {
+    reconciled_ = true;
+    log(options_.service_name, "reconciled: every task on record is accounted for");
   }
   // Work changed by operator commands (force-complete, restart) is dropped; the rest moves on.
   for (auto it = work_.begin(); it != work_.end();) {
@@ -1136,6 +1262,8 @@ void ServiceScheduler::build_uninstall_plan() {
     by_pod[type + "-" + std::to_string(index)].push_back(name);
     if (!t.info.agent_id.empty() && !t.info.resources.empty()) agents.insert(t.info.agent_id);
   }
+  for (const auto& [id, agent] : gc_resources_)  // replaced footprints not collected yet
+    if (!agent.empty()) agents.insert(agent);
   for (const auto& [instance, names] : by_pod) {
     auto dash = instance.rfind('-');
     kills.push_back(std::make_unique<plan::Step>("kill-" + instance, instance.substr(0, dash),
@@ -1200,10 +1328,20 @@ void ServiceScheduler::uninstall_step(Work& work, std::vector<mesos::Offer>& off
 }
 
 void ServiceScheduler::finish_uninstall() {
+  // No new subscription once the stream closes: it would register a new framework.
+  session_->retire(true);
   mesos::Call c;
   c.type = mesos::Call::Type::teardown;
   c.framework_id = session_->framework_id();
-  send(call_json(c), "TEARDOWN");
+  if (!send(call_json(c), "TEARDOWN")) {
+    session_->retire(false);
+    return;  // the next tick tries again; nothing is wiped before the master agreed
+  }
+  complete_uninstall();
+}
+
+void ServiceScheduler::complete_uninstall() {
+  if (uninstalled_) return;
   store_->wipe();
   {
     std::ofstream out(fs::path(options_.state_dir) / "UNINSTALLED");
@@ -1217,6 +1355,10 @@ void ServiceScheduler::finish_uninstall() {
   uninstalled_ = true;
   log(options_.service_name, "uninstall complete: no task, reservation, volume or state left");
   end("uninstalled");
+}
+
+void ServiceScheduler::request_end() {
+  end("stopped");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -76,8 +76,10 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // and subscribes. False with a message when it cannot start.
   bool start(std::string& error);
   void stop();
-  // Blocks until stop(), a removal by the master, or the end of an uninstall.
+  // Blocks until stop(), request_end(), a removal by the master, or the end of an uninstall.
   void wait();
+  // Makes wait() return (a signal): the caller then stops the API and the scheduler.
+  void request_end();
   bool uninstall_complete() const { return uninstalled_; }
   // Why the scheduler ended on its own ("" while running or after stop()).
   std::string end_reason() const;
@@ -117,7 +119,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void process_offers();
   void collect_garbage(std::vector<mesos::Offer>& offers);
   bool try_launch(Work& work, std::vector<mesos::Offer>& offers);
-  void apply_status(const std::string& name, const mesos::TaskStatus& status);
+  void confirm_footprint(const std::string& name, const mesos::TaskStatus& status);
   void refresh_work(Work& work);
   void detect_recovery();
   void check_timed_replacement();
@@ -129,6 +131,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void kill_task(const std::string& task_id, const std::string& agent_id);
   void mark_step_initial_statuses();
   void load_tasks();
+  std::string unsupported_change(const std::string& old_json, const std::string& new_json) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);
   bool ready(const mesos::TaskStatus& status) const;
   std::set<std::string> kept_resource_ids() const;
@@ -136,6 +139,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void build_uninstall_plan();
   void uninstall_step(Work& work, std::vector<mesos::Offer>& offers);
   void finish_uninstall();
+  void complete_uninstall();
   std::optional<std::vector<std::string>> pod_command_on_loop(const std::string& command,
                                                               const std::string& pod);
   void record(const Work& work, offer::Outcome outcome);
@@ -164,7 +168,12 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::map<std::string, std::deque<EvaluationRecord>> evaluations_;         // by step id
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
   std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
-  std::set<std::string> gc_resources_;  // resource ids of replaced footprints, not yet released
+  std::set<std::string> adoptable_;                           // step ids not dispatched since start
+  // Replaced footprints not released yet: resource id -> agent id.
+  std::map<std::string, std::string> gc_resources_;
+  // Pod instances whose new footprint no task status has confirmed yet (the ACCEPT may never
+  // have reached the master).
+  std::set<std::string> unconfirmed_;
   double last_replace_ = -1e9;
   bool declined_ = false;                        // offers declined since the last REVIVE
   bool declined_long_ = false;                   // ... for longer than a short while
@@ -177,6 +186,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool suppressed_ = false;
   bool revive_wanted_ = false;
   bool subscribed_ = false;
+  bool reconciled_ = false;  // explicit reconciliation done for this subscription
   std::uint64_t ids_ = 0;
 
   std::atomic<bool> uninstalled_{false};

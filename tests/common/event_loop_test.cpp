@@ -67,5 +67,14 @@ TEST(EventLoop, StopAnswersWhatWasPosted) {
   EXPECT_EQ(ran, 10);
 }
 
+// A caller arriving after the loop finished gets an error, not a wait that never ends.
+TEST(EventLoop, CallAfterStopThrowsInsteadOfHanging) {
+  EventLoop loop(std::chrono::milliseconds(1000), nullptr);
+  loop.start();
+  loop.stop();
+  EXPECT_FALSE(loop.post([] {}));
+  EXPECT_THROW(loop.call([] { return 1; }), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace steward

@@ -144,7 +144,11 @@ TEST(PlanCoordinator, PriorityAndOnePlanPerPodInstance) {
   EXPECT_THAT(instances, ElementsAre("deploy/hello-0", "backup/hello-1"));
   // While deploy holds hello-0, neither recovery nor backup may touch it.
   EXPECT_EQ(c.dispatch(exec), 0u);
-  exec.started[0]->set_status(Status::started);  // STARTED no longer holds the instance
+  exec.started[0]->set_status(Status::started);  // waiting for readiness still holds it
+  EXPECT_EQ(c.dispatch(exec), 0u);
+  exec.started[0]->set_status(Status::delayed);  // so does a launch backoff
+  EXPECT_EQ(c.dispatch(exec), 0u);
+  exec.started[0]->set_status(Status::complete);
   EXPECT_EQ(c.dispatch(exec), 1u);
   EXPECT_EQ(exec.started.back()->phase()->plan()->name(), "recovery");
 }

@@ -28,6 +28,16 @@ TEST(LaunchBackoff, RunningLongEnoughStartsOverButACrashRightAfterRunningDoesNot
   EXPECT_EQ(b.failures("t"), 1);
 }
 
+TEST(LaunchBackoff, RunningForCountsFromTheFirstRunningOfALaunch) {
+  LaunchBackoff b;
+  EXPECT_EQ(b.running_for("t", 5), 0);
+  b.running("t", 10);
+  b.running("t", 12);  // a repeated report does not restart the clock
+  EXPECT_DOUBLE_EQ(b.running_for("t", 15), 5);
+  b.stopped("t");
+  EXPECT_EQ(b.running_for("t", 20), 0);
+}
+
 TEST(LaunchBackoff, ClearForgetsEverything) {
   LaunchBackoff b;
   b.failed("t", 0);

@@ -86,6 +86,9 @@ class SchedulerProcess {
   }
   ~SchedulerProcess() { stop(SIGTERM); }
 
+  // Flags for the next start().
+  void set_extra(std::vector<std::string> extra) { extra_ = std::move(extra); }
+
   void start() {
     fs::remove(api_file());
     log_ = data_dir_ + "/" + service_ + ".log";
@@ -128,12 +131,14 @@ class SchedulerProcess {
     return code;
   }
 
-  void stop(int signal) {
-    if (pid_ <= 0) return;
+  // Signals the scheduler and waits for it; its exit code (128 + signal when killed).
+  int stop(int signal) {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, signal);
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
   HttpAnswer get(const std::string& path) const { return http(port_, "GET", path); }

@@ -108,6 +108,15 @@ TEST_F(SchedulerTest, HelloWorldDeploysAndServerSeesWhatPrepareWrote) {
   })) << task_file(cluster_, server["id"], "stdout");
   // Every pod has its volume, reserved for the service's role.
   EXPECT_EQ(volumes(cluster_, "hello-world-role").size(), 4u);
+  // One scheduler per service: a second one is refused and changes nothing.
+  std::string out;
+  EXPECT_EQ(
+      run_steward({"run", kHelloWorld, "--master",
+                   "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
+                  out),
+      1);
+  EXPECT_NE(out.find("is running this service"), std::string::npos) << out;
+  EXPECT_EQ(s.get("/v1/plans/deploy").status, 200);
   std::set<std::string> plans;
   for (const json& name : s.get("/v1/plans").body)
     plans.insert(name.get<std::string>());
@@ -131,13 +140,119 @@ TEST_F(SchedulerTest, AKilledServerIsRelaunchedInPlaceWithItsVolume) {
   ASSERT_EQ(recovery["phases"].size(), 1u) << recovery;
   EXPECT_EQ(recovery["phases"][0]["name"], "hello-0:[server]");
   EXPECT_TRUE(s.plan_complete("recovery"));
-  // The same volume holds both incarnations' lines.
+  // The same volume holds both incarnations' lines (written right after TASK_RUNNING).
   std::string output;
-  for (const auto& [id, agent] : volumes(cluster_, "hello-world-role")) {
-    std::string text = read(fs::path(volume_path(cluster_, id)) / "output");
-    if (text.find("hello-0-server") != std::string::npos) output = text;
-  }
-  EXPECT_EQ(output, "hello from hello-0-server\nhello from hello-0-server\n");
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& [id, agent] : volumes(cluster_, "hello-world-role")) {
+      std::string text = read(fs::path(volume_path(cluster_, id)) / "output");
+      if (text.find("hello-0-server") != std::string::npos) output = text;
+    }
+    return output == "hello from hello-0-server\nhello from hello-0-server\n";
+  })) << output;
+}
+
+// `pod restart`: the pod's tasks are killed and come back in place, with new ids.
+TEST_F(SchedulerTest, PodRestartRelaunchesInPlace) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
+                     {"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1", "--backoff-initial",
+                      "0.5", "--kill-resend", "1"});
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  json before = s.task("hello-0", "hello-0-server");
+  EXPECT_EQ(s.post("/v1/pod/hello-9/restart").status, 404);
+  auto r = s.post("/v1/pod/hello-0/restart");
+  ASSERT_EQ(r.status, 200) << r.text;
+  json after = s.relaunched("hello-0", "hello-0-server", before["id"]);
+  ASSERT_EQ(after["status"], "RUNNING") << after << s.log();
+  EXPECT_EQ(after["agent"], before["agent"]);
+  EXPECT_EQ(volumes(cluster_, "hello-world-role").size(), 1u);
+  // Restarting the deploy step relaunches its task too (it does not adopt the live one).
+  auto restart = s.post("/v1/plans/deploy/restart?phase=hello&step=hello-0:[server]");
+  ASSERT_EQ(restart.status, 200) << restart.text;
+  json again = s.relaunched("hello-0", "hello-0-server", after["id"]);
+  ASSERT_EQ(again["status"], "RUNNING") << again << s.log();
+  EXPECT_TRUE(s.plan_complete("deploy"));
+}
+
+// A restarted `steward run` with more instances deploys them and leaves the others alone; a
+// spec that changes what runs is refused (rolling updates come later) and changes nothing.
+TEST_F(SchedulerTest, ARestartWithMoreInstancesScalesOutAndAChangedPodIsRefused) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
+                     {"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1"});
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const json hello0 = s.task("hello-0", "hello-0-server");
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+  s.set_extra({"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=2"});
+  s.start();
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  EXPECT_EQ(s.task("hello-1", "hello-1-server")["status"], "RUNNING");
+  EXPECT_EQ(s.task("hello-0", "hello-0-server")["id"], hello0["id"]);
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+
+  std::string text = read(kHelloWorld);
+  text.replace(text.find("sleep 1000"), 10, "sleep 2000");
+  const std::string changed = write_spec(cluster_.dir() / "spec", "svc.yml", text);
+  std::string out;
+  EXPECT_EQ(
+      run_steward({"run", changed, "--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=2", "--master",
+                   "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
+                  out),
+      1);
+  EXPECT_NE(out.find("pod hello changes"), std::string::npos) << out;
+  EXPECT_NE(out.find("Nothing was changed"), std::string::npos) << out;
+  s.set_extra({"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1"});  // fewer: refused too
+  EXPECT_EQ(run_steward(
+                {"run", kHelloWorld, "--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1", "--master",
+                 "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
+                out),
+            1);
+  EXPECT_NE(out.find("loses instances"), std::string::npos) << out;
+  EXPECT_EQ(cluster_status(cluster_)["tasks"].size(), 2u);
+}
+
+// The opt-in replacement-failure-policy: a pod failing for longer than its timeout is
+// replaced on a new footprint; the old one is collected.
+TEST_F(SchedulerTest, APodFailingPastThePolicyTimeoutIsReplaced) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "flaky.yml", R"(
+name: flaky
+replacement-failure-policy:
+  permanent-failure-timeout-secs: 2
+  min-replace-delay-secs: 0
+pods:
+  db:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: test -e data/broken && exit 1; touch data/broken; sleep 1000
+        cpus: 0.1
+        memory: 32
+        volume:
+          path: data
+          type: ROOT
+          size: 32
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "flaky", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const auto first = volumes(cluster_, "flaky-role");
+  ASSERT_EQ(first.size(), 1u);
+  // From now on the task fails on this volume; only a fresh one cures it.
+  json before = s.task("db-0", "db-0-server");
+  ::kill(-task_process_group(before["id"]), SIGKILL);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return s.log().find("replacing it (replacement-failure-policy)") != std::string::npos;
+      },
+      30))
+      << s.log();
+  json after = s.relaunched("db-0", "db-0-server", before["id"]);
+  EXPECT_EQ(after["status"], "RUNNING") << s.log();
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto now = volumes(cluster_, "flaky-role");
+        return now.size() == 1 && !now.count(first.begin()->first);
+      },
+      30))
+      << cluster_status(cluster_).dump(1) << s.log();
 }
 
 // 3. Replace a pod whose agent is down: it comes up elsewhere on a fresh volume; when the
@@ -259,9 +374,15 @@ TEST_F(SchedulerTest, AClusterRestartKeepsTasksAndTheSchedulerReconciles) {
       },
       30))
       << s.log();
-  ASSERT_TRUE(eventually([&] {
-    return s.log().find("subscribed as framework") != s.log().rfind("subscribed as framework");
-  }));
+  // Resubscribed and reconciled again before using any offer.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string log = s.log();
+        const std::string line = "reconciled: every task on record is accounted for";
+        return log.find(line) != log.rfind(line);
+      },
+      30))
+      << s.log();
   std::set<std::string> after;
   ASSERT_TRUE(eventually([&] {
     after.clear();
@@ -358,6 +479,84 @@ TEST_F(SchedulerTest, UninstallLeavesNothingBehind) {
   EXPECT_EQ(code, 1);
   EXPECT_NE(out.find("was uninstalled"), std::string::npos) << out;
   EXPECT_TRUE(cluster_status(cluster_)["frameworks"].empty());
+}
+
+// Uninstall of a service whose tasks have all finished: nothing to kill, everything to release.
+TEST_F(SchedulerTest, UninstallOfAFinishedServiceReleasesItsVolumes) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "job.yml", R"(
+name: job
+pods:
+  batch:
+    count: 1
+    tasks:
+      run:
+        goal: FINISH
+        cmd: echo done > out/result
+        cpus: 0.1
+        memory: 32
+        volume:
+          path: out
+          type: ROOT
+          size: 32
+)");
+  {
+    SchedulerProcess s(spec, cluster_, data_dir(), "job", kFast);
+    ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+    EXPECT_EQ(s.task("batch-0", "batch-0-run")["status"], "FINISHED");
+  }
+  ASSERT_EQ(volumes(cluster_, "job-role").size(), 1u);
+  std::string out;
+  ASSERT_EQ(
+      run_steward({"uninstall", "job", "--master",
+                   "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
+                  out),
+      0)
+      << out;
+  EXPECT_TRUE(volumes(cluster_, "job-role").empty());
+}
+
+// A pod replaced while its agent was down left its old footprint there: the uninstall waits
+// for that agent and releases it too.
+TEST_F(SchedulerTest, UninstallAlsoReleasesAReplacedPodsOldFootprint) {
+  SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
+                     {"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1", "--backoff-initial",
+                      "0.5", "--reconcile-backoff", "0.5", "--kill-resend", "1"});
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  json before = s.task("hello-0", "hello-0-server");
+  const std::string old_agent = agent_name(cluster_, before["agent"]);
+  ASSERT_EQ(http(cluster_.port(), "POST", "/cluster/v1/agents/" + old_agent + "/stop").status, 200);
+  ASSERT_TRUE(
+      eventually([&] { return s.task("hello-0", "hello-0-server")["status"] != "RUNNING"; }));
+  ASSERT_EQ(s.post("/v1/pod/hello-0/replace").status, 200);
+  ASSERT_EQ(s.relaunched("hello-0", "hello-0-server", before["id"])["status"], "RUNNING")
+      << s.log();
+  EXPECT_EQ(volumes(cluster_, "hello-world-role").size(), 2u);
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+
+  // Uninstall while the old agent is still away; it comes back meanwhile.
+  pid_t uninstall = fork();
+  if (uninstall == 0) {
+    FILE* f = freopen((cluster_.dir() / "uninstall.log").c_str(), "w", stdout);
+    (void)f;
+    dup2(1, 2);
+    exec_steward({"uninstall", "hello-world", "--master",
+                  "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()});
+  }
+  ASSERT_TRUE(eventually([&] {
+    return read(cluster_.dir() / "uninstall.log").find("unreserve") != std::string::npos ||
+           volumes(cluster_, "hello-world-role").size() == 1;
+  }));
+  ASSERT_EQ(http(cluster_.port(), "POST", "/cluster/v1/agents/" + old_agent + "/start").status,
+            200);
+  int status = 0;
+  ASSERT_TRUE(eventually([&] { return waitpid(uninstall, &status, WNOHANG) == uninstall; }, 60))
+      << read(cluster_.dir() / "uninstall.log");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << read(cluster_.dir() / "uninstall.log");
+  EXPECT_TRUE(volumes(cluster_, "hello-world-role").empty()) << cluster_status(cluster_).dump(1);
+  const json st = cluster_status(cluster_);
+  for (const json& a : st["agents"])
+    EXPECT_FALSE(a["reserved"].contains("hello-world-role")) << a;
 }
 
 // 8. hostname:UNIQUE with more pods than agents: the extra pod waits, and says why.
