@@ -42,3 +42,36 @@ if [ -x "$steward" ]; then
   measure_cluster "cluster: 1,000 simulated agents" "$sims"
   rm -f "$sims"
 fi
+
+# The scheduler: `steward run` of hello-world on a fresh default cluster, from start until the
+# deploy plan answers COMPLETE, and the scheduler's resident memory once it is idle.
+measure_scheduler() {
+  local dir start end pid api rss i
+  dir=$(mktemp -d)
+  "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 >/dev/null
+  start=$(date +%s%N)
+  "$steward" run examples/hello-world/svc.yml --cluster-dir "$dir/cluster" \
+    --data-dir "$dir/services" >"$dir/run.log" 2>&1 &
+  pid=$!
+  for i in $(seq 1 600); do
+    if [ -s "$dir/services/hello-world/api" ]; then
+      api=$(cat "$dir/services/hello-world/api")
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/v1/plans/deploy")" = 200 ] && break
+    fi
+    sleep 0.05
+  done
+  end=$(date +%s%N)
+  sleep 2  # let it settle into idle before reading its memory
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  printf '%-34s deployed in %5d ms, idle RSS %6.1f MB\n' "scheduler: hello-world (4 pods)" \
+    $(((end - start) / 1000000)) "$(echo "$rss" | awk '{print $1/1024}')"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  "$steward" uninstall hello-world --cluster-dir "$dir/cluster" --data-dir "$dir/services" \
+    >/dev/null 2>&1 || true
+  "$steward" cluster down --data-dir "$dir/cluster" >/dev/null
+  rm -rf "$dir"
+}
+if [ -x "$steward" ] && command -v curl >/dev/null; then
+  measure_scheduler
+fi

@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the executor extracts fetched archives with these (tar is always there)
   unzip xz-utils bzip2
+  # the benchmarks and the docs' examples talk to the scheduler's REST API with it
+  curl
   # clang's libFuzzer runtime, for the fuzz harnesses (optional targets)
   clang libclang-rt-14-dev
 )

@@ -30,11 +30,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Absolute: executors run in their sandboxes and must find everything from there.
 std::string data_dir_of(const ClusterOptions& o) {
-  if (!o.data_dir.empty()) return o.data_dir;
-  if (const char* env = std::getenv("STEWARD_CLUSTER_DIR"); env && *env) return env;
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.steward/cluster";
+  std::string dir;
+  if (!o.data_dir.empty()) {
+    dir = o.data_dir;
+  } else if (const char* env = std::getenv("STEWARD_CLUSTER_DIR"); env && *env) {
+    dir = env;
+  } else {
+    const char* home = std::getenv("HOME");
+    dir = std::string(home && *home ? home : ".") + "/.steward/cluster";
+  }
+  std::error_code ec;
+  fs::path absolute = fs::absolute(dir, ec);
+  return ec ? dir : absolute.lexically_normal().string();
 }
 
 bool split_address(const std::string& address, std::string& host, int& port) {

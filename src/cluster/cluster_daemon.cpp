@@ -198,6 +198,9 @@ int ClusterDaemon::port() const {
 bool ClusterDaemon::start(std::string& error) {
   Impl& d = *impl_;
   std::error_code ec;
+  // Sandboxes and volumes are handed to executors, which run elsewhere: paths are absolute.
+  if (fs::path absolute = fs::absolute(d.options.data_dir, ec); !ec)
+    d.options.data_dir = absolute.lexically_normal().string();
   fs::create_directories(d.options.data_dir, ec);
   if (ec) {
     error = "cannot create the data directory " + d.options.data_dir + ": " + ec.message();

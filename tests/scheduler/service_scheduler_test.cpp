@@ -124,6 +124,43 @@ TEST_F(SchedulerTest, HelloWorldDeploysAndServerSeesWhatPrepareWrote) {
   EXPECT_EQ(s.get("/v1/plans/nope").status, 404);
 }
 
+// The README's main command: `steward run SPEC` with no cluster running starts one in the
+// background and deploys onto it; relative directories work (executors run elsewhere).
+TEST(StewardRun, StartsALocalClusterWhenNoneRunsAndDeploys) {
+  cluster::testing::TempDir dir;
+  const std::string log = (dir.path() / "run.log").string();
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir.path().c_str()) != 0) _exit(126);
+    FILE* f = freopen(log.c_str(), "w", stdout);
+    (void)f;
+    dup2(1, 2);
+    exec_steward({"run", kHelloWorld, "--env", "HELLO_COUNT=1", "--env", "WORLD_COUNT=1",
+                  "--cluster-dir", "rel/cluster", "--cluster-listen", "127.0.0.1:0", "--data-dir",
+                  "rel/services"});
+  }
+  int port = 0;
+  const bool deployed = eventually(
+      [&] {
+        std::ifstream in(dir.path() / "rel/services/hello-world/api");
+        std::string url;
+        if (!(in >> url)) return false;
+        port = std::atoi(url.substr(url.rfind(':') + 1).c_str());
+        return http(port, "GET", "/v1/plans/deploy").status == 200;
+      },
+      60);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::string out;
+  run_steward({"cluster", "down", "--data-dir", (dir.path() / "rel/cluster").string()}, out);
+  EXPECT_TRUE(deployed) << read(log);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read(log);
+  const std::string text = read(log);
+  EXPECT_NE(text.find("starting one in the background"), std::string::npos) << text;
+  EXPECT_NE(text.find("tasks keep running"), std::string::npos) << text;
+}
+
 // 2. SIGKILL of a server: relaunched in place, same agent, the volume's data intact.
 TEST_F(SchedulerTest, AKilledServerIsRelaunchedInPlaceWithItsVolume) {
   SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world", kFast);
