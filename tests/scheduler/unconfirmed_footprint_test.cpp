@@ -1,0 +1,93 @@
+// A scheduler killed after persisting a new footprint but before its ACCEPT reached the
+// master: the state holds TaskInfos whose reservations never existed. Reconciliation answers
+// for the task, and the scheduler must take a new footprint instead of waiting forever for
+// the old one. The state is prepared by hand, exactly as such a crash leaves it.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/uuid.hpp"
+#include "offer/pod_launch_evaluator.hpp"
+#include "scheduler/service_scheduler.hpp"
+#include "scheduler_process.hpp"
+#include "spec/spec_loader.hpp"
+#include "state/sqlite_state_store.hpp"
+
+namespace steward::scheduler::testing {
+namespace {
+
+constexpr const char* kCluster = R"(
+heartbeat_interval_seconds: 1
+offer_interval_seconds: 0.2
+agents:
+  - name: a
+    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 31000-31099}
+)";
+
+TEST(UnconfirmedFootprint, AFootprintThatWasNeverReservedIsReplacedByANewOne) {
+  ClusterProcess cluster(kCluster);
+  spec::LoadOptions load;
+  load.env = {{"HELLO_COUNT", "1"}, {"WORLD_COUNT", "0"}};
+  auto loaded =
+      spec::load_spec_file(std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml", load);
+  ASSERT_TRUE(loaded.spec);
+  const std::string state_dir = (cluster.dir() / "state").string();
+
+  // What the crashed scheduler left: hello-0's footprint on an offer that was never accepted.
+  {
+    mesos::Offer offer;
+    offer.id = "O-never";
+    offer.agent_id = "S-never";
+    offer.hostname = "localhost";
+    for (auto [name, amount] : {std::pair{"cpus", 1.0}, {"mem", 1024.0}, {"disk", 1024.0}}) {
+      mesos::Resource r;
+      r.name = name;
+      r.scalar = amount;
+      offer.resources.push_back(r);
+    }
+    offer::PodLaunchRequest req;
+    req.pod = loaded.spec->find_pod("hello");
+    req.tasks = {"server"};
+    offer::PodLaunchContext ctx;
+    ctx.service_name = "hello-world";
+    ctx.framework_id = "F-never";
+    ctx.config_id = "C-never";
+    ctx.role = "hello-world-role";
+    ctx.principal = "hello-world-principal";
+    ctx.new_id = [] { return steward::new_id(); };
+    auto e = offer::evaluate_pod_launch(req, offer, ctx);
+    ASSERT_TRUE(e.launch) << offer::render(e.outcome);
+    state::SqliteStateStore store(state_dir);
+    std::vector<state::StoredTask> tasks;
+    for (const mesos::TaskInfo& t : e.launch->store)
+      tasks.push_back({t.name, t, "C-never"});
+    store.store_tasks(tasks);
+    store.set_property("unconfirmed-footprints", nlohmann::json({"hello-0"}).dump());
+  }
+
+  SchedulerOptions o;
+  o.spec = *loaded.spec;
+  o.state_dir = state_dir;
+  o.master_port = cluster.port();
+  o.backoff = {0.5, 2, 2, 10};
+  o.reconcile.base_backoff_seconds = 0.5;
+  ServiceScheduler s(o);
+  std::string error;
+  ASSERT_TRUE(s.start(error)) << error;
+  plan::Status status = plan::Status::pending;
+  EXPECT_TRUE(eventually(
+      [&] {
+        s.plan_json("deploy", &status);
+        return status == plan::Status::complete;
+      },
+      30))
+      << *s.plan_json("deploy", nullptr) << s.debug_offers_json("", "", "");
+  const json pod = json::parse(s.pod_status_json("hello-0"));
+  EXPECT_EQ(pod["tasks"][0]["status"], "RUNNING");
+  EXPECT_NE(pod["tasks"][0]["agent"], "S-never");
+  s.stop();
+}
+
+}  // namespace
+}  // namespace steward::scheduler::testing
