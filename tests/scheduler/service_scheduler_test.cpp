@@ -518,7 +518,8 @@ TEST_F(SchedulerTest, UninstallLeavesNothingBehind) {
   EXPECT_TRUE(cluster_status(cluster_)["frameworks"].empty());
 }
 
-// Uninstall of a service whose tasks have all finished: nothing to kill, everything to release.
+// Uninstall (`run --uninstall SPEC`) of a service whose tasks have all finished: nothing to
+// kill, everything to release.
 TEST_F(SchedulerTest, UninstallOfAFinishedServiceReleasesItsVolumes) {
   const std::string spec = write_spec(cluster_.dir() / "spec", "job.yml", R"(
 name: job
@@ -544,7 +545,7 @@ pods:
   ASSERT_EQ(volumes(cluster_, "job-role").size(), 1u);
   std::string out;
   ASSERT_EQ(
-      run_steward({"uninstall", "job", "--master",
+      run_steward({"run", "--uninstall", spec, "--master",
                    "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
                   out),
       0)
