@@ -604,7 +604,9 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
     // Nothing new for the backoff.
   } else if (s.state == mesos::TaskState::running) {
     backoff_.running(name, now());
-  } else if (s.state == mesos::TaskState::failed || s.state == mesos::TaskState::error) {
+  } else if (s.state == mesos::TaskState::failed || s.state == mesos::TaskState::error ||
+             (s.state == mesos::TaskState::killed && s.healthy == false)) {
+    // A kill for failing health checks is a failure like any other: it backs off too.
     backoff_.failed(name, now());
   } else if (s.state == mesos::TaskState::gone_by_operator) {
     backoff_.clear(name);

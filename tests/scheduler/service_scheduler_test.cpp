@@ -673,5 +673,40 @@ pods:
   EXPECT_LE(s.get("/v1/plans/recovery").body["phases"].size(), 1u);
 }
 
+// A task killed for failing its health check is relaunched like any failed one, with backoff.
+TEST_F(SchedulerTest, AnUnhealthyTaskIsRelaunchedWithBackoff) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "sick.yml", R"(
+name: sick
+pods:
+  app:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+        health-check:
+          cmd: exit 1
+          interval: 1
+          grace-period: 0
+          max-consecutive-failures: 1
+          delay: 0
+          timeout: 5
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "sick",
+                     {"--backoff-initial", "1", "--backoff-factor", "2", "--kill-resend", "1"});
+  // Killed, relaunched after a delay, killed again, a longer delay: without the backoff no
+  // delay would be announced at all.
+  auto delays = [&] {
+    const std::string log = s.log();
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = log.find("next launch in", at)) != std::string::npos; ++at)
+      ++n;
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] { return delays() >= 2; }, 40)) << s.log();
+}
+
 }  // namespace
 }  // namespace steward::scheduler::testing
