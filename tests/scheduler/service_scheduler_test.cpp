@@ -41,6 +41,13 @@ agents:
 const std::vector<std::string> kFast = {"--backoff-initial",   "0.5", "--backoff-max", "2",
                                         "--reconcile-backoff", "0.5", "--kill-resend", "1"};
 
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; ++at)
+    ++n;
+  return n;
+}
+
 std::string read(const fs::path& p) {
   std::ifstream in(p);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -654,15 +661,10 @@ pods:
                      {"--backoff-initial", "1", "--backoff-factor", "2", "--backoff-max", "60"});
   // The task dies right after TASK_RUNNING, so recovery relaunches it, with delays of 1, 2,
   // 4 s: once the third delay is announced, three launches happened (a fourth at most races).
-  auto count = [](const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; ++at)
-      ++n;
-    return n;
-  };
-  ASSERT_TRUE(eventually([&] { return count(s.log(), "next launch in") >= 3; }, 30)) << s.log();
+  ASSERT_TRUE(eventually([&] { return occurrences(s.log(), "next launch in") >= 3; }, 30))
+      << s.log();
   const std::string log = s.log();
-  const std::size_t launches = count(log, "loop-0:[server]: launched");
+  const std::size_t launches = occurrences(log, "loop-0:[server]: launched");
   EXPECT_GE(launches, 3u);
   EXPECT_LE(launches, 4u) << log;
   // While a delay runs, the step that will relaunch it says DELAYED.
@@ -698,14 +700,8 @@ pods:
                      {"--backoff-initial", "1", "--backoff-factor", "2", "--kill-resend", "1"});
   // Killed, relaunched after a delay, killed again, a longer delay: without the backoff no
   // delay would be announced at all.
-  auto delays = [&] {
-    const std::string log = s.log();
-    std::size_t n = 0;
-    for (std::size_t at = 0; (at = log.find("next launch in", at)) != std::string::npos; ++at)
-      ++n;
-    return n;
-  };
-  ASSERT_TRUE(eventually([&] { return delays() >= 2; }, 40)) << s.log();
+  ASSERT_TRUE(eventually([&] { return occurrences(s.log(), "next launch in") >= 2; }, 40))
+      << s.log();
 }
 
 }  // namespace
