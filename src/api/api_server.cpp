@@ -84,6 +84,14 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler)
   srv.Get("/v1/pod", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(json(s.pod_names()).dump(), kJson);
   });
+  srv.Get("/v1/pod/status", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(s.all_pods_status_json(), kJson);
+  });
+  srv.Get(R"(/v1/pod/([^/]+)/info)", [&s](const httplib::Request& req, httplib::Response& res) {
+    std::string body = s.pod_info_json(req.matches[1]);
+    if (body.empty()) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
+    res.set_content(body, kJson);
+  });
   srv.Get(R"(/v1/pod/([^/]+)/status)", [&s](const httplib::Request& req, httplib::Response& res) {
     std::string body = s.pod_status_json(req.matches[1]);
     if (body.empty()) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");

@@ -1,12 +1,16 @@
 // The `steward` command line. CLI11 stays in this translation unit (it is costly to
 // compile); each command lives in its own file behind a plain options struct.
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/cluster_command.hpp"
 #include "cli/plan_preview_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/service_commands.hpp"
 #include "cli/validate_command.hpp"
 #include "executor/check_probe.hpp"
 #include "executor/executor_main.hpp"
@@ -52,6 +56,92 @@ int main(int argc, char** argv) {
       "Exit status: 0, or 2 when the spec is invalid.\n"
       "Example:\n"
       "  steward plan preview examples/hello-world/svc.yml --env WORLD_COUNT=3");
+
+  // Operator commands against a running scheduler.
+  steward::cli::PlanCommandOptions plan_op;
+  steward::cli::PodCommandOptions pod_op;
+  steward::cli::DebugOffersOptions debug_op;
+  auto add_target = [](CLI::App* cmd, steward::cli::ServiceTarget& t) {
+    cmd->add_option("--service", t.service,
+                    "The service (default: the only one running; STEWARD_API overrides)");
+    cmd->add_option("--data-dir", t.data_dir,
+                    "Where services keep their state (default $STEWARD_DATA_DIR or ~/.steward)");
+    cmd->add_flag("--json", t.json, "Print the scheduler's JSON answer");
+  };
+  std::vector<CLI::App*> plan_ops;
+  auto plan_op_cmd = [&](const char* name, const char* help, const char* example) {
+    CLI::App* cmd = plan_cmd->add_subcommand(name, help);
+    add_target(cmd, plan_op.target);
+    cmd->footer(std::string("Example:\n  ") + example);
+    cmd->callback([&plan_op, name] { plan_op.action = name; });
+    plan_ops.push_back(cmd);
+    return cmd;
+  };
+  plan_op_cmd("list", "The service's plans", "steward plan list --service hello-world");
+  auto* show_cmd = plan_op_cmd("show", "A plan as a tree, with each step's status and duration",
+                               "steward plan show deploy --watch");
+  show_cmd->add_option("plan", plan_op.plan, "The plan (default deploy)");
+  show_cmd->add_flag("--watch", plan_op.watch, "Redraw until the plan is COMPLETE or in ERROR");
+  auto* start_cmd = plan_op_cmd("start", "Start a plan, with parameters for its tasks",
+                                "steward plan start sidecar -p PLAN_PARAMETER=hi");
+  start_cmd->add_option("plan", plan_op.plan, "The plan")->required();
+  start_cmd->add_option("-p,--parameter", plan_op.parameters, "KEY=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  auto* stop_cmd = plan_op_cmd("stop", "Stop a plan: interrupt it and reset its steps",
+                               "steward plan stop sidecar");
+  stop_cmd->add_option("plan", plan_op.plan, "The plan")->required();
+  auto* pause_cmd =
+      plan_op_cmd("pause", "Interrupt a plan, or one phase", "steward plan pause deploy world");
+  pause_cmd->add_option("plan", plan_op.plan, "The plan")->required();
+  pause_cmd->add_option("phase", plan_op.phase, "A phase (default: the whole plan)");
+  auto* resume_cmd =
+      plan_op_cmd("resume", "Continue an interrupted plan or phase", "steward plan resume deploy");
+  resume_cmd->add_option("plan", plan_op.plan, "The plan")->required();
+  resume_cmd->add_option("phase", plan_op.phase, "A phase (default: the whole plan)");
+  auto* restart_plan_cmd =
+      plan_op_cmd("force-restart", "Restart a plan, a phase or a step",
+                  "steward plan force-restart deploy hello 'hello-0:[server]'");
+  restart_plan_cmd->add_option("plan", plan_op.plan, "The plan")->required();
+  restart_plan_cmd->add_option("phase", plan_op.phase, "A phase");
+  restart_plan_cmd->add_option("step", plan_op.step, "A step of that phase");
+  auto* complete_cmd = plan_op_cmd("force-complete", "Mark a plan, phase or step COMPLETE",
+                                   "steward plan force-complete deploy world 'world-1:[server]'");
+  complete_cmd->add_option("plan", plan_op.plan, "The plan")->required();
+  complete_cmd->add_option("phase", plan_op.phase, "A phase");
+  complete_cmd->add_option("step", plan_op.step, "A step of that phase");
+
+  auto* pod_cmd = app.add_subcommand("pod", "Pods of a running service");
+  pod_cmd->require_subcommand(1);
+  std::vector<CLI::App*> pod_ops;
+  auto pod_op_cmd = [&](const char* name, const char* help, const char* example, bool needs_pod) {
+    CLI::App* cmd = pod_cmd->add_subcommand(name, help);
+    add_target(cmd, pod_op.target);
+    auto* arg = cmd->add_option("pod", pod_op.pod, "The pod instance (hello-0)");
+    if (needs_pod) arg->required();
+    cmd->footer(std::string("Example:\n  ") + example);
+    cmd->callback([&pod_op, name] { pod_op.action = name; });
+    pod_ops.push_back(cmd);
+    return cmd;
+  };
+  pod_op_cmd("list", "The pod instances", "steward pod list", false);
+  pod_op_cmd("status", "Tasks and their states, of one pod or all", "steward pod status hello-0",
+             false);
+  pod_op_cmd("info", "TaskInfos and latest TaskStatuses of a pod (JSON)",
+             "steward pod info hello-0", true);
+  pod_op_cmd("restart", "Kill a pod's tasks and relaunch them in place",
+             "steward pod restart hello-0", true);
+  pod_op_cmd("replace", "Move a pod to a new footprint (its volumes' data is lost)",
+             "steward pod replace hello-0", true);
+
+  auto* debug_cmd = app.add_subcommand("debug", "Why is it not running?");
+  debug_cmd->require_subcommand(1);
+  auto* offers_cmd = debug_cmd->add_subcommand(
+      "offers", "The latest offer evaluations: per step and offer, the first stage that failed");
+  add_target(offers_cmd, debug_op.target);
+  offers_cmd->add_option("--plan", debug_op.plan, "Only this plan");
+  offers_cmd->add_option("--phase", debug_op.phase, "Only this phase");
+  offers_cmd->add_option("--step", debug_op.step, "Only this step");
+  offers_cmd->footer("Example:\n  steward debug offers --plan deploy");
 
   steward::cli::ClusterOptions cluster;
   auto* cluster_cmd = app.add_subcommand("cluster", "The embedded single-host cluster");
@@ -168,6 +258,14 @@ int main(int argc, char** argv) {
   if (preview_cmd->parsed()) return steward::cli::run_plan_preview(preview, std::cout, std::cerr);
   if (executor_cmd->parsed()) return steward::executor::run_executor(std::cerr);
   if (check_cmd->parsed()) return steward::executor::run_probe(probe_args, std::cout, std::cerr);
+  for (CLI::App* cmd : plan_ops)
+    if (cmd->parsed()) {
+      plan_op.colour = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      return steward::cli::run_plan_command(plan_op, std::cout, std::cerr);
+    }
+  for (CLI::App* cmd : pod_ops)
+    if (cmd->parsed()) return steward::cli::run_pod_command(pod_op, std::cout, std::cerr);
+  if (offers_cmd->parsed()) return steward::cli::run_debug_offers(debug_op, std::cout, std::cerr);
   if (run_cmd->parsed()) return steward::cli::run_service(run, std::cout, std::cerr);
   if (uninstall_cmd->parsed()) return steward::cli::run_uninstall(run, std::cout, std::cerr);
   if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);

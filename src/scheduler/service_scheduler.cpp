@@ -1447,25 +1447,67 @@ std::vector<std::string> ServiceScheduler::pod_names() {
   });
 }
 
+json ServiceScheduler::task_status_entry(const std::string& name,
+                                         const state::StoredTask& t) const {
+  json j = {{"name", name}, {"id", t.info.task_id}, {"agent", t.info.agent_id}};
+  auto st = statuses_.find(name);
+  if (t.info.task_id.empty())
+    j["status"] = "NOT_LAUNCHED";
+  else if (st != statuses_.end() && st->second.task_id == t.info.task_id)
+    j["status"] = std::string(mesos::to_string(st->second.state)).substr(5);
+  else
+    j["status"] = "UNKNOWN";
+  if (has_label(t.info, kPermanentlyFailed)) j["permanently_failed"] = true;
+  return j;
+}
+
 std::string ServiceScheduler::pod_status_json(const std::string& pod) {
   return loop_->call([&]() -> std::string {
     json tasks = json::array();
     for (const auto& [name, t] : tasks_) {
       auto [type, index] = pod_of(t.info);
-      if (type + "-" + std::to_string(index) != pod) continue;
-      json j = {{"name", name}, {"id", t.info.task_id}, {"agent", t.info.agent_id}};
-      auto st = statuses_.find(name);
-      if (t.info.task_id.empty())
-        j["status"] = "NOT_LAUNCHED";
-      else if (st != statuses_.end() && st->second.task_id == t.info.task_id)
-        j["status"] = std::string(mesos::to_string(st->second.state)).substr(5);
-      else
-        j["status"] = "UNKNOWN";
-      if (has_label(t.info, kPermanentlyFailed)) j["permanently_failed"] = true;
-      tasks.push_back(j);
+      if (type + "-" + std::to_string(index) == pod) tasks.push_back(task_status_entry(name, t));
     }
     if (tasks.empty()) return "";
     return json({{"name", pod}, {"tasks", tasks}}).dump(2);
+  });
+}
+
+std::string ServiceScheduler::all_pods_status_json() {
+  return loop_->call([&] {
+    // {service, pods: [{name: type, instances: [{name, tasks: [...]}]}]}, sorted by name.
+    std::map<std::string, std::map<int, json>> by_type;
+    for (const auto& [name, t] : tasks_) {
+      auto [type, index] = pod_of(t.info);
+      json& instance = by_type[type][index];
+      if (instance.is_null())
+        instance = {{"name", type + "-" + std::to_string(index)}, {"tasks", json::array()}};
+      instance["tasks"].push_back(task_status_entry(name, t));
+    }
+    json pods = json::array();
+    for (auto& [type, instances] : by_type) {
+      json list = json::array();
+      for (auto& [index, instance] : instances)
+        list.push_back(std::move(instance));
+      pods.push_back({{"name", type}, {"instances", std::move(list)}});
+    }
+    return json({{"service", options_.service_name}, {"pods", pods}}).dump(2);
+  });
+}
+
+std::string ServiceScheduler::pod_info_json(const std::string& pod) {
+  return loop_->call([&]() -> std::string {
+    json out = json::array();
+    for (const auto& [name, t] : tasks_) {
+      auto [type, index] = pod_of(t.info);
+      if (type + "-" + std::to_string(index) != pod) continue;
+      json entry = {{"info", mesos::to_json(t.info)}, {"status", nullptr}};
+      auto st = statuses_.find(name);
+      if (st != statuses_.end()) entry["status"] = mesos::to_json(st->second);
+      out.push_back(std::move(entry));
+    }
+    if (out.empty()) return "";
+    return out.dump(2);
   });
 }
 

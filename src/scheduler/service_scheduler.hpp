@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "common/event_loop.hpp"
 #include "offer/footprint_evaluator.hpp"
 #include "offer/pod_footprint.hpp"
@@ -95,6 +97,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
                                                       const std::string& pod);
   std::vector<std::string> pod_names();
   std::string pod_status_json(const std::string& pod);  // "" when unknown
+  std::string all_pods_status_json();
+  std::string pod_info_json(const std::string& pod);  // TaskInfo and TaskStatus; "" unknown
   std::string debug_offers_json(const std::string& plan, const std::string& phase,
                                 const std::string& step);
   std::optional<std::string> framework_id();
@@ -131,6 +135,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void kill_task(const std::string& task_id, const std::string& agent_id);
   void mark_step_initial_statuses();
   void load_tasks();
+  nlohmann::json task_status_entry(const std::string& name, const state::StoredTask& t) const;
   std::string unsupported_change(const std::string& old_json, const std::string& new_json) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);
   bool ready(const mesos::TaskStatus& status) const;

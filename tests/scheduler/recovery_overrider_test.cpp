@@ -15,16 +15,6 @@
 namespace steward::scheduler::testing {
 namespace {
 
-constexpr const char* kCluster = R"(
-heartbeat_interval_seconds: 1
-offer_interval_seconds: 0.2
-agents:
-  - name: a
-    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 31000-31099}
-  - name: b
-    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 32000-32099}
-)";
-
 constexpr const char* kSpec = R"(
 name: hdfs-like
 pods:
@@ -87,7 +77,7 @@ json task(ServiceScheduler& s, const std::string& pod, const std::string& name) 
 }
 
 TEST(RecoveryOverrider, APermanentlyFailedNameNodeBootstrapsFromAPeerOnItsNewVolume) {
-  ClusterProcess cluster(kCluster);
+  ClusterProcess cluster(kTwoAgents);
   const fs::path spec_path = cluster.dir() / "svc.yml";
   std::ofstream(spec_path) << kSpec;
   auto loaded = spec::load_spec_file(spec_path.string(), {});

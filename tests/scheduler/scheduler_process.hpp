@@ -24,6 +24,17 @@ using cluster::testing::eventually;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+// Two real agents with fast timings: the cluster most scheduler tests need.
+inline constexpr const char* kTwoAgents = R"(
+heartbeat_interval_seconds: 1
+offer_interval_seconds: 0.2
+agents:
+  - name: a
+    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 31000-31099}
+  - name: b
+    resources: {cpus: 2, mem: 2048, disk: 4000, ports: 32000-32099}
+)";
+
 struct HttpAnswer {
   int status = 0;
   json body;
