@@ -50,10 +50,50 @@ struct ApiServer::Impl {
   int port = -1;
 };
 
-ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler)
+ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token)
     : impl_(std::make_unique<Impl>(scheduler)) {
   auto& s = impl_->scheduler;
   auto& srv = impl_->server;
+  if (!auth_token.empty()) {
+    srv.set_pre_routing_handler([token = "Bearer " + auth_token](const httplib::Request& req,
+                                                                 httplib::Response& res) {
+      if (req.method == "GET" || req.get_header_value("Authorization") == token)
+        return httplib::Server::HandlerResponse::Unhandled;
+      error(res, 401, "this request changes the service: it needs Authorization: Bearer <token>");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
+  srv.Get("/v1/configurations", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(s.configurations_json(), kJson);
+  });
+  srv.Get(R"(/v1/configurations/([^/]+))",
+          [&s](const httplib::Request& req, httplib::Response& res) {
+            auto body = s.configuration(req.matches[1]);
+            if (!body)
+              return error(res, 404, "no configuration \"" + std::string(req.matches[1]) + "\"");
+            res.set_content(*body, kJson);
+          });
+  srv.Get("/v1/state/properties", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(s.property_keys_json(), kJson);
+  });
+  srv.Get(R"(/v1/state/properties/([^/]+))",
+          [&s](const httplib::Request& req, httplib::Response& res) {
+            auto value = s.property(req.matches[1]);
+            if (!value)
+              return error(res, 404, "no property \"" + std::string(req.matches[1]) + "\"");
+            res.set_content(*value, "application/octet-stream");
+          });
+  srv.Get("/v1/health", [&s](const httplib::Request&, httplib::Response& res) {
+    auto [code, body] = s.health();
+    res.status = code;
+    res.set_content(body, kJson);
+  });
+  srv.Get("/v1/debug/taskStatuses", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(s.task_statuses_json(), kJson);
+  });
+  srv.Get("/v1/debug/reservations", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(s.reservations_json(), kJson);
+  });
   srv.Get("/v1/plans", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(json(s.plan_names()).dump(), kJson);
   });
@@ -79,7 +119,9 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler)
              auto outcome = s.plan_command(req.matches[2], req.matches[1], param(req, "phase"),
                                            param(req, "step"), parameters);
              res.status = code_of(outcome.result);
-             res.set_content(json({{"message", outcome.message}}).dump(), kJson);
+             res.set_content(json({{"message", outcome.message}})
+                                 .dump(-1, ' ', false, json::error_handler_t::replace),
+                             kJson);
            });
   srv.Get("/v1/pod", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(json(s.pod_names()).dump(), kJson);

@@ -16,7 +16,8 @@ namespace steward::api {
 
 class ApiServer {
  public:
-  explicit ApiServer(scheduler::ServiceScheduler& scheduler);
+  // With `auth_token`, every request but a GET must carry `Authorization: Bearer <token>`.
+  explicit ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token = {});
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

@@ -116,11 +116,15 @@ std::optional<cluster::ClusterConfig> load_config(const ClusterOptions& o,
       shape.disk_mb = j.value("disk_mb", 0.0);
     } else {
       shape = cluster::probe_machine(data_dir);
-      std::ofstream(saved) << json({{"cpus", shape.cpus},
-                                    {"mem_mb", shape.mem_mb},
-                                    {"disk_mb", shape.disk_mb}})
-                                  .dump()
-                           << "\n";
+      // Written whole or not at all (a torn file would only mean measuring again).
+      const fs::path tmp = saved.string() + ".tmp";
+      std::ofstream(tmp) << json({{"cpus", shape.cpus},
+                                  {"mem_mb", shape.mem_mb},
+                                  {"disk_mb", shape.disk_mb}})
+                                .dump()
+                         << "\n";
+      std::error_code ec;
+      fs::rename(tmp, saved, ec);
     }
     return cluster::default_cluster_config(shape);
   }

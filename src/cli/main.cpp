@@ -207,6 +207,9 @@ int main(int argc, char** argv) {
     cmd->add_option("--api-listen", run.api_listen,
                     "host:port for the scheduler's REST API (port 0: any free one)");
     cmd->add_option("--user", run.user, "The framework user (default: the current user)");
+    cmd->add_option("--auth-token-file", run.auth_token_file,
+                    "A file holding a bearer token every mutating API request must carry "
+                    "(the CLI sends $STEWARD_AUTH_TOKEN)");
     cmd->add_option("--backoff-initial", run.backoff_initial,
                     "Seconds before relaunching a task that failed once (default 3)");
     cmd->add_option("--backoff-factor", run.backoff_factor,

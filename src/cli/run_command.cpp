@@ -114,6 +114,14 @@ int serve(const RunOptions& o, scheduler::SchedulerOptions so, std::ostream& out
     err << "error: --api-listen must look like 127.0.0.1:8080, not \"" << o.api_listen << "\"\n";
     return 2;
   }
+  std::string token;
+  if (!o.auth_token_file.empty()) {
+    std::ifstream in(o.auth_token_file);
+    if (!(in >> token)) {
+      err << "error: cannot read a token from --auth-token-file " << o.auth_token_file << "\n";
+      return 2;
+    }
+  }
   if (!find_master(o, so.master_host, so.master_port, out, err)) return 1;
   std::error_code ec;
   fs::create_directories(so.state_dir, ec);
@@ -128,7 +136,7 @@ int serve(const RunOptions& o, scheduler::SchedulerOptions so, std::ostream& out
     err << "error: " << error << "\n";
     return 1;
   }
-  api::ApiServer api(scheduler);
+  api::ApiServer api(scheduler, token);
   if (!api.start(api_host, api_port, error)) {
     err << "error: " << error << "\n";
     scheduler.stop();

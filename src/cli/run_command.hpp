@@ -19,7 +19,8 @@ struct RunOptions {
   std::string master;       // URL of a master; empty: the local cluster
   std::string cluster_listen = "127.0.0.1:5050";  // for a local cluster started by `run`
   std::string api_listen = "127.0.0.1:0";
-  std::string user;  // framework user; empty: the current user
+  std::string user;             // framework user; empty: the current user
+  std::string auth_token_file;  // set: mutating API requests need this bearer token
   bool uninstall = false;
   double backoff_initial = 3;
   double backoff_factor = 2;

@@ -223,6 +223,20 @@ bool ServiceScheduler::start(std::string& error) {
       config_id_ = new_id();
       store_->store_config(config_id_, spec_json);
       store_->set_target_config(config_id_);
+      // What changed adds pods or instances only (anything else was refused above): the
+      // tasks that exist run the new configuration as they are (dcos-commons' config-id
+      // sweep), so none of them reruns for it.
+      std::vector<state::StoredTask> relabelled;
+      for (auto& [name, t] : tasks_) {
+        state::StoredTask copy = t;
+        copy.config_id = config_id_;
+        for (mesos::Label& l : copy.info.labels)
+          if (l.key == "target_configuration") l.value = config_id_;
+        relabelled.push_back(std::move(copy));
+      }
+      if (!relabelled.empty()) store_->store_tasks(relabelled);
+      for (auto& t : relabelled)
+        tasks_[t.name] = t;
     }
     store_->set_property("framework-info", mesos::to_json(info).dump());
   } else {
@@ -255,6 +269,25 @@ bool ServiceScheduler::start(std::string& error) {
     if (j.is_array())
       for (const json& a : j)
         if (a.is_string()) unconfirmed_.insert(a.get<std::string>());
+    // A status on record for a task of the footprint already confirmed it (a crash may have
+    // come between storing that status and updating this set).
+    for (auto it = unconfirmed_.begin(); it != unconfirmed_.end();) {
+      auto dash = it->rfind('-');
+      bool confirmed = false;
+      if (dash != std::string::npos)
+        for (const std::string& n :
+             pod_task_names(it->substr(0, dash), std::atoi(it->c_str() + dash + 1))) {
+          auto st = statuses_.find(n);
+          if (st == statuses_.end() || st->second.task_id != tasks_.at(n).info.task_id) continue;
+          const auto state = st->second.state;
+          confirmed =
+              confirmed ||
+              !(state == mesos::TaskState::dropped || state == mesos::TaskState::error ||
+                state == mesos::TaskState::lost || state == mesos::TaskState::unknown ||
+                state == mesos::TaskState::gone || state == mesos::TaskState::gone_by_operator);
+        }
+      it = confirmed ? unconfirmed_.erase(it) : std::next(it);
+    }
   }
   if (options_.uninstall) {
     build_uninstall_plan();
@@ -274,7 +307,7 @@ bool ServiceScheduler::start(std::string& error) {
     for (const auto& p : plans_.plans())
       for (const auto& phase : p->phases())
         for (const auto& step : phase->steps())
-          adoptable_.insert(step->id());
+          if (step->status() != Status::complete) adoptable_.insert(step->id());
   }
 
   MesosSession::Options so;
@@ -490,6 +523,9 @@ void ServiceScheduler::event(const mesos::Event& event) {
       if (event.status) loop_->post([this, s = *event.status] { on_update(s); });
       break;
     case mesos::Event::Type::failure:
+      // An agent's failure (no executor named): it is gone, with whatever it held.
+      if (event.executor_id.empty() && !event.agent_id.empty())
+        loop_->post([this, agent = event.agent_id] { forget_agent_garbage(agent); });
       if (!event.executor_id.empty())
         log(options_.service_name,
             "executor " + event.executor_id + " on agent " + event.agent_id + " ended");
@@ -512,8 +548,19 @@ void ServiceScheduler::disconnected(const std::string& why) {
 
 void ServiceScheduler::removed(const std::string& message) {
   if (options_.uninstall) {
-    // Torn down already (an uninstall killed after its TEARDOWN): only the wipe was left.
-    loop_->post([this] { complete_uninstall(); });
+    loop_->post([this, message] {
+      if (store_->property("teardown-sent")) {
+        // Torn down already (an uninstall killed after its TEARDOWN): only the wipe was left.
+        complete_uninstall();
+        return;
+      }
+      log(options_.service_name,
+          "the master removed this framework (" + message +
+              ") before the uninstall released its reservations and volumes; they stay on "
+              "their agents. The state is kept in " +
+              options_.state_dir + ".");
+      end("removed by the master before the uninstall finished: " + message);
+    });
     return;
   }
   log(options_.service_name,
@@ -573,6 +620,8 @@ void ServiceScheduler::kill_task(const std::string& task_id, const std::string& 
 void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   reconciler_.answered(status.task_id, now());
   if (mesos::is_terminal(status.state)) killer_.ended(status.task_id);
+  if (status.state == mesos::TaskState::gone_by_operator && !status.agent_id.empty())
+    forget_agent_garbage(status.agent_id);
   auto id = by_id_.find(status.task_id);
   if (id == by_id_.end()) {
     // Not ours (any more): a task no plan needs is killed.
@@ -599,7 +648,7 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   }
   store_->store_status(name, s);  // persisted before anything acts on it
   statuses_[name] = s;
-  if (!repeated) confirm_footprint(name, s);
+  confirm_footprint(name, s);
   if (repeated) {
     // Nothing new for the backoff.
   } else if (s.state == mesos::TaskState::running) {
@@ -623,13 +672,29 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   acknowledge(s);
 }
 
+void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
+  std::size_t dropped = 0;
+  for (auto it = gc_resources_.begin(); it != gc_resources_.end();)
+    if (it->second == agent) {
+      it = gc_resources_.erase(it);
+      ++dropped;
+    } else {
+      ++it;
+    }
+  if (dropped == 0) return;
+  log(options_.service_name, "agent " + agent + " is gone: " + std::to_string(dropped) +
+                                 " reservations it held need no release");
+  store_->set_property("gc-resources", json(gc_resources_).dump());
+}
+
 void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
   auto [type, index] = pod_of(tasks_.at(name).info);
   const std::string instance = type + "-" + std::to_string(index);
   if (!unconfirmed_.count(instance)) return;
   const bool never_launched =
       s.state == mesos::TaskState::dropped || s.state == mesos::TaskState::error ||
-      s.state == mesos::TaskState::lost || s.state == mesos::TaskState::unknown;
+      s.state == mesos::TaskState::lost || s.state == mesos::TaskState::unknown ||
+      s.state == mesos::TaskState::gone || s.state == mesos::TaskState::gone_by_operator;
   unconfirmed_.erase(instance);
   if (never_launched) {
     // The ACCEPT that was to reserve this footprint did not happen (a stale offer, a
@@ -1051,7 +1116,10 @@ void ServiceScheduler::check_timed_replacement() {
       auto st = statuses_.find(name);
       const bool running = st != statuses_.end() && st->second.task_id == info.task_id &&
                            st->second.state == mesos::TaskState::running;
-      if (!running || backoff_.running_for(name, now()) < options_.backoff.reset_seconds)
+      // Not running, or a crash loop: running briefly after failures. A task without
+      // failures on record (relaunched by a replacement, adopted after a restart) is healthy.
+      if (!running || (backoff_.failures(name) > 0 &&
+                       backoff_.running_for(name, now()) < options_.backoff.reset_seconds))
         failing = true;
     }
     if (!failing) {
@@ -1330,15 +1398,14 @@ void ServiceScheduler::uninstall_step(Work& work, std::vector<mesos::Offer>& off
 }
 
 void ServiceScheduler::finish_uninstall() {
-  // No new subscription once the stream closes: it would register a new framework.
-  session_->retire(true);
   mesos::Call c;
   c.type = mesos::Call::Type::teardown;
   c.framework_id = session_->framework_id();
-  if (!send(call_json(c), "TEARDOWN")) {
-    session_->retire(false);
-    return;  // the next tick tries again; nothing is wiped before the master agreed
-  }
+  store_->set_property("teardown-sent", std::to_string(now_ms()));
+  if (!send(call_json(c), "TEARDOWN")) return;  // the next tick tries again; nothing wiped
+  // No new subscription once the stream closes (it would register a new framework): the
+  // session waits out a backoff before resubscribing, and stops at this flag.
+  session_->retire(true);
   complete_uninstall();
 }
 
@@ -1388,6 +1455,8 @@ plan::CommandOutcome ServiceScheduler::plan_command(
     const std::string& command, const std::string& plan, const std::string& phase,
     const std::string& step, const std::map<std::string, std::string>& parameters) {
   return loop_->call([&]() -> plan::CommandOutcome {
+    // Steps an operator restarts relaunch their tasks: nothing is adopted any more.
+    if (command == "start" || command == "restart" || command == "stop") adoptable_.clear();
     if (command == "start") return plans_.start(plan, parameters);
     if (command == "stop") return plans_.stop(plan);
     if (command == "interrupt") return plans_.interrupt(plan, phase);
@@ -1544,7 +1613,121 @@ std::string ServiceScheduler::debug_offers_json(const std::string& plan, const s
 }
 
 std::optional<std::string> ServiceScheduler::framework_id() {
-  return store_->framework_id();
+  return loop_->call([this] { return store_->framework_id(); });
+}
+
+std::string ServiceScheduler::configurations_json() {
+  return loop_->call([this] { return json(store_->config_ids()).dump(); });
+}
+
+std::optional<std::string> ServiceScheduler::configuration(const std::string& id) {
+  return loop_->call([&]() -> std::optional<std::string> {
+    if (id == "targetId") {
+      auto target = store_->target_config();
+      return target ? std::optional(json(*target).dump()) : std::nullopt;
+    }
+    if (id == "target") {
+      auto target = store_->target_config();
+      return target ? store_->config(*target) : std::nullopt;
+    }
+    return store_->config(id);
+  });
+}
+
+std::string ServiceScheduler::property_keys_json() {
+  return loop_->call([this] { return json(store_->property_keys()).dump(); });
+}
+
+std::optional<std::string> ServiceScheduler::property(const std::string& key) {
+  return loop_->call([&] { return store_->property(key); });
+}
+
+std::string ServiceScheduler::task_statuses_json() {
+  return loop_->call([this] {
+    json out = json::object();
+    for (const auto& [name, status] : statuses_)
+      out[name] = mesos::to_json(status);
+    return out.dump(2);
+  });
+}
+
+std::string ServiceScheduler::reservations_json() {
+  return loop_->call([this] {
+    // Per task: its agent and the reservations it holds, by resource id.
+    json out = json::array();
+    for (const auto& [name, t] : tasks_) {
+      json resources = json::array();
+      for (const mesos::Resource& r : t.info.resources) {
+        json j = {{"name", r.name}, {"role", r.role()}};
+        if (auto rid = r.label("resource_id")) j["resource_id"] = *rid;
+        if (r.type == mesos::Resource::Type::scalar) j["value"] = r.scalar;
+        if (r.disk && r.disk->persistence) j["persistence_id"] = r.disk->persistence->id;
+        resources.push_back(std::move(j));
+      }
+      out.push_back({{"task", name}, {"agent", t.info.agent_id}, {"resources", resources}});
+    }
+    json garbage = json::object();
+    for (const auto& [id, agent] : gc_resources_)
+      garbage[id] = agent;
+    return json({{"tasks", out}, {"to_release", garbage}}).dump(2);
+  });
+}
+
+std::pair<int, std::string> ServiceScheduler::health() {
+  return loop_->call([this]() -> std::pair<int, std::string> {
+    // dcos-commons' service status codes, in their order of precedence.
+    std::vector<std::string> reasons;
+    auto answer = [&](int code, const char* name) {
+      return std::pair(code,
+                       json({{"value", code}, {"status", name}, {"reasons", reasons}}).dump());
+    };
+    plan::Plan* deploy = plans_.find("deploy");
+    if (deploy && (deploy->status() == Status::error || !deploy->errors().empty())) {
+      for (const std::string& e : deploy->errors())
+        reasons.push_back(e);
+      return answer(500, "ERROR_CREATING_SERVICE");
+    }
+    if (!subscribed_ || !reconciled_) {
+      reasons.push_back(subscribed_ ? "reconciling" : "not subscribed to the master");
+      return answer(318, "INITIALIZING");
+    }
+    if (deploy && deploy->status() != Status::complete) {
+      reasons.push_back("deploy plan " + std::string(plan::to_string(deploy->status())));
+      switch (deploy->status()) {
+        case Status::waiting:
+          return answer(207, "DEPLOYING_WAITING_USER");
+        case Status::delayed:
+          return answer(208, "DELAYED");
+        case Status::pending:
+          return answer(204, "DEPLOYING_PENDING");
+        default:
+          return answer(202, "DEPLOYING_STARTING");
+      }
+    }
+    if (recovery_ && recovery_->status() != Status::complete) {
+      reasons.push_back("recovery plan " + std::string(plan::to_string(recovery_->status())));
+      switch (recovery_->status()) {
+        case Status::delayed:
+          return answer(208, "DELAYED");
+        case Status::pending:
+          return answer(203, "RECOVERING_PENDING");
+        default:
+          return answer(205, "RECOVERING_STARTING");
+      }
+    }
+    for (const auto& p : plans_.plans()) {
+      if (!plan::is_running(p->status())) continue;
+      if (p->name().find("back") != std::string::npos) {
+        reasons.push_back("plan " + p->name() + " running");
+        return answer(320, "BACKING_UP");
+      }
+      if (p->name().find("restor") != std::string::npos) {
+        reasons.push_back("plan " + p->name() + " running");
+        return answer(321, "RESTORING");
+      }
+    }
+    return answer(200, "RUNNING");
+  });
 }
 
 }  // namespace steward::scheduler

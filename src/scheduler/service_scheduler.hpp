@@ -102,6 +102,15 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::string debug_offers_json(const std::string& plan, const std::string& phase,
                                 const std::string& step);
   std::optional<std::string> framework_id();
+  std::string configurations_json();  // the ids
+  // A configuration by id, or "target" (the spec) or "targetId" (a JSON string).
+  std::optional<std::string> configuration(const std::string& id);
+  std::string property_keys_json();
+  std::optional<std::string> property(const std::string& key);
+  std::string task_statuses_json();  // task name -> latest TaskStatus
+  std::string reservations_json();   // per task, what it holds; what is still to release
+  // The service status code of dcos-commons (§8.2) and its JSON body.
+  std::pair<int, std::string> health();
   const std::string& service_name() const { return options_.service_name; }
 
  private:
@@ -124,6 +133,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void collect_garbage(std::vector<mesos::Offer>& offers);
   bool try_launch(Work& work, std::vector<mesos::Offer>& offers);
   void confirm_footprint(const std::string& name, const mesos::TaskStatus& status);
+  void forget_agent_garbage(const std::string& agent);
   void refresh_work(Work& work);
   void detect_recovery();
   void check_timed_replacement();

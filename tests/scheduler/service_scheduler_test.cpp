@@ -221,15 +221,19 @@ TEST_F(SchedulerTest, PodRestartRelaunchesInPlace) {
 // spec that changes what runs is refused (rolling updates come later) and changes nothing.
 TEST_F(SchedulerTest, ARestartWithMoreInstancesScalesOutAndAChangedPodIsRefused) {
   SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
-                     {"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1"});
+                     {"--env", "WORLD_COUNT=1", "--env", "HELLO_COUNT=1"});
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const json hello0 = s.task("hello-0", "hello-0-server");
+  const json prepare = s.task("world-0", "world-0-prepare");
   EXPECT_EQ(s.stop(SIGTERM), 0);
-  s.set_extra({"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=2"});
+  s.set_extra({"--env", "WORLD_COUNT=1", "--env", "HELLO_COUNT=2"});
   s.start();
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   EXPECT_EQ(s.task("hello-1", "hello-1-server")["status"], "RUNNING");
   EXPECT_EQ(s.task("hello-0", "hello-0-server")["id"], hello0["id"]);
+  // The new configuration id reaches existing tasks by relabelling: prepare (FINISH) does
+  // not run again.
+  EXPECT_EQ(s.task("world-0", "world-0-prepare")["id"], prepare["id"]);
   EXPECT_EQ(s.stop(SIGTERM), 0);
 
   std::string text = read(kHelloWorld);
@@ -237,20 +241,19 @@ TEST_F(SchedulerTest, ARestartWithMoreInstancesScalesOutAndAChangedPodIsRefused)
   const std::string changed = write_spec(cluster_.dir() / "spec", "svc.yml", text);
   std::string out;
   EXPECT_EQ(
-      run_steward({"run", changed, "--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=2", "--master",
+      run_steward({"run", changed, "--env", "WORLD_COUNT=1", "--env", "HELLO_COUNT=2", "--master",
                    "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
                   out),
       1);
   EXPECT_NE(out.find("pod hello changes"), std::string::npos) << out;
   EXPECT_NE(out.find("Nothing was changed"), std::string::npos) << out;
-  s.set_extra({"--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1"});  // fewer: refused too
   EXPECT_EQ(run_steward(
-                {"run", kHelloWorld, "--env", "WORLD_COUNT=0", "--env", "HELLO_COUNT=1", "--master",
+                {"run", kHelloWorld, "--env", "WORLD_COUNT=1", "--env", "HELLO_COUNT=1", "--master",
                  "http://127.0.0.1:" + std::to_string(cluster_.port()), "--data-dir", data_dir()},
                 out),
             1);
   EXPECT_NE(out.find("loses instances"), std::string::npos) << out;
-  EXPECT_EQ(cluster_status(cluster_)["tasks"].size(), 2u);
+  EXPECT_EQ(cluster_status(cluster_)["tasks"].size(), 3u);  // two hello, one world server
 }
 
 // The opt-in replacement-failure-policy: a pod failing for longer than its timeout is
@@ -390,6 +393,10 @@ pods:
   EXPECT_EQ(s.task("second-0", "second-0-server")["id"], second0["id"]);
   json status = cluster_status(cluster_);
   EXPECT_EQ(status["tasks"].size(), 3u) << status["tasks"];
+  // Adoption is for the restart only: a step the operator restarts relaunches its task.
+  ASSERT_EQ(s.post("/v1/plans/deploy/restart?phase=first&step=first-0:[server]").status, 200);
+  EXPECT_EQ(s.relaunched("first-0", "first-0-server", first0["id"])["status"], "RUNNING")
+      << s.log();
 }
 
 // 5. SIGKILL the cluster and restart it: tasks keep running, the scheduler reconciles.

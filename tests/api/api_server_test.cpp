@@ -1,0 +1,138 @@
+// The scheduler's REST API over HTTP, on a running hello-world: shapes, status codes, errors
+// and bearer-token auth.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "../scheduler/scheduler_process.hpp"
+
+namespace steward::api {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+using scheduler::testing::ClusterProcess;
+using scheduler::testing::eventually;
+using scheduler::testing::http;
+using scheduler::testing::kTwoAgents;
+using scheduler::testing::SchedulerProcess;
+
+const std::string kHelloWorld = std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  explicit ApiTest(std::vector<std::string> extra = {})
+      : cluster_(kTwoAgents),
+        service_(kHelloWorld, cluster_, (cluster_.dir() / "services").string(), "hello-world",
+                 std::move(extra)) {}
+  ClusterProcess cluster_;
+  SchedulerProcess service_;
+};
+
+TEST_F(ApiTest, ConfigurationsStateHealthAndDebug) {
+  // Health follows the deploy: 202 (or 318 while reconciling) until COMPLETE, then 200.
+  const int early = service_.get("/v1/health").status;
+  EXPECT_TRUE(early == 202 || early == 204 || early == 318 || early == 200) << early;
+  ASSERT_TRUE(service_.plan_complete("deploy")) << service_.log();
+  auto health = service_.get("/v1/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body["status"], "RUNNING") << health.text;
+
+  auto ids = service_.get("/v1/configurations");
+  ASSERT_EQ(ids.status, 200);
+  ASSERT_EQ(ids.body.size(), 1u) << ids.text;
+  auto target_id = service_.get("/v1/configurations/targetId");
+  EXPECT_EQ(target_id.body, ids.body[0]);
+  auto target = service_.get("/v1/configurations/target");
+  EXPECT_EQ(target.body["name"], "hello-world");
+  EXPECT_EQ(service_.get("/v1/configurations/" + ids.body[0].get<std::string>()).body, target.body);
+  EXPECT_EQ(service_.get("/v1/configurations/nope").status, 404);
+
+  auto fid = service_.get("/v1/state/frameworkId");
+  ASSERT_EQ(fid.status, 200);
+  EXPECT_TRUE(fid.body.is_string());
+  // Recorded on the scheduler's next pass after the deploy completes.
+  ASSERT_TRUE(eventually(
+      [&] { return service_.get("/v1/state/properties/deploy-completed").status == 200; }));
+  auto keys = service_.get("/v1/state/properties");
+  ASSERT_TRUE(keys.body.is_array());
+  EXPECT_NE(std::find(keys.body.begin(), keys.body.end(), "deploy-completed"), keys.body.end())
+      << keys.text;
+  EXPECT_EQ(service_.get("/v1/state/properties/nope").status, 404);
+
+  auto statuses = service_.get("/v1/debug/taskStatuses");
+  EXPECT_EQ(statuses.body["hello-0-server"]["state"], "TASK_RUNNING") << statuses.text;
+  auto reservations = service_.get("/v1/debug/reservations");
+  ASSERT_TRUE(reservations.body["tasks"].is_array()) << reservations.text;
+  bool volume = false;
+  for (const json& t : reservations.body["tasks"])
+    for (const json& r : t["resources"])
+      volume = volume || r.contains("persistence_id");
+  EXPECT_TRUE(volume) << reservations.text;
+
+  // While recovering, health says so.
+  const json hello0 = service_.task("hello-0", "hello-0-server");
+  ASSERT_EQ(service_.post("/v1/pod/hello-0/restart").status, 200);
+  EXPECT_TRUE(eventually([&] {
+    const int code = service_.get("/v1/health").status;
+    return code == 203 || code == 205 || code == 208;
+  })) << service_.get("/v1/health").text;
+  EXPECT_EQ(service_.relaunched("hello-0", "hello-0-server", hello0["id"])["status"], "RUNNING");
+  EXPECT_TRUE(eventually([&] { return service_.get("/v1/health").status == 200; }));
+}
+
+TEST_F(ApiTest, ClientMistakesAreFourHundredsNeverFiveHundreds) {
+  ASSERT_TRUE(service_.plan_complete("deploy")) << service_.log();
+  EXPECT_EQ(service_.get("/v1/plans/nope").status, 404);
+  EXPECT_EQ(service_.get("/v1/plans/%FF").status, 404);
+  EXPECT_EQ(service_.post("/v1/plans/%FF/start").status, 404);
+  EXPECT_EQ(service_.post("/v1/plans/deploy/restart?phase=%FF").status, 404);
+  EXPECT_EQ(service_.post("/v1/plans/sidecar/start", "{not json").status, 400);
+  EXPECT_EQ(service_.post("/v1/plans/sidecar/start", R"({"A": 1})").status, 400);
+  EXPECT_EQ(service_.post("/v1/plans/deploy/forceComplete").status, 208);  // already complete
+  EXPECT_EQ(service_.get("/v1/pod/nope/status").status, 404);
+  EXPECT_EQ(service_.get("/v1/pod/nope/info").status, 404);
+  EXPECT_EQ(service_.post("/v1/pod/nope/replace").status, 404);
+  auto missing = service_.get("/v1/nothing/here");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(missing.body.contains("message")) << missing.text;
+}
+
+class AuthApiTest : public ApiTest {
+ protected:
+  AuthApiTest() : ApiTest({"--auth-token-file", token_file()}) {}
+  static std::string token_file() {
+    const std::string path =
+        (fs::temp_directory_path() / ("steward-token-" + std::to_string(getpid()))).string();
+    std::ofstream(path) << "s3cret\n";
+    return path;
+  }
+};
+
+TEST_F(AuthApiTest, MutatingRequestsNeedTheBearerToken) {
+  ASSERT_TRUE(service_.plan_complete("deploy")) << service_.log();
+  EXPECT_EQ(service_.get("/v1/plans/deploy").status, 200);  // reading needs nothing
+  auto refused = service_.post("/v1/plans/sidecar/start");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_NE(refused.text.find("Bearer"), std::string::npos) << refused.text;
+  mesos::SchedulerClient client("127.0.0.1", service_.port());
+  auto wrong =
+      client.request("POST", "/v1/plans/sidecar/start", "{}", {{"Authorization", "Bearer nope"}});
+  EXPECT_EQ(wrong.status, 401);
+  auto ok =
+      client.request("POST", "/v1/plans/sidecar/start", "{}",
+                     {{"Authorization", "Bearer s3cret"}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  // The CLI sends $STEWARD_AUTH_TOKEN.
+  std::string out;
+  setenv("STEWARD_AUTH_TOKEN", "s3cret", 1);
+  const int code = scheduler::testing::run_steward(
+      {"plan", "stop", "sidecar", "--data-dir", (cluster_.dir() / "services").string()}, out);
+  unsetenv("STEWARD_AUTH_TOKEN");
+  EXPECT_EQ(code, 0) << out;
+  fs::remove(token_file());
+}
+
+}  // namespace
+}  // namespace steward::api
