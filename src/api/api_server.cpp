@@ -63,6 +63,16 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
       return httplib::Server::HandlerResponse::Handled;
     });
   }
+  srv.Get("/v1/endpoints", [&s](const httplib::Request&, httplib::Response& res) {
+    bool found = false;
+    res.set_content(s.endpoints_json("", &found), kJson);
+  });
+  srv.Get(R"(/v1/endpoints/([^/]+))", [&s](const httplib::Request& req, httplib::Response& res) {
+    bool found = false;
+    std::string body = s.endpoints_json(req.matches[1], &found);
+    if (!found) return error(res, 404, "no endpoint \"" + std::string(req.matches[1]) + "\"");
+    res.set_content(body, kJson);
+  });
   srv.Get("/v1/configurations", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(s.configurations_json(), kJson);
   });

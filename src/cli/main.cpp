@@ -133,6 +133,44 @@ int main(int argc, char** argv) {
   pod_op_cmd("replace", "Move a pod to a new footprint (its volumes' data is lost)",
              "steward pod replace hello-0", true);
 
+  steward::cli::ReadCommandOptions read_op;
+  std::vector<CLI::App*> read_ops;
+  auto read_cmd = [&](CLI::App* parent, const char* name, const char* what, const char* help,
+                      const char* example) {
+    CLI::App* cmd = parent->add_subcommand(name, help);
+    add_target(cmd, read_op.target);
+    cmd->footer(std::string("Example:\n  ") + example);
+    cmd->callback([&read_op, what] { read_op.what = what; });
+    read_ops.push_back(cmd);
+    return cmd;
+  };
+  auto* config_cmd = app.add_subcommand("config", "Configurations of a running service");
+  config_cmd->require_subcommand(1);
+  read_cmd(config_cmd, "list", "config-list", "Configuration ids", "steward config list");
+  read_cmd(config_cmd, "show", "config-show", "One configuration (the spec, as JSON)",
+           "steward config show 2f1c...")
+      ->add_option("id", read_op.arg, "The configuration id")
+      ->required();
+  read_cmd(config_cmd, "target", "config-target", "The target configuration",
+           "steward config target");
+  read_cmd(config_cmd, "target-id", "config-target-id", "The target configuration's id",
+           "steward config target-id");
+  auto* state_cmd = app.add_subcommand("state", "What a running service keeps in its state");
+  state_cmd->require_subcommand(1);
+  read_cmd(state_cmd, "framework-id", "framework-id", "Its Mesos framework id",
+           "steward state framework-id");
+  read_cmd(state_cmd, "properties", "properties", "Property keys", "steward state properties");
+  read_cmd(state_cmd, "property", "property", "One property's value",
+           "steward state property deploy-completed")
+      ->add_option("key", read_op.arg, "The key")
+      ->required();
+  read_cmd(&app, "health", "health",
+           "The service's status (RUNNING, DEPLOYING_STARTING, RECOVERING_PENDING, ...)",
+           "steward health --service hello-world");
+  read_cmd(&app, "endpoints", "endpoints", "Advertised ports: the names, or one's addresses",
+           "steward endpoints http")
+      ->add_option("name", read_op.arg, "An endpoint");
+
   auto* debug_cmd = app.add_subcommand("debug", "Why is it not running?");
   debug_cmd->require_subcommand(1);
   auto* offers_cmd = debug_cmd->add_subcommand(
@@ -269,6 +307,8 @@ int main(int argc, char** argv) {
   for (CLI::App* cmd : pod_ops)
     if (cmd->parsed()) return steward::cli::run_pod_command(pod_op, std::cout, std::cerr);
   if (offers_cmd->parsed()) return steward::cli::run_debug_offers(debug_op, std::cout, std::cerr);
+  for (CLI::App* cmd : read_ops)
+    if (cmd->parsed()) return steward::cli::run_read_command(read_op, std::cout, std::cerr);
   if (run_cmd->parsed()) return steward::cli::run_service(run, std::cout, std::cerr);
   if (uninstall_cmd->parsed()) return steward::cli::run_uninstall(run, std::cout, std::cerr);
   if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);

@@ -266,6 +266,64 @@ int run_pod_command(const PodCommandOptions& o, std::ostream& out, std::ostream&
   return 2;
 }
 
+int run_read_command(const ReadCommandOptions& o, std::ostream& out, std::ostream& err) {
+  auto client = ServiceClient::locate(o.target, err);
+  if (!client) return 1;
+  auto pretty = [&](const ApiAnswer& a) {
+    json j = json::parse(a.body, nullptr, false);
+    out << (j.is_discarded() ? a.body : j.dump(2)) << "\n";
+    return 0;
+  };
+  auto plain_string = [&](const ApiAnswer& a) {  // a JSON string, printed bare
+    json j = json::parse(a.body, nullptr, false);
+    out << (j.is_string() && !o.target.json ? j.get<std::string>() : a.body) << "\n";
+    return 0;
+  };
+  if (o.what == "config-list")
+    return list_names(*client, "/v1/configurations", o.target.json, out, err);
+  if (o.what == "properties")
+    return list_names(*client, "/v1/state/properties", o.target.json, out, err);
+  if (o.what == "endpoints" && o.arg.empty())
+    return list_names(*client, "/v1/endpoints", o.target.json, out, err);
+  std::string path;
+  if (o.what == "config-show") path = "/v1/configurations/" + o.arg;
+  if (o.what == "config-target") path = "/v1/configurations/target";
+  if (o.what == "config-target-id") path = "/v1/configurations/targetId";
+  if (o.what == "framework-id") path = "/v1/state/frameworkId";
+  if (o.what == "property") path = "/v1/state/properties/" + o.arg;
+  if (o.what == "endpoints") path = "/v1/endpoints/" + o.arg;
+  if (o.what == "health") path = "/v1/health";
+  if (path.empty()) {
+    err << "error: unknown command " << o.what << "\n";
+    return 2;
+  }
+  auto a = client->get(path);
+  if (o.what == "health") {
+    // Every service status code is an answer, not a failure of the request.
+    json j = json::parse(a.body, nullptr, false);
+    if (a.status == 0 || !j.is_object()) return report_failure(a, err);
+    if (o.target.json) {
+      out << a.body << "\n";
+      return 0;
+    }
+    out << j.value("status", std::string("?")) << " (" << a.status << ")\n";
+    for (const json& r : j.value("reasons", json::array()))
+      if (r.is_string()) out << "  " << r.get<std::string>() << "\n";
+    return 0;
+  }
+  if (a.status != 200) return report_failure(a, err);
+  if (o.what == "property") {
+    out << a.body << (a.body.empty() || a.body.back() != '\n' ? "\n" : "");
+    return 0;
+  }
+  if (o.what == "config-target-id" || o.what == "framework-id") return plain_string(a);
+  if (o.target.json) {
+    out << a.body << "\n";
+    return 0;
+  }
+  return pretty(a);
+}
+
 int run_debug_offers(const DebugOffersOptions& o, std::ostream& out, std::ostream& err) {
   auto client = ServiceClient::locate(o.target, err);
   if (!client) return 1;

@@ -35,6 +35,17 @@ struct DebugOffersOptions {
   std::string plan, phase, step;
 };
 
+// `steward config list|show ID|target|target-id`, `steward state framework-id|properties|
+// property KEY`, `steward health`, `steward endpoints [NAME]`.
+struct ReadCommandOptions {
+  ServiceTarget target;
+  std::string what;  // config-list, config-show, config-target, config-target-id, framework-id,
+                     // properties, property, health, endpoints
+  std::string arg;   // the id, key or endpoint name
+};
+
+int run_read_command(const ReadCommandOptions& options, std::ostream& out, std::ostream& err);
+
 int run_plan_command(const PlanCommandOptions& options, std::ostream& out, std::ostream& err);
 int run_pod_command(const PodCommandOptions& options, std::ostream& out, std::ostream& err);
 int run_debug_offers(const DebugOffersOptions& options, std::ostream& out, std::ostream& err);

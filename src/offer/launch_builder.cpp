@@ -118,6 +118,12 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
               {"goal_state", std::string(spec::to_string(task.goal))}};
   if (!context.zone.empty()) t.labels.push_back({"offer_zone", context.zone});
   if (!context.region.empty()) t.labels.push_back({"offer_region", context.region});
+  // Which port each name got, for endpoints (dcos-commons keeps them in DiscoveryInfo).
+  if (const spec::ResourceSetSpec* rs = pod.find_resource_set(task.resource_set)) {
+    if (auto ports = fit.ports.find(rs->id); ports != fit.ports.end())
+      for (const auto& [name, port] : ports->second)
+        t.labels.push_back({"port:" + name, std::to_string(port)});
+  }
   for (const auto& [k, v] : task.labels)
     t.labels.push_back({k, v});
   return t;

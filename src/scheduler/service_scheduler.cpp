@@ -1616,6 +1616,46 @@ std::optional<std::string> ServiceScheduler::framework_id() {
   return loop_->call([this] { return store_->framework_id(); });
 }
 
+std::string ServiceScheduler::endpoints_json(const std::string& name, bool* found) {
+  return loop_->call([&] {
+    // Advertised ports: per port name, every launched task's host:port.
+    std::map<std::string, json> endpoints;
+    const spec::ServiceSpec* spec = options_.spec ? &*options_.spec : nullptr;
+    for (const auto& [task_name, t] : tasks_) {
+      if (t.info.task_id.empty() || spec == nullptr) continue;
+      auto [type, index] = pod_of(t.info);
+      const spec::PodSpec* pod = spec->find_pod(type);
+      const spec::TaskSpec* ts = pod ? pod->find_task(label_of(t.info, "task_type")) : nullptr;
+      const spec::ResourceSetSpec* rs = ts ? pod->find_resource_set(ts->resource_set) : nullptr;
+      if (rs == nullptr) continue;
+      for (const auto& [port_name, port] : rs->ports) {
+        if (!port.advertise) continue;
+        const std::string value = label_of(t.info, "port:" + port_name);
+        if (value.empty()) continue;
+        json& e = endpoints[port_name];
+        if (e.is_null()) e = {{"address", json::array()}, {"dns", json::array()}};
+        e["address"].push_back(label_of(t.info, "offer_hostname") + ":" + value);
+        e["dns"].push_back(task_name + "." + options_.service_name +
+                           ".autoip.dcos.thisdcos.directory:" + value);
+        if (port.vip)
+          e["vip"] = (port.vip->prefix.empty() ? port_name : port.vip->prefix) + "." +
+                     options_.service_name +
+                     ".l4lb.thisdcos.directory:" + std::to_string(port.vip->port);
+      }
+    }
+    if (name.empty()) {
+      json names = json::array();
+      for (const auto& [n, e] : endpoints)
+        names.push_back(n);
+      *found = true;
+      return names.dump();
+    }
+    auto it = endpoints.find(name);
+    *found = it != endpoints.end();
+    return *found ? it->second.dump(2) : std::string();
+  });
+}
+
 std::string ServiceScheduler::configurations_json() {
   return loop_->call([this] { return json(store_->config_ids()).dump(); });
 }

@@ -102,6 +102,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::string debug_offers_json(const std::string& plan, const std::string& phase,
                                 const std::string& step);
   std::optional<std::string> framework_id();
+  // Advertised ports: the names, or one endpoint's addresses (`found` false: unknown).
+  std::string endpoints_json(const std::string& name, bool* found);
   std::string configurations_json();  // the ids
   // A configuration by id, or "target" (the spec) or "targetId" (a JSON string).
   std::optional<std::string> configuration(const std::string& id);

@@ -127,6 +127,33 @@ TEST_F(ServiceCommandsTest, PodCommandsAndDebugOffers) {
       << out;
 }
 
+TEST_F(ServiceCommandsTest, ConfigStateHealthAndEndpoints) {
+  ASSERT_TRUE(service_.plan_complete("deploy")) << service_.log();
+  std::string out, id;
+  ASSERT_EQ(steward({"config", "target-id"}, id), 0) << id;
+  ASSERT_EQ(id.size(), 37u) << id;  // a uuid and a newline
+  ASSERT_EQ(steward({"config", "list"}, out), 0) << out;
+  EXPECT_EQ(out, id);
+  ASSERT_EQ(steward({"config", "show", id.substr(0, 36)}, out), 0) << out;
+  EXPECT_EQ(json::parse(out)["name"], "hello-world");
+  ASSERT_EQ(steward({"config", "target"}, out), 0) << out;
+  EXPECT_EQ(json::parse(out)["name"], "hello-world");
+  EXPECT_EQ(steward({"config", "show", "nope"}, out), 1);
+  EXPECT_EQ(out, "error: 404: no configuration \"nope\"\n");
+  ASSERT_EQ(steward({"state", "framework-id"}, out), 0) << out;
+  EXPECT_EQ(out, service_.get("/v1/state/frameworkId").body.get<std::string>() + "\n");
+  ASSERT_TRUE(eventually([&] {
+    return steward({"state", "property", "deploy-completed"}, out) == 0;
+  }));
+  ASSERT_EQ(steward({"state", "properties"}, out), 0) << out;
+  EXPECT_NE(out.find("deploy-completed\n"), std::string::npos) << out;
+  ASSERT_EQ(steward({"health"}, out), 0) << out;
+  EXPECT_EQ(out, "RUNNING (200)\n");
+  ASSERT_EQ(steward({"endpoints"}, out), 0) << out;
+  EXPECT_EQ(out, "");  // hello-world advertises no port
+  EXPECT_EQ(steward({"endpoints", "http"}, out), 1);
+}
+
 TEST_F(ServiceCommandsTest, TheServiceIsFoundByNameOrAsTheOnlyOne) {
   std::string out;
   ASSERT_EQ(steward({"plan", "list", "--service", "hello-world"}, out), 0) << out;

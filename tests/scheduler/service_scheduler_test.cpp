@@ -466,6 +466,9 @@ pods:
           http:
             port: 0
             env-key: PORT_HTTP
+            advertise: true
+            vip:
+              port: 80
         volume:
           path: data
           type: ROOT
@@ -495,6 +498,14 @@ pods:
     EXPECT_GE(std::atoi(port.c_str()), 34000) << port;
     EXPECT_LE(std::atoi(port.c_str()), 34099) << port;
   }
+  // The advertised port is an endpoint, with its address and VIP.
+  EXPECT_EQ(one.get("/v1/endpoints").body, json({"http"}));
+  json endpoint = one.get("/v1/endpoints/http").body;
+  std::string port_one = task_file(cluster_, a["id"], "port");
+  port_one.erase(port_one.find_last_not_of('\n') + 1);
+  EXPECT_EQ(endpoint["address"], json({"host-p:" + port_one})) << endpoint;
+  EXPECT_EQ(endpoint["vip"], "http.web-one.l4lb.thisdcos.directory:80") << endpoint;
+  EXPECT_EQ(one.get("/v1/endpoints/nope").status, 404);
 }
 
 // 7. Uninstall leaves no task, reservation, volume or state behind.
