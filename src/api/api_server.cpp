@@ -63,6 +63,9 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
       return httplib::Server::HandlerResponse::Handled;
     });
   }
+  srv.Get("/v1/metrics/prometheus", [&s](const httplib::Request&, httplib::Response& res) {
+    res.set_content(s.metrics_text(), "text/plain; version=0.0.4");
+  });
   srv.Get("/v1/endpoints", [&s](const httplib::Request&, httplib::Response& res) {
     bool found = false;
     res.set_content(s.endpoints_json("", &found), kJson);

@@ -592,6 +592,7 @@ void ServiceScheduler::on_subscribed(const std::string& framework_id) {
 }
 
 void ServiceScheduler::on_offers(std::vector<mesos::Offer> offers) {
+  metrics_.offers_received += offers.size();
   std::vector<mesos::Offer> overflow;
   for (mesos::Offer& o : offers) {
     if (offers_.size() >= kMaxQueuedOffers)
@@ -618,6 +619,7 @@ void ServiceScheduler::kill_task(const std::string& task_id, const std::string& 
 }
 
 void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
+  ++metrics_.statuses[std::string(mesos::to_string(status.state))];
   reconciler_.answered(status.task_id, now());
   if (mesos::is_terminal(status.state)) killer_.ended(status.task_id);
   if (status.state == mesos::TaskState::gone_by_operator && !status.agent_id.empty())
@@ -963,7 +965,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     accept.offer_ids = {it->id};
     accept.operations = e.launch->operations;
     accept.refuse_seconds = 0;
-    send(mesos::to_json(accept).dump(), "ACCEPT");
+    send_accept(accept);
     work.launched = e.launch->launched;
     work.expected = Status::starting;
     work.step->set_status(Status::starting);
@@ -1215,6 +1217,7 @@ void ServiceScheduler::send_kills() {
 void ServiceScheduler::process_offers() {
   std::vector<mesos::Offer> offers(offers_.begin(), offers_.end());
   offers_.clear();
+  metrics_.offers_processed += offers.size();
   for (const mesos::Offer& o : offers)
     agent_facts_[o.agent_id] = offer::agent_facts(o);
   collect_garbage(offers);
@@ -1231,7 +1234,12 @@ void ServiceScheduler::process_offers() {
           uninstall_step(w, offers);
         } else if (w.kind == Work::Kind::launch) {
           waiting = true;
-          if (!offers.empty()) try_launch(w, offers);
+          if (!offers.empty()) {
+            const auto begin = std::chrono::steady_clock::now();
+            try_launch(w, offers);
+            metrics_.observe_evaluation(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+          }
         }
       }
     }
@@ -1268,7 +1276,7 @@ void ServiceScheduler::collect_garbage(std::vector<mesos::Offer>& offers) {
     accept.offer_ids = {it->id};
     accept.operations = offer::release_operations(release);
     accept.refuse_seconds = 0;
-    send(mesos::to_json(accept).dump(), "ACCEPT");
+    send_accept(accept);
     it = offers.erase(it);
   }
 }
@@ -1286,6 +1294,7 @@ void ServiceScheduler::manage_offer_flow(bool waiting, bool active) {
       c.type = mesos::Call::Type::revive;
       c.framework_id = session_->framework_id();
       if (send(call_json(c), "REVIVE")) {
+        ++metrics_.revives;
         suppressed_ = false;
         declined_ = false;
         declined_long_ = false;
@@ -1296,12 +1305,30 @@ void ServiceScheduler::manage_offer_flow(bool waiting, bool active) {
     mesos::Call c;
     c.type = mesos::Call::Type::suppress;
     c.framework_id = session_->framework_id();
-    if (send(call_json(c), "SUPPRESS")) suppressed_ = true;
+    if (send(call_json(c), "SUPPRESS")) {
+      suppressed_ = true;
+      ++metrics_.suppresses;
+    }
   }
+}
+
+void ServiceScheduler::send_accept(const mesos::AcceptCall& accept) {
+  static const std::map<mesos::Operation::Type, const char*> kNames = {
+      {mesos::Operation::Type::reserve, "RESERVE"},
+      {mesos::Operation::Type::unreserve, "UNRESERVE"},
+      {mesos::Operation::Type::create, "CREATE"},
+      {mesos::Operation::Type::destroy, "DESTROY"},
+      {mesos::Operation::Type::launch, "LAUNCH"},
+      {mesos::Operation::Type::launch_group, "LAUNCH_GROUP"}};
+  for (const mesos::Operation& op : accept.operations)
+    if (auto it = kNames.find(op.type); it != kNames.end()) ++metrics_.operations[it->second];
+  send(mesos::to_json(accept).dump(), "ACCEPT");
 }
 
 void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double seconds) {
   if (offers.empty()) return;
+  (seconds >= options_.long_decline_seconds ? metrics_.offers_declined_long
+                                            : metrics_.offers_declined_short) += offers.size();
   mesos::Call c;
   c.type = mesos::Call::Type::decline;
   c.framework_id = session_->framework_id();
@@ -1391,7 +1418,7 @@ void ServiceScheduler::uninstall_step(Work& work, std::vector<mesos::Offer>& off
     accept.offer_ids = {it->id};
     accept.operations = offer::release_operations(release);
     accept.refuse_seconds = 0;
-    send(mesos::to_json(accept).dump(), "ACCEPT");
+    send_accept(accept);
     offers.erase(it);
     return;
   }
@@ -1653,6 +1680,15 @@ std::string ServiceScheduler::endpoints_json(const std::string& name, bool* foun
     auto it = endpoints.find(name);
     *found = it != endpoints.end();
     return *found ? it->second.dump(2) : std::string();
+  });
+}
+
+std::string ServiceScheduler::metrics_text() {
+  return loop_->call([this] {
+    std::vector<std::pair<std::string, std::string>> plans;
+    for (const auto& p : plans_.plans())
+      plans.emplace_back(p->name(), std::string(plan::to_string(p->status())));
+    return metrics_.render(plans);
   });
 }
 

@@ -33,6 +33,7 @@
 #include "scheduler/mesos_session.hpp"
 #include "scheduler/reconciler.hpp"
 #include "scheduler/revive_limiter.hpp"
+#include "scheduler/scheduler_metrics.hpp"
 #include "scheduler/task_killer.hpp"
 #include "spec/service_spec.hpp"
 #include "state/locked_state_store.hpp"
@@ -104,6 +105,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::optional<std::string> framework_id();
   // Advertised ports: the names, or one endpoint's addresses (`found` false: unknown).
   std::string endpoints_json(const std::string& name, bool* found);
+  std::string metrics_text();         // Prometheus text format
   std::string configurations_json();  // the ids
   // A configuration by id, or "target" (the spec) or "targetId" (a JSON string).
   std::optional<std::string> configuration(const std::string& id);
@@ -142,6 +144,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void manage_offer_flow(bool waiting, bool active);
   void send_kills();
   void decline(const std::vector<mesos::Offer>& offers, double seconds);
+  void send_accept(const mesos::AcceptCall& accept);
   bool send(const std::string& call_json, const char* what);
   void acknowledge(const mesos::TaskStatus& status);
   void kill_task(const std::string& task_id, const std::string& agent_id);
@@ -196,6 +199,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool declined_long_ = false;                   // ... for longer than a short while
   bool was_waiting_ = false;                     // a step waited for offers on the last pass
   std::map<std::string, double> failing_since_;  // pod instance -> first failure (timed policy)
+  SchedulerMetrics metrics_;
   Reconciler reconciler_;
   LaunchBackoff backoff_;
   TaskKiller killer_;

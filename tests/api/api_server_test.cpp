@@ -61,6 +61,18 @@ TEST_F(ApiTest, ConfigurationsStateHealthAndDebug) {
       << keys.text;
   EXPECT_EQ(service_.get("/v1/state/properties/nope").status, 404);
 
+  // Four footprints reserved, six launches (hello x2, world prepare and server x2).
+  auto metrics = service_.get("/v1/metrics/prometheus");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.text.find("steward_operations_total{type=\"RESERVE\"} 4\n"), std::string::npos)
+      << metrics.text;
+  EXPECT_NE(metrics.text.find("steward_operations_total{type=\"LAUNCH_GROUP\"} 6\n"),
+            std::string::npos)
+      << metrics.text;
+  EXPECT_NE(metrics.text.find("steward_plan_status{plan=\"deploy\",status=\"COMPLETE\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.text.find("steward_task_statuses_total{state=\"TASK_RUNNING\"}"),
+            std::string::npos);
   auto statuses = service_.get("/v1/debug/taskStatuses");
   EXPECT_EQ(statuses.body["hello-0-server"]["state"], "TASK_RUNNING") << statuses.text;
   auto reservations = service_.get("/v1/debug/reservations");
