@@ -152,12 +152,25 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
     if (body.empty()) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
     res.set_content(body, kJson);
   });
-  srv.Post(R"(/v1/pod/([^/]+)/(restart|replace))", [&s](const httplib::Request& req,
-                                                        httplib::Response& res) {
-    auto tasks = s.pod_command(req.matches[2], req.matches[1]);
-    if (!tasks) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
-    res.set_content(json({{"pod", std::string(req.matches[1])}, {"tasks", *tasks}}).dump(), kJson);
-  });
+  srv.Post(R"(/v1/pod/([^/]+)/(restart|replace|pause|resume))",
+           [&s](const httplib::Request& req, httplib::Response& res) {
+             // pause and resume take a JSON list of task names (none or empty: all of them).
+             std::vector<std::string> tasks;
+             if (!req.body.empty() && (req.matches[2] == "pause" || req.matches[2] == "resume")) {
+               json j = json::parse(req.body, nullptr, false);
+               if (j.is_discarded() || !j.is_array())
+                 return error(res, 400, "the body must be a JSON list of task names");
+               for (const json& t : j) {
+                 if (!t.is_string()) return error(res, 400, "task names must be strings");
+                 tasks.push_back(t.get<std::string>());
+               }
+             }
+             auto done = s.pod_command(req.matches[2], req.matches[1], tasks);
+             if (!done) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
+             res.set_content(json({{"pod", std::string(req.matches[1])}, {"tasks", *done}})
+                                 .dump(-1, ' ', false, json::error_handler_t::replace),
+                             kJson);
+           });
   srv.Get("/v2/debug/offers", [&s](const httplib::Request& req, httplib::Response& res) {
     res.set_content(
         s.debug_offers_json(param(req, "plan"), param(req, "phase"), param(req, "step")), kJson);

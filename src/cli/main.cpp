@@ -6,9 +6,11 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 
 #include "cli/cluster_command.hpp"
 #include "cli/plan_preview_command.hpp"
+#include "cli/pod_exec.hpp"
 #include "cli/run_command.hpp"
 #include "cli/service_commands.hpp"
 #include "cli/validate_command.hpp"
@@ -132,6 +134,17 @@ int main(int argc, char** argv) {
              "steward pod restart hello-0", true);
   pod_op_cmd("replace", "Move a pod to a new footprint (its volumes' data is lost)",
              "steward pod replace hello-0", true);
+  for (auto [name, help, example] :
+       {std::tuple{"pause",
+                   "Relaunch tasks with an endless sleep instead of their command (no health "
+                   "check, never ready), to get in and repair",
+                   "steward pod pause hello-0 -t server"},
+        std::tuple{"resume", "Relaunch paused tasks with their own command again",
+                   "steward pod resume hello-0"}}) {
+    CLI::App* cmd = pod_op_cmd(name, help, example, true);
+    cmd->add_option("-t,--task", pod_op.tasks, "A task of the pod (repeatable; default: all)")
+        ->allow_extra_args(false);
+  }
 
   steward::cli::ReadCommandOptions read_op;
   std::vector<CLI::App*> read_ops;
@@ -170,6 +183,17 @@ int main(int argc, char** argv) {
   read_cmd(&app, "endpoints", "endpoints", "Advertised ports: the names, or one's addresses",
            "steward endpoints http")
       ->add_option("name", read_op.arg, "An endpoint");
+
+  steward::cli::PodExecOptions exec_op;
+  auto* exec_cmd = pod_cmd->add_subcommand(
+      "exec", "Run a command in a task's sandbox, with its environment (embedded cluster)");
+  add_target(exec_cmd, exec_op.target);
+  exec_cmd->add_option("pod", exec_op.pod, "The pod instance")->required();
+  exec_cmd->add_option("task", exec_op.task, "The task (server or hello-0-server)")->required();
+  exec_cmd->add_option("command", exec_op.command, "The command, after --")->required();
+  exec_cmd->footer(
+      "Exit status: the command's, or 1 when the task is not found.\n"
+      "Example:\n  steward pod exec world-0 server -- cat world-data/output");
 
   auto* debug_cmd = app.add_subcommand("debug", "Why is it not running?");
   debug_cmd->require_subcommand(1);
@@ -306,6 +330,7 @@ int main(int argc, char** argv) {
     }
   for (CLI::App* cmd : pod_ops)
     if (cmd->parsed()) return steward::cli::run_pod_command(pod_op, std::cout, std::cerr);
+  if (exec_cmd->parsed()) return steward::cli::run_pod_exec(exec_op, std::cout, std::cerr);
   if (offers_cmd->parsed()) return steward::cli::run_debug_offers(debug_op, std::cout, std::cerr);
   for (CLI::App* cmd : read_ops)
     if (cmd->parsed()) return steward::cli::run_read_command(read_op, std::cout, std::cerr);

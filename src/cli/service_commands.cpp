@@ -248,15 +248,21 @@ int run_pod_command(const PodCommandOptions& o, std::ostream& out, std::ostream&
     out << a.body << "\n";
     return 0;
   }
-  if (o.action == "restart" || o.action == "replace") {
-    auto a = client->post("/v1/pod/" + o.pod + "/" + o.action);
+  if (o.action == "restart" || o.action == "replace" || o.action == "pause" ||
+      o.action == "resume") {
+    auto a = client->post("/v1/pod/" + o.pod + "/" + o.action,
+                          o.tasks.empty() ? "" : json(o.tasks).dump());
     if (a.status != 200) return report_failure(a, err);
     if (o.target.json) {
       out << a.body << "\n";
       return 0;
     }
     json j = json::parse(a.body, nullptr, false);
-    out << "pod " << o.pod << ": " << (o.action == "restart" ? "restarting" : "replacing");
+    const char* verb = o.action == "restart"   ? "restarting"
+                       : o.action == "replace" ? "replacing"
+                       : o.action == "pause"   ? "pausing"
+                                               : "resuming";
+    out << "pod " << o.pod << ": " << verb;
     for (const json& t : j.value("tasks", json::array()))
       out << " " << t.get<std::string>();
     out << "\n";

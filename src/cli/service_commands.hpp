@@ -26,8 +26,9 @@ struct PlanCommandOptions {
 
 struct PodCommandOptions {
   ServiceTarget target;
-  std::string action;  // list, status, info, restart, replace
-  std::string pod;     // status: optional
+  std::string action;              // list, status, info, restart, replace
+  std::string pod;                 // status: optional
+  std::vector<std::string> tasks;  // pause, resume: these tasks only
 };
 
 struct DebugOffersOptions {

@@ -183,6 +183,10 @@ bool ServiceScheduler::start(std::string& error) {
   }
   store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
   load_tasks();
+  for (const auto& [name, t] : tasks_) {
+    state::GoalOverride o = store_->goal_override(name);
+    if (o.goal != state::GoalOverride::Goal::none) overrides_[name] = o;
+  }
 
   mesos::FrameworkInfo info;
   if (options_.spec) {
@@ -456,7 +460,7 @@ bool ServiceScheduler::ready(const mesos::TaskStatus& s) const {
   auto it = by_id_.find(s.task_id);
   if (it == by_id_.end()) return false;
   const mesos::TaskInfo& info = tasks_.at(it->second).info;
-  if (!info.check) return true;
+  if (!info.check || paused(it->second)) return true;
   return (s.check_exit_code && *s.check_exit_code == 0) ||
          (s.check_succeeded && *s.check_succeeded);
 }
@@ -651,6 +655,14 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   store_->store_status(name, s);  // persisted before anything acts on it
   statuses_[name] = s;
   confirm_footprint(name, s);
+  if (s.state == mesos::TaskState::running && paused(name)) {
+    state::GoalOverride& o = overrides_[name];
+    if (o.progress != state::GoalOverride::Progress::complete &&
+        is_paused_launch(tasks_.at(name).info.task_id)) {
+      o.progress = state::GoalOverride::Progress::complete;
+      store_->set_goal_override(name, o);
+    }
+  }
   if (repeated) {
     // Nothing new for the backoff.
   } else if (s.state == mesos::TaskState::running) {
@@ -964,6 +976,22 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     accept.framework_id = session_->framework_id();
     accept.offer_ids = {it->id};
     accept.operations = e.launch->operations;
+    // Paused tasks run an endless sleep instead, without health check and never ready, so an
+    // operator can get in (`pod exec`) and repair things.
+    for (mesos::Operation& op : accept.operations)
+      for (mesos::TaskInfo& t : op.tasks)
+        if (paused(t.name)) {
+          t.command->value = "exec sleep infinity";
+          t.command->shell = true;
+          t.health_check.reset();
+          mesos::CommandCheck never;
+          never.command = "exit 1";
+          never.delay_seconds = 0;
+          never.interval_seconds = 60;
+          never.timeout_seconds = 5;
+          t.check = never;
+          paused_launches_.insert(t.task_id);
+        }
     accept.refuse_seconds = 0;
     send_accept(accept);
     work.launched = e.launch->launched;
@@ -1495,7 +1523,7 @@ plan::CommandOutcome ServiceScheduler::plan_command(
 }
 
 std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
-    const std::string& command, const std::string& pod) {
+    const std::string& command, const std::string& pod, const std::vector<std::string>& only) {
   auto dash = pod.rfind('-');
   if (dash == std::string::npos) return std::nullopt;
   const std::string type = pod.substr(0, dash);
@@ -1504,6 +1532,7 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
   if (end == pod.c_str() + dash + 1 || *end != '\0') return std::nullopt;
   std::vector<std::string> names = pod_task_names(type, static_cast<int>(index));
   if (names.empty()) return std::nullopt;
+  if (command == "pause" || command == "resume") return pause_on_loop(command, pod, names, only);
   std::vector<state::StoredTask> relabelled;
   for (const std::string& name : names) {
     state::StoredTask t = tasks_.at(name);
@@ -1527,9 +1556,52 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
   return names;
 }
 
-std::optional<std::vector<std::string>> ServiceScheduler::pod_command(const std::string& command,
-                                                                      const std::string& pod) {
-  return loop_->call([&] { return pod_command_on_loop(command, pod); });
+std::optional<std::vector<std::string>> ServiceScheduler::pod_command(
+    const std::string& command, const std::string& pod, const std::vector<std::string>& tasks) {
+  return loop_->call([&] { return pod_command_on_loop(command, pod, tasks); });
+}
+
+std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& command,
+                                                         const std::string& pod,
+                                                         const std::vector<std::string>& names,
+                                                         const std::vector<std::string>& only) {
+  // The chosen tasks (all by default) that run with goal RUNNING.
+  std::vector<std::string> chosen;
+  for (const std::string& name : names) {
+    const mesos::TaskInfo& info = tasks_.at(name).info;
+    const std::string task = label_of(info, "task_type");
+    if (info.task_id.empty() || label_of(info, "goal_state") != "RUNNING") continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), task) == only.end() &&
+        std::find(only.begin(), only.end(), name) == only.end())
+      continue;
+    chosen.push_back(name);
+  }
+  const bool pause = command == "pause";
+  for (const std::string& name : chosen) {
+    state::GoalOverride& o = overrides_[name];
+    const bool paused = o.goal == state::GoalOverride::Goal::paused;
+    if (paused == pause) continue;  // already so
+    o = pause ? state::GoalOverride{state::GoalOverride::Goal::paused,
+                                    state::GoalOverride::Progress::pending}
+              : state::GoalOverride{};
+    store_->set_goal_override(name, o);  // persisted before the kill
+    backoff_.clear(name);
+    const mesos::TaskInfo& info = tasks_.at(name).info;
+    kill_task(info.task_id, info.agent_id);  // recovery relaunches it, paused or not
+  }
+  log(options_.service_name, "pod " + command + " " + pod);
+  return chosen;
+}
+
+bool ServiceScheduler::is_paused_launch(const std::string& task_id) const {
+  // A launch this scheduler made paused, or (after a restart) the running task of a pause
+  // that had completed.
+  return paused_launches_.count(task_id) > 0;
+}
+
+bool ServiceScheduler::paused(const std::string& name) const {
+  auto it = overrides_.find(name);
+  return it != overrides_.end() && it->second.goal == state::GoalOverride::Goal::paused;
 }
 
 std::vector<std::string> ServiceScheduler::pod_names() {
@@ -1553,6 +1625,10 @@ json ServiceScheduler::task_status_entry(const std::string& name,
     j["status"] = std::string(mesos::to_string(st->second.state)).substr(5);
   else
     j["status"] = "UNKNOWN";
+  if (auto o = overrides_.find(name);
+      o != overrides_.end() && o->second.goal == state::GoalOverride::Goal::paused)
+    j["status"] =
+        o->second.progress == state::GoalOverride::Progress::complete ? "PAUSED" : "PAUSING";
   if (has_label(t.info, kPermanentlyFailed)) j["permanently_failed"] = true;
   return j;
 }

@@ -94,8 +94,10 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
                                     const std::string& phase, const std::string& step,
                                     const std::map<std::string, std::string>& parameters);
   // `pod restart|replace NAME` ("hello-0"): the task names affected, or nullopt when unknown.
+  // `restart`, `replace`, `pause` and `resume` (those two for `tasks` of the pod, or all).
   std::optional<std::vector<std::string>> pod_command(const std::string& command,
-                                                      const std::string& pod);
+                                                      const std::string& pod,
+                                                      const std::vector<std::string>& tasks = {});
   std::vector<std::string> pod_names();
   std::string pod_status_json(const std::string& pod);  // "" when unknown
   std::string all_pods_status_json();
@@ -160,8 +162,14 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void uninstall_step(Work& work, std::vector<mesos::Offer>& offers);
   void finish_uninstall();
   void complete_uninstall();
-  std::optional<std::vector<std::string>> pod_command_on_loop(const std::string& command,
-                                                              const std::string& pod);
+  std::optional<std::vector<std::string>> pod_command_on_loop(
+      const std::string& command, const std::string& pod,
+      const std::vector<std::string>& only = {});
+  std::vector<std::string> pause_on_loop(const std::string& command, const std::string& pod,
+                                         const std::vector<std::string>& names,
+                                         const std::vector<std::string>& only);
+  bool paused(const std::string& name) const;
+  bool is_paused_launch(const std::string& task_id) const;
   void record(const Work& work, offer::Outcome outcome);
   std::string new_id();
   double now() const;
@@ -188,6 +196,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::map<std::string, std::deque<EvaluationRecord>> evaluations_;         // by step id
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
   std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
+  std::map<std::string, state::GoalOverride> overrides_;      // by task name: paused tasks
+  std::set<std::string> paused_launches_;                     // task ids launched paused
   std::set<std::string> adoptable_;                           // step ids not dispatched since start
   // Replaced footprints not released yet: resource id -> agent id.
   std::map<std::string, std::string> gc_resources_;

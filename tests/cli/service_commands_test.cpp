@@ -33,8 +33,10 @@ class ServiceCommandsTest : public ::testing::Test {
 
   // `steward ARGS... --data-dir <ours>`; exit code, output in `out`.
   int steward(std::vector<std::string> args, std::string& out) {
-    args.push_back("--data-dir");
-    args.push_back(data_dir_);
+    // Before a `--` that ends the options (pod exec), or at the end.
+    auto at = std::find(args.begin(), args.end(), "--");
+    at = args.insert(at, data_dir_);
+    args.insert(at, "--data-dir");
     return run_steward(args, out);
   }
 
@@ -152,6 +154,41 @@ TEST_F(ServiceCommandsTest, ConfigStateHealthAndEndpoints) {
   ASSERT_EQ(steward({"endpoints"}, out), 0) << out;
   EXPECT_EQ(out, "");  // hello-world advertises no port
   EXPECT_EQ(steward({"endpoints", "http"}, out), 1);
+}
+
+// The talk's future work: pause a pod (its task sleeps instead), get in with exec, resume.
+TEST_F(ServiceCommandsTest, PauseExecResume) {
+  ASSERT_TRUE(service_.plan_complete("deploy")) << service_.log();
+  const json before = service_.task("hello-0", "hello-0-server");
+  std::string out;
+  ASSERT_EQ(steward({"pod", "pause", "hello-0"}, out), 0) << out;
+  EXPECT_EQ(out, "pod hello-0: pausing hello-0-server\n");
+  ASSERT_TRUE(eventually([&] {
+    return service_.task("hello-0", "hello-0-server")["status"] == "PAUSED";
+  })) << service_.pod("hello-0")
+      << service_.log();
+  const json paused = service_.task("hello-0", "hello-0-server");
+  EXPECT_NE(paused["id"], before["id"]);
+  // Inside the paused task: its sandbox, its volume, its environment.
+  ASSERT_EQ(steward({"pod", "exec", "hello-0", "server", "--", "cat", "hello-data/output"}, out), 0)
+      << out;
+  EXPECT_EQ(out, "hello from hello-0-server\n");  // the server's echo did not run again
+  ASSERT_EQ(steward({"pod", "exec", "hello-0", "hello-0-server", "--", "echo $TASK_NAME"}, out), 0);
+  EXPECT_EQ(out, "hello-0-server\n");
+  EXPECT_EQ(steward({"pod", "exec", "hello-0", "server", "--", "exit 3"}, out), 3);
+  EXPECT_EQ(steward({"pod", "exec", "hello-0", "nope", "--", "true"}, out), 1);
+  EXPECT_EQ(out, "error: pod hello-0 has no launched task nope\n");
+  // Pausing again changes nothing; resuming relaunches the real command.
+  ASSERT_EQ(steward({"pod", "pause", "hello-0", "-t", "server"}, out), 0) << out;
+  EXPECT_EQ(service_.task("hello-0", "hello-0-server")["id"], paused["id"]);
+  ASSERT_EQ(steward({"pod", "resume", "hello-0"}, out), 0) << out;
+  EXPECT_EQ(out, "pod hello-0: resuming hello-0-server\n");
+  const json resumed = service_.relaunched("hello-0", "hello-0-server", paused["id"]);
+  EXPECT_EQ(resumed["status"], "RUNNING") << service_.log();
+  ASSERT_TRUE(eventually([&] {
+    steward({"pod", "exec", "hello-0", "server", "--", "cat", "hello-data/output"}, out);
+    return out == "hello from hello-0-server\nhello from hello-0-server\n";
+  })) << out;
 }
 
 TEST_F(ServiceCommandsTest, TheServiceIsFoundByNameOrAsTheOnlyOne) {
