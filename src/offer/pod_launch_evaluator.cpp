@@ -72,7 +72,7 @@ PodLaunchEvaluation existing_pipeline(const PodLaunchRequest& req, const mesos::
   for (const mesos::Resource& r : offer.resources)
     if (auto id = r.label("resource_id")) offered.insert(*id);
 
-  const bool running = contains(offer.executor_ids, executor->executor_id);
+  const bool running = req.executor_live && contains(offer.executor_ids, executor->executor_id);
   Outcome needs{"reservations", true, "", {}};
   auto need = [&](const std::vector<mesos::Resource>& resources, const std::string& owner) {
     for (const mesos::Resource& r : resources) {

@@ -33,6 +33,9 @@ struct PodLaunchRequest {
   // What the pod instance holds now, by task name ("hello-0-server"); the executor rides in
   // each TaskInfo.
   std::vector<mesos::TaskInfo> existing;
+  // Whether another task of the pod is alive, so its executor will take more tasks. An
+  // executor whose tasks have all ended is exiting, even while offers still list it.
+  bool executor_live = true;
   // Where the other instances of the pod type run, for placement.
   std::vector<placement::PlacedTask> placed;
 };

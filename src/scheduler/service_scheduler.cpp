@@ -643,6 +643,10 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   auto prev = statuses_.find(name);
   // Updates are retried until acknowledged and reconciliation repeats them: a state counts
   // once per task id.
+  // Whether this launch had started before this update (for an executor lost under it).
+  const bool had_started = prev != statuses_.end() && prev->second.task_id == s.task_id &&
+                           prev->second.state != mesos::TaskState::staging &&
+                           prev->second.state != mesos::TaskState::starting;
   const bool repeated =
       prev != statuses_.end() && prev->second.task_id == s.task_id && prev->second.state == s.state;
   if (prev != statuses_.end() && prev->second.task_id == s.task_id) {
@@ -653,6 +657,10 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
     }
   }
   store_->store_status(name, s);  // persisted before anything acts on it
+  if (!repeated && mesos::is_terminal(s.state) && s.state != mesos::TaskState::finished)
+    log(options_.service_name, name + ": " + std::string(mesos::to_string(s.state)) +
+                                   (s.reason.empty() ? "" : " (" + s.reason + ")") +
+                                   (s.message.empty() ? "" : ": " + s.message));
   statuses_[name] = s;
   confirm_footprint(name, s);
   if (s.state == mesos::TaskState::running && paused(name)) {
@@ -667,6 +675,10 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
     // Nothing new for the backoff.
   } else if (s.state == mesos::TaskState::running) {
     backoff_.running(name, now());
+  } else if (s.state == mesos::TaskState::failed && s.reason == "REASON_EXECUTOR_TERMINATED" &&
+             !had_started) {
+    // Launched into an executor that was just then exiting (its last task had ended): the
+    // task never started, so this is no failure of the task; it relaunches at once.
   } else if (s.state == mesos::TaskState::failed || s.state == mesos::TaskState::error ||
              (s.state == mesos::TaskState::killed && s.healthy == false)) {
     // A kill for failing health checks is a failure like any other: it backs off too.
@@ -918,10 +930,15 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   req.parameters = work.step->parameters();
   for (const auto& [k, v] : work.env)
     req.parameters[k] = v;
+  req.executor_live = false;
   for (const std::string& name : pod_task_names(work.pod_type, work.index)) {
     const state::StoredTask& t = tasks_.at(name);
     req.replace = req.replace || has_label(t.info, kPermanentlyFailed);
     req.existing.push_back(t.info);
+    auto st = statuses_.find(name);
+    if (!t.info.task_id.empty() && st != statuses_.end() && st->second.task_id == t.info.task_id &&
+        !not_running(st->second.state))
+      req.executor_live = true;
   }
   for (const auto& [name, t] : tasks_) {
     auto [type, i] = pod_of(t.info);

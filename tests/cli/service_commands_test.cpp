@@ -93,8 +93,26 @@ TEST_F(ServiceCommandsTest, SidecarPlanRunsInTheLivePodsWithItsParameter) {
       stdout_text.assign(std::istreambuf_iterator<char>(in), {});
     }
   EXPECT_EQ(stdout_text, "sidecar in world-0-sidecar, parameter hi\n");
+  // The pod's volume holds what prepare, the server and the sidecar wrote.
+  ASSERT_EQ(steward({"pod", "exec", "world-0", "server", "--",
+                     "cat world-data/prepared "
+                     "world-data/output"},
+                    out),
+            0)
+      << out;
+  EXPECT_EQ(out,
+            "prepared by world-0-prepare\n"
+            "world\n"
+            "sidecar in world-0-sidecar, parameter hi\n")
+      << service_.log();
   EXPECT_EQ(service_.task("world-0", "world-0-server")["id"], server0["id"]);
   EXPECT_EQ(service_.task("world-1", "world-1-server")["id"], server1["id"]);
+  // pause and resume (interrupt and continue) of a whole plan or one phase.
+  ASSERT_EQ(steward({"plan", "pause", "sidecar", "sidecar"}, out), 0) << out;
+  ASSERT_EQ(steward({"plan", "show", "sidecar", "--json"}, out), 0);
+  EXPECT_EQ(json::parse(out)["phases"][0]["status"], "COMPLETE") << out;
+  EXPECT_EQ(steward({"plan", "resume", "sidecar", "nope"}, out), 1);
+  EXPECT_EQ(out, "error: 404: plan sidecar has no phase \"nope\"\n");
   // Starting it again while complete restarts it; stop resets it.
   ASSERT_EQ(steward({"plan", "stop", "sidecar"}, out), 0) << out;
   ASSERT_EQ(steward({"plan", "show", "sidecar", "--json"}, out), 0);

@@ -187,6 +187,11 @@ TEST(PodLaunchEvaluator, ExistingFootprintRelaunchesInPlaceOnTheSameReservations
   auto join = evaluate_pod_launch(again, with_executor, ctx);
   ASSERT_TRUE(join.launch) << render(join.outcome);
   EXPECT_EQ(join.launch->operations[0].executor->executor_id, executor);
+  // Listed, but none of its tasks is alive: it is exiting; a new executor is started instead.
+  again.executor_live = false;
+  auto exiting = evaluate_pod_launch(again, with_executor, ctx);
+  ASSERT_TRUE(exiting.launch) << render(exiting.outcome);
+  EXPECT_NE(exiting.launch->operations[0].executor->executor_id, executor);
 }
 
 TEST(PodLaunchEvaluator, AReplacedPodGetsANewFootprint) {
