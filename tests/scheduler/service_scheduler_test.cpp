@@ -96,6 +96,17 @@ std::string write_spec(const fs::path& dir, const std::string& file, const std::
   return p.string();
 }
 
+// svc.yml of one pod type with one task of 0.1 cpus and 32 MB: `pod_extra` and `task_extra`
+// are YAML lines for the pod and the task, `top_extra` for the service.
+std::string one_task_spec(const std::string& name, int count, const std::string& goal,
+                          const std::string& cmd, const std::string& task_extra = "",
+                          const std::string& pod_extra = "", const std::string& top_extra = "") {
+  return "name: " + name + "\n" + top_extra + "pods:\n  " + name +
+         ":\n    count: " + std::to_string(count) + "\n" + pod_extra +
+         "    tasks:\n      server:\n        goal: " + goal + "\n        cmd: " + cmd +
+         "\n        cpus: 0.1\n        memory: 32\n" + task_extra;
+}
+
 class SchedulerTest : public ::testing::Test {
  protected:
   SchedulerTest() : cluster_(kCluster) {}
@@ -259,31 +270,24 @@ TEST_F(SchedulerTest, ARestartWithMoreInstancesScalesOutAndAChangedPodIsRefused)
 // The opt-in replacement-failure-policy: a pod failing for longer than its timeout is
 // replaced on a new footprint; the old one is collected.
 TEST_F(SchedulerTest, APodFailingPastThePolicyTimeoutIsReplaced) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "flaky.yml", R"(
-name: flaky
-replacement-failure-policy:
-  permanent-failure-timeout-secs: 2
-  min-replace-delay-secs: 0
-pods:
-  db:
-    count: 1
-    tasks:
-      server:
-        goal: RUNNING
-        cmd: test -e data/broken && exit 1; touch data/broken; sleep 1000
-        cpus: 0.1
-        memory: 32
-        volume:
-          path: data
-          type: ROOT
-          size: 32
-)");
+  const std::string spec =
+      write_spec(cluster_.dir() / "spec", "flaky.yml",
+                 one_task_spec("flaky", 1, "RUNNING",
+                               "test -e data/broken && exit 1; touch data/broken; sleep 1000",
+                               "        volume:\n"
+                               "          path: data\n"
+                               "          type: ROOT\n"
+                               "          size: 32\n",
+                               "",
+                               "replacement-failure-policy:\n"
+                               "  permanent-failure-timeout-secs: 2\n"
+                               "  min-replace-delay-secs: 0\n"));
   SchedulerProcess s(spec, cluster_, data_dir(), "flaky", kFast);
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const auto first = volumes(cluster_, "flaky-role");
   ASSERT_EQ(first.size(), 1u);
   // From now on the task fails on this volume; only a fresh one cures it.
-  json before = s.task("db-0", "db-0-server");
+  json before = s.task("flaky-0", "flaky-0-server");
   ::kill(-task_process_group(before["id"]), SIGKILL);
   ASSERT_TRUE(eventually(
       [&] {
@@ -291,7 +295,7 @@ pods:
       },
       30))
       << s.log();
-  json after = s.relaunched("db-0", "db-0-server", before["id"]);
+  json after = s.relaunched("flaky-0", "flaky-0-server", before["id"]);
   EXPECT_EQ(after["status"], "RUNNING") << s.log();
   EXPECT_TRUE(eventually(
       [&] {
@@ -546,26 +550,16 @@ TEST_F(SchedulerTest, UninstallLeavesNothingBehind) {
 // Uninstall (`run --uninstall SPEC`) of a service whose tasks have all finished: nothing to
 // kill, everything to release.
 TEST_F(SchedulerTest, UninstallOfAFinishedServiceReleasesItsVolumes) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "job.yml", R"(
-name: job
-pods:
-  batch:
-    count: 1
-    tasks:
-      run:
-        goal: FINISH
-        cmd: echo done > out/result
-        cpus: 0.1
-        memory: 32
-        volume:
-          path: out
-          type: ROOT
-          size: 32
-)");
+  const std::string spec = write_spec(cluster_.dir() / "spec", "job.yml",
+                                      one_task_spec("job", 1, "FINISH", "echo done > out/result",
+                                                    "        volume:\n"
+                                                    "          path: out\n"
+                                                    "          type: ROOT\n"
+                                                    "          size: 32\n"));
   {
     SchedulerProcess s(spec, cluster_, data_dir(), "job", kFast);
     ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
-    EXPECT_EQ(s.task("batch-0", "batch-0-run")["status"], "FINISHED");
+    EXPECT_EQ(s.task("job-0", "job-0-server")["status"], "FINISHED");
   }
   ASSERT_EQ(volumes(cluster_, "job-role").size(), 1u);
   std::string out;
@@ -624,57 +618,38 @@ TEST_F(SchedulerTest, UninstallAlsoReleasesAReplacedPodsOldFootprint) {
 
 // 8. hostname:UNIQUE with more pods than agents: the extra pod waits, and says why.
 TEST_F(SchedulerTest, UniqueHostnameLeavesTheExtraPodWaitingWithTheReason) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "unique.yml", R"(
-name: unique
-pods:
-  node:
-    count: 4
-    placement: '[["hostname", "UNIQUE"]]'
-    tasks:
-      server:
-        goal: RUNNING
-        cmd: sleep 1000
-        cpus: 0.1
-        memory: 32
-)");
+  const std::string spec =
+      write_spec(cluster_.dir() / "spec", "unique.yml",
+                 one_task_spec("unique", 4, "RUNNING", "sleep 1000", "",
+                               "    placement: '[[\"hostname\", \"UNIQUE\"]]'\n"));
   SchedulerProcess s(spec, cluster_, data_dir(), "unique", {"--backoff-initial", "0.5"});
   // The public agent's resources are all slave_public's: three hosts for four pods.
   ASSERT_TRUE(eventually([&] {
     int running = 0;
     for (int i = 0; i < 4; ++i)
-      if (s.task("node-" + std::to_string(i), "node-" + std::to_string(i) + "-server")["status"] ==
-          "RUNNING")
+      if (s.task("unique-" + std::to_string(i),
+                 "unique-" + std::to_string(i) + "-server")["status"] == "RUNNING")
         ++running;
     return running == 3;
   })) << s.log();
   json debug;
   ASSERT_TRUE(eventually([&] {
-    debug = s.get("/v2/debug/offers?plan=deploy&step=node-3:[server]").body;
+    debug = s.get("/v2/debug/offers?plan=deploy&step=unique-3:[server]").body;
     return debug.is_array() && !debug.empty();
   })) << s.log();
   const std::string text = debug.dump();
   EXPECT_NE(text.find("hostname:UNIQUE"), std::string::npos) << debug.dump(1);
   EXPECT_NE(text.find("already"), std::string::npos) << debug.dump(1);
-  EXPECT_EQ(s.step_status("deploy", "node-3:[server]"), "PREPARED")
-      << s.log() << s.get("/v2/debug/offers?step=node-3:[server]").body.dump(1)
+  EXPECT_EQ(s.step_status("deploy", "unique-3:[server]"), "PREPARED")
+      << s.log() << s.get("/v2/debug/offers?step=unique-3:[server]").body.dump(1)
       << cluster_status(cluster_).dump(1);
   EXPECT_EQ(s.get("/v1/plans/deploy").status, 202);
 }
 
 // 9. A task that always fails backs off (DELAYED) instead of spinning.
 TEST_F(SchedulerTest, AnAlwaysFailingTaskBacksOff) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "crash.yml", R"(
-name: crash
-pods:
-  loop:
-    count: 1
-    tasks:
-      server:
-        goal: RUNNING
-        cmd: exit 1
-        cpus: 0.1
-        memory: 32
-)");
+  const std::string spec = write_spec(cluster_.dir() / "spec", "crash.yml",
+                                      one_task_spec("crash", 1, "RUNNING", "exit 1"));
   SchedulerProcess s(spec, cluster_, data_dir(), "crash",
                      {"--backoff-initial", "1", "--backoff-factor", "2", "--backoff-max", "60"});
   // The task dies right after TASK_RUNNING, so recovery relaunches it, with delays of 1, 2,
@@ -682,7 +657,7 @@ pods:
   ASSERT_TRUE(eventually([&] { return occurrences(s.log(), "next launch in") >= 3; }, 30))
       << s.log();
   const std::string log = s.log();
-  const std::size_t launches = occurrences(log, "loop-0:[server]: launched");
+  const std::size_t launches = occurrences(log, "crash-0:[server]: launched");
   EXPECT_GE(launches, 3u);
   EXPECT_LE(launches, 4u) << log;
   // While a delay runs, the step that will relaunch it says DELAYED.
@@ -695,25 +670,15 @@ pods:
 
 // A task killed for failing its health check is relaunched like any failed one, with backoff.
 TEST_F(SchedulerTest, AnUnhealthyTaskIsRelaunchedWithBackoff) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "sick.yml", R"(
-name: sick
-pods:
-  app:
-    count: 1
-    tasks:
-      server:
-        goal: RUNNING
-        cmd: sleep 1000
-        cpus: 0.1
-        memory: 32
-        health-check:
-          cmd: exit 1
-          interval: 1
-          grace-period: 0
-          max-consecutive-failures: 1
-          delay: 0
-          timeout: 5
-)");
+  const std::string spec = write_spec(cluster_.dir() / "spec", "sick.yml",
+                                      one_task_spec("sick", 1, "RUNNING", "sleep 1000",
+                                                    "        health-check:\n"
+                                                    "          cmd: exit 1\n"
+                                                    "          interval: 1\n"
+                                                    "          grace-period: 0\n"
+                                                    "          max-consecutive-failures: 1\n"
+                                                    "          delay: 0\n"
+                                                    "          timeout: 5\n"));
   SchedulerProcess s(spec, cluster_, data_dir(), "sick",
                      {"--backoff-initial", "1", "--backoff-factor", "2", "--kill-resend", "1"});
   // Killed, relaunched after a delay, killed again, a longer delay: without the backoff no
