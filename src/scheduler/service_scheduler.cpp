@@ -1550,6 +1550,16 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
   std::vector<std::string> names = pod_task_names(type, static_cast<int>(index));
   if (names.empty()) return std::nullopt;
   if (command == "pause" || command == "resume") return pause_on_loop(command, pod, names, only);
+  if (command == "replace" && recovery_ != nullptr) {
+    // A recovery of this pod under way (say, in place for one task) gives way: the pod is
+    // recovered anew, as a whole, on a new footprint.
+    for (const auto& phase : recovery_->phases())
+      for (const auto& step : phase->steps())
+        if (step->pod_instance() == pod && step->status() != Status::complete) {
+          work_.erase(step.get());
+          step->force_complete();
+        }
+  }
   std::vector<state::StoredTask> relabelled;
   for (const std::string& name : names) {
     state::StoredTask t = tasks_.at(name);

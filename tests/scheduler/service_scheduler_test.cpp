@@ -349,6 +349,49 @@ TEST_F(SchedulerTest, ReplacedPodMovesAndItsOldFootprintIsCollected) {
   })) << cluster_status(cluster_).dump(1);
 }
 
+// `pod replace` while one non-essential task (launched in a group of its own) waits out its
+// backoff: the whole pod moves, not just that task.
+TEST_F(SchedulerTest, ReplaceDuringARecoveryOfOneTaskMovesTheWholePod) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "pair.yml", R"(
+name: pair
+pods:
+  pair:
+    count: 1
+    tasks:
+      main:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+      side:
+        goal: RUNNING
+        essential: false
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+plans:
+  deploy:
+    strategy: serial
+    phases:
+      pair:
+        strategy: serial
+        pod: pair
+        steps:
+          - default: [[main], [side]]
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "pair",
+                     {"--backoff-initial", "60", "--kill-resend", "1"});
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const json main = s.task("pair-0", "pair-0-main");
+  const json side = s.task("pair-0", "pair-0-side");
+  ASSERT_EQ(::kill(-task_process_group(side["id"]), SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] { return s.step_status("recovery", "pair-0:[side]") == "DELAYED"; }))
+      << s.get("/v1/plans/recovery").text << s.log();
+  ASSERT_EQ(s.post("/v1/pod/pair-0/replace").status, 200);
+  EXPECT_EQ(s.relaunched("pair-0", "pair-0-main", main["id"])["status"], "RUNNING") << s.log();
+  EXPECT_EQ(s.relaunched("pair-0", "pair-0-side", side["id"])["status"], "RUNNING") << s.log();
+}
+
 // 4. SIGKILL the scheduler mid-deploy: the deployment resumes, running tasks keep their ids.
 TEST_F(SchedulerTest, ARestartedSchedulerResumesTheDeployWithoutRelaunching) {
   const std::string spec = write_spec(cluster_.dir() / "spec", "svc.yml", R"(
