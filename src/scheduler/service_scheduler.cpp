@@ -732,16 +732,10 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
     std::vector<state::StoredTask> forgotten;
     for (const std::string& n : pod_task_names(type, index)) {
       state::StoredTask t = tasks_.at(n);
-      for (const mesos::Resource& r : t.info.resources)
-        if (auto rid = r.label("resource_id")) gc_resources_[*rid] = t.info.agent_id;
-      if (t.info.executor)
-        for (const mesos::Resource& r : t.info.executor->resources)
-          if (auto rid = r.label("resource_id")) gc_resources_[*rid] = t.info.agent_id;
       t.info.resources.clear();
       t.info.executor.reset();
       forgotten.push_back(std::move(t));
     }
-    store_->set_property("gc-resources", json(gc_resources_).dump());
     store_tasks(forgotten);
   }
   store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
@@ -768,6 +762,10 @@ void ServiceScheduler::start(plan::Step& step) {
         if (agent == w->agent) w->unreserve.insert(id);
       for (const auto& [name, t] : tasks_) {
         if (t.info.agent_id != w->agent) continue;
+        // A footprint no status ever confirmed may never have been reserved: not waited for
+        // (if it exists after all, its release comes with the agent's others).
+        auto [type, index] = pod_of(t.info);
+        if (unconfirmed_.count(type + "-" + std::to_string(index))) continue;
         for (const mesos::Resource& r : t.info.resources)
           if (auto rid = r.label("resource_id")) w->unreserve.insert(*rid);
         if (t.info.executor)
@@ -1439,9 +1437,10 @@ void ServiceScheduler::uninstall_step(Work& work, std::vector<mesos::Offer>& off
     offer::Outcome o{"offer " + it->id + " on agent " + it->agent_id, true, "", {}};
     for (const mesos::Resource& r : release.unreserve)
       if (auto rid = r.label("resource_id")) work.unreserve.erase(*rid);
-    // Done when every reservation on record was released, or when the agent runs nothing of
-    // ours and offers none of our reservations (those on record were never made).
-    if (release.empty() && (work.unreserve.empty() || it->executor_ids.empty())) {
+    // Done when every reservation on record was released and none of ours is offered. (A
+    // reservation still held by an exiting executor comes in a later offer; an agent that
+    // never returns is the operator's to force-complete.)
+    if (release.empty() && work.unreserve.empty()) {
       o.reason = "no reservation of " + options_.service_name + " left";
       record(work, o);
       work.expected = Status::complete;

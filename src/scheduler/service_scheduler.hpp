@@ -218,7 +218,6 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool revive_wanted_ = false;
   bool subscribed_ = false;
   bool reconciled_ = false;  // explicit reconciliation done for this subscription
-  std::uint64_t ids_ = 0;
 
   std::atomic<bool> uninstalled_{false};
   mutable std::mutex end_mutex_;
