@@ -977,15 +977,17 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     std::vector<state::StoredTask> store;
     for (mesos::TaskInfo& t : e.launch->store)
       store.push_back({t.name, t, config_id_});
+    // Staged: the pass writes every launch of its offers in one go, then sends the ACCEPTs
+    // (persist before acting, one fsync per pass instead of one per pod).
     if (e.launch->new_footprint) {
       unconfirmed_.insert(work.instance());
-      store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+      batch_.unconfirmed_changed = true;
     }
-    store_tasks(store);  // persisted before ACCEPT
+    stage_tasks(std::move(store));
     if (!old_ids.empty()) {
       // The old footprint is garbage now; offers keep coming until all of it is released.
       gc_resources_.insert(old_ids.begin(), old_ids.end());
-      store_->set_property("gc-resources", json(gc_resources_).dump());
+      batch_.gc_changed = true;
     }
     mesos::AcceptCall accept;
     accept.framework_id = session_->framework_id();
@@ -1008,7 +1010,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
           paused_launches_.insert(t.task_id);
         }
     accept.refuse_seconds = 0;
-    send_accept(accept);
+    batch_.accepts.push_back(std::move(accept));
     work.launched = e.launch->launched;
     work.expected = Status::starting;
     work.step->set_status(Status::starting);
@@ -1024,6 +1026,27 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     record(work, std::move(summary));
   }
   return false;
+}
+
+void ServiceScheduler::stage_tasks(std::vector<state::StoredTask> tasks) {
+  for (state::StoredTask& t : tasks) {
+    auto old = tasks_.find(t.name);
+    if (old != tasks_.end() && !old->second.info.task_id.empty())
+      by_id_.erase(old->second.info.task_id);
+    if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
+    tasks_[t.name] = t;
+    batch_.tasks.push_back(std::move(t));
+  }
+}
+
+void ServiceScheduler::flush_launches() {
+  if (batch_.unconfirmed_changed)
+    store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+  if (batch_.gc_changed) store_->set_property("gc-resources", json(gc_resources_).dump());
+  if (!batch_.tasks.empty()) store_->store_tasks(batch_.tasks);  // one transaction
+  for (const mesos::AcceptCall& accept : batch_.accepts)
+    send_accept(accept);
+  batch_ = {};
 }
 
 void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
@@ -1287,6 +1310,7 @@ void ServiceScheduler::process_offers() {
       }
     }
   }
+  flush_launches();
   // Long declines only when nothing is under way: a step between launches, or garbage still
   // to collect, wants the agent's offers again soon.
   const bool active = !work_.empty() || options_.uninstall || !gc_resources_.empty();

@@ -155,6 +155,10 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   nlohmann::json task_status_entry(const std::string& name, const state::StoredTask& t) const;
   std::string unsupported_change(const std::string& old_json, const std::string& new_json) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);
+  // Launches of one pass over the offers: staged in memory, then persisted together before
+  // their ACCEPTs go out.
+  void stage_tasks(std::vector<state::StoredTask> tasks);
+  void flush_launches();
   bool ready(const mesos::TaskStatus& status) const;
   std::set<std::string> kept_resource_ids() const;
   std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
@@ -196,9 +200,16 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::map<std::string, std::deque<EvaluationRecord>> evaluations_;         // by step id
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
   std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
-  std::map<std::string, state::GoalOverride> overrides_;      // by task name: paused tasks
-  std::set<std::string> paused_launches_;                     // task ids launched paused
-  std::set<std::string> adoptable_;                           // step ids not dispatched since start
+  struct LaunchBatch {
+    std::vector<state::StoredTask> tasks;
+    std::vector<mesos::AcceptCall> accepts;
+    bool unconfirmed_changed = false;
+    bool gc_changed = false;
+  };
+  LaunchBatch batch_;
+  std::map<std::string, state::GoalOverride> overrides_;  // by task name: paused tasks
+  std::set<std::string> paused_launches_;                 // task ids launched paused
+  std::set<std::string> adoptable_;                       // step ids not dispatched since start
   // Replaced footprints not released yet: resource id -> agent id.
   std::map<std::string, std::string> gc_resources_;
   // Pod instances whose new footprint no task status has confirmed yet (the ACCEPT may never
