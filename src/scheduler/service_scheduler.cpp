@@ -52,6 +52,24 @@ bool not_running(mesos::TaskState s) {
          s == mesos::TaskState::unreachable || s == mesos::TaskState::unknown;
 }
 
+// The answers a launch gets when its ACCEPT never took effect (a stale offer, a scheduler
+// killed before sending it, reconciliation of a task the master never had).
+bool never_launched(mesos::TaskState s) {
+  return s == mesos::TaskState::dropped || s == mesos::TaskState::error ||
+         s == mesos::TaskState::lost || s == mesos::TaskState::unknown ||
+         s == mesos::TaskState::gone || s == mesos::TaskState::gone_by_operator;
+}
+
+// "hello-0" -> ("hello", 0); nullopt when it is not <pod>-<index>.
+std::optional<std::pair<std::string, int>> split_instance(const std::string& instance) {
+  const auto dash = instance.rfind('-');
+  if (dash == std::string::npos || dash == 0) return std::nullopt;
+  char* end = nullptr;
+  const long index = std::strtol(instance.c_str() + dash + 1, &end, 10);
+  if (end == instance.c_str() + dash + 1 || *end != '\0' || index < 0) return std::nullopt;
+  return std::pair(instance.substr(0, dash), static_cast<int>(index));
+}
+
 int rank(Status s) {
   switch (s) {
     case Status::error:
@@ -276,19 +294,12 @@ bool ServiceScheduler::start(std::string& error) {
     // A status on record for a task of the footprint already confirmed it (a crash may have
     // come between storing that status and updating this set).
     for (auto it = unconfirmed_.begin(); it != unconfirmed_.end();) {
-      auto dash = it->rfind('-');
       bool confirmed = false;
-      if (dash != std::string::npos)
-        for (const std::string& n :
-             pod_task_names(it->substr(0, dash), std::atoi(it->c_str() + dash + 1))) {
+      if (auto pod = split_instance(*it))
+        for (const std::string& n : pod_task_names(pod->first, pod->second)) {
           auto st = statuses_.find(n);
           if (st == statuses_.end() || st->second.task_id != tasks_.at(n).info.task_id) continue;
-          const auto state = st->second.state;
-          confirmed =
-              confirmed ||
-              !(state == mesos::TaskState::dropped || state == mesos::TaskState::error ||
-                state == mesos::TaskState::lost || state == mesos::TaskState::unknown ||
-                state == mesos::TaskState::gone || state == mesos::TaskState::gone_by_operator);
+          confirmed = confirmed || !never_launched(st->second.state);
         }
       it = confirmed ? unconfirmed_.erase(it) : std::next(it);
     }
@@ -717,12 +728,8 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
   auto [type, index] = pod_of(tasks_.at(name).info);
   const std::string instance = type + "-" + std::to_string(index);
   if (!unconfirmed_.count(instance)) return;
-  const bool never_launched =
-      s.state == mesos::TaskState::dropped || s.state == mesos::TaskState::error ||
-      s.state == mesos::TaskState::lost || s.state == mesos::TaskState::unknown ||
-      s.state == mesos::TaskState::gone || s.state == mesos::TaskState::gone_by_operator;
   unconfirmed_.erase(instance);
-  if (never_launched) {
+  if (never_launched(s.state)) {
     // The ACCEPT that was to reserve this footprint did not happen (a stale offer, a
     // scheduler killed before sending it): forget the footprint so the next launch takes a
     // new one. Whatever of it may exist after all is garbage, collected when offered.
@@ -1172,9 +1179,7 @@ void ServiceScheduler::check_timed_replacement() {
   const double min_delay = options_.replacement_policy->min_replace_delay_s;
   for (auto it = failing_since_.begin(); it != failing_since_.end();) {
     const std::string instance = it->first;
-    auto dash = instance.rfind('-');
-    const std::string type = instance.substr(0, dash);
-    const int index = std::atoi(instance.c_str() + dash + 1);
+    const auto [type, index] = split_instance(instance).value_or(std::pair(instance, -1));
     // Failing continuously: a task that should run is not running, or has not run long enough
     // to count as recovered (a crash loop reaches TASK_RUNNING every time).
     bool failing = false;
@@ -1429,10 +1434,9 @@ void ServiceScheduler::build_uninstall_plan() {
   for (const auto& [id, agent] : gc_resources_)  // replaced footprints not collected yet
     if (!agent.empty()) agents.insert(agent);
   for (const auto& [instance, names] : by_pod) {
-    auto dash = instance.rfind('-');
-    kills.push_back(std::make_unique<plan::Step>("kill-" + instance, instance.substr(0, dash),
-                                                 std::atoi(instance.c_str() + dash + 1), names,
-                                                 plan::system_clock()));
+    const auto [type, index] = split_instance(instance).value_or(std::pair(instance, 0));
+    kills.push_back(
+        std::make_unique<plan::Step>("kill-" + instance, type, index, names, plan::system_clock()));
   }
   std::vector<std::unique_ptr<plan::Step>> unreserve;
   for (const std::string& agent : agents)
@@ -1564,13 +1568,9 @@ plan::CommandOutcome ServiceScheduler::plan_command(
 
 std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
     const std::string& command, const std::string& pod, const std::vector<std::string>& only) {
-  auto dash = pod.rfind('-');
-  if (dash == std::string::npos) return std::nullopt;
-  const std::string type = pod.substr(0, dash);
-  char* end = nullptr;
-  const long index = std::strtol(pod.c_str() + dash + 1, &end, 10);
-  if (end == pod.c_str() + dash + 1 || *end != '\0') return std::nullopt;
-  std::vector<std::string> names = pod_task_names(type, static_cast<int>(index));
+  const auto instance = split_instance(pod);
+  if (!instance) return std::nullopt;
+  std::vector<std::string> names = pod_task_names(instance->first, instance->second);
   if (names.empty()) return std::nullopt;
   if (command == "pause" || command == "resume") return pause_on_loop(command, pod, names, only);
   if (command == "replace" && recovery_ != nullptr) {
