@@ -54,6 +54,7 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
     : impl_(std::make_unique<Impl>(scheduler)) {
   auto& s = impl_->scheduler;
   auto& srv = impl_->server;
+  srv.set_payload_max_length(16 * 1024 * 1024);  // a configuration with its templates
   if (!auth_token.empty()) {
     srv.set_pre_routing_handler([token = "Bearer " + auth_token](const httplib::Request& req,
                                                                  httplib::Response& res) {
@@ -136,6 +137,16 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
                                  .dump(-1, ' ', false, json::error_handler_t::replace),
                              kJson);
            });
+  // A new target configuration, as /v1/configurations/target shows one; ?dryRun=true only
+  // answers what it would do.
+  srv.Post("/v1/update", [&s](const httplib::Request& req, httplib::Response& res) {
+    const std::string dry = param(req, "dryRun");
+    if (!dry.empty() && dry != "true" && dry != "false")
+      return error(res, 400, "dryRun must be true or false");
+    auto [code, body] = s.update(req.body, dry == "true");
+    res.status = code;
+    res.set_content(body, kJson);
+  });
   srv.Get("/v1/pod", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(json(s.pod_names()).dump(), kJson);
   });

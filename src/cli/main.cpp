@@ -13,6 +13,7 @@
 #include "cli/pod_exec.hpp"
 #include "cli/run_command.hpp"
 #include "cli/service_commands.hpp"
+#include "cli/update_command.hpp"
 #include "cli/validate_command.hpp"
 #include "executor/check_probe.hpp"
 #include "executor/executor_main.hpp"
@@ -24,8 +25,9 @@ int main(int argc, char** argv) {
   app.footer("Run `steward COMMAND --help` for a command's options and an example.");
 
   // --env / --env-file / --strict, for every command that reads a spec.
-  auto add_spec_input = [](CLI::App* cmd, steward::cli::SpecInput& input) {
-    cmd->add_option("spec", input.spec_path, "The service spec (svc.yml)")->required();
+  auto add_spec_input = [](CLI::App* cmd, steward::cli::SpecInput& input,
+                           const char* name = "spec") {
+    cmd->add_option(name, input.spec_path, "The service spec (svc.yml)")->required();
     // One value per flag, so `--env K=V svc.yml` does not swallow the spec as a second value.
     cmd->add_option("--env,-e", input.env,
                     "Template value KEY=VALUE (repeatable; wins over the environment)")
@@ -184,6 +186,23 @@ int main(int argc, char** argv) {
            "steward endpoints http")
       ->add_option("name", read_op.arg, "An endpoint");
 
+  steward::cli::UpdateOptions update_op;
+  auto* update_cmd = app.add_subcommand(
+      "update", "Give a running service a new target configuration (a rolling update)");
+  update_cmd->add_option("name", update_op.target.service, "The service")->required();
+  add_spec_input(update_cmd, update_op.input, "--spec");
+  update_cmd->add_flag("--dry-run", update_op.dry_run,
+                       "Show the changes and the pods that would restart; change nothing");
+  update_cmd->add_option(
+      "--data-dir", update_op.target.data_dir,
+      "Where services keep their state (default $STEWARD_DATA_DIR or ~/.steward)");
+  update_cmd->add_flag("--json", update_op.target.json, "Print the scheduler's JSON answer");
+  update_cmd->footer(
+      "Exit status: 0 accepted (or a dry run that would be), 1 refused, 2 an invalid spec.\n"
+      "Example:\n"
+      "  steward update hello-world --spec examples/hello-world/svc.yml -e HELLO_COUNT=3 "
+      "--dry-run");
+
   steward::cli::PodExecOptions exec_op;
   auto* exec_cmd = pod_cmd->add_subcommand(
       "exec", "Run a command in a task's sandbox, with its environment (embedded cluster)");
@@ -334,6 +353,7 @@ int main(int argc, char** argv) {
   if (offers_cmd->parsed()) return steward::cli::run_debug_offers(debug_op, std::cout, std::cerr);
   for (CLI::App* cmd : read_ops)
     if (cmd->parsed()) return steward::cli::run_read_command(read_op, std::cout, std::cerr);
+  if (update_cmd->parsed()) return steward::cli::run_update(update_op, std::cout, std::cerr);
   if (run_cmd->parsed()) return steward::cli::run_service(run, std::cout, std::cerr);
   if (uninstall_cmd->parsed()) return steward::cli::run_uninstall(run, std::cout, std::cerr);
   if (up_cmd->parsed()) return steward::cli::run_cluster_up(cluster, std::cout, std::cerr);

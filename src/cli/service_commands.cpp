@@ -285,8 +285,26 @@ int run_read_command(const ReadCommandOptions& o, std::ostream& out, std::ostrea
     out << (j.is_string() && !o.target.json ? j.get<std::string>() : a.body) << "\n";
     return 0;
   };
-  if (o.what == "config-list")
-    return list_names(*client, "/v1/configurations", o.target.json, out, err);
+  if (o.what == "config-list") {
+    auto a = client->get("/v1/configurations");
+    json j = json::parse(a.body, nullptr, false);
+    if (a.status != 200 || !j.is_object()) return report_failure(a, err);
+    if (o.target.json) {
+      out << a.body << "\n";
+      return 0;
+    }
+    const std::string target = j.value("target", json()).is_string() ? j["target"] : "";
+    for (const json& id : j.value("ids", json::array()))
+      if (id.is_string()) out << id.get<std::string>() << (id == target ? " (target)" : "") << "\n";
+    const json last = j.value("last_update", json());
+    if (last.is_object()) {
+      out << "Last update: " << last.value("result", std::string("?")) << " (from "
+          << last.value("source", std::string("?")) << ")\n";
+      for (const json& e : last.value("errors", json::array()))
+        if (e.is_string()) out << "  " << e.get<std::string>() << "\n";
+    }
+    return 0;
+  }
   if (o.what == "properties")
     return list_names(*client, "/v1/state/properties", o.target.json, out, err);
   if (o.what == "endpoints" && o.arg.empty())
@@ -349,8 +367,11 @@ int run_debug_offers(const DebugOffersOptions& o, std::ostream& out, std::ostrea
     latest[r.value("plan", std::string()) + "/" + r.value("phase", std::string()) + "/" +
            r.value("step", std::string())] = r;
   if (latest.empty()) out << "no evaluation on record\n";
+  // Pointers into the tree itself (never into a temporary `value()` copy).
   std::function<const json*(const json&)> first_failure = [&](const json& node) -> const json* {
-    for (const json& c : node.value("children", json::array()))
+    auto children = node.find("children");
+    if (children == node.end() || !children->is_array()) return nullptr;
+    for (const json& c : *children)
       if (!c.value("pass", true)) {
         const json* deeper = first_failure(c);
         return deeper ? deeper : &c;
@@ -361,7 +382,8 @@ int run_debug_offers(const DebugOffersOptions& o, std::ostream& out, std::ostrea
     const json& outcome = r["outcome"];
     out << key << ": " << (outcome.value("pass", false) ? "PASS " : "FAIL ")
         << outcome.value("reason", std::string()) << "\n";
-    for (const json& offer : outcome.value("children", json::array())) {
+    const json offers = outcome.value("children", json::array());
+    for (const json& offer : offers) {
       const json* f = first_failure(offer);
       out << "  " << offer.value("stage", std::string()) << ": ";
       if (offer.value("pass", false))

@@ -1,6 +1,8 @@
 #include "offer/footprint_evaluator.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "resources/ranges.hpp"
 #include "resources/resource_pool.hpp"
@@ -53,6 +55,76 @@ class Fitter {
 
   FootprintFit& fit() { return fit_; }
 
+  // Brings one set from `held` to `set` (see evaluate_resized_footprint).
+  bool resize_set(const SetNeed& set, std::vector<Resource> held,
+                  const std::map<std::string, int>& held_ports, Outcome& out) {
+    out.stage = "resource set " + set.id;
+    std::vector<bool> kept(held.size(), true);
+    auto is_volume = [](const Resource& r) { return r.disk && r.disk->persistence; };
+    std::set<std::string> asked;
+    for (const ScalarNeed& s : set.scalars) {
+      asked.insert(s.name);
+      out.children.push_back(resize_scalar(set.id, s, held, kept));
+    }
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      const Resource& r = held[i];
+      if (r.type != mesos::Resource::Type::scalar || is_volume(r) || asked.count(r.name)) continue;
+      fit_.unreserve.push_back(r);
+      kept[i] = false;
+      out.children.push_back(
+          {r.name, true, "no longer asked for: unreserving " + number(r.scalar), {}});
+    }
+    std::vector<bool> port_used(held.size(), false);
+    for (const PortNeed& p : set.ports) {
+      std::optional<std::size_t> have;
+      std::optional<int> number_held;
+      if (p.port) {
+        number_held = *p.port;
+      } else if (auto it = held_ports.find(p.name); it != held_ports.end()) {
+        bool allowed = p.ranges.empty();
+        for (const spec::PortRange& want : p.ranges)
+          if ((!want.begin || *want.begin <= it->second) && (!want.end || it->second <= *want.end))
+            allowed = true;
+        if (allowed) number_held = it->second;
+      }
+      for (std::size_t i = 0; number_held && i < held.size() && !have; ++i)
+        if (held[i].name == "ports" && !port_used[i] &&
+            resources::contains(held[i].ranges, static_cast<std::uint64_t>(*number_held)))
+          have = i;
+      if (have) {
+        port_used[*have] = true;
+        fit_.ports[set.id][p.name] = *number_held;
+        out.children.push_back(
+            {"port " + p.name, true, "keeps " + std::to_string(*number_held), {}});
+      } else {
+        out.children.push_back(port(set.id, p));
+      }
+    }
+    for (std::size_t i = 0; i < held.size(); ++i)
+      if (held[i].name == "ports" && !port_used[i]) {
+        fit_.unreserve.push_back(held[i]);
+        kept[i] = false;
+        out.children.push_back({"ports", true, "no longer asked for: unreserving", {}});
+      }
+    for (const VolumeNeed& v : set.volumes) {
+      bool found = false;
+      for (const Resource& r : held)
+        if (is_volume(r) && r.disk->volume && r.disk->volume->container_path == v.spec.path)
+          found = true;
+      if (found)
+        out.children.push_back({"volume " + v.spec.path, true, "kept", {}});
+      else
+        out.children.push_back(volume(set.id, v));
+    }
+    std::vector<Resource>& result = fit_.held[set.id];
+    for (std::size_t i = 0; i < held.size(); ++i)
+      if (kept[i]) result.push_back(held[i]);
+    for (const Outcome& c : out.children)
+      out.pass = out.pass && c.pass;
+    if (!out.pass) out.reason = "cannot be resized on this offer";
+    return out.pass;
+  }
+
  private:
   mesos::ReservationInfo reservation() {
     mesos::ReservationInfo r;
@@ -77,6 +149,62 @@ class Fitter {
     fit_.reserve.push_back(reserved);
     fit_.held[set_id].push_back(reserved);
     return reserved;
+  }
+
+  // Grows or shrinks the held resources of one scalar; held[i] entries change in place.
+  Outcome resize_scalar(const std::string& set_id, const ScalarNeed& need,
+                        std::vector<Resource>& held, std::vector<bool>& kept) {
+    std::vector<std::size_t> mine;
+    double total = 0;
+    for (std::size_t i = 0; i < held.size(); ++i)
+      if (held[i].name == need.name && held[i].type == mesos::Resource::Type::scalar &&
+          !(held[i].disk && held[i].disk->persistence)) {
+        mine.push_back(i);
+        total += held[i].scalar;
+      }
+    const double want = mesos::round_scalar(need.amount);
+    total = mesos::round_scalar(total);
+    if (mine.empty()) return scalar(set_id, need.name, need.amount);
+    if (want == total) return {need.name, true, "keeps " + number(total), {}};
+    if (want > total) {
+      const double delta = mesos::round_scalar(want - total);
+      const Resource* src = source(need.name);
+      const double offered = src ? src->scalar : 0;
+      if (!src || mesos::round_scalar(offered) < delta)
+        return {need.name,
+                false,
+                "insufficient " + need.name + " to grow " + number(total) + " -> " + number(want) +
+                    ": need " + number(delta) + " more, offered " + number(offered),
+                {}};
+      Resource taken = *src;
+      taken.scalar = delta;
+      pool_.subtract(taken);
+      // The same reservation (same resource_id): the master merges it with what is held.
+      Resource& grown = held[mine.front()];
+      Resource more = resources::reserved(taken, grown.reservations.back());
+      more.allocation_role = grown.allocation_role;
+      fit_.reserve.push_back(more);
+      grown.scalar = mesos::round_scalar(grown.scalar + delta);
+      return {need.name,
+              true,
+              number(total) + " -> " + number(want) + ": reserving " + number(delta) + " more",
+              {}};
+    }
+    double excess = mesos::round_scalar(total - want);
+    for (auto it = mine.rbegin(); it != mine.rend() && excess > 0; ++it) {
+      Resource& r = held[*it];
+      Resource piece = r;
+      piece.scalar = mesos::round_scalar(std::min(excess, r.scalar));
+      fit_.unreserve.push_back(piece);
+      r.scalar = mesos::round_scalar(r.scalar - piece.scalar);
+      excess = mesos::round_scalar(excess - piece.scalar);
+      if (r.scalar <= 0) kept[*it] = false;
+    }
+    return {need.name,
+            true,
+            number(total) + " -> " + number(want) + ": unreserving " +
+                number(mesos::round_scalar(total - want)),
+            {}};
   }
 
   Outcome scalar(const std::string& set_id, const std::string& name, double amount) {
@@ -205,6 +333,44 @@ Evaluation evaluate_new_footprint(const PodFootprint& footprint, const mesos::Of
     e.outcome.reason = "the whole footprint fits";
   } else {
     e.outcome.reason = "the footprint does not fit";
+  }
+  return e;
+}
+
+Evaluation evaluate_resized_footprint(
+    const PodFootprint& footprint, const std::vector<std::string>& sets,
+    const std::map<std::string, std::vector<mesos::Resource>>& held,
+    const std::map<std::string, std::map<std::string, int>>& ports, const mesos::Offer& offer,
+    const ReservationContext& context) {
+  Evaluation e;
+  e.outcome.stage = "offer " + offer.id + " on agent " + offer.agent_id + " for pod " +
+                    footprint.pod_type + " (resize)";
+  Fitter fitter(footprint, offer, context);
+  static const std::vector<mesos::Resource> kNothing;
+  static const std::map<std::string, int> kNoPorts;
+  for (const SetNeed& set : footprint.sets) {
+    auto h = held.find(set.id);
+    auto p = ports.find(set.id);
+    if (std::find(sets.begin(), sets.end(), set.id) == sets.end()) {
+      // Not relaunched now: it keeps what it holds.
+      if (h != held.end()) fitter.fit().held[set.id] = h->second;
+      if (p != ports.end()) fitter.fit().ports[set.id] = p->second;
+      continue;
+    }
+    Outcome o;
+    fitter.resize_set(set, h == held.end() ? kNothing : h->second,
+                      p == ports.end() ? kNoPorts : p->second, o);
+    e.outcome.children.push_back(std::move(o));
+  }
+  if (auto h = held.find("executor"); h != held.end()) fitter.fit().held["executor"] = h->second;
+  for (const Outcome& c : e.outcome.children)
+    e.outcome.pass = e.outcome.pass && c.pass;
+  if (e.outcome.pass) {
+    fitter.fit().held.erase("__volume__");
+    e.fit = std::move(fitter.fit());
+    e.outcome.reason = "the footprint is resized in place";
+  } else {
+    e.outcome.reason = "the footprint cannot be resized on this offer";
   }
   return e;
 }

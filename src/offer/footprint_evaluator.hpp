@@ -28,8 +28,9 @@ struct Outcome {
 };
 
 struct FootprintFit {
-  std::vector<mesos::Resource> reserve;  // RESERVE, in order
-  std::vector<mesos::Resource> create;   // CREATE, after the RESERVE
+  std::vector<mesos::Resource> unreserve;  // UNRESERVE, before anything else (a resize)
+  std::vector<mesos::Resource> reserve;    // RESERVE, in order
+  std::vector<mesos::Resource> create;     // CREATE, after the RESERVE
   // What each set ("executor" included) holds once reserved (volumes as created).
   std::map<std::string, std::vector<mesos::Resource>> held;
   std::map<std::string, std::map<std::string, int>> ports;  // set -> port name -> port
@@ -47,6 +48,21 @@ struct ReservationContext {
 
 Evaluation evaluate_new_footprint(const PodFootprint& footprint, const mesos::Offer& offer,
                                   const ReservationContext& context);
+
+// A pod that holds its footprint and relaunches under a new configuration (dcos-commons'
+// in-place update): each set in `sets` is brought from what it holds to what `footprint`
+// asks. A scalar that grows reserves the difference under the same reservation (its
+// resource_id stays), one that shrinks unreserves the excess, one no longer asked for is
+// unreserved; ports are kept when the spec still asks for them (a dynamic port keeps its
+// number), others are released and new ones reserved; volumes are kept as they are (the
+// update validators refuse volume changes), and a volume a set lacks is reserved and created.
+// Sets not in `sets` keep what they hold. `held` and `ports` describe what is held now: per
+// set, its resources, and which port number each port name has.
+Evaluation evaluate_resized_footprint(
+    const PodFootprint& footprint, const std::vector<std::string>& sets,
+    const std::map<std::string, std::vector<mesos::Resource>>& held,
+    const std::map<std::string, std::map<std::string, int>>& ports, const mesos::Offer& offer,
+    const ReservationContext& context);
 
 // The outcome tree as indented lines, for logs and the debug endpoint.
 std::string render(const Outcome& outcome);

@@ -5,7 +5,10 @@
 //               whole footprint is reserved (RESERVE, CREATE) and the tasks launched on it;
 //   existing  — the pod holds a footprint: only an offer from its agent that carries every
 //               reservation the launched tasks (and, when not running, the executor) hold, by
-//               resource_id, will do; the tasks relaunch on those resources with new task ids.
+//               resource_id, will do; the tasks relaunch on those resources with new task ids;
+//   update    — existing, for a pod on an older configuration: the launched tasks are built
+//               from the new pod spec and their resource sets resized in the same ACCEPT
+//               (UNRESERVE -> RESERVE -> CREATE -> LAUNCH_GROUP).
 // The result lists the operations in the order RESERVE -> CREATE -> LAUNCH_GROUP, and the
 // TaskInfos to persist (every task of the pod, launched or footprint-only) before ACCEPT.
 
@@ -30,6 +33,9 @@ struct PodLaunchRequest {
   std::vector<std::string> tasks;  // task names of the pod spec to launch
   std::map<std::string, std::string> parameters;
   bool replace = false;  // permanent recovery: a new footprint, wherever placement allows
+  // The pod runs an older configuration: its tasks are rebuilt from `pod` and relaunch on
+  // their footprint resized to it (unreserve the excess, reserve the difference).
+  bool update = false;
   // What the pod instance holds now, by task name ("hello-0-server"); the executor rides in
   // each TaskInfo.
   std::vector<mesos::TaskInfo> existing;
@@ -55,6 +61,7 @@ struct PodLaunch {
   std::vector<mesos::TaskInfo> store;           // every task of the pod, to persist first
   std::map<std::string, std::string> launched;  // task name -> new task id
   bool new_footprint = false;
+  bool resized = false;  // the ACCEPT also changes what the pod holds (update pipeline)
 };
 
 struct PodLaunchEvaluation {

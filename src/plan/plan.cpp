@@ -182,6 +182,11 @@ void Plan::add_error(std::string error) {
   refresh();
 }
 
+void Plan::clear_errors() {
+  errors_.clear();
+  refresh();
+}
+
 bool Plan::interrupted() const {
   return strategy_.interrupted(!phases_.empty() && phases_[0]->status() == Status::complete);
 }

@@ -129,6 +129,7 @@ class Plan {
   Status status() const { return status_; }
   const std::vector<std::string>& errors() const { return errors_; }
   void add_error(std::string error);
+  void clear_errors();
 
   bool interrupted() const;
   void interrupt();

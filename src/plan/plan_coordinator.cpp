@@ -35,6 +35,12 @@ void PlanCoordinator::add(std::unique_ptr<Plan> plan) {
   plans_.insert(at, std::move(plan));
 }
 
+void PlanCoordinator::remove(const std::string& name) {
+  plans_.erase(std::remove_if(plans_.begin(), plans_.end(),
+                              [&](const std::unique_ptr<Plan>& p) { return p->name() == name; }),
+               plans_.end());
+}
+
 Plan* PlanCoordinator::find(const std::string& name) const {
   for (const auto& plan : plans_) {
     if (plan->name() == name || plan->id() == name) return plan.get();

@@ -34,6 +34,9 @@ struct CommandOutcome {
 class PlanCoordinator {
  public:
   void add(std::unique_ptr<Plan> plan);
+  // Drops a plan (a new target re-plans); its steps are gone, so whoever runs them must have
+  // let go of them first.
+  void remove(const std::string& name);
   const std::vector<std::unique_ptr<Plan>>& plans() const { return plans_; }
   Plan* find(const std::string& name) const;
 

@@ -20,6 +20,7 @@
 #include "offer/unexpected_resources.hpp"
 #include "plan/plan_generator.hpp"
 #include "plan/plan_render.hpp"
+#include "scheduler/task_labels.hpp"
 #include "spec/spec_summary.hpp"
 
 namespace steward::scheduler {
@@ -30,21 +31,10 @@ using plan::Status;
 
 namespace {
 
-constexpr const char* kPermanentlyFailed = "permanently-failed";
 constexpr std::size_t kMaxQueuedOffers = 256;
+// Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
+constexpr const char* kResized = "#resize";
 constexpr std::size_t kEvaluationsPerStep = 8;
-
-std::string label_of(const mesos::TaskInfo& t, const std::string& key) {
-  for (const mesos::Label& l : t.labels)
-    if (l.key == key) return l.value.value_or("");
-  return "";
-}
-
-bool has_label(const mesos::TaskInfo& t, const std::string& key) {
-  for (const mesos::Label& l : t.labels)
-    if (l.key == key) return true;
-  return false;
-}
 
 // LOST, UNREACHABLE and UNKNOWN are not terminal for Mesos, but the task is not running.
 bool not_running(mesos::TaskState s) {
@@ -58,16 +48,6 @@ bool never_launched(mesos::TaskState s) {
   return s == mesos::TaskState::dropped || s == mesos::TaskState::error ||
          s == mesos::TaskState::lost || s == mesos::TaskState::unknown ||
          s == mesos::TaskState::gone || s == mesos::TaskState::gone_by_operator;
-}
-
-// "hello-0" -> ("hello", 0); nullopt when it is not <pod>-<index>.
-std::optional<std::pair<std::string, int>> split_instance(const std::string& instance) {
-  const auto dash = instance.rfind('-');
-  if (dash == std::string::npos || dash == 0) return std::nullopt;
-  char* end = nullptr;
-  const long index = std::strtol(instance.c_str() + dash + 1, &end, 10);
-  if (end == instance.c_str() + dash + 1 || *end != '\0' || index < 0) return std::nullopt;
-  return std::pair(instance.substr(0, dash), static_cast<int>(index));
 }
 
 int rank(Status s) {
@@ -100,17 +80,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-void log(const std::string& service, const std::string& line) {
-  const std::int64_t ms = now_ms();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-  std::fprintf(stderr, "%s.%03d [%s] %s\n", stamp, static_cast<int>(ms % 1000), service.c_str(),
-               line.c_str());
-}
-
 // "1.5", "4": a delay for a log line.
 std::string seconds_text(double s) {
   char buf[32];
@@ -122,23 +91,28 @@ std::string call_json(mesos::Call call) {
   return mesos::to_json(call).dump();
 }
 
-// Splits "hello-0-server" with labels task_type=server, index=0 into ("hello", 0).
-std::pair<std::string, int> pod_of(const mesos::TaskInfo& t) {
-  const std::string type = label_of(t, "task_type");
-  const std::string index = label_of(t, "index");
-  const std::string suffix = "-" + index + "-" + type;
-  if (!type.empty() && t.name.size() > suffix.size() &&
-      t.name.compare(t.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    return {t.name.substr(0, t.name.size() - suffix.size()), std::atoi(index.c_str())};
-  }
-  return {t.name, 0};
-}
-
 }  // namespace
 
+void log(const std::string& service, const std::string& line) {
+  const std::int64_t ms = now_ms();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+  std::fprintf(stderr, "%s.%03d [%s] %s\n", stamp, static_cast<int>(ms % 1000), service.c_str(),
+               line.c_str());
+}
+
 struct ServiceScheduler::Work {
-  enum class Kind { launch, kill, unreserve, deregister };
+  // launch: a pod's tasks; kill: tasks (uninstall, decommission); unreserve: an agent's
+  // reservations (uninstall); release: a decommissioned pod's footprint; erase: its record.
+  enum class Kind { launch, kill, unreserve, deregister, release, erase };
   Kind kind = Kind::launch;
+  std::shared_ptr<const spec::ServiceSpec> spec;  // keeps `pod` valid across target changes
+  std::string config_id;                          // the configuration `spec` is
+  // Tasks of the pod killed because they run on a set being launched: they relaunch too.
+  std::set<std::string> siblings;
   plan::Step* step = nullptr;
   std::string plan;
   std::string phase;
@@ -162,8 +136,6 @@ ServiceScheduler::ServiceScheduler(SchedulerOptions options)
       backoff_(options_.backoff),
       killer_(options_.kill_resend_seconds) {
   if (options_.spec) options_.service_name = options_.spec->name;
-  if (!options_.replacement_policy && options_.spec)
-    options_.replacement_policy = options_.spec->replacement_failure_policy;
 }
 
 ServiceScheduler::~ServiceScheduler() {
@@ -208,7 +180,8 @@ bool ServiceScheduler::start(std::string& error) {
 
   mesos::FrameworkInfo info;
   if (options_.spec) {
-    const spec::ServiceSpec& s = *options_.spec;
+    if (!choose_target(*options_.spec, error)) return false;
+    const spec::ServiceSpec& s = *target_;
     role_ = offer::service_role(s.name);
     principal_ = s.scheduler.principal.empty() ? s.name + "-principal" : s.scheduler.principal;
     info.name = s.name;
@@ -225,41 +198,6 @@ bool ServiceScheduler::start(std::string& error) {
     info.checkpoint = true;
     info.capabilities = {"MULTI_ROLE", "RESERVATION_REFINEMENT", "PARTITION_AWARE",
                          "TASK_KILLING_STATE"};
-    // The configuration: reuse the target's id when nothing changed.
-    const std::string spec_json = spec::to_json(s, -1);
-    auto target = store_->target_config();
-    if (target && store_->config(*target) == spec_json) {
-      config_id_ = *target;
-    } else {
-      if (target) {
-        const std::string refused =
-            unsupported_change(store_->config(*target).value_or(""), spec_json);
-        if (!refused.empty()) {
-          error = "the spec changes what " + s.name + " runs (configuration " + *target +
-                  "): " + refused +
-                  ". Rolling updates come with `steward update`; until then restore the "
-                  "spec, or uninstall the service first. Nothing was changed.";
-          return false;
-        }
-      }
-      config_id_ = new_id();
-      store_->store_config(config_id_, spec_json);
-      store_->set_target_config(config_id_);
-      // What changed adds pods or instances only (anything else was refused above): the
-      // tasks that exist run the new configuration as they are (dcos-commons' config-id
-      // sweep), so none of them reruns for it.
-      std::vector<state::StoredTask> relabelled;
-      for (auto& [name, t] : tasks_) {
-        state::StoredTask copy = t;
-        copy.config_id = config_id_;
-        for (mesos::Label& l : copy.info.labels)
-          if (l.key == "target_configuration") l.value = config_id_;
-        relabelled.push_back(std::move(copy));
-      }
-      if (!relabelled.empty()) store_->store_tasks(relabelled);
-      for (auto& t : relabelled)
-        tasks_[t.name] = t;
-    }
     store_->set_property("framework-info", mesos::to_json(info).dump());
   } else {
     auto saved = store_->property("framework-info");
@@ -295,7 +233,7 @@ bool ServiceScheduler::start(std::string& error) {
     // come between storing that status and updating this set).
     for (auto it = unconfirmed_.begin(); it != unconfirmed_.end();) {
       bool confirmed = false;
-      if (auto pod = split_instance(*it))
+      if (auto pod = split_instance(it->substr(0, it->find('#'))))
         for (const std::string& n : pod_task_names(pod->first, pod->second)) {
           auto st = statuses_.find(n);
           if (st == statuses_.end() || st->second.task_id != tasks_.at(n).info.task_id) continue;
@@ -307,22 +245,23 @@ bool ServiceScheduler::start(std::string& error) {
   if (options_.uninstall) {
     build_uninstall_plan();
   } else {
-    plan::GenerateOptions g;
-    g.deploy_completed = store_->property("deploy-completed").has_value();
-    for (auto& p : plan::generate_plans(*options_.spec, g))
-      plans_.add(std::move(p));
     auto recovery =
         std::make_unique<plan::Plan>("recovery", std::vector<std::unique_ptr<plan::Phase>>{},
                                      plan::Strategy::parallel(0), plan::system_clock());
     recovery_ = recovery.get();
     plans_.add(std::move(recovery));
-    mark_step_initial_statuses();
-    // Only the first dispatch of a step may adopt live tasks (a restarted scheduler); a step
-    // restarted later by an operator relaunches them.
-    for (const auto& p : plans_.plans())
-      for (const auto& phase : p->phases())
-        for (const auto& step : phase->steps())
-          if (step->status() != Status::complete) adoptable_.insert(step->id());
+    rebuild_plans();
+    // A refused update's errors stay until an update is accepted or the target is sent
+    // again, restarts included.
+    if (auto last = store_->property("last-update"); last && refused_.empty()) {
+      json j = json::parse(*last, nullptr, false);
+      if (j.is_object() && j.value("result", "") == "refused")
+        for (const json& e : j.value("errors", json::array()))
+          if (e.is_string()) refused_.push_back(e.get<std::string>());
+    }
+    if (plan::Plan* deploy = plans_.find("deploy"))
+      for (const std::string& e : refused_)
+        deploy->add_error(e);
   }
 
   MesosSession::Options so;
@@ -377,49 +316,6 @@ std::string ServiceScheduler::end_reason() const {
 
 // ---------------------------------------------------------------------------------------------
 // State cache
-
-// What a new spec changes that this scheduler cannot yet roll out to tasks that exist: a
-// pod type removed, a count lowered, or anything but count and placement changed for a pod
-// with tasks. "" when the change only adds (new pods, more instances) or touches nothing
-// running.
-std::string ServiceScheduler::unsupported_change(const std::string& old_json,
-                                                 const std::string& new_json) const {
-  const json old_spec = json::parse(old_json, nullptr, false);
-  const json new_spec = json::parse(new_json, nullptr, false);
-  if (!old_spec.is_object() || !new_spec.is_object()) return "";
-  std::map<std::string, json> fresh;
-  for (const json& p : new_spec.value("pods", json::array()))
-    fresh[p.value("type", "")] = p;
-  std::vector<std::string> problems;
-  for (const json& p : old_spec.value("pods", json::array())) {
-    const std::string type = p.value("type", "");
-    int highest = -1;
-    for (const auto& [name, t] : tasks_) {
-      auto [pod, index] = pod_of(t.info);
-      if (pod == type) highest = std::max(highest, index);
-    }
-    if (highest < 0) continue;  // nothing of it exists
-    auto it = fresh.find(type);
-    if (it == fresh.end()) {
-      problems.push_back("pod type " + type + " is removed");
-      continue;
-    }
-    if (it->second.value("count", 0) <= highest)
-      problems.push_back("pod " + type + " loses instances (count " +
-                         std::to_string(p.value("count", 0)) + " -> " +
-                         std::to_string(it->second.value("count", 0)) + ")");
-    json a = p, b = it->second;
-    for (const char* key : {"count", "placement", "allow-decommission"}) {
-      a.erase(key);
-      b.erase(key);
-    }
-    if (a != b) problems.push_back("pod " + type + " changes");
-  }
-  std::string out;
-  for (const std::string& p : problems)
-    out += (out.empty() ? "" : "; ") + p;
-  return out;
-}
 
 void ServiceScheduler::load_tasks() {
   tasks_.clear();
@@ -480,10 +376,11 @@ void ServiceScheduler::mark_step_initial_statuses() {
   // A step whose tasks already reached their goal (a restarted scheduler) is COMPLETE; so is
   // one whose tasks were replaced permanently (recovery owns them).
   for (const auto& p : plans_.plans()) {
-    if (p.get() == recovery_) continue;
+    if (p.get() == recovery_ || p->name() == "decommission") continue;
     for (const auto& phase : p->phases()) {
       for (const auto& step : phase->steps()) {
-        const spec::PodSpec* pod = options_.spec->find_pod(step->pod_type());
+        if (step->status() == Status::complete) continue;
+        const spec::PodSpec* pod = target_->find_pod(step->pod_type());
         if (pod == nullptr || step->tasks().empty()) continue;
         bool done = true;
         for (const std::string& task : step->tasks()) {
@@ -501,7 +398,8 @@ void ServiceScheduler::mark_step_initial_statuses() {
           }
           const mesos::TaskState state = st->second.state;
           if (ts->goal == spec::GoalState::running)
-            done = state == mesos::TaskState::running && ready(st->second);
+            done = state == mesos::TaskState::running && ready(st->second) &&
+                   label_of(it->second.info, "target_configuration") == config_id_;
           else if (ts->goal == spec::GoalState::finish)
             done = state == mesos::TaskState::finished &&
                    label_of(it->second.info, "target_configuration") == config_id_;
@@ -727,6 +625,25 @@ void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
 void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
   auto [type, index] = pod_of(tasks_.at(name).info);
   const std::string instance = type + "-" + std::to_string(index);
+  if (unconfirmed_.erase(instance + kResized) > 0) {
+    if (never_launched(s.state)) {
+      // The resize never happened: what is on record overstates (or understates) what the
+      // agent holds. The tasks lose their configuration label, so the next launch resizes
+      // again, from what the offer says they hold.
+      log(options_.service_name, "the resize of " + instance + " never happened (" +
+                                     std::string(mesos::to_string(s.state)) + "): resizing again");
+      std::vector<state::StoredTask> unlabelled;
+      for (const std::string& n : pod_task_names(type, index)) {
+        state::StoredTask t = tasks_.at(n);
+        for (mesos::Label& l : t.info.labels)
+          if (l.key == "target_configuration") l.value = "";
+        t.config_id.clear();
+        unlabelled.push_back(std::move(t));
+      }
+      store_tasks(unlabelled);
+    }
+    store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+  }
   if (!unconfirmed_.count(instance)) return;
   unconfirmed_.erase(instance);
   if (never_launched(s.state)) {
@@ -759,6 +676,12 @@ void ServiceScheduler::start(plan::Step& step) {
   w->pod_type = step.pod_type();
   w->index = step.pod_index();
   w->tasks = step.tasks();
+  if (w->plan == "decommission") {
+    Work& work = *w;
+    work_[&step] = std::move(w);
+    start_decommission_work(work);
+    return;
+  }
   if (options_.uninstall) {
     if (w->phase == "kill-tasks") {
       w->kind = Work::Kind::kill;
@@ -798,8 +721,15 @@ void ServiceScheduler::start(plan::Step& step) {
     }
     return;
   }
-  w->pod = options_.spec->find_pod(step.pod_type());
+  w->spec = target_;
+  w->config_id = config_id_;
+  w->pod = target_->find_pod(step.pod_type());
   if (w->pod == nullptr) {
+    // A recovery of a pod type the target removed has nothing left to do.
+    if (w->plan == "recovery") {
+      step.force_complete();
+      return;
+    }
     step.add_error("pod type " + step.pod_type() + " is not in the spec");
     return;
   }
@@ -813,8 +743,10 @@ void ServiceScheduler::start(plan::Step& step) {
     std::map<std::string, std::string> ids;
     for (const std::string& task : work.tasks) {
       auto it = tasks_.find(work.full(task));
+      // Only a task of the target configuration is adopted; an older one relaunches.
       if (it == tasks_.end() || it->second.info.task_id.empty() ||
-          has_label(it->second.info, kPermanentlyFailed)) {
+          has_label(it->second.info, kPermanentlyFailed) ||
+          label_of(it->second.info, "target_configuration") != config_id_) {
         all_live = false;
         break;
       }
@@ -914,9 +846,19 @@ void ServiceScheduler::refresh_work(Work& work) {
 }
 
 bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers) {
-  // Old incarnations of the tasks must be gone before they launch again.
+  // Old incarnations of the tasks must be gone before they launch again, and so must the
+  // pod's other tasks on the same resource sets: what they run on is not offered while they
+  // run (dcos-commons kills every task sharing the sets being launched).
+  std::set<std::string> sets;
+  for (const std::string& task : work.tasks)
+    if (const spec::TaskSpec* ts = work.pod->find_task(task)) sets.insert(ts->resource_set);
+  std::vector<std::string> to_stop = work.tasks;
+  for (const spec::TaskSpec& ts : work.pod->tasks)
+    if (sets.count(ts.resource_set) &&
+        std::find(to_stop.begin(), to_stop.end(), ts.name) == to_stop.end())
+      to_stop.push_back(ts.name);
   bool waiting_for_kill = false;
-  for (const std::string& task : work.tasks) {
+  for (const std::string& task : to_stop) {
     auto it = tasks_.find(work.full(task));
     if (it == tasks_.end() || it->second.info.task_id.empty()) continue;
     auto st = statuses_.find(it->first);
@@ -924,6 +866,11 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
         not_running(st->second.state))
       continue;
     kill_task(it->second.info.task_id, it->second.info.agent_id);
+    // A recovery brings them back with it; a plan's own later steps launch them (world's
+    // [prepare] then [server]), so they are not launched out of order here.
+    if (work.plan == "recovery" &&
+        std::find(work.tasks.begin(), work.tasks.end(), task) == work.tasks.end())
+      work.siblings.insert(task);
     waiting_for_kill = true;
   }
   if (waiting_for_kill) return false;
@@ -932,10 +879,20 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   req.pod = work.pod;
   req.index = work.index;
   req.tasks = work.tasks;
+  for (const std::string& sibling : work.siblings)
+    if (std::find(req.tasks.begin(), req.tasks.end(), sibling) == req.tasks.end())
+      req.tasks.push_back(sibling);
   req.parameters = work.step->parameters();
   for (const auto& [k, v] : work.env)
     req.parameters[k] = v;
   req.executor_live = false;
+  // Tasks of another configuration than the step's are rebuilt from its spec (a rollout; a
+  // recovery also brings a pod to the target, as in dcos-commons).
+  for (const std::string& task : req.tasks) {
+    auto it = tasks_.find(work.full(task));
+    req.update = req.update || it == tasks_.end() ||
+                 label_of(it->second.info, "target_configuration") != work.config_id;
+  }
   for (const std::string& name : pod_task_names(work.pod_type, work.index)) {
     const state::StoredTask& t = tasks_.at(name);
     req.replace = req.replace || has_label(t.info, kPermanentlyFailed);
@@ -961,7 +918,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   offer::PodLaunchContext ctx;
   ctx.service_name = options_.service_name;
   ctx.framework_id = session_->framework_id();
-  ctx.config_id = config_id_;
+  ctx.config_id = work.config_id;
   ctx.role = role_;
   ctx.principal = principal_;
   ctx.overhead = options_.overhead;
@@ -983,11 +940,11 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
       }
     std::vector<state::StoredTask> store;
     for (mesos::TaskInfo& t : e.launch->store)
-      store.push_back({t.name, t, config_id_});
+      store.push_back({t.name, t, label_of(t, "target_configuration")});
     // Staged: the pass writes every launch of its offers in one go, then sends the ACCEPTs
     // (persist before acting, one fsync per pass instead of one per pod).
-    if (e.launch->new_footprint) {
-      unconfirmed_.insert(work.instance());
+    if (e.launch->new_footprint || e.launch->resized) {
+      unconfirmed_.insert(work.instance() + (e.launch->new_footprint ? "" : kResized));
       batch_.unconfirmed_changed = true;
     }
     stage_tasks(std::move(store));
@@ -1079,8 +1036,8 @@ void ServiceScheduler::detect_recovery() {
   for (const auto& [name, t] : tasks_) {
     if (t.info.task_id.empty()) continue;
     auto [type, index] = pod_of(t.info);
-    const spec::PodSpec* pod = options_.spec->find_pod(type);
-    if (pod == nullptr) continue;
+    const spec::PodSpec* pod = target_->find_pod(type);
+    if (pod == nullptr || decommissioning(type, index)) continue;
     const spec::TaskSpec* ts = pod->find_task(label_of(t.info, "task_type"));
     if (ts == nullptr || ts->goal != spec::GoalState::running) continue;
     if (busy.count(type + "-" + std::to_string(index))) continue;
@@ -1092,7 +1049,7 @@ void ServiceScheduler::detect_recovery() {
   }
   for (const auto& [key, names] : failed) {
     const auto& [type, index] = key;
-    const spec::PodSpec* pod = options_.spec->find_pod(type);
+    const spec::PodSpec* pod = target_->find_pod(type);
     const std::string instance = type + "-" + std::to_string(index);
     // A step of another plan that has not finished with this pod owns it.
     bool owned = false;
@@ -1174,9 +1131,13 @@ void ServiceScheduler::detect_recovery() {
 }
 
 void ServiceScheduler::check_timed_replacement() {
-  if (!options_.replacement_policy) return;
-  const double timeout = options_.replacement_policy->permanent_failure_timeout_s;
-  const double min_delay = options_.replacement_policy->min_replace_delay_s;
+  // The options' policy (tests, C++ services), else the target's.
+  const auto& policy = options_.replacement_policy
+                           ? options_.replacement_policy
+                           : (target_ ? target_->replacement_failure_policy : std::nullopt);
+  if (!policy) return;
+  const double timeout = policy->permanent_failure_timeout_s;
+  const double min_delay = policy->min_replace_delay_s;
   for (auto it = failing_since_.begin(); it != failing_since_.end();) {
     const std::string instance = it->first;
     const auto [type, index] = split_instance(instance).value_or(std::pair(instance, -1));
@@ -1246,6 +1207,7 @@ void ServiceScheduler::tick() {
       it = work_.erase(it);
       continue;
     }
+    if (w.kind == Work::Kind::release) refresh_release(w);
     if (s == Status::delayed && t >= w.not_before) {
       w.expected = Status::prepared;
       w.step->set_status(Status::prepared);
@@ -1261,10 +1223,15 @@ void ServiceScheduler::tick() {
   plans_.dispatch(*this);
   if (!options_.uninstall) {
     plan::Plan* deploy = plans_.find("deploy");
-    if (deploy && deploy->status() == Status::complete && !store_->property("deploy-completed")) {
-      store_->set_property("deploy-completed", std::to_string(now_ms()));
-      log(options_.service_name, "deploy plan COMPLETE");
+    const bool complete = deploy && deploy->status() == Status::complete;
+    if (complete && !deploy_complete_) {
+      if (!store_->property("deploy-completed"))
+        store_->set_property("deploy-completed", std::to_string(now_ms()));
+      log(options_.service_name, "deploy plan COMPLETE (configuration " + config_id_ + ")");
+      // A rollout that finished leaves older configurations no task runs.
+      delete_unneeded_configs();
     }
+    deploy_complete_ = complete;
   }
   for (auto& [step, w] : work_)
     if (w->kind == Work::Kind::deregister && w->expected == Status::prepared) {
@@ -1300,7 +1267,9 @@ void ServiceScheduler::process_offers() {
         auto it = work_.find(step.get());
         if (it == work_.end() || it->second->expected != Status::prepared) continue;
         Work& w = *it->second;
-        if (w.kind == Work::Kind::unreserve) {
+        if (w.kind == Work::Kind::release) {
+          waiting = true;  // the garbage collector releases the footprint from offers
+        } else if (w.kind == Work::Kind::unreserve) {
           waiting = true;
           uninstall_step(w, offers);
         } else if (w.kind == Work::Kind::launch) {
@@ -1417,6 +1386,166 @@ bool ServiceScheduler::send(const std::string& body, const char* what) {
       std::string(what) +
           " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
   return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans of the target, and decommission
+
+void ServiceScheduler::drop_plan(const std::string& name) {
+  plan::Plan* p = plans_.find(name);
+  if (p == nullptr) return;
+  for (const auto& phase : p->phases())
+    for (const auto& step : phase->steps()) {
+      work_.erase(step.get());
+      evaluations_.erase(step->id());
+      adoptable_.erase(step->id());
+    }
+  plans_.remove(name);
+}
+
+// The plans of the target: deploy (or `update` once a deploy completed), the spec's custom
+// plans (kept as they are when neither they nor their pods' counts changed, so a plan under
+// way goes on), and decommission. Steps whose tasks run the target already are COMPLETE;
+// the first dispatch of the others may adopt live tasks of the target.
+void ServiceScheduler::rebuild_plans() {
+  plan::GenerateOptions g;
+  g.deploy_completed = store_->property("deploy-completed").has_value();
+  const json target = json::parse(target_json_, nullptr, false);
+  auto signature = [](const json& config, const std::string& name) {
+    json plan_spec, counts = json::object();
+    if (!config.is_object()) return std::string();
+    for (const json& p : config.value("plans", json::array()))
+      if (p.value("name", "") == name) plan_spec = p;
+    for (const json& p : config.value("pods", json::array()))
+      counts[p.value("type", "")] = p.value("count", 0);
+    return json({plan_spec, counts}).dump();
+  };
+  std::set<plan::Plan*> fresh;
+  for (auto& p : plan::generate_plans(*target_, g)) {
+    const std::string name = p->name();
+    const std::string sig = signature(target, name);
+    auto kept = plan_signatures_.find(name);
+    if (name != "deploy" && plans_.find(name) && kept != plan_signatures_.end() &&
+        kept->second == sig)
+      continue;
+    drop_plan(name);
+    plan_signatures_[name] = sig;
+    fresh.insert(p.get());
+    plans_.add(std::move(p));
+  }
+  // Custom plans the target no longer has.
+  std::vector<std::string> stale;
+  for (const auto& p : plans_.plans())
+    if (p->name() != "deploy" && p->name() != "recovery" && p->name() != "decommission" &&
+        target_->find_plan(p->name()) == nullptr)
+      stale.push_back(p->name());
+  for (const std::string& name : stale) {
+    drop_plan(name);
+    plan_signatures_.erase(name);
+  }
+  // Pods on their way out are not recovered any more.
+  if (recovery_ != nullptr)
+    for (const auto& phase : recovery_->phases())
+      for (const auto& step : phase->steps())
+        if (step->status() != Status::complete &&
+            decommissioning(step->pod_type(), step->pod_index())) {
+          work_.erase(step.get());
+          step->force_complete();
+        }
+  drop_plan("decommission");
+  if (auto d = decommission_plan()) {
+    fresh.insert(d.get());
+    plans_.add(std::move(d));
+  }
+  mark_step_initial_statuses();
+  // Only the first dispatch of a step may adopt live tasks (a restarted scheduler, a new
+  // target finding a pod on it already); a step restarted later by an operator relaunches.
+  for (plan::Plan* p : fresh)
+    for (const auto& phase : p->phases())
+      for (const auto& step : phase->steps())
+        if (step->status() != Status::complete) adoptable_.insert(step->id());
+}
+
+void ServiceScheduler::start_decommission_work(Work& work) {
+  work.expected = Status::prepared;
+  const std::string name = work.step->name();
+  if (name.rfind("kill-", 0) == 0) {
+    work.kind = Work::Kind::kill;
+    for (const std::string& task : work.tasks) {
+      auto t = tasks_.find(task);
+      if (t == tasks_.end() || t->second.info.task_id.empty()) continue;
+      auto st = statuses_.find(task);
+      if (st == statuses_.end() || st->second.task_id != t->second.info.task_id ||
+          !not_running(st->second.state))
+        kill_task(t->second.info.task_id, t->second.info.agent_id);
+    }
+    refresh_work(work);
+    return;
+  }
+  if (name.rfind("unreserve-", 0) == 0) {
+    // The footprint becomes garbage: recorded for collection first, then dropped from the
+    // tasks (an offer carrying it is then released by the garbage collector).
+    work.kind = Work::Kind::release;
+    const std::string instance = work.instance();
+    unconfirmed_.erase(instance + kResized);
+    const bool unconfirmed = unconfirmed_.erase(instance) > 0;
+    std::map<std::string, std::string> ids;
+    std::vector<state::StoredTask> cleared;
+    for (const std::string& task : work.tasks) {
+      auto t = tasks_.find(task);
+      if (t == tasks_.end()) continue;
+      state::StoredTask copy = t->second;
+      auto add = [&](const std::vector<mesos::Resource>& rs) {
+        for (const mesos::Resource& r : rs)
+          if (auto rid = r.label("resource_id")) ids[*rid] = copy.info.agent_id;
+      };
+      add(copy.info.resources);
+      if (copy.info.executor) add(copy.info.executor->resources);
+      if (copy.info.resources.empty() && !copy.info.executor) continue;
+      copy.info.resources.clear();
+      copy.info.executor.reset();
+      cleared.push_back(std::move(copy));
+    }
+    if (unconfirmed) store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+    // A footprint no status confirmed may never have been reserved: not waited for.
+    if (!ids.empty() && !unconfirmed) {
+      gc_resources_.insert(ids.begin(), ids.end());
+      store_->set_property("gc-resources", json(gc_resources_).dump());
+      for (const auto& [id, agent] : ids)
+        work.unreserve.insert(id);
+    }
+    if (!cleared.empty()) store_tasks(cleared);
+    log(options_.service_name, "decommission of " + instance + ": releasing " +
+                                   std::to_string(ids.size()) + " reservations and volumes");
+    refresh_release(work);
+    return;
+  }
+  // erase-: the record goes; nothing of the pod is left.
+  work.kind = Work::Kind::erase;
+  for (const std::string& task : work.tasks) {
+    auto t = tasks_.find(task);
+    if (t == tasks_.end()) continue;
+    store_->delete_task(task);
+    if (!t->second.info.task_id.empty()) by_id_.erase(t->second.info.task_id);
+    tasks_.erase(t);
+    statuses_.erase(task);
+    overrides_.erase(task);
+    backoff_.clear(task);
+  }
+  failing_since_.erase(work.instance());
+  delete_unneeded_configs();
+  log(options_.service_name, "decommissioned " + work.instance());
+  work.expected = Status::complete;
+  work.step->set_status(Status::complete);
+}
+
+void ServiceScheduler::refresh_release(Work& work) {
+  if (work.expected != Status::prepared || work.step->status() != Status::prepared) return;
+  for (auto it = work.unreserve.begin(); it != work.unreserve.end();)
+    it = gc_resources_.count(*it) ? std::next(it) : work.unreserve.erase(it);
+  if (!work.unreserve.empty()) return;
+  work.expected = Status::complete;
+  work.step->set_status(Status::complete);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1773,7 +1902,7 @@ std::string ServiceScheduler::endpoints_json(const std::string& name, bool* foun
   return loop_->call([&] {
     // Advertised ports: per port name, every launched task's host:port.
     std::map<std::string, json> endpoints;
-    const spec::ServiceSpec* spec = options_.spec ? &*options_.spec : nullptr;
+    const spec::ServiceSpec* spec = target_.get();
     for (const auto& [task_name, t] : tasks_) {
       if (t.info.task_id.empty() || spec == nullptr) continue;
       auto [type, index] = pod_of(t.info);
@@ -1816,10 +1945,6 @@ std::string ServiceScheduler::metrics_text() {
       plans.emplace_back(p->name(), std::string(plan::to_string(p->status())));
     return metrics_.render(plans);
   });
-}
-
-std::string ServiceScheduler::configurations_json() {
-  return loop_->call([this] { return json(store_->config_ids()).dump(); });
 }
 
 std::optional<std::string> ServiceScheduler::configuration(const std::string& id) {

@@ -29,12 +29,14 @@
 #include "offer/unexpected_resources.hpp"
 #include "placement/placement_evaluator.hpp"
 #include "plan/plan_coordinator.hpp"
+#include "scheduler/config_update.hpp"
 #include "scheduler/launch_backoff.hpp"
 #include "scheduler/mesos_session.hpp"
 #include "scheduler/reconciler.hpp"
 #include "scheduler/revive_limiter.hpp"
 #include "scheduler/scheduler_metrics.hpp"
 #include "scheduler/task_killer.hpp"
+#include "spec/config_validator.hpp"
 #include "spec/service_spec.hpp"
 #include "state/locked_state_store.hpp"
 #include "state/sqlite_state_store.hpp"
@@ -57,10 +59,21 @@ struct SchedulerOptions {
   double short_decline_seconds = 5;
   double long_decline_seconds = 14 * 24 * 3600;
   double kill_resend_seconds = 5;
-  // Opt-in timed replacement (dcos-commons' ReplacementFailurePolicy): also set when the spec
-  // has `replacement-failure-policy`.
+  // Opt-in timed replacement (dcos-commons' ReplacementFailurePolicy); unset: the target
+  // spec's `replacement-failure-policy`, if any.
   std::optional<spec::ReplacementFailurePolicy> replacement_policy;
   std::shared_ptr<steward::RecoveryOverrider> recovery_overrider;
+  // The service's own rules for configuration updates, after the built-in ones.
+  std::vector<std::shared_ptr<const spec::ConfigValidator>> config_validators;
+};
+
+// The answer to a new target (`steward update`, POST /v1/update, a restart with a changed spec).
+struct UpdateOutcome {
+  enum class Result { accepted, unchanged, refused, dry_run };
+  Result result = Result::unchanged;
+  std::string config_id;            // the target after the update
+  std::vector<std::string> errors;  // why it was refused (or would be, on a dry run)
+  UpdatePreview preview;
 };
 
 // One evaluation of a step against the offers at hand, for the debug endpoint.
@@ -117,6 +130,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::string reservations_json();   // per task, what it holds; what is still to release
   // The service status code of dcos-commons (§8.2) and its JSON body.
   std::pair<int, std::string> health();
+  // A new target: `spec_json` is a configuration as GET /v1/configurations/target shows it.
+  // Validated against the running target and refused as a whole on any error; a dry run
+  // changes nothing. The HTTP code (200, 400 unreadable, 409 refused) and a JSON answer.
+  std::pair<int, std::string> update(const std::string& spec_json, bool dry_run);
+  UpdateOutcome update(const spec::ServiceSpec& candidate, bool dry_run);
   const std::string& service_name() const { return options_.service_name; }
 
  private:
@@ -153,7 +171,6 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void mark_step_initial_statuses();
   void load_tasks();
   nlohmann::json task_status_entry(const std::string& name, const state::StoredTask& t) const;
-  std::string unsupported_change(const std::string& old_json, const std::string& new_json) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);
   // Launches of one pass over the offers: staged in memory, then persisted together before
   // their ACCEPTs go out.
@@ -163,6 +180,20 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::set<std::string> kept_resource_ids() const;
   std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
   void build_uninstall_plan();
+  // Configuration (service_scheduler_config.cpp).
+  bool choose_target(const spec::ServiceSpec& run_spec, std::string& error);
+  UpdateOutcome update_on_loop(const spec::ServiceSpec& candidate, bool dry_run,
+                               const std::string& source);
+  void record_update(const std::string& source, const UpdateOutcome& outcome);
+  void sweep_configs();
+  void delete_unneeded_configs();
+  void rebuild_plans();
+  void drop_plan(const std::string& name);
+  std::unique_ptr<plan::Plan> decommission_plan() const;
+  bool decommissioning(const std::string& pod_type, int index) const;
+  void start_decommission_work(Work& work);
+  void refresh_release(Work& work);
+  std::string task_config(const state::StoredTask& t) const;
   void uninstall_step(Work& work, std::vector<mesos::Offer>& offers);
   void finish_uninstall();
   void complete_uninstall();
@@ -185,6 +216,12 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::unique_ptr<MesosSession> session_;
   std::unique_ptr<EventLoop> loop_;
   std::string config_id_;
+  // The target configuration: what the plans deploy. Work holds it too, so a step under way
+  // keeps the spec it started with while a new target arrives.
+  std::shared_ptr<const spec::ServiceSpec> target_;
+  std::string target_json_;
+  std::vector<std::string> refused_;  // errors of the last refused update, until one is accepted
+  std::map<std::string, std::string> plan_signatures_;  // custom plan -> its spec and counts
   std::string role_;
   std::string principal_;
   offer::ServiceRoles roles_;
@@ -228,7 +265,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool suppressed_ = false;
   bool revive_wanted_ = false;
   bool subscribed_ = false;
-  bool reconciled_ = false;  // explicit reconciliation done for this subscription
+  bool reconciled_ = false;       // explicit reconciliation done for this subscription
+  bool deploy_complete_ = false;  // the deploy plan was COMPLETE on the last tick
 
   std::atomic<bool> uninstalled_{false};
   mutable std::mutex end_mutex_;

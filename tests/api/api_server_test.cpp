@@ -39,14 +39,25 @@ TEST_F(ApiTest, ConfigurationsStateHealthAndDebug) {
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body["status"], "RUNNING") << health.text;
 
-  auto ids = service_.get("/v1/configurations");
-  ASSERT_EQ(ids.status, 200);
-  ASSERT_EQ(ids.body.size(), 1u) << ids.text;
+  auto configs = service_.get("/v1/configurations");
+  ASSERT_EQ(configs.status, 200);
+  const json ids = configs.body["ids"];
+  ASSERT_EQ(ids.size(), 1u) << configs.text;
   auto target_id = service_.get("/v1/configurations/targetId");
-  EXPECT_EQ(target_id.body, ids.body[0]);
+  EXPECT_EQ(target_id.body, ids[0]);
+  EXPECT_EQ(configs.body["target"], ids[0]);
+  EXPECT_TRUE(configs.body["last_update"].is_null()) << configs.text;  // only the first target
   auto target = service_.get("/v1/configurations/target");
   EXPECT_EQ(target.body["name"], "hello-world");
-  EXPECT_EQ(service_.get("/v1/configurations/" + ids.body[0].get<std::string>()).body, target.body);
+  EXPECT_EQ(service_.get("/v1/configurations/" + ids[0].get<std::string>()).body, target.body);
+  // A new target that is no configuration is answered 400, never 500, bytes and all.
+  EXPECT_EQ(service_.post("/v1/update", "{\"name\": \"\xff\"").status, 400);
+  EXPECT_EQ(service_.post("/v1/update", "{\"pods\": 3}").status, 400);
+  EXPECT_EQ(service_.post("/v1/update?dryRun=maybe", target.text).status, 400);
+  // The target itself, sent back, changes nothing.
+  auto same = service_.post("/v1/update", target.text);
+  EXPECT_EQ(same.status, 200) << same.text;
+  EXPECT_EQ(same.body["result"], "unchanged") << same.text;
   EXPECT_EQ(service_.get("/v1/configurations/nope").status, 404);
 
   auto fid = service_.get("/v1/state/frameworkId");

@@ -153,7 +153,7 @@ TEST_F(ServiceCommandsTest, ConfigStateHealthAndEndpoints) {
   ASSERT_EQ(steward({"config", "target-id"}, id), 0) << id;
   ASSERT_EQ(id.size(), 37u) << id;  // a uuid and a newline
   ASSERT_EQ(steward({"config", "list"}, out), 0) << out;
-  EXPECT_EQ(out, id);
+  EXPECT_EQ(out, id.substr(0, 36) + " (target)\n");
   ASSERT_EQ(steward({"config", "show", id.substr(0, 36)}, out), 0) << out;
   EXPECT_EQ(json::parse(out)["name"], "hello-world");
   ASSERT_EQ(steward({"config", "target"}, out), 0) << out;

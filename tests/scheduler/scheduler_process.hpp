@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -210,6 +211,46 @@ class SchedulerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
 };
+
+// Fast timings for tests: the defaults are minutes long.
+inline const std::vector<std::string> kFast = {"--backoff-initial",   "0.5", "--backoff-max", "2",
+                                               "--reconcile-backoff", "0.5", "--kill-resend", "1"};
+
+inline std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Volumes of `role` on every agent: persistence id -> agent name.
+inline std::map<std::string, std::string> volumes(const ClusterProcess& cluster,
+                                                  const std::string& role) {
+  std::map<std::string, std::string> out;
+  json s = cluster_status(cluster);
+  for (const json& a : s["agents"])
+    for (const json& v : a["volumes"])
+      if (v["role"] == role) out[v["persistence_id"]] = a["name"];
+  return out;
+}
+
+inline std::string write_spec(const fs::path& dir, const std::string& file,
+                              const std::string& text) {
+  fs::create_directories(dir);
+  const fs::path p = dir / file;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+// svc.yml of one pod type with one task of 0.1 cpus and 32 MB: `pod_extra` and `task_extra`
+// are YAML lines for the pod and the task, `top_extra` for the service.
+inline std::string one_task_spec(const std::string& name, int count, const std::string& goal,
+                                 const std::string& cmd, const std::string& task_extra = "",
+                                 const std::string& pod_extra = "",
+                                 const std::string& top_extra = "") {
+  return "name: " + name + "\n" + top_extra + "pods:\n  " + name +
+         ":\n    count: " + std::to_string(count) + "\n" + pod_extra +
+         "    tasks:\n      server:\n        goal: " + goal + "\n        cmd: " + cmd +
+         "\n        cpus: 0.1\n        memory: 32\n" + task_extra;
+}
 
 // The process group of the task process whose environment says MESOS_TASK_ID=<id>.
 inline pid_t task_process_group(const std::string& task_id) {
