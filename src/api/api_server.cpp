@@ -45,13 +45,17 @@ std::string param(const httplib::Request& req, const char* name) {
 struct ApiServer::Impl {
   explicit Impl(scheduler::ServiceScheduler& s) : scheduler(s) {}
   scheduler::ServiceScheduler& scheduler;
+  ApiExtensions extensions;
   httplib::Server server;
   std::thread thread;
   int port = -1;
 };
 
-ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token)
+ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token,
+                     ApiExtensions extensions)
     : impl_(std::make_unique<Impl>(scheduler)) {
+  impl_->extensions = std::move(extensions);
+  const ApiExtensions& ext = impl_->extensions;
   auto& s = impl_->scheduler;
   auto& srv = impl_->server;
   srv.set_payload_max_length(16 * 1024 * 1024);  // a configuration with its templates
@@ -67,16 +71,30 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
   srv.Get("/v1/metrics/prometheus", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(s.metrics_text(), "text/plain; version=0.0.4");
   });
-  srv.Get("/v1/endpoints", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.Get("/v1/endpoints", [&s, &ext](const httplib::Request&, httplib::Response& res) {
     bool found = false;
-    res.set_content(s.endpoints_json("", &found), kJson);
+    json names = json::parse(s.endpoints_json("", &found), nullptr, false);
+    if (!names.is_array()) names = json::array();
+    for (const auto& [name, producer] : ext.producers)
+      names.push_back(name);
+    res.set_content(names.dump(), kJson);
   });
-  srv.Get(R"(/v1/endpoints/([^/]+))", [&s](const httplib::Request& req, httplib::Response& res) {
-    bool found = false;
-    std::string body = s.endpoints_json(req.matches[1], &found);
-    if (!found) return error(res, 404, "no endpoint \"" + std::string(req.matches[1]) + "\"");
-    res.set_content(body, kJson);
-  });
+  srv.Get(R"(/v1/endpoints/([^/]+))",
+          [&s, &ext](const httplib::Request& req, httplib::Response& res) {
+            if (auto p = ext.producers.find(req.matches[1]); p != ext.producers.end()) {
+              try {
+                res.set_content(p->second(s.service_view()), "text/plain");
+              } catch (const std::exception& e) {
+                error(res, 500, std::string("the endpoint producer failed: ") + e.what());
+              }
+              return;
+            }
+            bool found = false;
+            std::string body = s.endpoints_json(req.matches[1], &found);
+            if (!found)
+              return error(res, 404, "no endpoint \"" + std::string(req.matches[1]) + "\"");
+            res.set_content(body, kJson);
+          });
   srv.Get("/v1/configurations", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(s.configurations_json(), kJson);
   });
@@ -147,6 +165,36 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
     res.status = code;
     res.set_content(body, kJson);
   });
+  // The service's own endpoints, under /v1/<path> and below.
+  for (const auto& endpoint : ext.endpoints) {
+    const std::string& path = endpoint.first;
+    const steward::EndpointHandler& h = endpoint.second;
+    std::string literal;  // paths are [a-z0-9_./-]: only '.' means something to a regex
+    for (char c : path)
+      literal += c == '.' ? std::string("\\.") : std::string(1, c);
+    const std::string pattern = "/v1/" + literal + "(/.*)?";
+    auto serve = [&s, &h, path](const httplib::Request& req, httplib::Response& res) {
+      steward::HttpRequest r;
+      r.method = req.method;
+      r.path = req.path;
+      r.body = req.body;
+      for (const auto& [k, v] : req.params)
+        r.query[k] = v;
+      const std::string matched = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+      r.rest = matched.empty() ? "" : matched.substr(1);
+      try {
+        steward::HttpResponse answer = h(r, s.service_view(), s.properties());
+        res.status = answer.status;
+        res.set_content(answer.body, answer.content_type);
+      } catch (const std::exception& e) {
+        error(res, 500, "the endpoint " + path + " failed: " + e.what());
+      }
+    };
+    srv.Get(pattern, serve);
+    srv.Post(pattern, serve);
+    srv.Put(pattern, serve);
+    srv.Delete(pattern, serve);
+  }
   srv.Get("/v1/pod", [&s](const httplib::Request&, httplib::Response& res) {
     res.set_content(json(s.pod_names()).dump(), kJson);
   });

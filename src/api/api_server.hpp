@@ -5,8 +5,13 @@
 // commands (answered on its event loop). This is the part the scheduler itself needs
 // (plans, pods, debug offers, framework id); the operator interface completes it.
 
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "steward/http_endpoint.hpp"
 
 namespace steward::scheduler {
 class ServiceScheduler;
@@ -14,10 +19,17 @@ class ServiceScheduler;
 
 namespace steward::api {
 
+// A service's own endpoints (SchedulerBuilder::endpoint, ::endpoint_producer).
+struct ApiExtensions {
+  std::vector<std::pair<std::string, steward::EndpointHandler>> endpoints;  // path under /v1/
+  std::map<std::string, steward::EndpointProducer> producers;               // /v1/endpoints/<name>
+};
+
 class ApiServer {
  public:
   // With `auth_token`, every request but a GET must carry `Authorization: Bearer <token>`.
-  explicit ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token = {});
+  explicit ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token = {},
+                     ApiExtensions extensions = {});
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

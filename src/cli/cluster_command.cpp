@@ -1,4 +1,5 @@
 #include "cli/cluster_command.hpp"
+#include "sdk/service_runner.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -32,32 +33,13 @@ namespace {
 
 // Absolute: executors run in their sandboxes and must find everything from there.
 std::string data_dir_of(const ClusterOptions& o) {
-  std::string dir;
-  if (!o.data_dir.empty()) {
-    dir = o.data_dir;
-  } else if (const char* env = std::getenv("STEWARD_CLUSTER_DIR"); env && *env) {
-    dir = env;
-  } else {
-    const char* home = std::getenv("HOME");
-    dir = std::string(home && *home ? home : ".") + "/.steward/cluster";
-  }
-  std::error_code ec;
-  fs::path absolute = fs::absolute(dir, ec);
-  return ec ? dir : absolute.lexically_normal().string();
+  sdk::ServeOptions serve;
+  serve.cluster_dir = o.data_dir;
+  return sdk::cluster_dir_of(serve);
 }
 
 bool split_address(const std::string& address, std::string& host, int& port) {
-  std::string rest = address;
-  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  while (!rest.empty() && rest.back() == '/')
-    rest.pop_back();
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = rest.substr(0, colon);
-  auto p = parse_int(rest.substr(colon + 1));
-  if (host.empty() || !p || *p < 0 || *p > 65535) return false;
-  port = static_cast<int>(*p);
-  return true;
+  return sdk::parse_address(address, host, port);
 }
 
 // cluster.json in the data directory says where a running cluster listens.

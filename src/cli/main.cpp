@@ -17,6 +17,7 @@
 #include "cli/validate_command.hpp"
 #include "executor/check_probe.hpp"
 #include "executor/executor_main.hpp"
+#include "sdk/service_runner.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Steward: run stateful services on a cluster from one declarative spec"};
@@ -274,35 +275,7 @@ int main(int argc, char** argv) {
   task_cmd->add_option("task", cluster.target, "Task id")->required();
 
   steward::cli::RunOptions run;
-  auto add_run_options = [&](CLI::App* cmd) {
-    cmd->add_option("--data-dir", run.data_dir,
-                    "Where services keep their state, one folder each (default $STEWARD_DATA_DIR "
-                    "or ~/.steward)");
-    cmd->add_option("--master", run.master,
-                    "URL of a Mesos master (default: the local cluster, started if needed)");
-    cmd->add_option("--cluster-dir", run.cluster_dir,
-                    "The local cluster's data directory (default $STEWARD_CLUSTER_DIR or "
-                    "~/.steward/cluster)");
-    cmd->add_option("--cluster-listen", run.cluster_listen,
-                    "host:port of a local cluster started because none was running");
-    cmd->add_option("--api-listen", run.api_listen,
-                    "host:port for the scheduler's REST API (port 0: any free one)");
-    cmd->add_option("--user", run.user, "The framework user (default: the current user)");
-    cmd->add_option("--auth-token-file", run.auth_token_file,
-                    "A file holding a bearer token every mutating API request must carry "
-                    "(the CLI sends $STEWARD_AUTH_TOKEN)");
-    cmd->add_option("--backoff-initial", run.backoff_initial,
-                    "Seconds before relaunching a task that failed once (default 3)");
-    cmd->add_option("--backoff-factor", run.backoff_factor,
-                    "Multiplier of the delay per further failure (default 2)");
-    cmd->add_option("--backoff-max", run.backoff_max, "Longest launch delay in seconds (300)");
-    cmd->add_option("--reconcile-backoff", run.reconcile_backoff,
-                    "First retry of explicit reconciliation in seconds (default 4)");
-    cmd->add_option("--reconcile-backoff-max", run.reconcile_backoff_max,
-                    "Longest retry interval of explicit reconciliation (default 30)");
-    cmd->add_option("--kill-resend", run.kill_resend,
-                    "Seconds between repeated kills of a task that has not ended (default 5)");
-  };
+  auto add_run_options = [&](CLI::App* cmd) { steward::sdk::add_serve_options(*cmd, run); };
   auto* run_cmd = app.add_subcommand(
       "run", "Run a service's scheduler: deploy the spec and keep it at its goal");
   add_spec_input(run_cmd, run.input);

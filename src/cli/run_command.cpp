@@ -22,13 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string data_dir_of(const RunOptions& o) {
-  if (!o.data_dir.empty()) return o.data_dir;
-  if (const char* env = std::getenv("STEWARD_DATA_DIR"); env && *env) return env;
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.steward";
-}
-
 // The master to use: --master, the local cluster, or a local cluster started now.
 bool find_master(const RunOptions& o, std::string& host, int& port, std::ostream& out,
                  std::ostream& err) {
@@ -55,38 +48,6 @@ bool find_master(const RunOptions& o, std::string& host, int& port, std::ostream
   return true;
 }
 
-// Waits for SIGINT or SIGTERM on a thread of its own, so the scheduler stops cleanly.
-class SignalWatch {
- public:
-  explicit SignalWatch(scheduler::ServiceScheduler& s) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    thread_ = std::thread([this, &s] {
-      timespec wait{0, 200 * 1000 * 1000};
-      while (!done_) {
-        if (sigtimedwait(&set_, nullptr, &wait) > 0) {
-          signalled_ = true;
-          s.request_end();  // the main thread stops the API first, then the scheduler
-          return;
-        }
-      }
-    });
-  }
-  ~SignalWatch() {
-    done_ = true;
-    thread_.join();
-  }
-  bool signalled() const { return signalled_; }
-
- private:
-  sigset_t set_;
-  std::atomic<bool> done_{false};
-  std::atomic<bool> signalled_{false};
-  std::thread thread_;
-};
-
 // The pid of a scheduler holding <dir>/scheduler.lock, or 0.
 pid_t running_scheduler(const fs::path& dir) {
   const fs::path lock = dir / "scheduler.lock";
@@ -98,75 +59,15 @@ pid_t running_scheduler(const fs::path& dir) {
   return pid;
 }
 
+// The master first (a local cluster is started when none runs), then the scheduler.
 int serve(const RunOptions& o, scheduler::SchedulerOptions so, std::ostream& out,
           std::ostream& err) {
-  const std::string data_dir = data_dir_of(o);
-  so.state_dir = (fs::path(data_dir) / so.service_name).string();
-  so.user = o.user;
-  so.uninstall = o.uninstall;
-  so.backoff = {o.backoff_initial, o.backoff_factor, o.backoff_max};
-  so.reconcile.base_backoff_seconds = o.reconcile_backoff;
-  so.reconcile.max_backoff_seconds = o.reconcile_backoff_max;
-  so.kill_resend_seconds = o.kill_resend;
-  std::string api_host;
-  int api_port = 0;
-  if (!parse_address(o.api_listen, api_host, api_port)) {
-    err << "error: --api-listen must look like 127.0.0.1:8080, not \"" << o.api_listen << "\"\n";
-    return 2;
-  }
-  std::string token;
-  if (!o.auth_token_file.empty()) {
-    std::ifstream in(o.auth_token_file);
-    if (!(in >> token)) {
-      err << "error: cannot read a token from --auth-token-file " << o.auth_token_file << "\n";
-      return 2;
-    }
-  }
   if (!find_master(o, so.master_host, so.master_port, out, err)) return 1;
-  std::error_code ec;
-  fs::create_directories(so.state_dir, ec);
-  if (ec) {
-    err << "error: cannot create " << so.state_dir << ": " << ec.message() << "\n";
-    return 1;
-  }
-  scheduler::ServiceScheduler scheduler(so);
-  SignalWatch signals(scheduler);
-  std::string error;
-  if (!scheduler.start(error)) {
-    err << "error: " << error << "\n";
-    return 1;
-  }
-  api::ApiServer api(scheduler, token);
-  if (!api.start(api_host, api_port, error)) {
-    err << "error: " << error << "\n";
-    scheduler.stop();
-    return 1;
-  }
-  const std::string url = "http://" + api_host + ":" + std::to_string(api.port());
-  const fs::path api_file = fs::path(so.state_dir) / "api";
-  {
-    std::ofstream f(api_file.string() + ".tmp");
-    f << url << "\n";
-  }
-  fs::rename(api_file.string() + ".tmp", api_file, ec);
-  out << so.service_name << ": " << (o.uninstall ? "uninstalling" : "scheduler running") << "; API "
-      << url << ", state " << so.state_dir << "\n"
-      << "  watch it: curl " << url << "/v1/plans/deploy\n";
-  out.flush();
-  scheduler.wait();
-  api.stop();
-  scheduler.stop();
-  fs::remove(api_file, ec);
-  if (scheduler.uninstall_complete()) {
-    out << so.service_name << ": uninstalled\n";
-    return 0;
-  }
-  if (signals.signalled()) {
-    out << so.service_name << ": scheduler stopped; tasks keep running (run again to resume)\n";
-    return 0;
-  }
-  err << "error: " << scheduler.end_reason() << "\n";
-  return 1;
+  return sdk::serve(o, std::move(so), {}, out, err);
+}
+
+std::string data_dir_of(const RunOptions& o) {
+  return sdk::data_dir_of(o);
 }
 
 }  // namespace

@@ -182,6 +182,15 @@ void Plan::add_error(std::string error) {
   refresh();
 }
 
+std::vector<std::unique_ptr<Phase>> Plan::release_phases() {
+  std::vector<std::unique_ptr<Phase>> out = std::move(phases_);
+  phases_.clear();
+  for (auto& p : out)
+    p->plan_ = nullptr;
+  refresh();
+  return out;
+}
+
 void Plan::clear_errors() {
   errors_.clear();
   refresh();

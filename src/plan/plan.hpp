@@ -149,6 +149,8 @@ class Plan {
   void add_phase(std::unique_ptr<Phase> phase);
   // Drops the phases `drop` picks from a parallel plan (old, completed recoveries).
   void remove_phases_if(const std::function<bool(const Phase&)>& drop);
+  // Hands the phases over (to build a plan with them changed); this plan is left empty.
+  std::vector<std::unique_ptr<Phase>> release_phases();
 
  private:
   std::vector<Status> child_statuses() const;

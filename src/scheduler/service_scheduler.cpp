@@ -21,6 +21,7 @@
 #include "plan/plan_generator.hpp"
 #include "plan/plan_render.hpp"
 #include "scheduler/task_labels.hpp"
+#include "scheduler/work.hpp"
 #include "spec/spec_summary.hpp"
 
 namespace steward::scheduler {
@@ -104,32 +105,6 @@ void log(const std::string& service, const std::string& line) {
                line.c_str());
 }
 
-struct ServiceScheduler::Work {
-  // launch: a pod's tasks; kill: tasks (uninstall, decommission); unreserve: an agent's
-  // reservations (uninstall); release: a decommissioned pod's footprint; erase: its record.
-  enum class Kind { launch, kill, unreserve, deregister, release, erase };
-  Kind kind = Kind::launch;
-  std::shared_ptr<const spec::ServiceSpec> spec;  // keeps `pod` valid across target changes
-  std::string config_id;                          // the configuration `spec` is
-  // Tasks of the pod killed because they run on a set being launched: they relaunch too.
-  std::set<std::string> siblings;
-  plan::Step* step = nullptr;
-  std::string plan;
-  std::string phase;
-  const spec::PodSpec* pod = nullptr;
-  std::string pod_type;
-  int index = 0;
-  std::vector<std::string> tasks;  // task names of the pod spec (launch), or task names (kill)
-  std::map<std::string, std::string> env;       // recovery overrider's extra environment
-  std::map<std::string, std::string> launched;  // task name -> task id
-  double not_before = 0;
-  Status expected = Status::prepared;
-  std::string agent;                // unreserve: the agent
-  std::set<std::string> unreserve;  // unreserve: resource ids not yet released
-  std::string instance() const { return pod_type + "-" + std::to_string(index); }
-  std::string full(const std::string& task) const { return instance() + "-" + task; }
-};
-
 ServiceScheduler::ServiceScheduler(SchedulerOptions options)
     : options_(std::move(options)),
       reconciler_(options_.reconcile),
@@ -172,6 +147,7 @@ bool ServiceScheduler::start(std::string& error) {
     return false;
   }
   store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
+  open_user_properties();
   load_tasks();
   for (const auto& [name, t] : tasks_) {
     state::GoalOverride o = store_->goal_override(name);
@@ -283,6 +259,10 @@ bool ServiceScheduler::start(std::string& error) {
 void ServiceScheduler::stop() {
   if (session_) session_->stop();
   if (loop_) loop_->stop();
+  // Code steps end on their own (their results find the loop stopped).
+  for (CodeThread& t : code_threads_)
+    if (t.thread.joinable()) t.thread.join();
+  code_threads_.clear();
   if (uninstalled_ && sqlite_) {
     // Nothing of the service stays: the database goes with it (the marker says why).
     store_.reset();
@@ -676,6 +656,12 @@ void ServiceScheduler::start(plan::Step& step) {
   w->pod_type = step.pod_type();
   w->index = step.pod_index();
   w->tasks = step.tasks();
+  if (code_steps_.count(step.id())) {
+    Work& work = *w;
+    work_[&step] = std::move(w);
+    start_code_step(work);
+    return;
+  }
   if (w->plan == "decommission") {
     Work& work = *w;
     work_[&step] = std::move(w);
@@ -1399,6 +1385,8 @@ void ServiceScheduler::drop_plan(const std::string& name) {
       work_.erase(step.get());
       evaluations_.erase(step->id());
       adoptable_.erase(step->id());
+      code_steps_.erase(step->id());
+      code_step_keys_.erase(step->id());
     }
   plans_.remove(name);
 }
@@ -1421,7 +1409,13 @@ void ServiceScheduler::rebuild_plans() {
     return json({plan_spec, counts}).dump();
   };
   std::set<plan::Plan*> fresh;
-  for (auto& p : plan::generate_plans(*target_, g)) {
+  auto generated = plan::generate_plans(*target_, g);
+  std::map<std::string, steward::CodeStepFunction> code_steps;
+  customize(generated, code_steps);
+  std::set<std::string> names;
+  for (const auto& p : generated)
+    names.insert(p->name());
+  for (auto& p : generated) {
     const std::string name = p->name();
     const std::string sig = signature(target, name);
     auto kept = plan_signatures_.find(name);
@@ -1431,13 +1425,22 @@ void ServiceScheduler::rebuild_plans() {
     drop_plan(name);
     plan_signatures_[name] = sig;
     fresh.insert(p.get());
+    // Code steps the service added: done already for this target when recorded so.
+    for (const auto& phase : p->phases())
+      for (const auto& step : phase->steps()) {
+        auto code = code_steps.find(step->id());
+        if (code == code_steps.end()) continue;
+        const std::string key = name + "/" + phase->name() + "/" + step->name();
+        code_steps_[step->id()] = code->second;
+        code_step_keys_[step->id()] = key;
+        if (store_->property("code-step:" + key) == config_id_) step->force_complete();
+      }
     plans_.add(std::move(p));
   }
-  // Custom plans the target no longer has.
+  // Custom plans the target (or the service's customizers) no longer has.
   std::vector<std::string> stale;
   for (const auto& p : plans_.plans())
-    if (p->name() != "deploy" && p->name() != "recovery" && p->name() != "decommission" &&
-        target_->find_plan(p->name()) == nullptr)
+    if (p->name() != "recovery" && p->name() != "decommission" && !names.count(p->name()))
       stale.push_back(p->name());
   for (const std::string& name : stale) {
     drop_plan(name);

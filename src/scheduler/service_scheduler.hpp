@@ -13,12 +13,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -40,7 +42,9 @@
 #include "spec/service_spec.hpp"
 #include "state/locked_state_store.hpp"
 #include "state/sqlite_state_store.hpp"
+#include "steward/plan_customizer.hpp"
 #include "steward/recovery_overrider.hpp"
+#include "steward/service_view.hpp"
 
 namespace steward::scheduler {
 
@@ -65,6 +69,10 @@ struct SchedulerOptions {
   std::shared_ptr<steward::RecoveryOverrider> recovery_overrider;
   // The service's own rules for configuration updates, after the built-in ones.
   std::vector<std::shared_ptr<const spec::ConfigValidator>> config_validators;
+  // The service's own spec transforms: applied to every new target that arrives as a
+  // configuration (POST /v1/update); a spec file gets them when it is loaded.
+  std::vector<std::function<void(spec::ServiceSpec&)>> spec_transforms;
+  std::vector<steward::PlanCustomizer> plan_customizers;
 };
 
 // The answer to a new target (`steward update`, POST /v1/update, a restart with a changed spec).
@@ -136,6 +144,10 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::pair<int, std::string> update(const std::string& spec_json, bool dry_run);
   UpdateOutcome update(const spec::ServiceSpec& candidate, bool dry_run);
   const std::string& service_name() const { return options_.service_name; }
+  // A snapshot of the service for custom code (taken on the event loop).
+  steward::ServiceView service_view();
+  // The service's own durable properties (thread-safe).
+  steward::PropertyStore& properties();
 
  private:
   struct Work;
@@ -184,6 +196,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool choose_target(const spec::ServiceSpec& run_spec, std::string& error);
   UpdateOutcome update_on_loop(const spec::ServiceSpec& candidate, bool dry_run,
                                const std::string& source);
+  std::pair<int, std::string> update_json_on_loop(spec::ServiceSpec& candidate, bool dry_run);
   void record_update(const std::string& source, const UpdateOutcome& outcome);
   void sweep_configs();
   void delete_unneeded_configs();
@@ -194,6 +207,13 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void start_decommission_work(Work& work);
   void refresh_release(Work& work);
   std::string task_config(const state::StoredTask& t) const;
+  void customize(std::vector<std::unique_ptr<plan::Plan>>& plans,
+                 std::map<std::string, steward::CodeStepFunction>& code_steps);
+  steward::ServiceView view_on_loop() const;
+  void start_code_step(Work& work);
+  void open_user_properties();
+  void code_step_done(const std::string& step_id, const std::string& run_id,
+                      const std::string& error);
   void uninstall_step(Work& work, std::vector<mesos::Offer>& offers);
   void finish_uninstall();
   void complete_uninstall();
@@ -222,6 +242,14 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::string target_json_;
   std::vector<std::string> refused_;  // errors of the last refused update, until one is accepted
   std::map<std::string, std::string> plan_signatures_;  // custom plan -> its spec and counts
+  std::map<std::string, steward::CodeStepFunction> code_steps_;  // by step id
+  std::map<std::string, std::string> code_step_keys_;            // step id -> "plan/phase/step"
+  struct CodeThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<CodeThread> code_threads_;
+  std::unique_ptr<steward::PropertyStore> user_properties_;
   std::string role_;
   std::string principal_;
   offer::ServiceRoles roles_;

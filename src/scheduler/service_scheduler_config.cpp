@@ -109,14 +109,37 @@ bool ServiceScheduler::choose_target(const spec::ServiceSpec& run_spec, std::str
 std::pair<int, std::string> ServiceScheduler::update(const std::string& spec_json, bool dry_run) {
   std::string parse_error;
   auto candidate = spec::spec_from_json(spec_json, parse_error);
-  json answer;
   if (!candidate) {
-    answer = {{"message", "the configuration cannot be read: " + parse_error}};
+    const json answer = {{"message", "the configuration cannot be read: " + parse_error}};
     return {400, safe_dump(answer)};
   }
-  // The checks a spec file gets when it is loaded, for a configuration written by hand.
+  // The service's transforms run on the loop, as they do for everything else of the service.
+  return loop_->call([&] { return update_json_on_loop(*candidate, dry_run); });
+}
+
+std::pair<int, std::string> ServiceScheduler::update_json_on_loop(spec::ServiceSpec& candidate,
+                                                                  bool dry_run) {
+  json answer;
+  // The service's own transforms, as a spec file gets them when it is loaded.
+  for (const auto& transform : options_.spec_transforms)
+    if (transform) transform(candidate);
+  // The checks a spec file gets when it is loaded, for a configuration written by hand; the
+  // reader's own (what must not be empty) are not in the validator, so they come first here.
   Diagnostics diagnostics;
-  spec::validate_service_spec(*candidate, diagnostics);
+  if (candidate.name.empty()) diagnostics.error({}, "name", "must not be empty");
+  if (candidate.pods.empty()) diagnostics.error({}, "pods", "must define at least one pod type");
+  for (const spec::PodSpec& pod : candidate.pods) {
+    if (pod.tasks.empty())
+      diagnostics.error({}, "pods." + pod.type + ".tasks", "must define at least one task");
+    for (const spec::TaskSpec& task : pod.tasks)
+      if (task.cmd.find_first_not_of(" \t\n") == std::string::npos)
+        diagnostics.error({}, "pods." + pod.type + ".tasks." + task.name + ".cmd",
+                          "must not be empty");
+  }
+  for (const spec::PlanSpec& plan : candidate.plans)
+    if (plan.phases.empty())
+      diagnostics.error({}, "plans." + plan.name + ".phases", "must define at least one phase");
+  spec::validate_service_spec(candidate, diagnostics);
   if (diagnostics.has_errors()) {
     json errors = json::array();
     for (const Diagnostic& d : diagnostics.items())
@@ -126,7 +149,7 @@ std::pair<int, std::string> ServiceScheduler::update(const std::string& spec_jso
     answer = {{"message", "the configuration is not a valid spec"}, {"errors", errors}};
     return {400, safe_dump(answer)};
   }
-  UpdateOutcome o = update(*candidate, dry_run);
+  UpdateOutcome o = update_on_loop(candidate, dry_run, "update");
   answer = {{"result", result_name(o.result)},
             {"config_id", o.config_id},
             {"errors", o.errors},

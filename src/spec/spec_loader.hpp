@@ -4,6 +4,7 @@
 // parse, read, validate. Every problem of every stage is reported; a spec is returned only
 // when there is no error.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ namespace steward::spec {
 struct LoadOptions {
   std::map<std::string, std::string> env;  // template values and TASKCFG_* routing
   bool strict = false;                     // a missing template variable is an error
+  // Applied to a spec read without error, before it is validated (a service's own code
+  // changing it: SchedulerBuilder::transform).
+  std::function<void(ServiceSpec&)> transform;
 };
 
 struct LoadResult {

@@ -54,6 +54,19 @@ TEST_F(ApiTest, ConfigurationsStateHealthAndDebug) {
   EXPECT_EQ(service_.post("/v1/update", "{\"name\": \"\xff\"").status, 400);
   EXPECT_EQ(service_.post("/v1/update", "{\"pods\": 3}").status, 400);
   EXPECT_EQ(service_.post("/v1/update?dryRun=maybe", target.text).status, 400);
+  // What a spec file could not say either: a pod without tasks, a task without a command.
+  json hollow = target.body;
+  hollow["pods"][0]["tasks"] = json::array();
+  auto refused = service_.post("/v1/update", hollow.dump());
+  EXPECT_EQ(refused.status, 400) << refused.text;
+  EXPECT_EQ(refused.body["errors"][0], "pods.hello.tasks: must define at least one task")
+      << refused.text;
+  json silent = target.body;
+  silent["pods"][0]["tasks"][0]["cmd"] = " ";
+  refused = service_.post("/v1/update", silent.dump());
+  EXPECT_EQ(refused.status, 400) << refused.text;
+  EXPECT_EQ(refused.body["errors"][0], "pods.hello.tasks.server.cmd: must not be empty")
+      << refused.text;
   // The target itself, sent back, changes nothing.
   auto same = service_.post("/v1/update", target.text);
   EXPECT_EQ(same.status, 200) << same.text;

@@ -57,12 +57,13 @@ inline json cluster_status(const ClusterProcess& cluster) {
 }
 
 // In a forked child: becomes `steward ARGS...` (never returns).
-[[noreturn]] inline void exec_steward(const std::vector<std::string>& args) {
-  std::vector<char*> argv{const_cast<char*>(STEWARD_BINARY)};
+[[noreturn]] inline void exec_steward(const std::vector<std::string>& args,
+                                      const std::string& program = STEWARD_BINARY) {
+  std::vector<char*> argv{const_cast<char*>(program.c_str())};
   for (const std::string& a : args)
     argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  execv(STEWARD_BINARY, argv.data());
+  execv(program.c_str(), argv.data());
   _exit(127);
 }
 
@@ -87,6 +88,20 @@ inline int run_steward(const std::vector<std::string>& args, std::string& out) {
 
 class SchedulerProcess {
  public:
+  // A service's own scheduler binary (SchedulerBuilder): `program [SPEC] FLAGS...`.
+  struct Program {
+    std::string path;
+  };
+  SchedulerProcess(Program program, std::string spec, const ClusterProcess& cluster,
+                   std::string data_dir, std::string service, std::vector<std::string> extra = {})
+      : program_(std::move(program.path)),
+        spec_(std::move(spec)),
+        cluster_port_(cluster.port()),
+        data_dir_(std::move(data_dir)),
+        service_(std::move(service)),
+        extra_(std::move(extra)) {
+    start();
+  }
   SchedulerProcess(std::string spec, const ClusterProcess& cluster, std::string data_dir,
                    std::string service, std::vector<std::string> extra = {})
       : spec_(std::move(spec)),
@@ -110,13 +125,16 @@ class SchedulerProcess {
       FILE* f = freopen(log_.c_str(), "a", stdout);
       (void)f;
       dup2(1, 2);
-      std::vector<std::string> args = {
-          "run",          spec_,
-          "--master",     "http://127.0.0.1:" + std::to_string(cluster_port_),
-          "--data-dir",   data_dir_,
-          "--api-listen", "127.0.0.1:0"};
+      std::vector<std::string> args;
+      if (program_ == STEWARD_BINARY) args.push_back("run");
+      if (!spec_.empty()) args.push_back(spec_);
+      for (std::string a :
+           {std::string("--master"), "http://127.0.0.1:" + std::to_string(cluster_port_),
+            std::string("--data-dir"), data_dir_, std::string("--api-listen"),
+            std::string("127.0.0.1:0")})
+        args.push_back(a);
       args.insert(args.end(), extra_.begin(), extra_.end());
-      exec_steward(args);
+      exec_steward(args, program_);
     }
     ASSERT_TRUE(eventually([&] {
       std::ifstream in(api_file());
@@ -202,6 +220,7 @@ class SchedulerProcess {
   int port() const { return port_; }
 
  private:
+  std::string program_ = STEWARD_BINARY;
   std::string spec_;
   int cluster_port_;
   std::string data_dir_;
@@ -215,6 +234,13 @@ class SchedulerProcess {
 // Fast timings for tests: the defaults are minutes long.
 inline const std::vector<std::string> kFast = {"--backoff-initial",   "0.5", "--backoff-max", "2",
                                                "--reconcile-backoff", "0.5", "--kill-resend", "1"};
+
+inline std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; ++at)
+    ++n;
+  return n;
+}
 
 inline std::string read(const fs::path& p) {
   std::ifstream in(p);

@@ -37,13 +37,6 @@ agents:
       slave_public: {cpus: 2, mem: 2048, disk: 4000, ports: [34000-34099]}
 )";
 
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; ++at)
-    ++n;
-  return n;
-}
-
 // The file `name` under any directory called `task_id` below the cluster's data.
 std::string task_file(const ClusterProcess& cluster, const std::string& task_id,
                       const std::string& name) {

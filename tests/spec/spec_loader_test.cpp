@@ -395,7 +395,7 @@ TEST(SpecLoader, HelloWorldIsTheServiceFromTheTalk) {
 
   // Counts are template values with defaults.
   auto scaled = load_spec_file(std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml",
-                               {{{"HELLO_COUNT", "5"}}, true});
+                               {{{"HELLO_COUNT", "5"}}, true, {}});
   ASSERT_TRUE(scaled.ok()) << ::testing::PrintToString(messages(scaled));
   EXPECT_EQ(scaled.spec->find_pod("hello")->count, 5);
 }
