@@ -1399,14 +1399,21 @@ void ServiceScheduler::rebuild_plans() {
   plan::GenerateOptions g;
   g.deploy_completed = store_->property("deploy-completed").has_value();
   const json target = json::parse(target_json_, nullptr, false);
-  auto signature = [](const json& config, const std::string& name) {
-    json plan_spec, counts = json::object();
-    if (!config.is_object()) return std::string();
-    for (const json& p : config.value("plans", json::array()))
-      if (p.value("name", "") == name) plan_spec = p;
-    for (const json& p : config.value("pods", json::array()))
-      counts[p.value("type", "")] = p.value("count", 0);
-    return json({plan_spec, counts}).dump();
+  // What a plan is: its spec and its generated structure (pod instances and tasks, and what
+  // the service's customizers put in), so a kept plan is exactly the one a restart would build.
+  auto signature = [](const json& config, const plan::Plan& p) {
+    json plan_spec, shape = json::array();
+    if (config.is_object())
+      for (const json& spec : config.value("plans", json::array()))
+        if (spec.value("name", "") == p.name()) plan_spec = spec;
+    for (const auto& phase : p.phases()) {
+      json steps = json::array();
+      for (const auto& step : phase->steps())
+        steps.push_back({step->name(), step->pod_type() == "__code__" ? "" : step->pod_instance(),
+                         step->tasks()});
+      shape.push_back({phase->name(), phase->strategy().name(), steps});
+    }
+    return json({plan_spec, shape}).dump();
   };
   std::set<plan::Plan*> fresh;
   auto generated = plan::generate_plans(*target_, g);
@@ -1417,11 +1424,19 @@ void ServiceScheduler::rebuild_plans() {
     names.insert(p->name());
   for (auto& p : generated) {
     const std::string name = p->name();
-    const std::string sig = signature(target, name);
+    const std::string sig = signature(target, *p);
     auto kept = plan_signatures_.find(name);
     if (name != "deploy" && plans_.find(name) && kept != plan_signatures_.end() &&
-        kept->second == sig)
+        kept->second == sig) {
+      // Kept under a new target: its completed code steps count as done for this one too, as
+      // a restart would find them.
+      for (const auto& phase : plans_.find(name)->phases())
+        for (const auto& step : phase->steps())
+          if (auto key = code_step_keys_.find(step->id());
+              key != code_step_keys_.end() && step->status() == Status::complete)
+            store_->set_property("code-step:" + key->second, config_id_);
       continue;
+    }
     drop_plan(name);
     plan_signatures_[name] = sig;
     fresh.insert(p.get());

@@ -121,8 +121,13 @@ std::pair<int, std::string> ServiceScheduler::update_json_on_loop(spec::ServiceS
                                                                   bool dry_run) {
   json answer;
   // The service's own transforms, as a spec file gets them when it is loaded.
-  for (const auto& transform : options_.spec_transforms)
-    if (transform) transform(candidate);
+  try {
+    for (const auto& transform : options_.spec_transforms)
+      if (transform) transform(candidate);
+  } catch (const std::exception& e) {
+    answer = {{"message", std::string("a spec transform failed: ") + e.what()}};
+    return {400, safe_dump(answer)};
+  }
   // The checks a spec file gets when it is loaded, for a configuration written by hand; the
   // reader's own (what must not be empty) are not in the validator, so they come first here.
   Diagnostics diagnostics;

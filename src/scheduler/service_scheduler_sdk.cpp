@@ -73,6 +73,9 @@ class Editor : public steward::PlanEditor {
   }
   bool add_phase(const std::string& plan, const std::string& phase,
                  std::vector<steward::PlanStepSpec> specs, bool serial) override {
+    if (!usable(plan) || !usable(phase)) return false;
+    for (const std::string& existing : phases(plan))
+      if (existing == phase) return false;  // phases are addressed by name
     std::vector<std::unique_ptr<plan::Step>> steps;
     std::set<std::string> names;  // a code step's completion is recorded by its name
     for (steward::PlanStepSpec& s : specs) {
@@ -85,7 +88,7 @@ class Editor : public steward::PlanEditor {
         continue;
       }
       const spec::PodSpec* pod = spec_.find_pod(s.pod_type);
-      if (pod == nullptr || s.index < 0 || s.tasks.empty()) return false;
+      if (pod == nullptr || s.index < 0 || s.index >= pod->count || s.tasks.empty()) return false;
       for (const std::string& t : s.tasks)
         if (pod->find_task(t) == nullptr) return false;
       const std::string name =
@@ -113,6 +116,7 @@ class Editor : public steward::PlanEditor {
     return true;
   }
   bool remove_phase(const std::string& plan, const std::string& phase) override {
+    if (!usable(plan)) return false;
     auto it = position(plan);
     if (it == plans_.end()) return false;
     bool found = false;
@@ -126,6 +130,13 @@ class Editor : public steward::PlanEditor {
         }
     });
     return found;
+  }
+
+  // The scheduler's own plans are not the service's to change, `update` becomes `deploy`,
+  // and names appear in URLs and in the code-step records.
+  static bool usable(const std::string& name) {
+    return !name.empty() && name.find('/') == std::string::npos && name != "recovery" &&
+           name != "decommission" && name != "update";
   }
 
  private:
@@ -171,7 +182,11 @@ steward::PropertyStore& ServiceScheduler::properties() {
 }
 
 steward::ServiceView ServiceScheduler::service_view() {
-  return loop_->call([this] { return view_on_loop(); });
+  steward::ServiceView v = loop_->call([this] { return view_on_loop(); });
+  // Read here, on the caller's thread: the store is thread-safe, the loop has other work.
+  for (const std::string& k : user_properties_->keys())
+    if (auto value = user_properties_->get(k)) v.properties[k] = *value;
+  return v;
 }
 
 steward::ServiceView ServiceScheduler::view_on_loop() const {
@@ -204,9 +219,6 @@ steward::ServiceView ServiceScheduler::view_on_loop() const {
   }
   for (const auto& p : plans_.plans())
     v.plans.push_back({p->name(), std::string(plan::to_string(p->status()))});
-  if (user_properties_)
-    for (const std::string& k : user_properties_->keys())
-      if (auto value = user_properties_->get(k)) v.properties[k] = *value;
   return v;
 }
 
@@ -215,8 +227,18 @@ void ServiceScheduler::customize(std::vector<std::unique_ptr<plan::Plan>>& plans
   if (options_.plan_customizers.empty()) return;
   Editor editor(plans, *target_, code_steps);
   const SpecAdapter view(static_cast<const spec::ServiceSpec&>(*target_));
-  for (const steward::PlanCustomizer& c : options_.plan_customizers)
-    if (c) c(editor, view);
+  for (const steward::PlanCustomizer& c : options_.plan_customizers) {
+    if (!c) continue;
+    try {
+      c(editor, view);
+    } catch (const std::exception& e) {
+      // The service's bug shows on the deploy plan (ERROR), and the scheduler goes on.
+      const std::string why = std::string("a plan customizer failed: ") + e.what();
+      log(options_.service_name, why);
+      for (auto& p : plans)
+        if (p->name() == "deploy") p->add_error(why);
+    }
+  }
 }
 
 void ServiceScheduler::start_code_step(Work& work) {
@@ -239,9 +261,11 @@ void ServiceScheduler::start_code_step(Work& work) {
     }
   auto done = std::make_shared<std::atomic<bool>>(false);
   std::thread thread(
-      [this, id, run_id, done, run = std::move(run), snapshot = std::move(snapshot)] {
+      [this, id, run_id, done, run = std::move(run), snapshot = std::move(snapshot)]() mutable {
         std::string error;
         try {
+          for (const std::string& k : user_properties_->keys())
+            if (auto value = user_properties_->get(k)) snapshot.properties[k] = *value;
           error = run(snapshot, *user_properties_);
         } catch (const std::exception& e) {
           error = std::string("the step threw: ") + e.what();

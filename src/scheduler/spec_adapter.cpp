@@ -160,8 +160,13 @@ class AdaptedValidator : public spec::ConfigValidator {
                                           const spec::ServiceSpec& candidate) const override {
     const SpecAdapter before(old_target), after(candidate);
     std::vector<spec::ConfigError> out;
-    for (steward::ValidationError& e : v_->validate(before, after))
-      out.push_back({std::move(e.field), std::move(e.message)});
+    try {
+      for (steward::ValidationError& e : v_->validate(before, after))
+        out.push_back({std::move(e.field), std::move(e.message)});
+    } catch (const std::exception& e) {
+      // A validator that cannot decide refuses: the running configuration stays.
+      out.push_back({"", std::string("a service validator failed: ") + e.what()});
+    }
     return out;
   }
 

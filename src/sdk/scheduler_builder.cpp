@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -296,8 +297,17 @@ std::string quoted(const std::string& text) {
       case '\t':
         out += "\\t";
         break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
-        out += c;
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(c));
+          out += escaped;
+        } else {
+          out += c;
+        }
     }
   }
   return out + "\"";
@@ -307,6 +317,7 @@ std::string quoted(const std::string& text) {
 
 std::string SpecBuilder::yaml() const {
   std::ostringstream y;
+  y.precision(15);  // 1234567 MB stays 1234567, 0.1 stays 0.1
   y << "name: " << quoted(name_) << "\npods:\n";
   for (const Pod& p : pods_) {
     y << "  " << p.type << ":\n    count: " << p.count << "\n";

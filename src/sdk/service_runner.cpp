@@ -1,6 +1,7 @@
 #include "sdk/service_runner.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -30,9 +31,15 @@ class SignalWatch {
       timespec wait{0, 200 * 1000 * 1000};
       while (!done_) {
         if (sigtimedwait(&set_, nullptr, &wait) > 0) {
+          if (signalled_) {
+            // A second Ctrl-C: whatever holds the clean stop up (a code step that does not
+            // return) is abandoned. The state is consistent at any instant by design.
+            static const char kMessage[] = "stopping at once (second signal)\n";
+            (void)!::write(2, kMessage, sizeof kMessage - 1);
+            std::_Exit(130);
+          }
           signalled_ = true;
           s.request_end();  // the main thread stops the API first, then the scheduler
-          return;
         }
       }
     });

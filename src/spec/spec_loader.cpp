@@ -87,7 +87,13 @@ LoadResult load_spec_text(std::string_view text, const std::string& file,
     // yaml-cpp can still throw on nodes it could not build (e.g. a bad alias); report it.
     diagnostics.error(doc.locate(e.mark), "", "YAML: " + e.msg);
   }
-  if (options.transform && !diagnostics.has_errors()) options.transform(spec);
+  if (options.transform && !diagnostics.has_errors()) {
+    try {
+      options.transform(spec);
+    } catch (const std::exception& e) {
+      diagnostics.error({file, 0, 0}, "", std::string("a spec transform failed: ") + e.what());
+    }
+  }
   // Validate even a partly read spec so every error shows at once, but drop what only
   // repeats a reading error (an unreadable `cpus` is not also "missing cpus").
   Diagnostics checks;

@@ -106,12 +106,31 @@ TEST(SpecAdapter, AServiceValidatorSeesBothSpecs) {
   EXPECT_TRUE(v->validate(*new_spec.spec, *old_spec.spec).empty());
 }
 
+TEST(SpecAdapter, ServiceCodeThatThrowsIsAnErrorNotACrash) {
+  auto r = load(kSpec, [](spec::ServiceSpec&) { throw std::runtime_error("no PORT given"); });
+  EXPECT_FALSE(r.ok());
+  ASSERT_FALSE(r.diagnostics.items().empty());
+  EXPECT_EQ(r.diagnostics.items()[0].message, "a spec transform failed: no PORT given");
+
+  class Throws : public ConfigValidator {
+   public:
+    std::vector<ValidationError> validate(const SpecView&, const SpecView&) const override {
+      throw std::runtime_error("cannot reach the registry");
+    }
+  };
+  auto spec = load(kSpec);
+  ASSERT_TRUE(spec.ok());
+  auto errors = scheduler::adapt(std::make_shared<Throws>())->validate(*spec.spec, *spec.spec);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "a service validator failed: cannot reach the registry");
+}
+
 TEST(SpecBuilder, WritesASpecTheLoaderReadsBack) {
   const std::string yaml = SpecBuilder("kv")
                                .pod("kv", 3)
                                .placement("kv", "hostname:UNIQUE")
                                .allow_decommission("kv")
-                               .task("kv", "server", "./kv --port \"$PORT_API\"", 0.5, 256)
+                               .task("kv", "server", "./kv --port \"$PORT_API\"", 0.5, 1234567)
                                .env("kv", "server", "MODE", "a: b # not a comment")
                                .port("kv", "server", "api", 0, "PORT_API")
                                .volume("kv", "server", "data", 512)
@@ -132,7 +151,7 @@ TEST(SpecBuilder, WritesASpecTheLoaderReadsBack) {
   EXPECT_TRUE(server->readiness_check.has_value());
   const spec::ResourceSetSpec* set = pod.find_resource_set(server->resource_set);
   ASSERT_NE(set, nullptr);
-  EXPECT_DOUBLE_EQ(set->memory_mb, 256);
+  EXPECT_DOUBLE_EQ(set->memory_mb, 1234567);  // written in full, not as 1.23457e+06
   ASSERT_EQ(set->volumes.size(), 1u);
   EXPECT_EQ(set->volumes[0].path, "data");
   ASSERT_EQ(set->ports.size(), 1u);
