@@ -75,3 +75,9 @@ measure_scheduler() {
 if [ -x "$steward" ] && command -v curl >/dev/null; then
   measure_scheduler
 fi
+
+# The scheduler at scale on simulated agents (see bench/scale.sh for the columns).
+if [ -x "$steward" ] && command -v curl >/dev/null; then
+  echo
+  bash bench/scale.sh
+fi

@@ -20,6 +20,7 @@
 #include "offer/unexpected_resources.hpp"
 #include "plan/plan_generator.hpp"
 #include "plan/plan_render.hpp"
+#include "resources/resource_pool.hpp"
 #include "scheduler/task_labels.hpp"
 #include "scheduler/work.hpp"
 #include "spec/spec_summary.hpp"
@@ -413,7 +414,7 @@ void ServiceScheduler::event(const mesos::Event& event) {
       });
       break;
     case mesos::Event::Type::update:
-      if (event.status) loop_->post([this, s = *event.status] { on_update(s); });
+      if (event.status) loop_->post([this, s = *event.status] { queue_update(s); });
       break;
     case mesos::Event::Type::failure:
       // An agent's failure (no executor named): it is gone, with whatever it held.
@@ -496,8 +497,43 @@ void ServiceScheduler::on_offers(std::vector<mesos::Offer> offers) {
   if (!overflow.empty()) decline(overflow, options_.short_decline_seconds);
 }
 
+// Statuses that arrive together are persisted together: each is queued, and one flush (posted
+// behind them) applies them all inside one state-store batch, then acknowledges them once the
+// batch is on disk (persisted before acknowledged, one fsync for many).
+void ServiceScheduler::queue_update(const mesos::TaskStatus& status) {
+  pending_updates_.push_back(status);
+  if (pending_updates_.size() == 1) loop_->post([this] { flush_updates(); });
+}
+
+void ServiceScheduler::flush_updates() {
+  std::vector<mesos::TaskStatus> batch;
+  batch.swap(pending_updates_);
+  if (batch.empty()) return;
+  defer_acks_ = true;
+  store_->begin_batch();
+  try {
+    for (const mesos::TaskStatus& s : batch)
+      on_update(s);
+    store_->commit_batch();
+  } catch (...) {
+    store_->abort_batch();
+    defer_acks_ = false;
+    deferred_acks_.clear();
+    throw;
+  }
+  defer_acks_ = false;
+  std::vector<mesos::TaskStatus> acks;
+  acks.swap(deferred_acks_);
+  for (const mesos::TaskStatus& s : acks)
+    acknowledge(s);
+}
+
 void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {
   if (!s.needs_ack() || s.agent_id.empty()) return;
+  if (defer_acks_) {
+    deferred_acks_.push_back(s);  // after the batch that persisted it
+    return;
+  }
   mesos::Call c;
   c.type = mesos::Call::Type::acknowledge;
   c.framework_id = session_->framework_id();
@@ -960,14 +996,24 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
           paused_launches_.insert(t.task_id);
         }
     accept.refuse_seconds = 0;
-    batch_.accepts.push_back(std::move(accept));
+    // One ACCEPT per offer: a pod launched on an offer that another pod of this pass used
+    // joins its operations, and what it takes leaves the offer for the next pod (several
+    // pods per agent per allocation, not one).
+    auto joined =
+        std::find_if(batch_.accepts.begin(), batch_.accepts.end(),
+                     [&](const mesos::AcceptCall& a) { return a.offer_ids == accept.offer_ids; });
+    if (joined != batch_.accepts.end())
+      joined->operations.insert(joined->operations.end(), accept.operations.begin(),
+                                accept.operations.end());
+    else
+      batch_.accepts.push_back(accept);
+    consume(*it, accept.operations);
     work.launched = e.launch->launched;
     work.expected = Status::starting;
     work.step->set_status(Status::starting);
     summary.pass = true;
     summary.reason = "launched on agent " + it->agent_id + " (" + it->hostname + ")";
     log(options_.service_name, work.step->name() + ": " + summary.reason);
-    offers.erase(it);
     record(work, std::move(summary));
     return true;
   }
@@ -976,6 +1022,29 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     record(work, std::move(summary));
   }
   return false;
+}
+
+// What an ACCEPT's operations take from its offer: the sources of its reservations, and the
+// reserved resources its tasks and executors run on.
+void ServiceScheduler::consume(mesos::Offer& offer, const std::vector<mesos::Operation>& ops) {
+  resources::ResourcePool pool(offer.resources);
+  for (const mesos::Operation& op : ops) {
+    if (op.type == mesos::Operation::Type::reserve)
+      for (const mesos::Resource& r : op.resources)
+        pool.subtract(resources::unreserved(r));
+    if (op.type == mesos::Operation::Type::unreserve)
+      for (const mesos::Resource& r : op.resources)
+        pool.subtract(r);  // given back only once the ACCEPT is applied
+    if (op.type == mesos::Operation::Type::launch_group) {
+      if (op.executor)
+        for (const mesos::Resource& r : op.executor->resources)
+          pool.subtract(r);
+      for (const mesos::TaskInfo& t : op.tasks)
+        for (const mesos::Resource& r : t.resources)
+          pool.subtract(r);
+    }
+  }
+  offer.resources = std::move(pool).resources();
 }
 
 void ServiceScheduler::stage_tasks(std::vector<state::StoredTask> tasks) {
@@ -1270,6 +1339,15 @@ void ServiceScheduler::process_offers() {
       }
     }
   }
+  // Offers that launched something are answered by their ACCEPT (what is left of them goes
+  // back with it); the others are declined.
+  for (const mesos::AcceptCall& a : batch_.accepts)
+    offers.erase(std::remove_if(offers.begin(), offers.end(),
+                                [&](const mesos::Offer& o) {
+                                  return std::find(a.offer_ids.begin(), a.offer_ids.end(), o.id) !=
+                                         a.offer_ids.end();
+                                }),
+                 offers.end());
   flush_launches();
   // Long declines only when nothing is under way: a step between launches, or garbage still
   // to collect, wants the agent's offers again soon.

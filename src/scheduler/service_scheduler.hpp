@@ -165,6 +165,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void on_subscribed(const std::string& framework_id);
   void on_offers(std::vector<mesos::Offer> offers);
   void on_update(const mesos::TaskStatus& status);
+  void queue_update(const mesos::TaskStatus& status);
+  void flush_updates();
   void process_offers();
   void collect_garbage(std::vector<mesos::Offer>& offers);
   bool try_launch(Work& work, std::vector<mesos::Offer>& offers);
@@ -187,6 +189,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // Launches of one pass over the offers: staged in memory, then persisted together before
   // their ACCEPTs go out.
   void stage_tasks(std::vector<state::StoredTask> tasks);
+  static void consume(mesos::Offer& offer, const std::vector<mesos::Operation>& ops);
   void flush_launches();
   bool ready(const mesos::TaskStatus& status) const;
   std::set<std::string> kept_resource_ids() const;
@@ -295,6 +298,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool subscribed_ = false;
   bool reconciled_ = false;       // explicit reconciliation done for this subscription
   bool deploy_complete_ = false;  // the deploy plan was COMPLETE on the last tick
+  std::vector<mesos::TaskStatus> pending_updates_;  // received, not yet persisted
+  bool defer_acks_ = false;                         // inside a batch: acks wait for its commit
+  std::vector<mesos::TaskStatus> deferred_acks_;
 
   std::atomic<bool> uninstalled_{false};
   mutable std::mutex end_mutex_;

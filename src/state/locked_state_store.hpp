@@ -1,8 +1,10 @@
 #pragma once
 
-// A StateStore shared by two threads: the scheduler's event loop and the Mesos session's
-// reader (which persists a new framework id before anything uses it). Every call holds one
-// mutex, so a transaction of one thread never interleaves with a write of the other.
+// A StateStore shared by threads: the scheduler's event loop, the Mesos session's reader
+// (which persists a new framework id before anything uses it), and a service's own code
+// (its properties). Every call holds one mutex, so a transaction of one thread never
+// interleaves with a write of another; a batch holds it from begin to commit, so no other
+// thread's write joins a batch it cannot see committed.
 
 #include <mutex>
 
@@ -13,6 +15,21 @@ namespace steward::state {
 class LockedStateStore : public StateStore {
  public:
   explicit LockedStateStore(StateStore& inner) : inner_(inner) {}
+
+  void begin_batch() override {
+    batch_ = std::unique_lock(mutex_);
+    inner_.begin_batch();
+  }
+  void commit_batch() override {
+    if (!batch_.owns_lock()) return;
+    auto release = std::move(batch_);
+    inner_.commit_batch();
+  }
+  void abort_batch() override {
+    if (!batch_.owns_lock()) return;
+    auto release = std::move(batch_);
+    inner_.abort_batch();
+  }
 
   std::optional<std::string> framework_id() override {
     std::lock_guard lock(mutex_);
@@ -105,7 +122,8 @@ class LockedStateStore : public StateStore {
 
  private:
   StateStore& inner_;
-  std::mutex mutex_;
+  std::recursive_mutex mutex_;  // a batch's own writes lock it again
+  std::unique_lock<std::recursive_mutex> batch_;
 };
 
 }  // namespace steward::state

@@ -167,6 +167,10 @@ SqliteStateStore::~SqliteStateStore() {
 
 template <typename Fn>
 void SqliteStateStore::transaction(Fn&& fn) {
+  if (in_batch_) {
+    fn();  // part of the batch's transaction
+    return;
+  }
   exec("BEGIN IMMEDIATE");
   try {
     fn();
@@ -175,6 +179,29 @@ void SqliteStateStore::transaction(Fn&& fn) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+void SqliteStateStore::begin_batch() {
+  if (in_batch_) return;
+  exec("BEGIN IMMEDIATE");
+  in_batch_ = true;
+}
+
+void SqliteStateStore::commit_batch() {
+  if (!in_batch_) return;
+  in_batch_ = false;
+  try {
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void SqliteStateStore::abort_batch() {
+  if (!in_batch_) return;
+  in_batch_ = false;
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void SqliteStateStore::exec(const char* sql) {

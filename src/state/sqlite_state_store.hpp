@@ -28,6 +28,9 @@ class SqliteStateStore : public StateStore {
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
   std::optional<std::string> framework_id() override;
+  void begin_batch() override;
+  void commit_batch() override;
+  void abort_batch() override;
   void set_framework_id(const std::string& id) override;
   void clear_framework_id() override;
   void store_tasks(const std::vector<StoredTask>& tasks) override;
@@ -67,6 +70,7 @@ class SqliteStateStore : public StateStore {
   std::string path_;
   int lock_fd_ = -1;
   sqlite3* db_ = nullptr;
+  bool in_batch_ = false;  // an outer transaction is open: writes join it
 };
 
 }  // namespace steward::state

@@ -75,6 +75,14 @@ class StateStore {
 
   // Everything gone (after an uninstall).
   virtual void wipe() = 0;
+
+  // Many writes, one commit: every write between begin_batch() and commit_batch() reaches
+  // the disk together (one fsync), and none of them before. The caller acts on none of them
+  // outside the process (no acknowledgement) until commit_batch() returns. abort_batch()
+  // drops them. Stores without transactions write through.
+  virtual void begin_batch() {}
+  virtual void commit_batch() {}
+  virtual void abort_batch() {}
 };
 
 }  // namespace steward::state

@@ -680,5 +680,32 @@ TEST_F(SchedulerTest, AnUnhealthyTaskIsRelaunchedWithBackoff) {
       << s.log();
 }
 
+// Several pods launch from one offer (one ACCEPT with all their operations), not one pod per
+// agent per allocation: the debug evaluations show which offer each step launched on.
+TEST_F(SchedulerTest, SeveralPodsLaunchFromOneOffer) {
+  SchedulerProcess s(write_spec(cluster_.dir() / "spec", "svc.yml",
+                                one_task_spec("many", 8, "RUNNING", "sleep 1000", "",
+                                              "    placement: hostname:LIKE:host-a\n") +
+                                    "plans:\n  deploy:\n    phases:\n      many:\n"
+                                    "        strategy: parallel\n        pod: many\n"),
+                     cluster_, data_dir(), "many", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  std::map<std::string, int> launches;  // offer id -> pods launched from it
+  const json records = s.get("/v2/debug/offers?plan=deploy").body;
+  for (const json& r : records)
+    for (const json& offer : r["outcome"].value("children", json::array()))
+      if (offer["pass"] == true) {
+        const std::string stage = offer["stage"];  // "offer <id> on agent ..."
+        ++launches[stage.substr(6, stage.find(' ', 6) - 6)];
+      }
+  int total = 0, most = 0;
+  for (const auto& [id, n] : launches) {
+    total += n;
+    most = std::max(most, n);
+  }
+  EXPECT_EQ(total, 8) << records.dump(1);
+  EXPECT_GT(most, 1) << records.dump(1);
+}
+
 }  // namespace
 }  // namespace steward::scheduler::testing

@@ -88,6 +88,42 @@ TEST_F(SqliteStateStoreTest, EverythingSurvivesReopening) {
   EXPECT_EQ(store.config("config-1"), R"({"name":"hello-world"})");
 }
 
+TEST_F(SqliteStateStoreTest, ABatchReachesTheDiskWhole) {
+  mesos::TaskStatus running;
+  running.task_id = "t1";
+  running.state = mesos::TaskState::running;
+  {
+    SqliteStateStore store(dir());
+    store.begin_batch();
+    store.store_tasks({sample("a-0-server", "t1")});  // a transaction of its own joins the batch
+    store.store_status("a-0-server", running);
+    store.set_property("p", "1");
+    store.abort_batch();
+    EXPECT_FALSE(store.task("a-0-server"));
+    EXPECT_FALSE(store.status("a-0-server"));
+    EXPECT_FALSE(store.property("p"));
+
+    store.begin_batch();
+    store.store_tasks({sample("a-0-server", "t1")});
+    store.store_status("a-0-server", running);
+    store.set_property("p", "1");
+    store.commit_batch();
+  }
+  SqliteStateStore reopened(dir());
+  EXPECT_TRUE(reopened.task("a-0-server"));
+  ASSERT_TRUE(reopened.status("a-0-server"));
+  EXPECT_EQ(reopened.status("a-0-server")->state, mesos::TaskState::running);
+  EXPECT_EQ(reopened.property("p"), "1");
+}
+
+TEST_F(SqliteStateStoreTest, WritesOutsideABatchCommitAtOnce) {
+  SqliteStateStore store(dir());
+  store.commit_batch();  // no batch: nothing happens
+  store.set_property("p", "2");
+  store.abort_batch();  // no batch: nothing is dropped
+  EXPECT_EQ(store.property("p"), "2");
+}
+
 TEST_F(SqliteStateStoreTest, DeleteTaskTakesItsStatusAndOverride) {
   SqliteStateStore store(dir());
   store.store_tasks({sample("a", "a__1")});

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The scheduler at scale: N pods of one task (0.01 cpus, 8 MB; parallel, no readiness) on M
+# simulated agents of a fresh embedded cluster, release build. Prints one table row per size:
+#   deploy       `steward run` start until GET /v1/plans/deploy answers 200
+#   pods/s       N / deploy
+#   cpu          the scheduler's CPU seconds (user + system) for that deploy
+#   peak RSS     the scheduler's VmHWM once deployed
+#   idle cpu     the scheduler's CPU over 5 s of idling afterwards (percent of one core)
+#   API up       a restart of the scheduler (N tasks stored) until GET /v1/health answers
+#                (with any status: the API serves while the scheduler reconciles)
+#   failover     SIGKILL, then a restart, until reconciled and every plan COMPLETE again
+#   relaunched   tasks whose id changed across the failover (should be 0)
+# Usage: bench/scale.sh [N:M ...]   (default: 1000:100 2000:200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+steward=build/release/steward
+[ -x "$steward" ] || { echo "scale: $steward is missing; run ./dev build" >&2; exit 1; }
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000:100 2000:200)
+
+ms() { echo $(($(date +%s%N) / 1000000)); }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+# Polls `curl URL` until it answers CODE, up to a deadline; the elapsed ms since START.
+wait_code() {
+  local url=$1 code=$2 start=$3 deadline=$(($(ms) + 900000))
+  while [ "$(ms)" -lt "$deadline" ]; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" = "$code" ] && {
+      echo $(($(ms) - start))
+      return 0
+    }
+    sleep 0.02
+  done
+  echo "timeout"
+  return 1
+}
+
+wait_api() {  # the scheduler's API URL once its address file exists
+  local file=$1 deadline=$(($(ms) + 60000))
+  while [ "$(ms)" -lt "$deadline" ]; do
+    [ -s "$file" ] && { cat "$file"; return 0; }
+    sleep 0.01
+  done
+  return 1
+}
+
+# The scheduler runs in a subshell's background, so `wait` cannot reap it: poll for its end.
+stop() {
+  kill "-${2:-TERM}" "$1" 2>/dev/null || true
+  while kill -0 "$1" 2>/dev/null; do sleep 0.01; done
+}
+
+task_ids() { curl -s "$1/v1/pod/status" | grep -o '"id": *"[^"]*"' | sort; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+printf '%-14s %9s %8s %7s %9s %8s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu "peak RSS" \
+  "idle cpu" "API up" failover relaunched
+for size in "${sizes[@]}"; do
+  n=${size%%:*} m=${size##*:}
+  dir=$(mktemp -d)
+  printf 'heartbeat_interval_seconds: 5\noffer_interval_seconds: 0.2\nagents:\n  - name: sim\n    count: %d\n    simulated: true\n    resources: {cpus: 64, mem: 262144, disk: 1000000, ports: 31000-32999}\n' \
+    "$m" >"$dir/cluster.yml"
+  "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 --config "$dir/cluster.yml" >/dev/null
+  printf 'name: scale\npods:\n  node:\n    count: %d\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 100000\n        cpus: 0.01\n        memory: 8\nplans:\n  deploy:\n    phases:\n      node:\n        strategy: parallel\n        pod: node\n' \
+    "$n" >"$dir/svc.yml"
+  run() {
+    "$steward" run "$dir/svc.yml" --cluster-dir "$dir/cluster" --data-dir "$dir/services" \
+      >>"$dir/run.log" 2>&1 &
+    echo $!
+  }
+  start=$(ms)
+  pid=$(run)
+  api=$(wait_api "$dir/services/scale/api")
+  deploy=$(wait_code "$api/v1/plans/deploy" 200 "$start")
+  cpu=$(cpu_ticks "$pid")
+  peak=$(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/$pid/status")
+  before=$(cpu_ticks "$pid")
+  sleep 5
+  idle=$(awk -v a="$before" -v b="$(cpu_ticks "$pid")" -v hz="$hz" 'BEGIN {printf "%.1f%%", (b-a)/hz/5*100}')
+  ids_before=$(task_ids "$api")
+  # Start-up with N tasks stored: a clean stop, then a start until the API answers.
+  stop "$pid"
+  rm -f "$dir/services/scale/api"
+  start=$(ms)
+  pid=$(run)
+  api=$(wait_api "$dir/services/scale/api")
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/v1/health" 2>/dev/null)" != 000 ]; do
+    sleep 0.005
+  done
+  up=$(($(ms) - start))
+  # Failover: SIGKILL, then a start until every plan is COMPLETE again.
+  stop "$pid" KILL
+  rm -f "$dir/services/scale/api"
+  start=$(ms)
+  pid=$(run)
+  api=$(wait_api "$dir/services/scale/api")
+  failover=$(wait_code "$api/v1/health" 200 "$start")
+  relaunched=$(diff <(echo "$ids_before") <(task_ids "$api") | grep -c '^>' || true)
+  printf '%-14s %7.1f s %8.0f %5.1f s %9s %8s %6s ms %6s ms %10s\n' "$n:$m" \
+    "$(echo "$deploy" | awk '{print $1/1000}')" "$(echo "$n $deploy" | awk '{print $1/($2/1000)}')" \
+    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$peak" "$idle" "$up" "$failover" "$relaunched"
+  stop "$pid"
+  "$steward" cluster down --data-dir "$dir/cluster" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+done
