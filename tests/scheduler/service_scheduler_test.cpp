@@ -707,5 +707,18 @@ TEST_F(SchedulerTest, SeveralPodsLaunchFromOneOffer) {
   EXPECT_GT(most, 1) << records.dump(1);
 }
 
+// A flag `run` cannot use is reported before anything starts: no local cluster for it.
+TEST(StewardRun, ABadApiAddressIsRefusedBeforeAClusterStarts) {
+  cluster::testing::TempDir dir;
+  std::string out;
+  EXPECT_EQ(run_steward({"run", std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml",
+                         "--api-listen", "garbage", "--cluster-dir", (dir.path() / "c").string(),
+                         "--data-dir", (dir.path() / "s").string()},
+                        out),
+            2);
+  EXPECT_NE(out.find("--api-listen must look like 127.0.0.1:8080"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(dir.path() / "c" / "cluster.json"));
+}
+
 }  // namespace
 }  // namespace steward::scheduler::testing
