@@ -63,16 +63,9 @@ pid_t running_scheduler(const fs::path& dir) {
 int serve(const RunOptions& o, scheduler::SchedulerOptions so, std::ostream& out,
           std::ostream& err) {
   // A bad flag is reported before anything starts (a local cluster included).
-  std::string api_host;
+  std::string api_host, token;
   int api_port = 0;
-  if (!sdk::parse_address(o.api_listen, api_host, api_port)) {
-    err << "error: --api-listen must look like 127.0.0.1:8080, not \"" << o.api_listen << "\"\n";
-    return 2;
-  }
-  if (!o.auth_token_file.empty() && !std::ifstream(o.auth_token_file)) {
-    err << "error: cannot read a token from --auth-token-file " << o.auth_token_file << "\n";
-    return 2;
-  }
+  if (!sdk::check_serve_options(o, api_host, api_port, token, err)) return 2;
   if (!find_master(o, so.master_host, so.master_port, out, err)) return 1;
   return sdk::serve(o, std::move(so), {}, out, err);
 }

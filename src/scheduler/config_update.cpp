@@ -57,20 +57,17 @@ void diff(const json& a, const json& b, const std::string& path, std::vector<std
   }
   if ((keyed(a) || a.empty()) && (keyed(b) || b.empty()) && a.is_array() && b.is_array() &&
       !(a.empty() && b.empty())) {
-    std::map<std::string, const json*> before;
-    for (const json& e : a)
-      before[*element_key(e)] = &e;
-    std::set<std::string> done;
+    std::map<std::string, const json*> after;
+    for (const json& f : b)
+      after[*element_key(f)] = &f;
     for (const json& e : a) {
       const std::string k = *element_key(e);
-      const json* after = nullptr;
-      for (const json& f : b)
-        if (element_key(f) == k) after = &f;
-      diff(e, after ? *after : json(), prefix + k, out);
-      done.insert(k);
+      auto it = after.find(k);
+      diff(e, it != after.end() ? *it->second : json(), prefix + k, out);
+      if (it != after.end()) after.erase(it);
     }
-    for (const json& f : b)
-      if (!done.count(*element_key(f))) diff(json(), f, prefix + *element_key(f), out);
+    for (const json& f : b)  // new elements, in their order
+      if (after.count(*element_key(f))) diff(json(), f, prefix + *element_key(f), out);
     return;
   }
   out.push_back(path + ": " + shown(a) + " -> " + shown(b));

@@ -730,17 +730,7 @@ void ServiceScheduler::start(plan::Step& step) {
     w->expected = Status::prepared;
     Work& work = *w;
     work_[&step] = std::move(w);
-    if (work.kind == Work::Kind::kill) {
-      for (const std::string& name : work.tasks) {
-        const auto& t = tasks_.at(name);
-        auto st = statuses_.find(name);
-        if (!t.info.task_id.empty() &&
-            (st == statuses_.end() || st->second.task_id != t.info.task_id ||
-             !mesos::is_terminal(st->second.state)))
-          kill_task(t.info.task_id, t.info.agent_id);
-      }
-      refresh_work(work);  // nothing alive: done at once
-    }
+    if (work.kind == Work::Kind::kill) kill_step_tasks(work);
     return;
   }
   w->spec = target_;
@@ -800,6 +790,20 @@ void ServiceScheduler::start(plan::Step& step) {
   } else {
     work.expected = Status::prepared;
   }
+}
+
+// A kill step (uninstall, decommission): every task of it that may still run is killed; done at
+// once when none is.
+void ServiceScheduler::kill_step_tasks(Work& work) {
+  for (const std::string& name : work.tasks) {
+    auto t = tasks_.find(name);
+    if (t == tasks_.end() || t->second.info.task_id.empty()) continue;
+    auto st = statuses_.find(name);
+    if (st == statuses_.end() || st->second.task_id != t->second.info.task_id ||
+        !mesos::is_terminal(st->second.state))
+      kill_task(t->second.info.task_id, t->second.info.agent_id);
+  }
+  refresh_work(work);
 }
 
 void ServiceScheduler::refresh_work(Work& work) {
@@ -1567,15 +1571,7 @@ void ServiceScheduler::start_decommission_work(Work& work) {
   const std::string name = work.step->name();
   if (name.rfind("kill-", 0) == 0) {
     work.kind = Work::Kind::kill;
-    for (const std::string& task : work.tasks) {
-      auto t = tasks_.find(task);
-      if (t == tasks_.end() || t->second.info.task_id.empty()) continue;
-      auto st = statuses_.find(task);
-      if (st == statuses_.end() || st->second.task_id != t->second.info.task_id ||
-          !not_running(st->second.state))
-        kill_task(t->second.info.task_id, t->second.info.agent_id);
-    }
-    refresh_work(work);
+    kill_step_tasks(work);
     return;
   }
   if (name.rfind("unreserve-", 0) == 0) {

@@ -173,6 +173,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void confirm_footprint(const std::string& name, const mesos::TaskStatus& status);
   void forget_agent_garbage(const std::string& agent);
   void refresh_work(Work& work);
+  void kill_step_tasks(Work& work);
   void detect_recovery();
   void check_timed_replacement();
   void manage_offer_flow(bool waiting, bool active);

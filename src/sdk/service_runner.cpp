@@ -116,6 +116,22 @@ bool parse_address(const std::string& address, std::string& host, int& port) {
   return true;
 }
 
+bool check_serve_options(const ServeOptions& o, std::string& api_host, int& api_port,
+                         std::string& token, std::ostream& err) {
+  if (!parse_address(o.api_listen, api_host, api_port)) {
+    err << "error: --api-listen must look like 127.0.0.1:8080, not \"" << o.api_listen << "\"\n";
+    return false;
+  }
+  if (!o.auth_token_file.empty()) {
+    std::ifstream in(o.auth_token_file);
+    if (!(in >> token)) {
+      err << "error: cannot read a token from --auth-token-file " << o.auth_token_file << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string cluster_dir_of(const ServeOptions& o) {
   std::string dir;
   if (!o.cluster_dir.empty()) {
@@ -153,20 +169,9 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
   so.reconcile.base_backoff_seconds = o.reconcile_backoff;
   so.reconcile.max_backoff_seconds = o.reconcile_backoff_max;
   so.kill_resend_seconds = o.kill_resend;
-  std::string api_host;
+  std::string api_host, token;
   int api_port = 0;
-  if (!parse_address(o.api_listen, api_host, api_port)) {
-    err << "error: --api-listen must look like 127.0.0.1:8080, not \"" << o.api_listen << "\"\n";
-    return 2;
-  }
-  std::string token;
-  if (!o.auth_token_file.empty()) {
-    std::ifstream in(o.auth_token_file);
-    if (!(in >> token)) {
-      err << "error: cannot read a token from --auth-token-file " << o.auth_token_file << "\n";
-      return 2;
-    }
-  }
+  if (!check_serve_options(o, api_host, api_port, token, err)) return 2;
   std::error_code ec;
   fs::create_directories(so.state_dir, ec);
   if (ec) {

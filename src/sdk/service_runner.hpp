@@ -47,6 +47,11 @@ bool local_cluster_address(const std::string& cluster_dir, std::string& host, in
 // --cluster-dir, $STEWARD_CLUSTER_DIR or ~/.steward/cluster, absolute.
 std::string cluster_dir_of(const ServeOptions& options);
 
+// The flags serve() reads itself (--api-listen, --auth-token-file): checked before anything
+// starts. False with the message written to `err`; `api_host`, `api_port`, `token` filled.
+bool check_serve_options(const ServeOptions& options, std::string& api_host, int& api_port,
+                         std::string& token, std::ostream& err);
+
 // `so.master_host` / `so.master_port` must be set. The exit code: 0 after a signal or a
 // finished uninstall, 1 when the scheduler cannot run or ends on its own, 2 for a bad flag.
 int serve(const ServeOptions& options, scheduler::SchedulerOptions so,
