@@ -892,11 +892,6 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
         not_running(st->second.state))
       continue;
     kill_task(it->second.info.task_id, it->second.info.agent_id);
-    // A recovery brings them back with it; a plan's own later steps launch them (world's
-    // [prepare] then [server]), so they are not launched out of order here.
-    if (work.plan == "recovery" &&
-        std::find(work.tasks.begin(), work.tasks.end(), task) == work.tasks.end())
-      work.siblings.insert(task);
     waiting_for_kill = true;
   }
   if (waiting_for_kill) return false;
@@ -905,9 +900,6 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   req.pod = work.pod;
   req.index = work.index;
   req.tasks = work.tasks;
-  for (const std::string& sibling : work.siblings)
-    if (std::find(req.tasks.begin(), req.tasks.end(), sibling) == req.tasks.end())
-      req.tasks.push_back(sibling);
   req.parameters = work.step->parameters();
   for (const auto& [k, v] : work.env)
     req.parameters[k] = v;

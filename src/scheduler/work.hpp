@@ -23,8 +23,6 @@ struct ServiceScheduler::Work {
   Kind kind = Kind::launch;
   std::shared_ptr<const spec::ServiceSpec> spec;  // keeps `pod` valid across target changes
   std::string config_id;                          // the configuration `spec` is
-  // Tasks of the pod killed because they run on a set being launched: they relaunch too.
-  std::set<std::string> siblings;
   plan::Step* step = nullptr;
   std::string plan;
   std::string phase;
