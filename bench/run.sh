@@ -4,13 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build/release/bench
-for b in spec_bench plan_bench cluster_bench; do
+for b in spec_bench plan_bench offer_bench placement_bench event_bench state_bench cluster_bench; do
   [ -x "$dir/$b" ] || { echo "bench: $dir/$b is missing; run ./dev bench" >&2; exit 1; }
 done
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo
-for b in spec_bench plan_bench cluster_bench; do
+for b in spec_bench plan_bench offer_bench placement_bench event_bench state_bench cluster_bench; do
   "$dir/$b" --benchmark_min_time=0.5 --benchmark_format=console 2>/dev/null
 done
 

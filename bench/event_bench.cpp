@@ -1,0 +1,121 @@
+// Decoding an OFFERS event: what the scheduler pays for each record of the master's event
+// stream before it can look at an offer (MesosSession::on_record: the JSON text is parsed,
+// then read into Offer structs). An allocation pass on a large cluster sends one event with
+// an offer per agent, so this grows with the cluster.
+
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "mesos/offer_json.hpp"
+
+namespace {
+
+using nlohmann::json;
+using steward::mesos::Event;
+using steward::mesos::Offer;
+using steward::mesos::Resource;
+
+Resource scalar(const std::string& name, double value) {
+  Resource r;
+  r.name = name;
+  r.scalar = value;
+  r.allocation_role = "bench-role";
+  return r;
+}
+
+// An agent's free share as the embedded master offers it to a MULTI_ROLE framework: its
+// unreserved cpus, mem, disk and ports, two attributes and a fault domain. Every other agent
+// also runs a pod of the service, so its offer carries that pod's reservations (cpus and mem,
+// each with a resource_id label) and its executor.
+Offer make_offer(int i) {
+  Offer o;
+  o.id = "a1b2c3d4-0000-4000-8000-000000000001-O" + std::to_string(1000 + i);
+  o.framework_id = "a1b2c3d4-0000-4000-8000-000000000001-0000";
+  o.agent_id = "a1b2c3d4-0000-4000-8000-000000000001-S" + std::to_string(i);
+  o.hostname = "agent-" + std::to_string(i) + ".cluster.example";
+  o.allocation_role = "bench-role";
+  o.resources = {scalar("cpus", 7), scalar("mem", 30720), scalar("disk", 99744)};
+  Resource ports;
+  ports.name = "ports";
+  ports.type = Resource::Type::ranges;
+  ports.ranges = {{31000, 31499}, {31501, 31999}};
+  ports.allocation_role = "bench-role";
+  o.resources.push_back(ports);
+  if (i % 2 == 0) {
+    for (auto [name, value] : {std::pair{"cpus", 1.1}, std::pair{"mem", 1056.0}}) {
+      Resource r = scalar(name, value);
+      steward::mesos::ReservationInfo reservation;
+      reservation.role = "bench-role";
+      reservation.principal = "bench-principal";
+      reservation.labels = {
+          {"resource_id", "5f0e6c1a-" + std::string(name) + "-" + std::to_string(i)}};
+      r.reservations = {reservation};
+      o.resources.push_back(r);
+    }
+    o.executor_ids = {"app__" + std::to_string(i) + "-7d3c0f9e"};
+  }
+  o.attributes = {{"rack", "rack-" + std::to_string(i % 20), std::nullopt},
+                  {"class", "general", std::nullopt}};
+  o.region = "region-1";
+  o.zone = "zone-" + std::to_string(i % 3);
+  return o;
+}
+
+std::string offers_event(int n) {
+  Event e;
+  e.type = Event::Type::offers;
+  for (int i = 0; i < n; ++i)
+    e.offers.push_back(make_offer(i));
+  return steward::mesos::to_json(e).dump();
+}
+
+// The whole of on_record's decoding: text to JSON to Event.
+void BM_DecodeOffersEvent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const std::string text = offers_event(n);
+  for (auto _ : state) {
+    json j = json::parse(text, nullptr, false);
+    std::string error;
+    auto event = steward::mesos::event_from_json(j, error);
+    if (!event || event->offers.size() != static_cast<std::size_t>(n))
+      state.SkipWithError("the event did not decode");
+    benchmark::DoNotOptimize(event);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["bytes"] = static_cast<double>(text.size());
+  state.SetComplexityN(n);
+}
+BENCHMARK(BM_DecodeOffersEvent)->Arg(1)->Arg(100)->Arg(1000)->Complexity();
+
+// The first half alone: nlohmann::json parsing the text.
+void BM_ParseOffersEventJson(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const std::string text = offers_event(n);
+  for (auto _ : state) {
+    json j = json::parse(text, nullptr, false);
+    benchmark::DoNotOptimize(j);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+  state.SetComplexityN(n);
+}
+BENCHMARK(BM_ParseOffersEventJson)->Arg(1)->Arg(100)->Arg(1000)->Complexity();
+
+// The second half alone: JSON already parsed, read into Offer structs.
+void BM_ReadOffersEvent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const json j = json::parse(offers_event(n));
+  for (auto _ : state) {
+    std::string error;
+    auto event = steward::mesos::event_from_json(j, error);
+    benchmark::DoNotOptimize(event);
+  }
+  state.SetComplexityN(n);
+}
+BENCHMARK(BM_ReadOffersEvent)->Arg(1)->Arg(100)->Arg(1000)->Complexity();
+
+}  // namespace
+
+BENCHMARK_MAIN();

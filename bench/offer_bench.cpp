@@ -1,0 +1,144 @@
+// Offer evaluation: what one pending pod costs per offer of a pass. The scheduler tries each
+// step against the offers in turn until one fits (ServiceScheduler::try_launch), keeping the
+// outcome of every evaluation for the debug endpoint, so a step that waits for a rare agent
+// pays for every offer before it. Here the pod fits only the last of N offers.
+
+#include <benchmark/benchmark.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/uuid.hpp"
+#include "offer/pod_launch_evaluator.hpp"
+#include "spec/spec_loader.hpp"
+
+namespace {
+
+using steward::mesos::Offer;
+using steward::mesos::Resource;
+using steward::mesos::ValueRange;
+namespace offer = steward::offer;
+namespace spec = steward::spec;
+
+constexpr const char* kRole = "bench-role";
+
+// One pod of one task: 1 cpu, 1024 MB and a dynamic port (plus the executor's overhead).
+spec::ServiceSpec load(const std::string& placement) {
+  std::string text = "name: bench\npods:\n  app:\n    count: 1\n";
+  if (!placement.empty()) text += "    placement: '" + placement + "'\n";
+  text +=
+      "    tasks:\n      server:\n        goal: RUNNING\n        cmd: ./run\n        cpus: 1\n"
+      "        memory: 1024\n        ports:\n          http:\n            port: 0\n";
+  auto result = spec::load_spec_text(text, "bench.yml", ".", spec::LoadOptions{});
+  if (!result.ok()) throw std::runtime_error("the benchmark spec did not load");
+  return std::move(*result.spec);
+}
+
+Resource scalar(const std::string& name, double value) {
+  Resource r;
+  r.name = name;
+  r.scalar = value;
+  r.allocation_role = kRole;
+  return r;
+}
+
+// An agent's whole free share, as the embedded master offers it (MULTI_ROLE framework).
+Offer make_offer(int i, double cpus, double mem) {
+  Offer o;
+  o.id = "M-O" + std::to_string(i);
+  o.framework_id = "F";
+  o.agent_id = "S" + std::to_string(i);
+  o.hostname = "agent-" + std::to_string(i);
+  o.allocation_role = kRole;
+  o.resources = {scalar("cpus", cpus), scalar("mem", mem), scalar("disk", 100000)};
+  Resource ports;
+  ports.name = "ports";
+  ports.type = Resource::Type::ranges;
+  ports.ranges = {ValueRange{31000, 31999}};
+  ports.allocation_role = kRole;
+  o.resources.push_back(ports);
+  o.attributes = {{"rack", "rack-" + std::to_string(i % 20), std::nullopt}};
+  o.zone = "zone-" + std::to_string(i % 3);
+  o.region = "region-1";
+  return o;
+}
+
+offer::PodLaunchContext context() {
+  offer::PodLaunchContext ctx;
+  ctx.service_name = "bench";
+  ctx.framework_id = "F";
+  ctx.config_id = "C1";
+  ctx.role = kRole;
+  ctx.principal = "bench-principal";
+  ctx.new_id = [] { return steward::new_id(); };  // as the scheduler does
+  return ctx;
+}
+
+// The loop of try_launch: evaluate in order, keep each outcome, stop at the first fit.
+bool launch_on_first_fit(const offer::PodLaunchRequest& req, const std::vector<Offer>& offers,
+                         const offer::PodLaunchContext& ctx) {
+  offer::Outcome summary{"deploy step", false, "", {}};
+  for (const Offer& o : offers) {
+    offer::PodLaunchEvaluation e = offer::evaluate_pod_launch(req, o, ctx);
+    summary.children.push_back(e.outcome);
+    if (e.launch) {
+      benchmark::DoNotOptimize(summary);
+      return true;
+    }
+  }
+  return false;
+}
+
+// N offers; the first N-1 are too small (0.5 cpus, 512 MB), the last one fits.
+void BM_EvaluateOffers(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const spec::ServiceSpec svc = load("");
+  std::vector<Offer> offers;
+  for (int i = 0; i + 1 < n; ++i)
+    offers.push_back(make_offer(i, 0.5, 512));
+  offers.push_back(make_offer(n - 1, 8, 32768));
+  offer::PodLaunchRequest req;
+  req.pod = &svc.pods.front();
+  req.index = 0;
+  req.tasks = {"server"};
+  req.executor_live = false;
+  const offer::PodLaunchContext ctx = context();
+  for (auto _ : state)
+    if (!launch_on_first_fit(req, offers, ctx)) state.SkipWithError("the last offer did not fit");
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetComplexityN(n);
+}
+BENCHMARK(BM_EvaluateOffers)->Arg(1)->Arg(100)->Arg(10000)->Complexity();
+
+// Deploying instance N-1 of a `hostname:UNIQUE` pod: the other N-1 instances run on the
+// agents of the first N-1 offers (one each), so placement refuses those and only the last
+// agent is free. Every offer is large enough; placement does the refusing.
+void BM_EvaluateOffersUnique(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const spec::ServiceSpec svc = load("hostname:UNIQUE");
+  std::vector<Offer> offers;
+  for (int i = 0; i < n; ++i)
+    offers.push_back(make_offer(i, 8, 32768));
+  offer::PodLaunchRequest req;
+  req.pod = &svc.pods.front();
+  req.index = n - 1;
+  req.tasks = {"server"};
+  req.executor_live = false;
+  for (int i = 0; i + 1 < n; ++i) {
+    steward::placement::PlacedTask p;
+    p.name = "app-" + std::to_string(i) + "-server";
+    p.agent = offer::agent_facts(offers[static_cast<std::size_t>(i)]);
+    req.placed.push_back(std::move(p));
+  }
+  const offer::PodLaunchContext ctx = context();
+  for (auto _ : state)
+    if (!launch_on_first_fit(req, offers, ctx)) state.SkipWithError("the last offer did not fit");
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetComplexityN(n);
+}
+BENCHMARK(BM_EvaluateOffersUnique)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->Complexity();
+
+}  // namespace
+
+BENCHMARK_MAIN();
