@@ -76,6 +76,12 @@ if [ -x "$steward" ] && command -v curl >/dev/null; then
   measure_scheduler
 fi
 
+# hello-world's deploy against the floor its own tasks set (see bench/floor.sh for the columns).
+if [ -x "$steward" ] && command -v curl >/dev/null && command -v jq >/dev/null; then
+  echo
+  bash bench/floor.sh 3
+fi
+
 # The scheduler at scale on simulated agents (see bench/scale.sh for the columns).
 if [ -x "$steward" ] && command -v curl >/dev/null; then
   echo

@@ -6,17 +6,18 @@
 #   cpu          the scheduler's CPU seconds (user + system) for that deploy
 #   peak RSS     the scheduler's VmHWM once deployed
 #   idle cpu     the scheduler's CPU over 5 s of idling afterwards (percent of one core)
+#   idle RSS     its VmRSS at the end of those 5 s (what it holds managing N tasks)
 #   API up       a restart of the scheduler (N tasks stored) until GET /v1/health answers
 #                (with any status: the API serves while the scheduler reconciles)
 #   failover     SIGKILL, then a restart, until reconciled and every plan COMPLETE again
 #   relaunched   tasks whose id changed across the failover (should be 0)
-# Usage: bench/scale.sh [N:M ...]   (default: 1000:100 2000:200)
+# Usage: bench/scale.sh [N:M ...]   (default: 1000:100 2000:200 5000:500 10000:1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steward=build/release/steward
 [ -x "$steward" ] || { echo "scale: $steward is missing; run ./dev build" >&2; exit 1; }
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(1000:100 2000:200)
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000:100 2000:200 5000:500 10000:1000)
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -54,8 +55,8 @@ stop() {
 task_ids() { curl -s "$1/v1/pod/status" | grep -o '"id": *"[^"]*"' | sort; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-printf '%-14s %9s %8s %7s %9s %8s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu "peak RSS" \
-  "idle cpu" "API up" failover relaunched
+printf '%-14s %9s %8s %7s %9s %8s %9s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu "peak RSS" \
+  "idle cpu" "idle RSS" "API up" failover relaunched
 for size in "${sizes[@]}"; do
   n=${size%%:*} m=${size##*:}
   dir=$(mktemp -d)
@@ -78,6 +79,7 @@ for size in "${sizes[@]}"; do
   before=$(cpu_ticks "$pid")
   sleep 5
   idle=$(awk -v a="$before" -v b="$(cpu_ticks "$pid")" -v hz="$hz" 'BEGIN {printf "%.1f%%", (b-a)/hz/5*100}')
+  rss=$(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$pid/status")
   ids_before=$(task_ids "$api")
   # Start-up with N tasks stored: a clean stop, then a start until the API answers.
   stop "$pid"
@@ -97,9 +99,9 @@ for size in "${sizes[@]}"; do
   api=$(wait_api "$dir/services/scale/api")
   failover=$(wait_code "$api/v1/health" 200 "$start")
   relaunched=$(diff <(echo "$ids_before") <(task_ids "$api") | grep -c '^>' || true)
-  printf '%-14s %7.1f s %8.0f %5.1f s %9s %8s %6s ms %6s ms %10s\n' "$n:$m" \
+  printf '%-14s %7.1f s %8.0f %5.1f s %9s %8s %9s %6s ms %6s ms %10s\n' "$n:$m" \
     "$(echo "$deploy" | awk '{print $1/1000}')" "$(echo "$n $deploy" | awk '{print $1/($2/1000)}')" \
-    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$peak" "$idle" "$up" "$failover" "$relaunched"
+    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$peak" "$idle" "$rss" "$up" "$failover" "$relaunched"
   stop "$pid"
   "$steward" cluster down --data-dir "$dir/cluster" >/dev/null 2>&1 || true
   rm -rf "$dir"

@@ -12,6 +12,8 @@ packages=(
   unzip xz-utils bzip2
   # the benchmarks and the docs' examples talk to the scheduler's REST API with it
   curl
+  # bench/floor.sh reads the scheduler's task statuses with it
+  jq
   # clang's libFuzzer runtime, for the fuzz harnesses (optional targets)
   clang libclang-rt-14-dev
 )

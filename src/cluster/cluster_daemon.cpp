@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -138,6 +139,9 @@ struct ClusterDaemon::Impl {
   bool started = false;  // a failed start must not overwrite the checkpoint it refused
   bool keep_tasks = false;
   bool stopped = false;
+  bool save_pending = false;  // changed since the last checkpoint
+  double next_save_at = 0;    // no checkpoint before this (now_seconds)
+  static constexpr double kSaveCostRatio = 10;
 
   Impl(ClusterConfig c, DaemonOptions o)
       : config(std::move(c)), options(std::move(o)), loop(std::chrono::milliseconds(50), [this] {
@@ -147,8 +151,21 @@ struct ClusterDaemon::Impl {
           if (master && processes) {
             bool master_changed = master->take_dirty();
             bool processes_changed = processes->take_dirty();
-            if (master_changed || processes_changed) save();
-            processes->flush_acknowledgements();
+            save_pending = save_pending || master_changed || processes_changed;
+            if (save_pending && now >= next_save_at) {
+              const auto began = std::chrono::steady_clock::now();
+              save();
+              const double cost =
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+              // A checkpoint writes the whole state, so its cost grows with the tasks held;
+              // spacing saves by ten times that cost keeps them under a tenth of the loop
+              // however large the cluster, where saving every tick made a deploy of
+              // thousands of tasks quadratic.
+              next_save_at = now + std::max(0.0, kSaveCostRatio * cost);
+              save_pending = false;
+            }
+            // Executors hear of an acknowledgement only once the update is on disk.
+            if (!save_pending) processes->flush_acknowledgements();
           }
         }) {}
 

@@ -2,6 +2,7 @@
 // offered resources (RESERVE, UNRESERVE, CREATE, DESTROY, LAUNCH, LAUNCH_GROUP).
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "cluster/master.hpp"
@@ -99,54 +100,59 @@ void Master::refuse_tasks(FrameworkRecord& fw, const Operation& op, TaskState st
 
 bool Master::apply_reserve(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
                            const Operation& op, resources::ResourcePool& pool, std::string& error) {
-  resources::ResourcePool next = pool;
-  resources::ResourcePool total = agent.total;
+  // Applied in place, and undone if a later resource fails (the operation applies whole or not
+  // at all): copying the pools first cost every reservation the agent holds, per RESERVE,
+  // which made packing many pods onto one agent quadratic.
+  std::vector<std::function<void()>> undo;
+  auto fail = [&](std::string why) {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it)
+      (*it)();
+    error = std::move(why);
+    return false;
+  };
   for (const Resource& r : op.resources) {
     if (r.reservations.empty()) {
-      error = "RESERVE: resource " + describe(r) + " carries no reservation to make";
-      return false;
+      return fail("RESERVE: resource " + describe(r) + " carries no reservation to make");
     }
     const mesos::ReservationInfo& top = r.reservations.back();
     if (top.type != mesos::ReservationInfo::Type::dynamic) {
-      error = "RESERVE: the reservation to make must be DYNAMIC";
-      return false;
+      return fail("RESERVE: the reservation to make must be DYNAMIC");
     }
     if (top.role != role) {
-      error = "RESERVE: reservation role \"" + top.role + "\" must be the offer's role \"" + role +
-              "\"";
-      return false;
+      return fail("RESERVE: reservation role \"" + top.role + "\" must be the offer's role \"" +
+                  role + "\"");
     }
     if (!fw.info.principal.empty() && top.principal != fw.info.principal) {
-      error = "RESERVE: reservation principal \"" + top.principal +
-              "\" must be the framework's principal \"" + fw.info.principal + "\"";
-      return false;
+      return fail("RESERVE: reservation principal \"" + top.principal +
+                  "\" must be the framework's principal \"" + fw.info.principal + "\"");
     }
     if (is_volume(r)) {
-      error = "RESERVE: a persistent volume cannot be reserved (reserve the disk, then CREATE)";
-      return false;
+      return fail(
+          "RESERVE: a persistent volume cannot be reserved (reserve the disk, then CREATE)");
     }
     if (r.reservations.size() > 1) {
       if (!fw.capable("RESERVATION_REFINEMENT")) {
-        error = "RESERVE: refining a reservation needs the RESERVATION_REFINEMENT capability";
-        return false;
+        return fail("RESERVE: refining a reservation needs the RESERVATION_REFINEMENT capability");
       }
       const std::string& parent = r.reservations[r.reservations.size() - 2].role;
       if (parent == top.role || !is_ancestor_or_self(parent, top.role)) {
-        error = "RESERVE: role \"" + top.role + "\" does not refine the reservation of \"" +
-                parent + "\"";
-        return false;
+        return fail("RESERVE: role \"" + top.role + "\" does not refine the reservation of \"" +
+                    parent + "\"");
       }
     }
     Resource source = resources::unreserved(r);
-    if (!next.subtract(source) || !total.subtract(source)) {
-      error = "RESERVE: resource " + describe(source) + " is not in the offered resources";
-      return false;
-    }
-    next.add(r);
-    total.add(r);
+    auto missing = [&] {
+      return "RESERVE: resource " + describe(source) + " is not in the offered resources";
+    };
+    if (!pool.subtract(source)) return fail(missing());
+    undo.push_back([&pool, source] { pool.add(source); });
+    if (!agent.total.subtract(source)) return fail(missing());
+    undo.push_back([&agent, source] { agent.total.add(source); });
+    pool.add(r);
+    undo.push_back([&pool, &r] { pool.subtract(r); });
+    agent.total.add(r);
+    undo.push_back([&agent, &r] { agent.total.subtract(r); });
   }
-  pool = std::move(next);
-  agent.total = std::move(total);
   return true;
 }
 

@@ -62,7 +62,7 @@ json task_json(const TaskRecord& t) {
             {"resources", resources_json(t.resources)},
             {"group", t.group},
             {"state", mesos::to_string(t.state)},
-            {"unacknowledged", unacked},
+            {"unacknowledged", std::move(unacked)},
             {"acknowledged", t.acknowledged},
             {"resources_released", t.resources_released}};
   if (t.latest) j["latest"] = mesos::to_json(*t.latest);
@@ -127,7 +127,7 @@ json Master::checkpoint() const {
                       {"configured", resources_json(agent.config.total_resources())},
                       {"total", resources_json(agent.total.resources())},
                       {"registered_time", agent.registered_time},
-                      {"executors", executors}});
+                      {"executors", std::move(executors)}});
   }
   json tasks = json::array();
   for (const auto& [key, t] : tasks_)
@@ -138,9 +138,9 @@ json Master::checkpoint() const {
       {"counters",
        {{"framework", framework_counter_}, {"offer", offer_counter_}, {"group", group_counter_}}},
       {"removed_frameworks", removed_frameworks_},
-      {"frameworks", frameworks},
-      {"agents", agents},
-      {"tasks", tasks}};
+      {"frameworks", std::move(frameworks)},  // moved: a named json in a list is copied
+      {"agents", std::move(agents)},
+      {"tasks", std::move(tasks)}};
 }
 
 // A damaged file must give an error, not an exception: every step below may meet a value

@@ -106,14 +106,15 @@ int run_executor(std::ostream& log) {
   loop.start();
 
   std::atomic<bool> stopping{false};
+  // The connection thread waits on this while subscribed; stopping wakes it at once.
+  std::mutex wake_mutex;
+  std::condition_variable wake_cv;
   std::thread connection([&] {
     double disconnected_since = now_seconds();
     double backoff = 0.2;
     while (!stopping) {
       std::string host;
       int port = 0;
-      std::mutex closed_mutex;
-      std::condition_variable closed_cv;
       bool closed = false;
       std::unique_ptr<mesos::SchedulerClient> client;
       bool subscribed = false;
@@ -146,6 +147,8 @@ int run_executor(std::ostream& log) {
                     break;
                   case mesos::ExecutorEvent::Type::acknowledged:
                     executor->acknowledged(e.task_id, e.uuid);
+                    // The last acknowledgement of the last task: exit now, not a tick later.
+                    if (executor->finished()) finish();
                     break;
                   case mesos::ExecutorEvent::Type::shutdown:
                     executor->shutdown(now);
@@ -156,16 +159,16 @@ int run_executor(std::ostream& log) {
               });
             },
             [&](std::string) {
-              std::lock_guard lock(closed_mutex);
+              std::lock_guard lock(wake_mutex);
               closed = true;
-              closed_cv.notify_all();
+              wake_cv.notify_all();
             });
         if (r.status == 200) {
           subscribed = true;
           backoff = 0.2;
-          std::unique_lock lock(closed_mutex);
+          std::unique_lock lock(wake_mutex);
           while (!closed && !stopping)
-            closed_cv.wait_for(lock, std::chrono::milliseconds(200));
+            wake_cv.wait_for(lock, std::chrono::milliseconds(200));
         } else if (r.status == 404 || r.status == 410) {
           // The agent does not know this executor any more: nothing to report to.
           // Nobody will acknowledge this executor's updates: kill its tasks and exit once
@@ -195,7 +198,11 @@ int run_executor(std::ostream& log) {
     std::unique_lock lock(mutex);
     done_cv.wait(lock, [&] { return done; });
   }
-  stopping = true;
+  {
+    std::lock_guard lock(wake_mutex);
+    stopping = true;
+  }
+  wake_cv.notify_all();
   connection.join();
   loop.stop();
   return 0;

@@ -292,6 +292,23 @@ json to_json(const AcceptCall& a) {
   return j;
 }
 
+std::string accept_text(const AcceptCall& a) {
+  // Keys in the order nlohmann's objects sort them, so the text equals to_json(a).dump().
+  json offers = json::array();
+  for (const auto& o : a.offer_ids)
+    offers.push_back(id(o));
+  std::string out = "{\"accept\":{";
+  if (a.refuse_seconds)
+    out += "\"filters\":" + json{{"refuse_seconds", *a.refuse_seconds}}.dump() + ",";
+  out += "\"offer_ids\":" + offers.dump() + ",\"operations\":[";
+  for (std::size_t i = 0; i < a.operations.size(); ++i) {
+    if (i > 0) out += ',';
+    out += to_json(a.operations[i]).dump();
+  }
+  out += "]},\"framework_id\":" + id(a.framework_id).dump() + ",\"type\":\"ACCEPT\"}";
+  return out;
+}
+
 std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
                                             bool require_task_id) {
   error.clear();

@@ -12,6 +12,9 @@ nlohmann::json to_json(const TaskInfo& task);
 nlohmann::json to_json(const ExecutorInfo& executor);
 nlohmann::json to_json(const Operation& operation);
 nlohmann::json to_json(const AcceptCall& accept);  // the whole ACCEPT call
+// The same call as text, written one operation at a time: an ACCEPT launching hundreds of pods
+// would otherwise hold its whole JSON tree (several times the text) at once.
+std::string accept_text(const AcceptCall& accept);
 
 // `require_task_id` is false only for stored footprints (a TaskInfo not launched yet).
 std::optional<TaskInfo> task_info_from_json(const nlohmann::json& j, std::string& error,

@@ -381,4 +381,23 @@ std::string render(const Outcome& outcome) {
   return out;
 }
 
+void trim_evaluation(Outcome& summary, std::size_t offers_kept) {
+  std::vector<Outcome>& offers = summary.children;
+  if (summary.pass)
+    for (Outcome& o : offers)
+      o.children.clear();
+  if (offers_kept == 0 || offers.size() <= offers_kept) return;
+  auto taken = std::find_if(offers.begin(), offers.end(), [](const Outcome& o) { return o.pass; });
+  const auto last = static_cast<std::ptrdiff_t>(offers_kept) - 1;
+  if (taken != offers.end() && taken - offers.begin() > last)
+    std::iter_swap(offers.begin() + last, taken);
+  const std::size_t more = offers.size() - offers_kept;
+  offers.resize(offers_kept);
+  offers.push_back({std::to_string(more) + " more offers",
+                    false,
+                    "not kept: an evaluation keeps the first " + std::to_string(offers_kept) +
+                        " offers it looked at",
+                    {}});
+}
+
 }  // namespace steward::offer

@@ -27,6 +27,13 @@ struct Outcome {
   std::vector<Outcome> children;
 };
 
+// Bounds a step's evaluation (one child per offer) before it is kept for `debug offers`:
+// with thousands of steps and offers, full trees would outweigh the rest of the scheduler. A
+// launch (summary passed) keeps each offer's verdict but not how its resources matched (the
+// task records that); any evaluation keeps at most `offers_kept` offers, the one that took
+// the pod among them, and a last child counting the others.
+void trim_evaluation(Outcome& summary, std::size_t offers_kept);
+
 struct FootprintFit {
   std::vector<mesos::Resource> unreserve;  // UNRESERVE, before anything else (a resize)
   std::vector<mesos::Resource> reserve;    // RESERVE, in order

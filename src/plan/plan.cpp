@@ -120,8 +120,16 @@ Status Phase::computed_status() const {
   return aggregate(children, candidate_statuses, interrupted(), !errors_.empty());
 }
 
+Status Phase::status() const {
+  if (stale_) {
+    status_ = computed_status();
+    stale_ = false;
+  }
+  return status_;
+}
+
 void Phase::refresh() {
-  status_ = computed_status();
+  stale_ = true;
   // Interruption and gates change the plan's view even when this status did not change.
   if (plan_ != nullptr) plan_->refresh();
 }
@@ -133,7 +141,7 @@ Timestamps Phase::timestamps() const {
     const Timestamps& s = step->timestamps();
     if (s.started && (!t.started || *s.started < *t.started)) t.started = s.started;
   }
-  if (status_ == Status::complete) {
+  if (status() == Status::complete) {
     for (const auto& step : steps_) {
       const Timestamps& s = step->timestamps();
       if (s.completed && (!t.completed || *s.completed > *t.completed)) t.completed = s.completed;
@@ -232,7 +240,7 @@ std::vector<Phase*> Plan::candidate_phases() const {
 
 std::vector<Step*> Plan::dispatchable_steps() const {
   std::vector<Step*> out;
-  if (interrupted() || status_ == Status::error) return out;
+  if (interrupted() || status() == Status::error) return out;
   for (Phase* phase : candidate_phases()) {
     if (!phase->errors().empty()) continue;
     for (Step* step : phase->candidates()) {
@@ -256,8 +264,16 @@ Status Plan::computed_status() const {
   return aggregate(children, candidate_statuses, interrupted(), !errors_.empty());
 }
 
+Status Plan::status() const {
+  if (stale_) {
+    status_ = computed_status();
+    stale_ = false;
+  }
+  return status_;
+}
+
 void Plan::refresh() {
-  status_ = computed_status();
+  stale_ = true;
 }
 
 Timestamps Plan::timestamps() const {
@@ -266,7 +282,7 @@ Timestamps Plan::timestamps() const {
   for (const auto& phase : phases_) {
     Timestamps p = phase->timestamps();
     if (p.started && (!t.started || *p.started < *t.started)) t.started = p.started;
-    if (status_ == Status::complete && p.completed &&
+    if (status() == Status::complete && p.completed &&
         (!t.completed || *p.completed > *t.completed)) {
       t.completed = p.completed;
     }

@@ -87,7 +87,7 @@ class Phase {
   const std::string& name() const { return name_; }
   const std::vector<std::unique_ptr<Step>>& steps() const { return steps_; }
   const Strategy& strategy() const { return strategy_; }
-  Status status() const { return status_; }
+  Status status() const;
   const std::vector<std::string>& errors() const { return errors_; }
   void add_error(std::string error);
 
@@ -99,7 +99,9 @@ class Phase {
   Timestamps timestamps() const;  // created here; started and completed from the steps
   Plan* plan() const { return plan_; }
 
-  // Recomputes the cached status (after a step changed) and tells the plan.
+  // Marks the cached status stale (a step changed) and tells the plan. The status is
+  // recomputed when next read: a batch of step changes (a restart marking thousands of steps,
+  // a burst of task statuses) costs one pass over the steps, not one per change.
   void refresh();
   // The status computed from scratch, for checking the cache.
   Status computed_status() const;
@@ -112,7 +114,8 @@ class Phase {
   std::vector<std::unique_ptr<Step>> steps_;
   Strategy strategy_;
   std::vector<std::string> errors_;
-  Status status_ = Status::pending;
+  mutable Status status_ = Status::pending;
+  mutable bool stale_ = false;
   std::int64_t created_ = 0;
   Plan* plan_ = nullptr;
 };
@@ -126,7 +129,7 @@ class Plan {
   const std::string& name() const { return name_; }
   const std::vector<std::unique_ptr<Phase>>& phases() const { return phases_; }
   const Strategy& strategy() const { return strategy_; }
-  Status status() const { return status_; }
+  Status status() const;
   const std::vector<std::string>& errors() const { return errors_; }
   void add_error(std::string error);
   void clear_errors();
@@ -159,7 +162,8 @@ class Plan {
   std::vector<std::unique_ptr<Phase>> phases_;
   Strategy strategy_;
   std::vector<std::string> errors_;
-  Status status_ = Status::pending;
+  mutable Status status_ = Status::pending;
+  mutable bool stale_ = false;  // recomputed when read (see Phase::refresh)
   std::int64_t created_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "scheduler/service_scheduler.hpp"
 
+#include <malloc.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -10,7 +11,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
@@ -37,6 +40,7 @@ constexpr std::size_t kMaxQueuedOffers = 256;
 // Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
 constexpr const char* kResized = "#resize";
 constexpr std::size_t kEvaluationsPerStep = 8;
+constexpr std::size_t kOffersDetailed = 16;  // offers of one evaluation kept in full
 
 // LOST, UNREACHABLE and UNKNOWN are not terminal for Mesos, but the task is not running.
 bool not_running(mesos::TaskState s) {
@@ -150,10 +154,8 @@ bool ServiceScheduler::start(std::string& error) {
   store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
   open_user_properties();
   load_tasks();
-  for (const auto& [name, t] : tasks_) {
-    state::GoalOverride o = store_->goal_override(name);
-    if (o.goal != state::GoalOverride::Goal::none) overrides_[name] = o;
-  }
+  for (const auto& [name, o] : store_->goal_overrides())
+    if (o.goal != state::GoalOverride::Goal::none && tasks_.count(name)) overrides_[name] = o;
 
   mesos::FrameworkInfo info;
   if (options_.spec) {
@@ -302,22 +304,58 @@ void ServiceScheduler::load_tasks() {
   tasks_.clear();
   by_id_.clear();
   statuses_.clear();
+  pod_tasks_.clear();
+  std::map<std::string, mesos::TaskStatus> stored = store_->statuses();
   for (state::StoredTask& t : store_->tasks()) {
     if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
-    if (auto s = store_->status(t.name)) statuses_[t.name] = *s;
+    if (auto s = stored.find(t.name); s != stored.end()) statuses_[t.name] = std::move(s->second);
+    index_task(t);
     std::string name = t.name;
     tasks_.emplace(name, std::move(t));
   }
+  down_.clear();
+  for (const auto& [name, t] : tasks_)
+    refresh_down(name);
+}
+
+void ServiceScheduler::refresh_down(const std::string& name) {
+  auto t = tasks_.find(name);
+  bool down = false;
+  if (t != tasks_.end() && !t->second.info.task_id.empty()) {
+    auto st = statuses_.find(name);
+    down = (st != statuses_.end() && st->second.task_id == t->second.info.task_id &&
+            not_running(st->second.state)) ||
+           has_label(t->second.info, kPermanentlyFailed);
+  }
+  if (down)
+    down_.insert(name);
+  else
+    down_.erase(name);
+}
+
+void ServiceScheduler::index_task(const state::StoredTask& t) {
+  pod_tasks_[pod_of(t.info)].insert(t.name);
+}
+
+void ServiceScheduler::unindex_task(const state::StoredTask& t) {
+  auto it = pod_tasks_.find(pod_of(t.info));
+  if (it == pod_tasks_.end()) return;
+  it->second.erase(t.name);
+  if (it->second.empty()) pod_tasks_.erase(it);
 }
 
 void ServiceScheduler::store_tasks(const std::vector<state::StoredTask>& tasks) {
   store_->store_tasks(tasks);
   for (const state::StoredTask& t : tasks) {
     auto old = tasks_.find(t.name);
-    if (old != tasks_.end() && !old->second.info.task_id.empty())
-      by_id_.erase(old->second.info.task_id);
+    if (old != tasks_.end()) {
+      if (!old->second.info.task_id.empty()) by_id_.erase(old->second.info.task_id);
+      unindex_task(old->second);
+    }
     if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
+    index_task(t);
     tasks_[t.name] = t;
+    refresh_down(t.name);
   }
 }
 
@@ -336,12 +374,9 @@ std::set<std::string> ServiceScheduler::kept_resource_ids() const {
 
 std::vector<std::string> ServiceScheduler::pod_task_names(const std::string& pod_type,
                                                           int index) const {
-  std::vector<std::string> out;
-  for (const auto& [name, t] : tasks_) {
-    auto [type, i] = pod_of(t.info);
-    if (type == pod_type && i == index) out.push_back(name);
-  }
-  return out;
+  auto it = pod_tasks_.find({pod_type, index});
+  if (it == pod_tasks_.end()) return {};
+  return {it->second.begin(), it->second.end()};
 }
 
 bool ServiceScheduler::ready(const mesos::TaskStatus& s) const {
@@ -495,6 +530,19 @@ void ServiceScheduler::on_offers(std::vector<mesos::Offer> offers) {
       offers_.push_back(std::move(o));
   }
   if (!overflow.empty()) decline(overflow, options_.short_decline_seconds);
+  tick_soon();
+}
+
+// Offers and statuses are acted on when they arrive, not at the next periodic tick: a serial
+// plan otherwise lost up to a tick per step twice over (the status that completes a step, then
+// the offers its successor needs), most of hello-world's deploy time beyond its tasks' own.
+void ServiceScheduler::tick_soon() {
+  if (tick_posted_) return;
+  tick_posted_ = true;
+  loop_->post([this] {
+    tick_posted_ = false;
+    tick();
+  });
 }
 
 // Statuses that arrive together are persisted together: each is queued, and one flush (posted
@@ -514,9 +562,15 @@ void ServiceScheduler::flush_updates() {
   try {
     for (const mesos::TaskStatus& s : batch)
       on_update(s);
+    // Written once for the batch, in its transaction: the set holds every pod still
+    // unconfirmed, so writing it per status made a deploy quadratic.
+    if (unconfirmed_in_batch_)
+      store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+    unconfirmed_in_batch_ = false;
     store_->commit_batch();
   } catch (...) {
     store_->abort_batch();
+    unconfirmed_in_batch_ = false;
     defer_acks_ = false;
     deferred_acks_.clear();
     throw;
@@ -526,6 +580,7 @@ void ServiceScheduler::flush_updates() {
   acks.swap(deferred_acks_);
   for (const mesos::TaskStatus& s : acks)
     acknowledge(s);
+  tick_soon();
 }
 
 void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {
@@ -587,6 +642,7 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
                                    (s.reason.empty() ? "" : " (" + s.reason + ")") +
                                    (s.message.empty() ? "" : ": " + s.message));
   statuses_[name] = s;
+  refresh_down(name);
   confirm_footprint(name, s);
   if (s.state == mesos::TaskState::running && paused(name)) {
     state::GoalOverride& o = overrides_[name];
@@ -618,9 +674,34 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   } else if (not_running(s.state)) {
     backoff_.stopped(name);
   }
-  for (auto& [step, work] : work_)
-    if (work->kind != Work::Kind::unreserve) refresh_work(*work);
+  if (auto w = watchers_.find(name); w != watchers_.end()) {
+    std::vector<plan::Step*>& steps = w->second;
+    for (std::size_t i = 0; i < steps.size();) {
+      auto it = work_.find(steps[i]);
+      if (it == work_.end()) {
+        steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+      refresh_work(*it->second);
+      ++i;
+    }
+    if (steps.empty()) watchers_.erase(w);
+  }
   acknowledge(s);
+}
+
+void ServiceScheduler::watch(Work& work) {
+  auto add = [&](const std::string& name) {
+    std::vector<plan::Step*>& steps = watchers_[name];
+    if (std::find(steps.begin(), steps.end(), work.step) == steps.end()) steps.push_back(work.step);
+  };
+  if (work.kind == Work::Kind::kill) {
+    for (const std::string& name : work.tasks)
+      add(name);
+  } else {
+    for (const auto& [name, id] : work.launched)
+      add(name);
+  }
 }
 
 void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
@@ -658,7 +739,7 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
       }
       store_tasks(unlabelled);
     }
-    store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+    unconfirmed_in_batch_ = true;
   }
   if (!unconfirmed_.count(instance)) return;
   unconfirmed_.erase(instance);
@@ -678,7 +759,7 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
     }
     store_tasks(forgotten);
   }
-  store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
+  unconfirmed_in_batch_ = true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -772,6 +853,7 @@ void ServiceScheduler::start(plan::Step& step) {
     }
     if (all_live) {
       work.launched = ids;
+      watch(work);
       work.expected = Status::starting;
       step.set_status(Status::starting);
       refresh_work(work);
@@ -795,6 +877,7 @@ void ServiceScheduler::start(plan::Step& step) {
 // A kill step (uninstall, decommission): every task of it that may still run is killed; done at
 // once when none is.
 void ServiceScheduler::kill_step_tasks(Work& work) {
+  watch(work);
   for (const std::string& name : work.tasks) {
     auto t = tasks_.find(name);
     if (t == tasks_.end() || t->second.info.task_id.empty()) continue;
@@ -920,18 +1003,24 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
         !not_running(st->second.state))
       req.executor_live = true;
   }
-  for (const auto& [name, t] : tasks_) {
-    auto [type, i] = pod_of(t.info);
-    if (type != work.pod_type || i == work.index || t.info.agent_id.empty()) continue;
-    if (has_label(t.info, kPermanentlyFailed)) continue;
-    placement::PlacedTask p;
-    p.name = name;
-    p.agent.hostname = label_of(t.info, "offer_hostname");
-    p.agent.zone = label_of(t.info, "offer_zone");
-    p.agent.region = label_of(t.info, "offer_region");
-    if (auto f = agent_facts_.find(t.info.agent_id); f != agent_facts_.end())
-      p.agent.attributes = f->second.attributes;
-    req.placed.push_back(std::move(p));
+  // Where the pod type's other pods run matters only to placement rules.
+  for (auto pod = work.pod->placement.empty()
+                      ? pod_tasks_.end()
+                      : pod_tasks_.lower_bound({work.pod_type, std::numeric_limits<int>::min()});
+       pod != pod_tasks_.end() && pod->first.first == work.pod_type; ++pod) {
+    if (pod->first.second == work.index) continue;
+    for (const std::string& name : pod->second) {
+      const state::StoredTask& t = tasks_.at(name);
+      if (t.info.agent_id.empty() || has_label(t.info, kPermanentlyFailed)) continue;
+      placement::PlacedTask p;
+      p.name = name;
+      p.agent.hostname = label_of(t.info, "offer_hostname");
+      p.agent.zone = label_of(t.info, "offer_zone");
+      p.agent.region = label_of(t.info, "offer_region");
+      if (auto f = agent_facts_.find(t.info.agent_id); f != agent_facts_.end())
+        p.agent.attributes = f->second.attributes;
+      req.placed.push_back(std::move(p));
+    }
   }
   offer::PodLaunchContext ctx;
   ctx.service_name = options_.service_name;
@@ -957,8 +1046,11 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
             if (auto rid = r.label("resource_id")) old_ids[*rid] = t.agent_id;
       }
     std::vector<state::StoredTask> store;
-    for (mesos::TaskInfo& t : e.launch->store)
-      store.push_back({t.name, t, label_of(t, "target_configuration")});
+    for (mesos::TaskInfo& t : e.launch->store) {
+      std::string config = label_of(t, "target_configuration");
+      std::string name = t.name;
+      store.push_back({std::move(name), std::move(t), std::move(config)});
+    }
     // Staged: the pass writes every launch of its offers in one go, then sends the ACCEPTs
     // (persist before acting, one fsync per pass instead of one per pod).
     if (e.launch->new_footprint || e.launch->resized) {
@@ -974,7 +1066,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     mesos::AcceptCall accept;
     accept.framework_id = session_->framework_id();
     accept.offer_ids = {it->id};
-    accept.operations = e.launch->operations;
+    accept.operations = std::move(e.launch->operations);
     // Paused tasks run an endless sleep instead, without health check and never ready, so an
     // operator can get in (`pod exec`) and repair things.
     for (mesos::Operation& op : accept.operations)
@@ -995,16 +1087,17 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     // One ACCEPT per offer: a pod launched on an offer that another pod of this pass used
     // joins its operations, and what it takes leaves the offer for the next pod (several
     // pods per agent per allocation, not one).
-    auto joined =
-        std::find_if(batch_.accepts.begin(), batch_.accepts.end(),
-                     [&](const mesos::AcceptCall& a) { return a.offer_ids == accept.offer_ids; });
-    if (joined != batch_.accepts.end())
-      joined->operations.insert(joined->operations.end(), accept.operations.begin(),
-                                accept.operations.end());
-    else
-      batch_.accepts.push_back(accept);
     consume(*it, accept.operations);
+    auto [joined, first] = batch_.accept_of_offer.emplace(it->id, batch_.accepts.size());
+    if (first) {
+      batch_.accepts.push_back(std::move(accept));
+    } else {
+      std::vector<mesos::Operation>& ops = batch_.accepts[joined->second].operations;
+      ops.insert(ops.end(), std::make_move_iterator(accept.operations.begin()),
+                 std::make_move_iterator(accept.operations.end()));
+    }
     work.launched = e.launch->launched;
+    watch(work);
     work.expected = Status::starting;
     work.step->set_status(Status::starting);
     summary.pass = true;
@@ -1048,8 +1141,11 @@ void ServiceScheduler::stage_tasks(std::vector<state::StoredTask> tasks) {
     auto old = tasks_.find(t.name);
     if (old != tasks_.end() && !old->second.info.task_id.empty())
       by_id_.erase(old->second.info.task_id);
+    if (old != tasks_.end()) unindex_task(old->second);
     if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
+    index_task(t);
     tasks_[t.name] = t;
+    refresh_down(t.name);
     batch_.tasks.push_back(std::move(t));
   }
 }
@@ -1065,6 +1161,7 @@ void ServiceScheduler::flush_launches() {
 }
 
 void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
+  offer::trim_evaluation(outcome, kOffersDetailed);
   auto& list = evaluations_[work.step->id()];
   list.push_back({now_ms(), work.plan, work.phase, work.step->name(), std::move(outcome)});
   while (list.size() > kEvaluationsPerStep)
@@ -1076,6 +1173,12 @@ void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
 
 void ServiceScheduler::detect_recovery() {
   if (options_.uninstall || recovery_ == nullptr) return;
+  // Runs every tick: only the tasks that are down (kept in down_ as statuses arrive) are
+  // looked at, so an idle tick costs nothing per task.
+  if (down_.empty()) return;
+  std::vector<const state::StoredTask*> down_tasks;
+  for (const std::string& name : down_)
+    down_tasks.push_back(&tasks_.at(name));
   std::set<std::string> busy;
   for (const auto& [step, work] : work_)
     busy.insert(work->instance());
@@ -1084,19 +1187,16 @@ void ServiceScheduler::detect_recovery() {
       if (step->status() != Status::complete) busy.insert(step->pod_instance());
 
   std::map<std::pair<std::string, int>, std::vector<std::string>> failed;  // -> task names
-  for (const auto& [name, t] : tasks_) {
-    if (t.info.task_id.empty()) continue;
+  for (const state::StoredTask* task : down_tasks) {
+    const state::StoredTask& t = *task;
+    const std::string& name = t.name;
     auto [type, index] = pod_of(t.info);
     const spec::PodSpec* pod = target_->find_pod(type);
     if (pod == nullptr || decommissioning(type, index)) continue;
     const spec::TaskSpec* ts = pod->find_task(label_of(t.info, "task_type"));
     if (ts == nullptr || ts->goal != spec::GoalState::running) continue;
     if (busy.count(type + "-" + std::to_string(index))) continue;
-    auto st = statuses_.find(name);
-    const bool permanent = has_label(t.info, kPermanentlyFailed);
-    const bool down = st != statuses_.end() && st->second.task_id == t.info.task_id &&
-                      not_running(st->second.state);
-    if (permanent || down) failed[{type, index}].push_back(name);
+    failed[{type, index}].push_back(name);
   }
   for (const auto& [key, names] : failed) {
     const auto& [type, index] = key;
@@ -1312,6 +1412,8 @@ void ServiceScheduler::process_offers() {
   collect_garbage(offers);
 
   bool waiting = false;
+  std::size_t launches = 0;
+  bool capped = false;  // steps left waiting by the cap on launches per pass
   for (const auto& p : plans_.plans()) {
     for (const auto& phase : p->phases()) {
       for (const auto& step : phase->steps()) {
@@ -1324,27 +1426,45 @@ void ServiceScheduler::process_offers() {
           waiting = true;
           uninstall_step(w, offers);
         } else if (w.kind == Work::Kind::launch) {
-          waiting = true;
-          if (!offers.empty()) {
+          // A step that launches in this pass is not waiting: the next step to wait must see
+          // a pass without waiting before it, or it would not REVIVE past the filters of the
+          // offers declined with this launch (a 5 s stall).
+          bool launched = false;
+          if (launches >= options_.launches_per_pass) {
+            capped = true;
+          } else if (!offers.empty()) {
             const auto begin = std::chrono::steady_clock::now();
-            try_launch(w, offers);
+            launched = try_launch(w, offers);
             metrics_.observe_evaluation(
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
           }
+          if (launched)
+            ++launches;
+          else
+            waiting = true;
         }
       }
     }
   }
   // Offers that launched something are answered by their ACCEPT (what is left of them goes
   // back with it); the others are declined.
-  for (const mesos::AcceptCall& a : batch_.accepts)
-    offers.erase(std::remove_if(offers.begin(), offers.end(),
-                                [&](const mesos::Offer& o) {
-                                  return std::find(a.offer_ids.begin(), a.offer_ids.end(), o.id) !=
-                                         a.offer_ids.end();
-                                }),
-                 offers.end());
+  offers.erase(
+      std::remove_if(offers.begin(), offers.end(),
+                     [&](const mesos::Offer& o) { return batch_.accept_of_offer.count(o.id) > 0; }),
+      offers.end());
   flush_launches();
+#ifdef __GLIBC__
+  // A large pass allocated launch records and ACCEPT text it has now freed; give the pages
+  // back rather than keep the high-water mark as resident memory.
+  if (launches >= 100) malloc_trim(0);
+#endif
+  if (capped) {
+    // The steps the cap held back get the offers no launch used at the next tick, instead of
+    // waiting out a decline's filter.
+    offers_.insert(offers_.begin(), offers.begin(), offers.end());
+    manage_offer_flow(waiting, true);
+    return;
+  }
   // Long declines only when nothing is under way: a step between launches, or garbage still
   // to collect, wants the agent's offers again soon.
   const bool active = !work_.empty() || options_.uninstall || !gc_resources_.empty();
@@ -1358,9 +1478,18 @@ void ServiceScheduler::process_offers() {
 
 void ServiceScheduler::collect_garbage(std::vector<mesos::Offer>& offers) {
   if (options_.uninstall) return;  // the uninstall plan releases everything itself
-  const std::set<std::string> keep = kept_resource_ids();
+  // What every task keeps is gathered only when an offer carries a reservation of ours: most
+  // passes (a deploy's) offer none, and the walk costs every task's resources.
+  std::optional<std::set<std::string>> keep;
   for (auto it = offers.begin(); it != offers.end();) {
-    offer::Release release = offer::unexpected_resources(*it, roles_, keep);
+    if (std::none_of(it->resources.begin(), it->resources.end(), [&](const mesos::Resource& r) {
+          return offer::is_own_reservation(r, roles_);
+        })) {
+      ++it;
+      continue;
+    }
+    if (!keep) keep = kept_resource_ids();
+    offer::Release release = offer::unexpected_resources(*it, roles_, *keep);
     if (release.empty()) {
       ++it;
       continue;
@@ -1423,7 +1552,7 @@ void ServiceScheduler::send_accept(const mesos::AcceptCall& accept) {
       {mesos::Operation::Type::launch_group, "LAUNCH_GROUP"}};
   for (const mesos::Operation& op : accept.operations)
     if (auto it = kNames.find(op.type); it != kNames.end()) ++metrics_.operations[it->second];
-  send(mesos::to_json(accept).dump(), "ACCEPT");
+  send(mesos::accept_text(accept), "ACCEPT");
 }
 
 void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double seconds) {
@@ -1611,8 +1740,10 @@ void ServiceScheduler::start_decommission_work(Work& work) {
     if (t == tasks_.end()) continue;
     store_->delete_task(task);
     if (!t->second.info.task_id.empty()) by_id_.erase(t->second.info.task_id);
+    unindex_task(t->second);
     tasks_.erase(t);
     statuses_.erase(task);
+    down_.erase(task);
     overrides_.erase(task);
     backoff_.clear(task);
   }

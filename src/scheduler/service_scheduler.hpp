@@ -63,6 +63,10 @@ struct SchedulerOptions {
   double short_decline_seconds = 5;
   double long_decline_seconds = 14 * 24 * 3600;
   double kill_resend_seconds = 5;
+  // Pods launched in one pass over the offers: what a pass holds until its ACCEPTs are sent
+  // (task records, operations, their JSON) grows with it, so thousands of pods go out in
+  // several passes instead of all at once.
+  std::size_t launches_per_pass = 500;
   // Opt-in timed replacement (dcos-commons' ReplacementFailurePolicy); unset: the target
   // spec's `replacement-failure-policy`, if any.
   std::optional<spec::ReplacementFailurePolicy> replacement_policy;
@@ -162,6 +166,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
 
   // Loop thread.
   void tick();
+  void tick_soon();
   void on_subscribed(const std::string& framework_id);
   void on_offers(std::vector<mesos::Offer> offers);
   void on_update(const mesos::TaskStatus& status);
@@ -194,6 +199,10 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void flush_launches();
   bool ready(const mesos::TaskStatus& status) const;
   std::set<std::string> kept_resource_ids() const;
+  void index_task(const state::StoredTask& t);
+  void refresh_down(const std::string& name);
+  void unindex_task(const state::StoredTask& t);
+  void watch(Work& work);
   std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
   void build_uninstall_plan();
   // Configuration (service_scheduler_config.cpp).
@@ -264,7 +273,17 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::map<std::string, state::StoredTask> tasks_;  // by task name
   std::map<std::string, std::string> by_id_;        // task id -> task name
   std::map<std::string, mesos::TaskStatus> statuses_;
+  // Task names by pod instance, kept with tasks_: a launch, a recovery or a kill asks for one
+  // pod's tasks, which a walk over every task made quadratic in the pod count.
+  std::map<std::pair<std::string, int>, std::set<std::string>> pod_tasks_;
+  // Tasks that launched and are not running (their last status is terminal for their
+  // current id) or are marked permanently failed: what recovery looks at on every tick, kept
+  // as statuses and records change so that an idle tick does not walk every task.
+  std::set<std::string> down_;
   std::map<plan::Step*, std::unique_ptr<Work>> work_;
+  // Task name -> the steps whose work waits on its statuses: a status refreshes those steps,
+  // not every step under way. Entries of finished work are dropped as they are met.
+  std::map<std::string, std::vector<plan::Step*>> watchers_;
   std::deque<mesos::Offer> offers_;
   std::map<std::string, std::deque<EvaluationRecord>> evaluations_;         // by step id
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
@@ -272,6 +291,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   struct LaunchBatch {
     std::vector<state::StoredTask> tasks;
     std::vector<mesos::AcceptCall> accepts;
+    std::map<std::string, std::size_t> accept_of_offer;  // offer id -> its ACCEPT in accepts
     bool unconfirmed_changed = false;
     bool gc_changed = false;
   };
@@ -284,6 +304,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // Pod instances whose new footprint no task status has confirmed yet (the ACCEPT may never
   // have reached the master).
   std::set<std::string> unconfirmed_;
+  bool unconfirmed_in_batch_ = false;
+  bool tick_posted_ = false;  // a tick_soon() is queued on the loop  // unconfirmed_ changed by the
+                              // status batch under way
   double last_replace_ = -1e9;
   bool declined_ = false;                        // offers declined since the last REVIVE
   bool declined_long_ = false;                   // ... for longer than a short while

@@ -91,6 +91,10 @@ void add_serve_options(CLI::App& app, ServeOptions& run, bool starts_cluster) {
                  "Longest retry interval of explicit reconciliation (default 30)");
   app.add_option("--kill-resend", run.kill_resend,
                  "Seconds between repeated kills of a task that has not ended (default 5)");
+  app.add_option("--launches-per-pass", run.launches_per_pass,
+                 "Most pods launched per pass over the offers; the rest go at the next "
+                 "(default 500)")
+      ->check(CLI::PositiveNumber);
 }
 
 std::string data_dir_of(const ServeOptions& o) {
@@ -169,6 +173,7 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
   so.reconcile.base_backoff_seconds = o.reconcile_backoff;
   so.reconcile.max_backoff_seconds = o.reconcile_backoff_max;
   so.kill_resend_seconds = o.kill_resend;
+  so.launches_per_pass = o.launches_per_pass;
   std::string api_host, token;
   int api_port = 0;
   if (!check_serve_options(o, api_host, api_port, token, err)) return 2;

@@ -67,6 +67,14 @@ class LockedStateStore : public StateStore {
     std::lock_guard lock(mutex_);
     return inner_.status(name);
   }
+  std::map<std::string, mesos::TaskStatus> statuses() override {
+    std::lock_guard lock(mutex_);
+    return inner_.statuses();
+  }
+  std::map<std::string, GoalOverride> goal_overrides() override {
+    std::lock_guard lock(mutex_);
+    return inner_.goal_overrides();
+  }
   void set_goal_override(const std::string& name, const GoalOverride& value) override {
     std::lock_guard lock(mutex_);
     inner_.set_goal_override(name, value);

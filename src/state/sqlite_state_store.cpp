@@ -296,15 +296,32 @@ void SqliteStateStore::store_status(const std::string& name, const mesos::TaskSt
       .run();
 }
 
+namespace {
+mesos::TaskStatus decode_status(const std::string& name, const std::string& text,
+                                const std::string& path) {
+  json j = json::parse(text, nullptr, false);
+  std::string error;
+  auto status = j.is_discarded() ? std::nullopt : mesos::task_status_from_json(j, error);
+  if (!status) throw StateError("state store " + path + ": the status of " + name + " is damaged");
+  return std::move(*status);
+}
+}  // namespace
+
 std::optional<mesos::TaskStatus> SqliteStateStore::status(const std::string& name) {
   Statement s(*this, "SELECT status FROM statuses WHERE name = ?");
   s.bind(1, name);
   if (!s.step()) return std::nullopt;
-  json j = json::parse(s.text(0), nullptr, false);
-  std::string error;
-  auto status = j.is_discarded() ? std::nullopt : mesos::task_status_from_json(j, error);
-  if (!status) throw StateError("state store " + path_ + ": the status of " + name + " is damaged");
-  return status;
+  return decode_status(name, s.text(0), path_);
+}
+
+std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses() {
+  std::map<std::string, mesos::TaskStatus> out;
+  Statement s(*this, "SELECT name, status FROM statuses ORDER BY name");
+  while (s.step()) {
+    std::string name = s.text(0);
+    out.emplace_hint(out.end(), name, decode_status(name, s.text(1), path_));
+  }
+  return out;
 }
 
 void SqliteStateStore::set_goal_override(const std::string& name, const GoalOverride& value) {
@@ -315,19 +332,31 @@ void SqliteStateStore::set_goal_override(const std::string& name, const GoalOver
       .run();
 }
 
-GoalOverride SqliteStateStore::goal_override(const std::string& name) {
-  Statement s(*this, "SELECT goal, progress FROM goal_overrides WHERE name = ?");
-  s.bind(1, name);
+namespace {
+GoalOverride decode_override(const std::string& goal, const std::string& progress) {
   GoalOverride out;
-  if (!s.step()) return out;
-  const std::string goal = s.text(0);
-  const std::string progress = s.text(1);
   out.goal = goal == "PAUSED"           ? GoalOverride::Goal::paused
              : goal == "DECOMMISSIONED" ? GoalOverride::Goal::decommissioned
                                         : GoalOverride::Goal::none;
   out.progress = progress == "PENDING"       ? GoalOverride::Progress::pending
                  : progress == "IN_PROGRESS" ? GoalOverride::Progress::in_progress
                                              : GoalOverride::Progress::complete;
+  return out;
+}
+}  // namespace
+
+GoalOverride SqliteStateStore::goal_override(const std::string& name) {
+  Statement s(*this, "SELECT goal, progress FROM goal_overrides WHERE name = ?");
+  s.bind(1, name);
+  if (!s.step()) return {};
+  return decode_override(s.text(0), s.text(1));
+}
+
+std::map<std::string, GoalOverride> SqliteStateStore::goal_overrides() {
+  std::map<std::string, GoalOverride> out;
+  Statement s(*this, "SELECT name, goal, progress FROM goal_overrides ORDER BY name");
+  while (s.step())
+    out.emplace_hint(out.end(), s.text(0), decode_override(s.text(1), s.text(2)));
   return out;
 }
 

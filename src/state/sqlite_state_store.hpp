@@ -39,8 +39,10 @@ class SqliteStateStore : public StateStore {
   void delete_task(const std::string& name) override;
   void store_status(const std::string& name, const mesos::TaskStatus& status) override;
   std::optional<mesos::TaskStatus> status(const std::string& name) override;
+  std::map<std::string, mesos::TaskStatus> statuses() override;
   void set_goal_override(const std::string& name, const GoalOverride& value) override;
   GoalOverride goal_override(const std::string& name) override;
+  std::map<std::string, GoalOverride> goal_overrides() override;
   void set_property(const std::string& key, const std::string& value) override;
   std::optional<std::string> property(const std::string& key) override;
   std::vector<std::string> property_keys() override;

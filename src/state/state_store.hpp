@@ -7,6 +7,7 @@
 // every launch. Every write is durable when the call returns; a group of task writes is
 // atomic. Backends: SQLite (default, sqlite_state_store.hpp); ZooKeeper later.
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -56,9 +57,13 @@ class StateStore {
 
   virtual void store_status(const std::string& name, const mesos::TaskStatus& status) = 0;
   virtual std::optional<mesos::TaskStatus> status(const std::string& name) = 0;
+  // Every task's status, by task name, in one read (a scheduler's start).
+  virtual std::map<std::string, mesos::TaskStatus> statuses() = 0;
 
   virtual void set_goal_override(const std::string& name, const GoalOverride& value) = 0;
   virtual GoalOverride goal_override(const std::string& name) = 0;
+  // Every override set, by task name, in one read.
+  virtual std::map<std::string, GoalOverride> goal_overrides() = 0;
 
   virtual void set_property(const std::string& key, const std::string& value) = 0;
   virtual std::optional<std::string> property(const std::string& key) = 0;

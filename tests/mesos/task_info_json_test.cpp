@@ -83,6 +83,21 @@ TEST(AcceptJson, RoundTrips) {
   EXPECT_EQ(*again, *a);
 }
 
+// The text written one operation at a time is the JSON the tree would dump, with and without
+// filters, and with no operations at all.
+TEST(AcceptJson, TextEqualsTheTreeDumped) {
+  std::string error;
+  auto a = accept_from_json(json::parse(kAccept), error);
+  ASSERT_TRUE(a) << error;
+  ASSERT_GT(a->operations.size(), 1u);
+  EXPECT_EQ(accept_text(*a), to_json(*a).dump());
+  a->refuse_seconds.reset();
+  EXPECT_EQ(accept_text(*a), to_json(*a).dump());
+  a->operations.clear();
+  EXPECT_EQ(accept_text(*a), to_json(*a).dump());
+  EXPECT_TRUE(json::parse(accept_text(*a))["accept"]["operations"].is_array());
+}
+
 TEST(AcceptJson, InvalidOperationsAreRefusedWithTheReason) {
   std::string error;
   EXPECT_FALSE(operation_from_json(json::parse(R"({"type": "GROW_VOLUME"})"), error));

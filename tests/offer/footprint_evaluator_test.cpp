@@ -191,3 +191,50 @@ TEST(FootprintEvaluator, TheMasterAcceptsTheReservationsAndVolumes) {
 
 }  // namespace
 }  // namespace steward::offer
+
+namespace steward::offer {
+namespace {
+
+Outcome evaluation(bool launched, std::size_t offers, std::size_t taken) {
+  Outcome summary{"node-0:[server]", launched, launched ? "launched" : "no offer fits", {}};
+  for (std::size_t i = 0; i < offers; ++i) {
+    const bool pass = launched && i == taken;
+    summary.children.push_back({"offer O" + std::to_string(i),
+                                pass,
+                                pass ? "fits" : "no cpus",
+                                {{"cpus", pass, "detail", {}}, {"mem", true, "detail", {}}}});
+  }
+  return summary;
+}
+
+// A launch keeps each offer's verdict without the resources' detail; the offer that took the
+// pod is kept even when it came late.
+TEST(TrimEvaluation, ALaunchKeepsVerdictsAndTheOfferThatTookThePod) {
+  Outcome e = evaluation(true, 40, 30);
+  trim_evaluation(e, 16);
+  ASSERT_EQ(e.children.size(), 17u);
+  for (const Outcome& o : e.children)
+    EXPECT_TRUE(o.children.empty()) << o.stage;
+  EXPECT_EQ(e.children[15].stage, "offer O30");
+  EXPECT_TRUE(e.children[15].pass);
+  EXPECT_EQ(e.children[16].stage, "24 more offers");
+  EXPECT_THAT(e.children[16].reason, HasSubstr("the first 16 offers"));
+}
+
+// A step still waiting keeps the detail of the offers it kept (why each refused), and a
+// small evaluation is left whole.
+TEST(TrimEvaluation, AWaitingStepKeepsTheDetailOfTheFirstOffers) {
+  Outcome e = evaluation(false, 20, 0);
+  trim_evaluation(e, 16);
+  ASSERT_EQ(e.children.size(), 17u);
+  EXPECT_EQ(e.children[0].children.size(), 2u);
+  EXPECT_EQ(e.children[15].stage, "offer O15");
+  EXPECT_EQ(e.children[16].stage, "4 more offers");
+  Outcome small = evaluation(false, 3, 0);
+  trim_evaluation(small, 16);
+  EXPECT_EQ(small.children.size(), 3u);
+  EXPECT_EQ(small.children[2].children.size(), 2u);
+}
+
+}  // namespace
+}  // namespace steward::offer

@@ -57,6 +57,25 @@ TEST(PlanCoordinator, SerialPlanRunsStepByStepThroughTheLifecycle) {
   EXPECT_TRUE(deploy.timestamps().completed);
 }
 
+// Statuses are aggregated when read: a burst of step changes with no read between them is
+// all seen by the next read of the phase and the plan, in either direction.
+TEST(PlanCoordinator, ABurstOfStepChangesIsSeenByTheNextRead) {
+  FakeClock clock;
+  auto plan = two_phase_plan("deploy", clock, Strategy::parallel(2));
+  EXPECT_EQ(plan->status(), Status::pending);
+  for (const auto& phase : plan->phases())
+    for (const auto& step : phase->steps())
+      step->set_status(Status::complete);
+  EXPECT_EQ(plan->phases()[1]->status(), Status::complete);
+  EXPECT_EQ(plan->status(), Status::complete);
+  plan->phases()[0]->steps()[1]->set_status(Status::starting);
+  plan->phases()[1]->steps()[0]->set_status(Status::pending);
+  EXPECT_EQ(plan->status(), Status::in_progress);
+  EXPECT_EQ(plan->phases()[0]->status(), Status::in_progress);
+  EXPECT_EQ(plan->status(), plan->computed_status());
+  EXPECT_EQ(plan->phases()[1]->status(), plan->phases()[1]->computed_status());
+}
+
 TEST(PlanCoordinator, ParallelPhaseStartsEveryStep) {
   FakeClock clock;
   PlanCoordinator c;

@@ -680,31 +680,61 @@ TEST_F(SchedulerTest, AnUnhealthyTaskIsRelaunchedWithBackoff) {
       << s.log();
 }
 
-// Several pods launch from one offer (one ACCEPT with all their operations), not one pod per
-// agent per allocation: the debug evaluations show which offer each step launched on.
-TEST_F(SchedulerTest, SeveralPodsLaunchFromOneOffer) {
-  SchedulerProcess s(write_spec(cluster_.dir() / "spec", "svc.yml",
-                                one_task_spec("many", 8, "RUNNING", "sleep 1000", "",
-                                              "    placement: hostname:LIKE:host-a\n") +
-                                    "plans:\n  deploy:\n    phases:\n      many:\n"
-                                    "        strategy: parallel\n        pod: many\n"),
-                     cluster_, data_dir(), "many", kFast);
-  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
-  std::map<std::string, int> launches;  // offer id -> pods launched from it
-  const json records = s.get("/v2/debug/offers?plan=deploy").body;
-  for (const json& r : records)
+// Eight one-task pods that all fit one agent (host-a), deployed in parallel.
+std::string eight_pods_on_host_a() {
+  return one_task_spec("many", 8, "RUNNING", "sleep 1000", "",
+                       "    placement: hostname:LIKE:host-a\n") +
+         "plans:\n  deploy:\n    phases:\n      many:\n"
+         "        strategy: parallel\n        pod: many\n";
+}
+
+// Which offers the deploy plan's steps launched from, per the debug evaluations.
+struct OfferLaunches {
+  json records;
+  std::map<std::string, int> by_offer;  // offer id -> pods launched from it
+  int total = 0;
+  int most = 0;  // from one offer
+};
+
+OfferLaunches offer_launches(SchedulerProcess& s) {
+  OfferLaunches out;
+  out.records = s.get("/v2/debug/offers?plan=deploy").body;
+  for (const json& r : out.records)
     for (const json& offer : r["outcome"].value("children", json::array()))
       if (offer["pass"] == true) {
         const std::string stage = offer["stage"];  // "offer <id> on agent ..."
-        ++launches[stage.substr(6, stage.find(' ', 6) - 6)];
+        ++out.by_offer[stage.substr(6, stage.find(' ', 6) - 6)];
       }
-  int total = 0, most = 0;
-  for (const auto& [id, n] : launches) {
-    total += n;
-    most = std::max(most, n);
+  for (const auto& [id, n] : out.by_offer) {
+    out.total += n;
+    out.most = std::max(out.most, n);
   }
-  EXPECT_EQ(total, 8) << records.dump(1);
-  EXPECT_GT(most, 1) << records.dump(1);
+  return out;
+}
+
+// Several pods launch from one offer (one ACCEPT with all their operations), not one pod per
+// agent per allocation: the debug evaluations show which offer each step launched on.
+TEST_F(SchedulerTest, SeveralPodsLaunchFromOneOffer) {
+  SchedulerProcess s(write_spec(cluster_.dir() / "spec", "svc.yml", eight_pods_on_host_a()),
+                     cluster_, data_dir(), "many", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const OfferLaunches l = offer_launches(s);
+  EXPECT_EQ(l.total, 8) << l.records.dump(1);
+  EXPECT_GT(l.most, 1) << l.records.dump(1);
+}
+
+// --launches-per-pass bounds what one pass launches: the pods that fit one agent go out from
+// successive offers of it, never more than the bound from one, and all of them deploy.
+TEST_F(SchedulerTest, LaunchesPerPassBoundsWhatOnePassLaunches) {
+  std::vector<std::string> flags = kFast;
+  flags.insert(flags.end(), {"--launches-per-pass", "3"});
+  SchedulerProcess s(write_spec(cluster_.dir() / "spec", "svc.yml", eight_pods_on_host_a()),
+                     cluster_, data_dir(), "many", flags);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const OfferLaunches l = offer_launches(s);
+  EXPECT_EQ(l.total, 8) << l.records.dump(1);
+  EXPECT_LE(l.most, 3) << l.records.dump(1);
+  EXPECT_GE(l.by_offer.size(), 3u) << l.records.dump(1);
 }
 
 // A flag `run` cannot use is reported before anything starts: no local cluster for it.

@@ -124,6 +124,30 @@ TEST_F(SqliteStateStoreTest, WritesOutsideABatchCommitAtOnce) {
   EXPECT_EQ(store.property("p"), "2");
 }
 
+// A start reads every status and override at once; the bulk reads agree with the single ones.
+TEST_F(SqliteStateStoreTest, StatusesAndOverridesReadInBulk) {
+  SqliteStateStore store(dir());
+  store.store_tasks({sample("a", "a__1"), sample("b", "b__1"), sample("c", "c__1")});
+  mesos::TaskStatus s;
+  s.task_id = "a__1";
+  s.state = mesos::TaskState::running;
+  store.store_status("a", s);
+  s.task_id = "c__1";
+  s.state = mesos::TaskState::failed;
+  s.message = "exit 3";
+  store.store_status("c", s);
+  store.set_goal_override("b", {GoalOverride::Goal::paused, GoalOverride::Progress::in_progress});
+  const auto statuses = store.statuses();
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_EQ(statuses.at("a"), *store.status("a"));
+  EXPECT_EQ(statuses.at("c"), *store.status("c"));
+  EXPECT_EQ(statuses.at("c").message, "exit 3");
+  const auto overrides = store.goal_overrides();
+  ASSERT_EQ(overrides.size(), 1u);
+  EXPECT_EQ(overrides.at("b").goal, GoalOverride::Goal::paused);
+  EXPECT_EQ(overrides.at("b").progress, GoalOverride::Progress::in_progress);
+}
+
 TEST_F(SqliteStateStoreTest, DeleteTaskTakesItsStatusAndOverride) {
   SqliteStateStore store(dir());
   store.store_tasks({sample("a", "a__1")});
