@@ -147,8 +147,12 @@ int run_executor(std::ostream& log) {
                     break;
                   case mesos::ExecutorEvent::Type::acknowledged:
                     executor->acknowledged(e.task_id, e.uuid);
-                    // The last acknowledgement of the last task: exit now, not a tick later.
-                    if (executor->finished()) finish();
+                    // The last acknowledgement of the last task: exit now, not a tick later;
+                    // checked behind the events already queued (a launch among them keeps
+                    // the executor), as the tick checks.
+                    loop.post([&] {
+                      if (executor->finished()) finish();
+                    });
                     break;
                   case mesos::ExecutorEvent::Type::shutdown:
                     executor->shutdown(now);

@@ -260,6 +260,7 @@ bool ServiceScheduler::start(std::string& error) {
 }
 
 void ServiceScheduler::stop() {
+  stopping_ = true;
   if (session_) session_->stop();
   if (loop_) loop_->stop();
   // Code steps end on their own (their results find the loop stopped).
@@ -541,7 +542,16 @@ void ServiceScheduler::tick_soon() {
   tick_posted_ = true;
   loop_->post([this] {
     tick_posted_ = false;
-    tick();
+    // A stopping scheduler starts nothing new while its loop drains (the session is gone:
+    // launches it staged could not be sent).
+    if (stopping_) return;
+    // As the periodic tick: a failure is logged and the next tick tries again, where a posted
+    // task's exception would end the loop thread.
+    try {
+      tick();
+    } catch (const std::exception& e) {
+      log(options_.service_name, std::string("tick failed: ") + e.what());
+    }
   });
 }
 
@@ -1744,6 +1754,7 @@ void ServiceScheduler::start_decommission_work(Work& work) {
     tasks_.erase(t);
     statuses_.erase(task);
     down_.erase(task);
+    watchers_.erase(task);
     overrides_.erase(task);
     backoff_.clear(task);
   }
