@@ -1527,6 +1527,11 @@ void ServiceScheduler::manage_offer_flow(bool waiting, bool active) {
   // A step that starts waiting after offers were declined would sit out their filters too.
   if (waiting && (suppressed_ || declined_long_ || (declined_ && !was_waiting_)))
     revive_wanted_ = true;
+  // Work under way needs offers too, waiting or not: a pass that SUPPRESSed while idle can be
+  // followed by one that launched from offers allocated before the SUPPRESS arrived, and the
+  // garbage that launch left (a replaced pod's old footprint) is only ever released from an
+  // offer.
+  if (active && (suppressed_ || declined_long_)) revive_wanted_ = true;
   was_waiting_ = waiting;
   if (revive_wanted_) {
     if (revive_limiter_.try_take(now())) {
