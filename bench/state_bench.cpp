@@ -3,6 +3,8 @@
 // fast tasks can change state. One status per transaction (one fsync each) against the
 // batches ServiceScheduler::flush_updates writes (statuses that arrive together, one commit).
 // The database lives under the system temporary directory ($TMPDIR), whose disk it measures.
+// Then a start's read: every stored task decoded (SqliteStateStore::tasks), and one TaskInfo
+// decoded from its stored record against from the JSON it was stored as before.
 
 #include <benchmark/benchmark.h>
 
@@ -12,6 +14,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "mesos/task_info_json.hpp"
+#include "state/record_codec.hpp"
 #include "state/sqlite_state_store.hpp"
 
 namespace {
@@ -100,6 +106,84 @@ void BM_StoreStatusBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(batch));
 }
 BENCHMARK(BM_StoreStatusBatch)->Arg(10)->Arg(100)->Arg(1000)->UseRealTime();
+
+steward::mesos::Resource reserved(const std::string& name, double value, int i) {
+  steward::mesos::Resource r;
+  r.name = name;
+  r.scalar = value;
+  r.allocation_role = "app-role";
+  steward::mesos::ReservationInfo res;
+  res.role = "app-role";
+  res.principal = "app-principal";
+  res.labels = {{"resource_id", "7cea30c3-7581-405b-a886-" + std::to_string(100000000000 + i)}};
+  r.reservations = {res};
+  return r;
+}
+
+// A launched task as a service's deploy stores it: two resources, the pod's executor with
+// three, the environment and labels the scheduler adds (about 1 KB as a record, 2.3 KB as JSON).
+steward::state::StoredTask stored_task(int i) {
+  steward::state::StoredTask t;
+  const std::string n = std::to_string(i);
+  t.name = "app-" + n + "-server";
+  t.config_id = "a6eb4360-e760-4d69-8f77-2532df365705";
+  auto& info = t.info;
+  info.name = t.name;
+  info.task_id = "app__" + t.name + "__e159f644-fb62-4607-b938-b5d5c7a6f430";
+  info.agent_id = "cb3b2278-1cdc-48d9-9515-44394726c3cb-S" + std::to_string(i % 100);
+  info.resources = {reserved("cpus", 0.01, 5 * i), reserved("mem", 8, 5 * i + 1)};
+  steward::mesos::CommandInfo c;
+  c.value = "sleep 100000";
+  c.environment = {{"TASK_NAME", t.name}, {t.name, "true"}, {"POD_INSTANCE_INDEX", n},
+                   {"FRAMEWORK_NAME", "app"}, {"REGION", "local"}};
+  info.command = c;
+  info.labels = {{"target_configuration", t.config_id}, {"task_type", std::string("server")},
+                 {"index", n}, {"offer_hostname", std::string("localhost")},
+                 {"goal_state", std::string("RUNNING")}, {"offer_region", std::string("local")}};
+  steward::mesos::ExecutorInfo e;
+  e.executor_id = "app__4c7e52e3-a6f5-41a8-b10c-" + std::to_string(100000000000 + i);
+  e.framework_id = "cb3b2278-1cdc-48d9-9515-44394726c3cb-0000";
+  e.name = "app";
+  e.resources = {reserved("cpus", 0.1, 5 * i + 2), reserved("mem", 32, 5 * i + 3),
+                 reserved("disk", 256, 5 * i + 4)};
+  info.executor = e;
+  return t;
+}
+
+// A scheduler's start: every stored task read and decoded, N tasks per iteration.
+void BM_LoadTasks(benchmark::State& state) {
+  TempDir dir;
+  SqliteStateStore store(dir.path());
+  std::vector<steward::state::StoredTask> tasks;
+  for (int i = 0; i < state.range(0); ++i)
+    tasks.push_back(stored_task(i));
+  store.store_tasks(tasks);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(store.tasks());
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_LoadTasks)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One task decoded from its record, and from the JSON schema 1 stored.
+void BM_DecodeTaskRecord(benchmark::State& state) {
+  const std::string record = steward::state::encode_record(stored_task(7).info);
+  std::string error;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(steward::state::decode_task_record(record, error));
+  state.counters["bytes"] = static_cast<double>(record.size());
+}
+BENCHMARK(BM_DecodeTaskRecord);
+
+void BM_DecodeTaskJson(benchmark::State& state) {
+  const std::string text = steward::mesos::to_json(stored_task(7).info).dump();
+  std::string error;
+  for (auto _ : state) {
+    auto j = nlohmann::json::parse(text);
+    benchmark::DoNotOptimize(steward::mesos::task_info_from_json(j, error, false));
+  }
+  state.counters["bytes"] = static_cast<double>(text.size());
+}
+BENCHMARK(BM_DecodeTaskJson);
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "cluster/cluster_daemon.hpp"
 
 #include <httplib.h>
+#include <malloc.h>
 
 #include <signal.h>
 #include <unistd.h>
@@ -155,6 +156,12 @@ struct ClusterDaemon::Impl {
             if (save_pending && now >= next_save_at) {
               const auto began = std::chrono::steady_clock::now();
               save();
+#ifdef __GLIBC__
+              // The checkpoint's JSON tree and text are freed now; without a trim the
+              // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
+              // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
+              malloc_trim(0);
+#endif
               const double cost =
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
               // A checkpoint writes the whole state, so its cost grows with the tasks held;
@@ -179,7 +186,11 @@ struct ClusterDaemon::Impl {
   }
   // Writes the checkpoint (temporary file, fsync, rename): a crash leaves the old or the new.
   void save() {
-    nlohmann::json j = {{"master", master->checkpoint()}, {"processes", processes->checkpoint()}};
+    // {"master": ..., "processes": ...}, the master's part written as text as it goes.
+    const std::string text =
+        "{\"master\":" + master->checkpoint_text() + ",\"processes\":" +
+        processes->checkpoint().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+        "}";
     const std::string file = checkpoint_file();
     const std::string tmp = file + ".tmp";
     FILE* f = std::fopen(tmp.c_str(), "w");
@@ -187,7 +198,6 @@ struct ClusterDaemon::Impl {
       std::fprintf(stderr, "cannot write %s: %s\n", tmp.c_str(), std::strerror(errno));
       return;
     }
-    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
     ok = std::fflush(f) == 0 && ok;
     ok = fsync(fileno(f)) == 0 && ok;

@@ -149,6 +149,7 @@ class Master {
   // a checkpoint of the same agents (by name and resources) or refuses it with `error`;
   // recovered frameworks count as disconnected since `now`.
   nlohmann::json checkpoint() const;
+  std::string checkpoint_text() const;  // the same, as text, without the whole tree at once
   bool restore(const nlohmann::json& checkpoint, double now, std::string& error);
   // True once after anything worth checkpointing changed.
   bool take_dirty() {

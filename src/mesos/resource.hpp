@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/boxed.hpp"
+
 namespace steward::mesos {
 
 struct Label {
@@ -66,7 +68,7 @@ struct Resource {
   std::vector<std::string> set;               // SET
   std::vector<ReservationInfo> reservations;  // empty: unreserved ("*")
   std::optional<std::string> allocation_role;
-  std::optional<DiskInfo> disk;
+  Boxed<DiskInfo> disk;  // on the heap: most resources have none
   friend bool operator==(const Resource&, const Resource&) = default;
 
   bool reserved() const { return !reservations.empty(); }

@@ -72,8 +72,8 @@ struct TaskInfo {
   std::string agent_id;
   std::vector<Resource> resources;
   std::optional<CommandInfo> command;
-  std::optional<CommandCheck> health_check;
-  std::optional<CommandCheck> check;  // readiness
+  Boxed<CommandCheck> health_check;  // on the heap: most tasks have neither
+  Boxed<CommandCheck> check;         // readiness
   std::optional<std::int64_t> kill_grace_period_ns;
   std::vector<RLimit> rlimits;
   std::vector<Label> labels;

@@ -249,6 +249,10 @@ bool ServiceScheduler::start(std::string& error) {
   so.framework = info;
   session_ =
       std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
+#ifdef __GLIBC__
+  // Loading thousands of tasks and building their plans left freed temporaries behind.
+  malloc_trim(0);
+#endif
   loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
   loop_->start();
   session_->start();
@@ -590,6 +594,16 @@ void ServiceScheduler::flush_updates() {
   acks.swap(deferred_acks_);
   for (const mesos::TaskStatus& s : acks)
     acknowledge(s);
+#ifdef __GLIBC__
+  // A reconciliation or a deploy brings statuses by the thousand, decoded on the session's
+  // thread (in its own malloc arena) and freed here: give those pages back, or the burst's
+  // high-water mark stays resident (26 MB after reconciling 10,000 tasks).
+  statuses_since_trim_ += batch.size();
+  if (statuses_since_trim_ >= 500) {
+    malloc_trim(0);
+    statuses_since_trim_ = 0;
+  }
+#endif
   tick_soon();
 }
 
@@ -1379,6 +1393,14 @@ void ServiceScheduler::tick() {
     }
     ++it;
   }
+#ifdef __GLIBC__
+  // And once the work is done (the end of a deploy), so that an idle scheduler holds only what
+  // it uses.
+  if (work_.empty() && statuses_since_trim_ > 0) {
+    malloc_trim(0);
+    statuses_since_trim_ = 0;
+  }
+#endif
   detect_recovery();
   check_timed_replacement();
   plans_.dispatch(*this);

@@ -13,6 +13,7 @@
 
 #include "mesos/task_info_json.hpp"
 #include "mesos/task_status_json.hpp"
+#include "state/record_codec.hpp"
 
 namespace steward::state {
 
@@ -51,10 +52,6 @@ const char* progress_name(GoalOverride::Progress p) {
   }
 }
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace
 
 // A prepared statement that finalizes itself; binds text by position from 1.
@@ -90,11 +87,13 @@ class SqliteStateStore::Statement {
     while (step()) {
     }
   }
-  std::string text(int column) {
+  std::string text(int column) { return std::string(view(column)); }
+  // The column's bytes, valid until the next step.
+  std::string_view view(int column) {
     const void* data = sqlite3_column_blob(stmt_, column);
     int size = sqlite3_column_bytes(stmt_, column);
-    return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
-                : std::string();
+    return data ? std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size))
+                : std::string_view();
   }
 
  private:
@@ -147,8 +146,10 @@ SqliteStateStore::SqliteStateStore(const std::string& dir) : dir_(dir) {
       throw StateError("state store " + path_ + " has schema version " + std::to_string(version) +
                        ", newer than this program's " + std::to_string(kSchemaVersion) +
                        "; run the newer steward, or restore a backup");
+    // One transaction: an upgrade lands whole or not at all (closing rolls it back).
     exec("BEGIN IMMEDIATE");
     exec(kSchema);
+    if (version < 2) upgrade_records();
     exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
     exec("COMMIT");
   } catch (...) {
@@ -246,37 +247,64 @@ void SqliteStateStore::store_tasks(const std::vector<StoredTask>& tasks) {
     for (const StoredTask& t : tasks)
       Statement(*this, "INSERT OR REPLACE INTO tasks (name, info, config_id) VALUES (?, ?, ?)")
           .bind(1, t.name)
-          .bind(2, dump(mesos::to_json(t.info)))
+          .bind_blob(2, encode_record(t.info))
           .bind(3, t.config_id)
           .run();
   });
 }
 
 namespace {
-StoredTask decode_task(const std::string& name, const std::string& info, const std::string& config,
+// A record, or the JSON text of schema version 1 (a row the upgrade could not read stays so).
+template <typename Record, typename FromJson>
+auto read_stored(std::string_view bytes, std::string& error, Record record, FromJson from_json)
+    -> decltype(record(bytes, error)) {
+  if (is_record(bytes)) return record(bytes, error);
+  json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded()) {
+    error = "not JSON";
+    return std::nullopt;
+  }
+  return from_json(j, error);
+}
+
+std::optional<mesos::TaskInfo> read_task_info(std::string_view bytes, std::string& error) {
+  return read_stored(bytes, error, decode_task_record, [](const json& j, std::string& e) {
+    return mesos::task_info_from_json(j, e, false);
+  });
+}
+
+std::optional<mesos::TaskStatus> read_task_status(std::string_view bytes, std::string& error) {
+  return read_stored(bytes, error, decode_status_record, [](const json& j, std::string& e) {
+    return mesos::task_status_from_json(j, e);
+  });
+}
+
+StoredTask decode_task(std::string name, std::string_view info, std::string config,
                        const std::string& path) {
-  json j = json::parse(info, nullptr, false);
   std::string error;
-  auto task = j.is_discarded() ? std::nullopt : mesos::task_info_from_json(j, error, false);
-  if (!task)
-    throw StateError("state store " + path + ": task " + name +
-                     " is damaged: " + (error.empty() ? "not JSON" : error));
-  return {name, std::move(*task), config};
+  auto task = read_task_info(info, error);
+  if (!task) throw StateError("state store " + path + ": task " + name + " is damaged: " + error);
+  return {std::move(name), std::move(*task), std::move(config)};
 }
 }  // namespace
 
 std::vector<StoredTask> SqliteStateStore::tasks() {
   std::vector<StoredTask> out;
+  {
+    // Sized once: growing a vector of thousands of TaskInfos copies and frees megabytes.
+    Statement count(*this, "SELECT count(*) FROM tasks");
+    if (count.step()) out.reserve(std::stoul(count.text(0)));
+  }
   Statement s(*this, "SELECT name, info, config_id FROM tasks ORDER BY name");
   while (s.step())
-    out.push_back(decode_task(s.text(0), s.text(1), s.text(2), path_));
+    out.push_back(decode_task(s.text(0), s.view(1), s.text(2), path_));
   return out;
 }
 
 std::optional<StoredTask> SqliteStateStore::task(const std::string& name) {
   Statement s(*this, "SELECT name, info, config_id FROM tasks WHERE name = ?");
   s.bind(1, name);
-  if (s.step()) return decode_task(s.text(0), s.text(1), s.text(2), path_);
+  if (s.step()) return decode_task(s.text(0), s.view(1), s.text(2), path_);
   return std::nullopt;
 }
 
@@ -292,26 +320,53 @@ void SqliteStateStore::delete_task(const std::string& name) {
 void SqliteStateStore::store_status(const std::string& name, const mesos::TaskStatus& status) {
   Statement(*this, "INSERT OR REPLACE INTO statuses (name, status) VALUES (?, ?)")
       .bind(1, name)
-      .bind(2, dump(mesos::to_json(status)))
+      .bind_blob(2, encode_record(status))
       .run();
 }
 
 namespace {
-mesos::TaskStatus decode_status(const std::string& name, const std::string& text,
+mesos::TaskStatus decode_status(const std::string& name, std::string_view bytes,
                                 const std::string& path) {
-  json j = json::parse(text, nullptr, false);
   std::string error;
-  auto status = j.is_discarded() ? std::nullopt : mesos::task_status_from_json(j, error);
-  if (!status) throw StateError("state store " + path + ": the status of " + name + " is damaged");
+  auto status = read_task_status(bytes, error);
+  if (!status)
+    throw StateError("state store " + path + ": the status of " + name + " is damaged: " + error);
   return std::move(*status);
 }
 }  // namespace
+
+// Schema 1 kept TaskInfos and TaskStatuses as JSON text; 2 keeps records. Every row that reads
+// is rewritten, in the opening transaction; one that does not stays as it was, to be reported
+// with its task's name when it is read, as before.
+void SqliteStateStore::upgrade_records() {
+  std::vector<std::pair<std::string, std::string>> tasks, statuses;
+  {
+    Statement s(*this, "SELECT name, info FROM tasks WHERE typeof(info) = 'text'");
+    std::string error;
+    while (s.step())
+      if (auto t = read_task_info(s.view(1), error)) tasks.emplace_back(s.text(0), encode_record(*t));
+  }
+  {
+    Statement s(*this, "SELECT name, status FROM statuses WHERE typeof(status) = 'text'");
+    std::string error;
+    while (s.step())
+      if (auto st = read_task_status(s.view(1), error))
+        statuses.emplace_back(s.text(0), encode_record(*st));
+  }
+  for (const auto& [name, record] : tasks)
+    Statement(*this, "UPDATE tasks SET info = ? WHERE name = ?").bind_blob(1, record).bind(2, name).run();
+  for (const auto& [name, record] : statuses)
+    Statement(*this, "UPDATE statuses SET status = ? WHERE name = ?")
+        .bind_blob(1, record)
+        .bind(2, name)
+        .run();
+}
 
 std::optional<mesos::TaskStatus> SqliteStateStore::status(const std::string& name) {
   Statement s(*this, "SELECT status FROM statuses WHERE name = ?");
   s.bind(1, name);
   if (!s.step()) return std::nullopt;
-  return decode_status(name, s.text(0), path_);
+  return decode_status(name, s.view(0), path_);
 }
 
 std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses() {
@@ -319,7 +374,7 @@ std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses() {
   Statement s(*this, "SELECT name, status FROM statuses ORDER BY name");
   while (s.step()) {
     std::string name = s.text(0);
-    out.emplace_hint(out.end(), name, decode_status(name, s.text(1), path_));
+    out.emplace_hint(out.end(), name, decode_status(name, s.view(1), path_));
   }
   return out;
 }

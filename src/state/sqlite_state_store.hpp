@@ -17,7 +17,7 @@ namespace steward::state {
 
 class SqliteStateStore : public StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating when needed) the store in `dir`. Throws StateError with a message
   // that says what to do: the lock is held (by which pid), the schema is newer than this
@@ -60,6 +60,7 @@ class SqliteStateStore : public StateStore {
  private:
   class Statement;
   void exec(const char* sql);
+  void upgrade_records();
   // Runs `fn` in one write transaction: all of it lands, or none.
   template <typename Fn>
   void transaction(Fn&& fn);

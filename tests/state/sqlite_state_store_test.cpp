@@ -8,6 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "mesos/task_info_json.hpp"
+#include "mesos/task_status_json.hpp"
 
 namespace steward::state {
 namespace {
@@ -194,7 +198,7 @@ TEST_F(SqliteStateStoreTest, NewerSchemaIsRefusedAndLeftAlone) {
     SqliteStateStore store(dir());
     FAIL() << "a newer schema must be refused";
   } catch (const StateError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("schema version 99, newer than this program's 1"));
+    EXPECT_THAT(e.what(), HasSubstr("schema version 99, newer than this program's 2"));
   }
 }
 
@@ -255,6 +259,102 @@ TEST_F(SqliteStateStoreTest, ADamagedTaskRowIsReportedNotThrownAsSomethingElse) 
     FAIL() << "a damaged row must be reported";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr("task a is damaged"));
+  }
+}
+
+// Runs one statement on the database behind a closed store.
+void sql(const fs::path& dir, const std::string& statement,
+         const std::vector<std::string>& texts = {}) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "state.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, statement.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    sqlite3_bind_text(stmt, static_cast<int>(i + 1), texts[i].c_str(), -1, SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE) << sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+std::string column_type(const fs::path& dir, const std::string& query) {
+  sqlite3* db = nullptr;
+  std::string type;
+  if (sqlite3_open((dir / "state.db").c_str(), &db) != SQLITE_OK) return "unopened";
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
+    type = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return type;
+}
+
+// Schema 1 kept JSON text; opening it rewrites every row that reads as a record, and a row
+// that does not read stays as it was, reported by name when read.
+TEST_F(SqliteStateStoreTest, ASchemaOneStoreIsUpgradedToRecordsOnOpening) {
+  mesos::TaskStatus status;
+  status.task_id = "a__1";
+  status.state = mesos::TaskState::running;
+  status.timestamp = 1700000000.25;
+  status.healthy = true;
+  { SqliteStateStore store(dir()); }
+  const fs::path d = dir();
+  sql(d, "INSERT INTO tasks (name, info, config_id) VALUES (?, ?, 'config-1')",
+      {"a", mesos::to_json(sample("a", "a__1").info).dump()});
+  sql(d, "INSERT INTO tasks (name, info, config_id) VALUES (?, ?, 'config-1')",
+      {"b", mesos::to_json(sample("b", "").info).dump()});
+  sql(d, "INSERT INTO tasks (name, info, config_id) VALUES ('c', '{not json', 'config-1')");
+  sql(d, "INSERT INTO statuses (name, status) VALUES (?, ?)",
+      {"a", mesos::to_json(status).dump()});
+  sql(d, "PRAGMA user_version=1");
+  ASSERT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'a'"), "text");
+  {
+    SqliteStateStore store(dir());
+    EXPECT_EQ(store.task("a"), sample("a", "a__1"));
+    EXPECT_EQ(store.task("b"), sample("b", ""));
+    EXPECT_EQ(store.status("a"), status);
+    try {
+      store.task("c");
+      FAIL() << "the damaged row must still be reported";
+    } catch (const StateError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("task c is damaged: not JSON"));
+    }
+  }
+  EXPECT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'a'"), "blob");
+  EXPECT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'b'"), "blob");
+  EXPECT_EQ(column_type(d, "SELECT typeof(status) FROM statuses WHERE name = 'a'"), "blob");
+  EXPECT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'c'"), "text");
+  EXPECT_EQ(column_type(d, "PRAGMA user_version"), "2");
+  // And the upgraded rows read back the same once more.
+  SqliteStateStore store(dir());
+  EXPECT_EQ(store.task("a"), sample("a", "a__1"));
+  EXPECT_EQ(store.statuses().at("a"), status);
+}
+
+TEST_F(SqliteStateStoreTest, ADamagedRecordIsReportedWithItsName) {
+  mesos::TaskStatus status;
+  status.task_id = "a__1";
+  {
+    SqliteStateStore store(dir());
+    store.store_tasks({sample("a", "a__1")});
+    store.store_status("a", status);
+  }
+  // Cut both records short.
+  sql(dir(), "UPDATE tasks SET info = substr(info, 1, 20)");
+  sql(dir(), "UPDATE statuses SET status = substr(status, 1, 5)");
+  SqliteStateStore store(dir());
+  try {
+    store.tasks();
+    FAIL() << "a damaged record must be reported";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("task a is damaged: truncated"));
+  }
+  try {
+    store.statuses();
+    FAIL() << "a damaged record must be reported";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the status of a is damaged: truncated"));
   }
 }
 

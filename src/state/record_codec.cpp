@@ -1,0 +1,427 @@
+#include "state/record_codec.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+namespace steward::state {
+
+namespace {
+
+constexpr unsigned char kMagic = 0xB7;  // not '{': a record is never mistaken for JSON text
+constexpr unsigned char kTaskKind = 'T';
+constexpr unsigned char kStatusKind = 'S';
+constexpr unsigned char kVersion = 1;
+
+class Writer {
+ public:
+  explicit Writer(unsigned char kind) {
+    out_.reserve(1024);
+    out_ += static_cast<char>(kMagic);
+    out_ += static_cast<char>(kind);
+    out_ += static_cast<char>(kVersion);
+  }
+  std::string take() { return std::move(out_); }
+
+  void u64(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
+  }
+  void i64(std::int64_t v) {
+    u64((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
+  void flag(bool v) { out_ += static_cast<char>(v ? 1 : 0); }
+  void real(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    for (int i = 0; i < 8; ++i)
+      out_ += static_cast<char>((bits >> (8 * i)) & 0xFF);
+  }
+  void str(const std::string& s) {
+    u64(s.size());
+    out_ += s;
+  }
+  template <typename E>
+  void tag(E e) {
+    u64(static_cast<std::uint64_t>(e));
+  }
+  template <typename Opt, typename Fn>
+  void opt(const Opt& v, Fn&& fn) {
+    flag(v.has_value());
+    if (v) fn(*v);
+  }
+  template <typename T, typename Fn>
+  void vec(const std::vector<T>& v, Fn&& fn) {
+    u64(v.size());
+    for (const T& item : v)
+      fn(item);
+  }
+
+ private:
+  std::string out_;
+};
+
+// Reads fields in order; the first problem sticks, and every read after it yields defaults,
+// so a decoder reads straight through and checks ok() once at the end.
+class Reader {
+ public:
+  Reader(std::string_view in, unsigned char kind) : in_(in) {
+    if (in_.size() < 3 || static_cast<unsigned char>(in_[0]) != kMagic)
+      fail("not a record");
+    else if (static_cast<unsigned char>(in_[1]) != kind)
+      fail("a record of another kind");
+    else if (static_cast<unsigned char>(in_[2]) != kVersion)
+      fail("record format " + std::to_string(static_cast<unsigned char>(in_[2])) +
+           ", which this program does not know");
+    else
+      pos_ = 3;
+  }
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  // Everything read, and nothing left over.
+  bool finish() {
+    if (ok() && pos_ != in_.size()) fail("bytes after the last field");
+    return ok();
+  }
+
+  std::uint64_t u64() {
+    std::uint64_t v = 0;
+    for (int shift = 0; ok(); shift += 7) {
+      if (pos_ >= in_.size()) return fail("truncated"), 0;
+      const auto byte = static_cast<unsigned char>(in_[pos_++]);
+      if (shift == 63 && byte > 1) return fail("a number out of range"), 0;
+      v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return v;
+    }
+    return 0;
+  }
+  std::int64_t i64() {
+    const std::uint64_t z = u64();
+    return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  std::uint32_t u32() {
+    const std::uint64_t v = u64();
+    if (v > UINT32_MAX) return fail("a number out of range"), 0;
+    return static_cast<std::uint32_t>(v);
+  }
+  int i32() {
+    const std::int64_t v = i64();
+    if (v < INT32_MIN || v > INT32_MAX) return fail("a number out of range"), 0;
+    return static_cast<int>(v);
+  }
+  bool flag() {
+    if (!need(1)) return false;
+    const auto byte = static_cast<unsigned char>(in_[pos_++]);
+    if (byte > 1) return fail("a flag that is neither 0 nor 1"), false;
+    return byte == 1;
+  }
+  double real() {
+    if (!need(8)) return 0;
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i)
+      bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(in_[pos_++])) << (8 * i);
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  std::string str() {
+    const std::uint64_t n = u64();
+    if (!need(n)) return {};
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  template <typename E>
+  E tag(E last) {
+    const std::uint64_t v = u64();
+    if (v > static_cast<std::uint64_t>(last)) return fail("an unknown enumeration value"), E{};
+    return static_cast<E>(v);
+  }
+  template <typename Opt, typename Fn>
+  void opt(Opt& v, Fn&& fn) {
+    if (flag()) fn(v.emplace(typename Opt::value_type{}));
+  }
+  template <typename T, typename Fn>
+  void vec(std::vector<T>& v, Fn&& fn) {
+    const std::uint64_t n = u64();
+    // Each item takes at least one byte: a count past what is left is damage, not a reason to
+    // allocate it.
+    if (!ok() || n > in_.size() - pos_) {
+      if (ok()) fail("truncated");
+      return;
+    }
+    v.resize(n);
+    for (T& item : v)
+      if (ok()) fn(item);
+  }
+
+ private:
+  bool need(std::uint64_t n) {
+    if (!ok()) return false;
+    if (n > in_.size() - pos_) return fail("truncated"), false;
+    return true;
+  }
+  void fail(const std::string& what) {
+    if (error_.empty()) error_ = what + (pos_ ? " at byte " + std::to_string(pos_) : "");
+  }
+
+  std::string_view in_;
+  std::size_t pos_ = 0;
+  std::string error_;
+};
+
+// One function per type and direction, fields in declaration order.
+
+void put(Writer& w, const mesos::Label& l) {
+  w.str(l.key);
+  w.opt(l.value, [&](const std::string& v) { w.str(v); });
+}
+void get(Reader& r, mesos::Label& l) {
+  l.key = r.str();
+  r.opt(l.value, [&](std::string& v) { v = r.str(); });
+}
+
+void put(Writer& w, const mesos::Resource& res) {
+  w.str(res.name);
+  w.tag(res.type);
+  w.real(res.scalar);
+  w.vec(res.ranges, [&](const mesos::ValueRange& v) {
+    w.u64(v.begin);
+    w.u64(v.end);
+  });
+  w.vec(res.set, [&](const std::string& s) { w.str(s); });
+  w.vec(res.reservations, [&](const mesos::ReservationInfo& v) {
+    w.tag(v.type);
+    w.str(v.role);
+    w.str(v.principal);
+    w.vec(v.labels, [&](const mesos::Label& l) { put(w, l); });
+  });
+  w.opt(res.allocation_role, [&](const std::string& s) { w.str(s); });
+  w.opt(res.disk, [&](const mesos::DiskInfo& d) {
+    w.opt(d.persistence, [&](const mesos::DiskInfo::Persistence& p) {
+      w.str(p.id);
+      w.str(p.principal);
+    });
+    w.opt(d.volume, [&](const mesos::DiskInfo::Volume& v) {
+      w.tag(v.mode);
+      w.str(v.container_path);
+    });
+    w.opt(d.source, [&](const mesos::DiskInfo::Source& s) {
+      w.tag(s.type);
+      w.str(s.root);
+      w.str(s.profile);
+    });
+  });
+}
+void get(Reader& r, mesos::Resource& res) {
+  res.name = r.str();
+  res.type = r.tag(mesos::Resource::Type::set);
+  res.scalar = r.real();
+  r.vec(res.ranges, [&](mesos::ValueRange& v) {
+    v.begin = r.u64();
+    v.end = r.u64();
+  });
+  r.vec(res.set, [&](std::string& s) { s = r.str(); });
+  r.vec(res.reservations, [&](mesos::ReservationInfo& v) {
+    v.type = r.tag(mesos::ReservationInfo::Type::dynamic);
+    v.role = r.str();
+    v.principal = r.str();
+    r.vec(v.labels, [&](mesos::Label& l) { get(r, l); });
+  });
+  r.opt(res.allocation_role, [&](std::string& s) { s = r.str(); });
+  r.opt(res.disk, [&](mesos::DiskInfo& d) {
+    r.opt(d.persistence, [&](mesos::DiskInfo::Persistence& p) {
+      p.id = r.str();
+      p.principal = r.str();
+    });
+    r.opt(d.volume, [&](mesos::DiskInfo::Volume& v) {
+      v.mode = r.tag(mesos::DiskInfo::Volume::Mode::ro);
+      v.container_path = r.str();
+    });
+    r.opt(d.source, [&](mesos::DiskInfo::Source& s) {
+      s.type = r.tag(mesos::DiskInfo::Source::Type::mount);
+      s.root = r.str();
+      s.profile = r.str();
+    });
+  });
+}
+
+void put(Writer& w, const std::pair<std::string, std::string>& kv) {
+  w.str(kv.first);
+  w.str(kv.second);
+}
+void get(Reader& r, std::pair<std::string, std::string>& kv) {
+  kv.first = r.str();
+  kv.second = r.str();
+}
+
+void put(Writer& w, const mesos::CommandCheck& c) {
+  w.tag(c.type);
+  w.str(c.command);
+  w.u64(c.port);
+  w.str(c.path);
+  w.str(c.scheme);
+  w.vec(c.environment, [&](const auto& kv) { put(w, kv); });
+  w.real(c.delay_seconds);
+  w.real(c.interval_seconds);
+  w.real(c.timeout_seconds);
+  w.real(c.grace_period_seconds);
+  w.u64(c.consecutive_failures);
+}
+void get(Reader& r, mesos::CommandCheck& c) {
+  c.type = r.tag(mesos::CommandCheck::Type::tcp);
+  c.command = r.str();
+  c.port = r.u32();
+  c.path = r.str();
+  c.scheme = r.str();
+  r.vec(c.environment, [&](auto& kv) { get(r, kv); });
+  c.delay_seconds = r.real();
+  c.interval_seconds = r.real();
+  c.timeout_seconds = r.real();
+  c.grace_period_seconds = r.real();
+  c.consecutive_failures = r.u32();
+}
+
+void put(Writer& w, const mesos::TaskInfo& t) {
+  w.str(t.name);
+  w.str(t.task_id);
+  w.str(t.agent_id);
+  w.vec(t.resources, [&](const mesos::Resource& res) { put(w, res); });
+  w.opt(t.command, [&](const mesos::CommandInfo& c) {
+    w.flag(c.shell);
+    w.str(c.value);
+    w.vec(c.arguments, [&](const std::string& s) { w.str(s); });
+    w.vec(c.environment, [&](const auto& kv) { put(w, kv); });
+    w.vec(c.uris, [&](const mesos::CommandInfo::Uri& u) {
+      w.str(u.value);
+      w.flag(u.extract);
+      w.flag(u.executable);
+    });
+    w.str(c.user);
+  });
+  w.opt(t.health_check, [&](const mesos::CommandCheck& c) { put(w, c); });
+  w.opt(t.check, [&](const mesos::CommandCheck& c) { put(w, c); });
+  w.opt(t.kill_grace_period_ns, [&](std::int64_t v) { w.i64(v); });
+  w.vec(t.rlimits, [&](const mesos::RLimit& l) {
+    w.str(l.type);
+    w.opt(l.soft, [&](std::uint64_t v) { w.u64(v); });
+    w.opt(l.hard, [&](std::uint64_t v) { w.u64(v); });
+  });
+  w.vec(t.labels, [&](const mesos::Label& l) { put(w, l); });
+  w.opt(t.executor, [&](const mesos::ExecutorInfo& e) {
+    w.str(e.executor_id);
+    w.str(e.framework_id);
+    w.str(e.name);
+    w.vec(e.resources, [&](const mesos::Resource& res) { put(w, res); });
+  });
+}
+void get(Reader& r, mesos::TaskInfo& t) {
+  t.name = r.str();
+  t.task_id = r.str();
+  t.agent_id = r.str();
+  r.vec(t.resources, [&](mesos::Resource& res) { get(r, res); });
+  r.opt(t.command, [&](mesos::CommandInfo& c) {
+    c.shell = r.flag();
+    c.value = r.str();
+    r.vec(c.arguments, [&](std::string& s) { s = r.str(); });
+    r.vec(c.environment, [&](auto& kv) { get(r, kv); });
+    r.vec(c.uris, [&](mesos::CommandInfo::Uri& u) {
+      u.value = r.str();
+      u.extract = r.flag();
+      u.executable = r.flag();
+    });
+    c.user = r.str();
+  });
+  r.opt(t.health_check, [&](mesos::CommandCheck& c) { get(r, c); });
+  r.opt(t.check, [&](mesos::CommandCheck& c) { get(r, c); });
+  r.opt(t.kill_grace_period_ns, [&](std::int64_t& v) { v = r.i64(); });
+  r.vec(t.rlimits, [&](mesos::RLimit& l) {
+    l.type = r.str();
+    r.opt(l.soft, [&](std::uint64_t& v) { v = r.u64(); });
+    r.opt(l.hard, [&](std::uint64_t& v) { v = r.u64(); });
+  });
+  r.vec(t.labels, [&](mesos::Label& l) { get(r, l); });
+  r.opt(t.executor, [&](mesos::ExecutorInfo& e) {
+    e.executor_id = r.str();
+    e.framework_id = r.str();
+    e.name = r.str();
+    r.vec(e.resources, [&](mesos::Resource& res) { get(r, res); });
+  });
+}
+
+void put(Writer& w, const mesos::TaskStatus& s) {
+  w.str(s.task_id);
+  w.tag(s.state);
+  w.str(s.message);
+  w.tag(s.source);
+  w.str(s.reason);
+  w.str(s.agent_id);
+  w.str(s.executor_id);
+  w.real(s.timestamp);
+  w.str(s.uuid);
+  w.opt(s.healthy, [&](bool v) { w.flag(v); });
+  w.opt(s.check_exit_code, [&](int v) { w.i64(v); });
+  w.opt(s.check_succeeded, [&](bool v) { w.flag(v); });
+  w.opt(s.check_http_status, [&](int v) { w.i64(v); });
+  w.vec(s.labels, [&](const mesos::Label& l) { put(w, l); });
+  w.vec(s.ip_addresses, [&](const std::string& a) { w.str(a); });
+}
+void get(Reader& r, mesos::TaskStatus& s) {
+  s.task_id = r.str();
+  s.state = r.tag(mesos::TaskState::unknown);
+  s.message = r.str();
+  s.source = r.tag(mesos::TaskStatus::Source::executor);
+  s.reason = r.str();
+  s.agent_id = r.str();
+  s.executor_id = r.str();
+  s.timestamp = r.real();
+  s.uuid = r.str();
+  r.opt(s.healthy, [&](bool& v) { v = r.flag(); });
+  r.opt(s.check_exit_code, [&](int& v) { v = r.i32(); });
+  r.opt(s.check_succeeded, [&](bool& v) { v = r.flag(); });
+  r.opt(s.check_http_status, [&](int& v) { v = r.i32(); });
+  r.vec(s.labels, [&](mesos::Label& l) { get(r, l); });
+  r.vec(s.ip_addresses, [&](std::string& a) { a = r.str(); });
+}
+
+template <typename T>
+std::optional<T> decode(std::string_view bytes, unsigned char kind, std::string& error) {
+  Reader r(bytes, kind);
+  T value;
+  if (r.ok()) get(r, value);
+  if (!r.finish()) {
+    error = r.error();
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string encode_record(const mesos::TaskInfo& task) {
+  Writer w(kTaskKind);
+  put(w, task);
+  return w.take();
+}
+
+std::string encode_record(const mesos::TaskStatus& status) {
+  Writer w(kStatusKind);
+  put(w, status);
+  return w.take();
+}
+
+std::optional<mesos::TaskInfo> decode_task_record(std::string_view bytes, std::string& error) {
+  return decode<mesos::TaskInfo>(bytes, kTaskKind, error);
+}
+
+std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, std::string& error) {
+  return decode<mesos::TaskStatus>(bytes, kStatusKind, error);
+}
+
+bool is_record(std::string_view bytes) {
+  return !bytes.empty() && static_cast<unsigned char>(bytes[0]) == kMagic;
+}
+
+}  // namespace steward::state

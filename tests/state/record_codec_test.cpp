@@ -1,0 +1,209 @@
+#include "state/record_codec.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "mesos/task_info_json.hpp"
+
+namespace steward::state {
+namespace {
+
+using ::testing::HasSubstr;
+
+mesos::Resource full_resource(const std::string& name) {
+  mesos::Resource r;
+  r.name = name;
+  r.type = mesos::Resource::Type::ranges;
+  r.scalar = 0.125;
+  r.ranges = {{31000, 31005}, {std::numeric_limits<std::uint64_t>::max() - 1,
+                               std::numeric_limits<std::uint64_t>::max()}};
+  r.set = {"a", "", "c"};
+  mesos::ReservationInfo base;
+  base.type = mesos::ReservationInfo::Type::static_reservation;
+  base.role = "slave_public";
+  mesos::ReservationInfo ours;
+  ours.role = "slave_public/svc-role";
+  ours.principal = "svc-principal";
+  ours.labels = {{"resource_id", std::string("rid-") + name}, {"bare", std::nullopt}};
+  r.reservations = {base, ours};
+  r.allocation_role = "svc-role";
+  mesos::DiskInfo disk;
+  disk.persistence = mesos::DiskInfo::Persistence{"vol-1", "svc-principal"};
+  disk.volume = mesos::DiskInfo::Volume{mesos::DiskInfo::Volume::Mode::ro, "data"};
+  disk.source = mesos::DiskInfo::Source{mesos::DiskInfo::Source::Type::mount, "/mnt/d1", "fast"};
+  r.disk = disk;
+  return r;
+}
+
+mesos::CommandCheck full_check(mesos::CommandCheck::Type type) {
+  mesos::CommandCheck c;
+  c.type = type;
+  c.command = "test -f ready";
+  c.port = 8080;
+  c.path = "/health";
+  c.scheme = "https";
+  c.environment = {{"A", "1"}, {"B", ""}};
+  c.delay_seconds = 1.5;
+  c.interval_seconds = 2.25;
+  c.timeout_seconds = 3;
+  c.grace_period_seconds = 4;
+  c.consecutive_failures = 7;
+  return c;
+}
+
+// Every field set, none to its default, so a field the codec forgot fails the round trip.
+mesos::TaskInfo full_task() {
+  mesos::TaskInfo t;
+  t.name = "db-0-node";
+  t.task_id = "svc__db-0-node__3f1c";
+  t.agent_id = "agent-S7";
+  t.resources = {full_resource("cpus"), full_resource("disk")};
+  mesos::CommandInfo c;
+  c.shell = false;
+  c.value = "/bin/db";
+  c.arguments = {"db", "--port", "9042", "caf\xc3\xa9", std::string("nul\0byte", 8)};
+  c.environment = {{"TASK_NAME", "db-0-node"}, {"EMPTY", ""}};
+  c.uris = {{"http://example.org/a.tgz", false, true}, {"file:///b", true, false}};
+  c.user = "nobody";
+  t.command = c;
+  t.health_check = full_check(mesos::CommandCheck::Type::http);
+  t.check = full_check(mesos::CommandCheck::Type::tcp);
+  t.kill_grace_period_ns = -5;
+  t.rlimits = {{"RLMT_NOFILE", 1024, std::nullopt}, {"RLMT_CORE", std::nullopt, 0}};
+  t.labels = {{"goal_state", std::string("RUNNING")}, {"flag", std::nullopt}};
+  mesos::ExecutorInfo e;
+  e.executor_id = "db__exec-1";
+  e.framework_id = "F-0000";
+  e.name = "db";
+  e.resources = {full_resource("mem")};
+  t.executor = e;
+  return t;
+}
+
+mesos::TaskStatus full_status() {
+  mesos::TaskStatus s;
+  s.task_id = "svc__db-0-node__3f1c";
+  s.state = mesos::TaskState::gone_by_operator;
+  s.message = "gone";
+  s.source = mesos::TaskStatus::Source::executor;
+  s.reason = "REASON_COMMAND_EXECUTOR_FAILED";
+  s.agent_id = "agent-S7";
+  s.executor_id = "db__exec-1";
+  s.timestamp = 1700000000.123456;
+  s.uuid = "AAECAwQFBgcICQoLDA0ODw==";
+  s.healthy = false;
+  s.check_exit_code = -2;
+  s.check_succeeded = true;
+  s.check_http_status = 503;
+  s.labels = {{"k", std::string("v")}};
+  s.ip_addresses = {"127.0.0.1", "::1"};
+  return s;
+}
+
+TEST(RecordCodec, ATaskInfoRoundTripsWithEveryField) {
+  const mesos::TaskInfo t = full_task();
+  std::string error;
+  auto back = decode_task_record(encode_record(t), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, t);
+}
+
+TEST(RecordCodec, ADefaultTaskInfoRoundTrips) {
+  // A footprint not launched yet: empty ids, nothing optional set.
+  mesos::TaskInfo t;
+  t.name = "db-1-node";
+  std::string error;
+  auto back = decode_task_record(encode_record(t), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, t);
+}
+
+TEST(RecordCodec, ATaskStatusRoundTripsWithEveryField) {
+  const mesos::TaskStatus s = full_status();
+  std::string error;
+  auto back = decode_status_record(encode_record(s), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, s);
+  EXPECT_EQ(*decode_status_record(encode_record(mesos::TaskStatus{}), error), mesos::TaskStatus{});
+}
+
+TEST(RecordCodec, ARecordIsSmallerThanTheJson) {
+  const mesos::TaskInfo t = full_task();
+  EXPECT_LT(encode_record(t).size(), mesos::to_json(t).dump().size() / 2);
+}
+
+TEST(RecordCodec, ItIsToldFromJsonText) {
+  EXPECT_TRUE(is_record(encode_record(full_task())));
+  EXPECT_TRUE(is_record(encode_record(full_status())));
+  EXPECT_FALSE(is_record(mesos::to_json(full_task()).dump()));
+  EXPECT_FALSE(is_record(""));
+}
+
+TEST(RecordCodec, EveryTruncationIsAnErrorNotAValue) {
+  const std::string task = encode_record(full_task());
+  for (std::size_t n = 0; n < task.size(); ++n) {
+    std::string error;
+    EXPECT_FALSE(decode_task_record(task.substr(0, n), error)) << "cut at " << n;
+    EXPECT_FALSE(error.empty());
+  }
+  const std::string status = encode_record(full_status());
+  for (std::size_t n = 0; n < status.size(); ++n) {
+    std::string error;
+    EXPECT_FALSE(decode_status_record(status.substr(0, n), error)) << "cut at " << n;
+  }
+}
+
+TEST(RecordCodec, TrailingBytesAnotherKindAndAnotherVersionAreRefused) {
+  std::string error;
+  EXPECT_FALSE(decode_task_record(encode_record(full_task()) + "x", error));
+  EXPECT_THAT(error, HasSubstr("after the last field"));
+  EXPECT_FALSE(decode_task_record(encode_record(full_status()), error));
+  EXPECT_THAT(error, HasSubstr("another kind"));
+  std::string later = encode_record(full_task());
+  later[2] = 9;
+  EXPECT_FALSE(decode_task_record(later, error));
+  EXPECT_THAT(error, HasSubstr("record format 9"));
+  EXPECT_FALSE(decode_task_record("{\"name\":\"x\"}", error));
+  EXPECT_THAT(error, HasSubstr("not a record"));
+}
+
+TEST(RecordCodec, AHugeCountIsDamageNotAnAllocation) {
+  // Header, then the name's length as the largest varint there is.
+  std::string bytes = encode_record(mesos::TaskInfo{}).substr(0, 3);
+  bytes += std::string(9, '\xff') + '\x01';
+  std::string error;
+  EXPECT_FALSE(decode_task_record(bytes, error));
+  EXPECT_THAT(error, HasSubstr("truncated"));
+  // A varint longer than 64 bits.
+  bytes = encode_record(mesos::TaskInfo{}).substr(0, 3) + std::string(10, '\xff') + '\x01';
+  EXPECT_FALSE(decode_task_record(bytes, error));
+  EXPECT_THAT(error, HasSubstr("out of range"));
+}
+
+TEST(RecordCodec, DamagedBytesGiveAValueOrAnErrorNeverACrash) {
+  // Under the sanitizers, any read out of bounds or bad enum fails this test.
+  std::mt19937 rng(42);
+  const std::string task = encode_record(full_task());
+  const std::string status = encode_record(full_status());
+  int refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes = i % 2 ? task : status;
+    for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips)
+      bytes[3 + rng() % (bytes.size() - 3)] = static_cast<char>(rng());
+    std::string error;
+    const bool ok = i % 2 ? decode_task_record(bytes, error).has_value()
+                          : decode_status_record(bytes, error).has_value();
+    if (!ok) {
+      ++refused;
+      EXPECT_FALSE(error.empty());
+    }
+  }
+  EXPECT_GT(refused, 0);
+}
+
+}  // namespace
+}  // namespace steward::state
