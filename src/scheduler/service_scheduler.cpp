@@ -311,12 +311,15 @@ void ServiceScheduler::load_tasks() {
   statuses_.clear();
   pod_tasks_.clear();
   std::map<std::string, mesos::TaskStatus> stored = store_->statuses();
+  // Both come sorted by name, so each insertion goes at the end: no search, and the status
+  // nodes move over without being allocated again.
   for (state::StoredTask& t : store_->tasks()) {
     if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
-    if (auto s = stored.find(t.name); s != stored.end()) statuses_[t.name] = std::move(s->second);
+    if (auto s = stored.find(t.name); s != stored.end())
+      statuses_.insert(statuses_.end(), stored.extract(s));
     index_task(t);
     std::string name = t.name;
-    tasks_.emplace(name, std::move(t));
+    tasks_.emplace_hint(tasks_.end(), std::move(name), std::move(t));
   }
   down_.clear();
   for (const auto& [name, t] : tasks_)
@@ -1393,17 +1396,21 @@ void ServiceScheduler::tick() {
     }
     ++it;
   }
-#ifdef __GLIBC__
-  // And once the work is done (the end of a deploy), so that an idle scheduler holds only what
-  // it uses.
-  if (work_.empty() && statuses_since_trim_ > 0) {
-    malloc_trim(0);
-    statuses_since_trim_ = 0;
-  }
-#endif
   detect_recovery();
   check_timed_replacement();
   plans_.dispatch(*this);
+#ifdef __GLIBC__
+  // And when the last work ends (a deploy done), so that an idle scheduler holds only what it
+  // uses: once per busy spell, not for every status an idle service gets, and not between two
+  // serial steps (the next one's work is dispatched above).
+  if (!work_.empty()) {
+    had_work_ = true;
+  } else if (had_work_) {
+    had_work_ = false;
+    if (statuses_since_trim_ > 0) malloc_trim(0);
+    statuses_since_trim_ = 0;
+  }
+#endif
   if (!options_.uninstall) {
     plan::Plan* deploy = plans_.find("deploy");
     const bool complete = deploy && deploy->status() == Status::complete;

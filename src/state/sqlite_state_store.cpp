@@ -146,6 +146,13 @@ SqliteStateStore::SqliteStateStore(const std::string& dir) : dir_(dir) {
       throw StateError("state store " + path_ + " has schema version " + std::to_string(version) +
                        ", newer than this program's " + std::to_string(kSchemaVersion) +
                        "; run the newer steward, or restore a backup");
+    if (version == 1) {
+      // An older steward cannot read what the upgrade writes: keep the store as it was, so
+      // that going back to it is a matter of putting this copy in place.
+      const std::string copy = path_ + ".schema1";
+      fs::remove(copy, ec);
+      Statement(*this, "VACUUM INTO ?").bind(1, copy).run();
+    }
     // One transaction: an upgrade lands whole or not at all (closing rolls it back).
     exec("BEGIN IMMEDIATE");
     exec(kSchema);

@@ -277,10 +277,12 @@ void sql(const fs::path& dir, const std::string& statement,
   sqlite3_close(db);
 }
 
-std::string column_type(const fs::path& dir, const std::string& query) {
+std::string column_type(const fs::path& dir, const std::string& query,
+                        const char* file = "state.db") {
   sqlite3* db = nullptr;
   std::string type;
-  if (sqlite3_open((dir / "state.db").c_str(), &db) != SQLITE_OK) return "unopened";
+  if (sqlite3_open_v2((dir / file).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    return "unopened";
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
       sqlite3_step(stmt) == SQLITE_ROW)
@@ -300,6 +302,7 @@ TEST_F(SqliteStateStoreTest, ASchemaOneStoreIsUpgradedToRecordsOnOpening) {
   status.healthy = true;
   { SqliteStateStore store(dir()); }
   const fs::path d = dir();
+  EXPECT_FALSE(fs::exists(d / "state.db.schema1")) << "a new store has nothing to keep";
   sql(d, "INSERT INTO tasks (name, info, config_id) VALUES (?, ?, 'config-1')",
       {"a", mesos::to_json(sample("a", "a__1").info).dump()});
   sql(d, "INSERT INTO tasks (name, info, config_id) VALUES (?, ?, 'config-1')",
@@ -326,6 +329,10 @@ TEST_F(SqliteStateStoreTest, ASchemaOneStoreIsUpgradedToRecordsOnOpening) {
   EXPECT_EQ(column_type(d, "SELECT typeof(status) FROM statuses WHERE name = 'a'"), "blob");
   EXPECT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'c'"), "text");
   EXPECT_EQ(column_type(d, "PRAGMA user_version"), "2");
+  // The store as it was is kept for going back to an older steward.
+  EXPECT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'a'", "state.db.schema1"),
+            "text");
+  EXPECT_EQ(column_type(d, "PRAGMA user_version", "state.db.schema1"), "1");
   // And the upgraded rows read back the same once more.
   SqliteStateStore store(dir());
   EXPECT_EQ(store.task("a"), sample("a", "a__1"));
