@@ -295,6 +295,9 @@ bool ClusterDaemon::start(std::string& error) {
   // the rest answer calls. Past kMaxStreams new subscriptions get 503 and are retried.
   d.server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   d.server.set_keep_alive_max_count(1000);
+  // Answers go out in pieces too (headers, then body): without this, a scheduler's calls on
+  // one kept connection each waited out its delayed ACK.
+  d.server.set_tcp_nodelay(true);
   d.routes();
   if (d.options.port == 0) {
     d.port = d.server.bind_to_any_port(d.options.host);

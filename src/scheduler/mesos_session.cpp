@@ -122,6 +122,7 @@ void MesosSession::run() {
   while (!stopping_ && !removed_ && !retired_) {
     auto client = std::make_shared<mesos::SchedulerClient>(options_.host, options_.port);
     client->read_timeout_seconds = 3600;  // the watchdog below decides when silence is death
+    client->keep_alive = true;            // calls reuse one connection
     {
       std::lock_guard lock(mutex_);
       stream_closed_ = false;

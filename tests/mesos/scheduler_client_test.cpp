@@ -1,0 +1,120 @@
+// SchedulerClient's calls against a real HTTP server on loopback: which connection each call
+// travels on, and that calls keep working when the server closes a kept connection.
+
+#include "mesos/scheduler_client.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace steward::mesos {
+namespace {
+
+class CallServer {
+ public:
+  explicit CallServer(std::size_t keep_alive_max = 1000) {
+    server_.set_keep_alive_max_count(keep_alive_max);
+    server_.Post("/api/v1/scheduler", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard lock(mutex_);
+        ports_.insert(req.remote_port);
+        ++calls_;
+      }
+      res.status = 202;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~CallServer() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::size_t connections() {
+    std::lock_guard lock(mutex_);
+    return ports_.size();
+  }
+  int calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::set<int> ports_;  // one client port per connection
+  int calls_ = 0;
+};
+
+TEST(SchedulerClient, CallsWithKeepAliveShareOneConnection) {
+  CallServer server;
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 3600;  // however slow this machine, the connection stays reusable
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(client.call("{}").status, 202) << "call " << i;
+  EXPECT_EQ(server.calls(), 20);
+  EXPECT_EQ(server.connections(), 1u);
+}
+
+TEST(SchedulerClient, CallsWithoutKeepAliveEachTakeAConnection) {
+  CallServer server;
+  SchedulerClient client("127.0.0.1", server.port());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(client.call("{}").status, 202);
+  EXPECT_EQ(server.connections(), 5u);
+}
+
+TEST(SchedulerClient, AConnectionIdleForLongerThanTheReuseWindowIsReplaced) {
+  CallServer server;
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 0;  // every gap between calls is longer than this
+  for (int i = 0; i < 4; ++i)
+    ASSERT_EQ(client.call("{}").status, 202);
+  EXPECT_EQ(server.connections(), 4u);
+}
+
+TEST(SchedulerClient, CallsGoOnWhenTheServerClosesTheKeptConnection) {
+  // The server closes each connection after two requests (saying so in the answer).
+  CallServer server(2);
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 3600;
+  for (int i = 0; i < 7; ++i)
+    ASSERT_EQ(client.call("{}").status, 202) << "call " << i;
+  EXPECT_EQ(server.calls(), 7);
+  EXPECT_EQ(server.connections(), 4u);
+}
+
+TEST(SchedulerClient, AKeptCallToNoServerIsAnError) {
+  // A port bound but not listening: connecting is refused.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  SchedulerClient client("127.0.0.1", ntohs(addr.sin_port));
+  client.keep_alive = true;
+  for (int i = 0; i < 2; ++i) {
+    const auto r = client.call("{}");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_FALSE(r.error.empty());
+  }
+  close(fd);
+}
+
+}  // namespace
+}  // namespace steward::mesos
