@@ -292,12 +292,18 @@ bool ClusterDaemon::start(std::string& error) {
   }
 
   // Every open event stream (a framework or a real executor) holds one worker for its life;
-  // the rest answer calls. Past kMaxStreams new subscriptions get 503 and are retried.
+  // the rest answer calls, a scheduler's kept call connection holding one while it waits for
+  // its next call (at most the keep-alive timeout below). Past kMaxStreams new subscriptions
+  // get 503 and are retried.
   d.server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   d.server.set_keep_alive_max_count(1000);
   // Answers go out in pieces too (headers, then body): without this, a scheduler's calls on
   // one kept connection each waited out its delayed ACK.
   d.server.set_tcp_nodelay(true);
+  // An idle kept connection is closed after 2 s (cpp-httplib's default is 5): it frees its
+  // worker sooner and does not hold up a stop; still above the 1 s after which a scheduler
+  // stops reusing it.
+  d.server.set_keep_alive_timeout(2);
   d.routes();
   if (d.options.port == 0) {
     d.port = d.server.bind_to_any_port(d.options.host);

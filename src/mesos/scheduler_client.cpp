@@ -34,6 +34,11 @@ SchedulerClient::~SchedulerClient() {
 }
 
 void SchedulerClient::disconnect() {
+  {
+    // The kept call connection goes too: it holds one of the server's workers until it closes.
+    std::unique_lock lock(calls_->mutex, std::try_to_lock);
+    if (lock.owns_lock()) calls_->client.reset();
+  }
   if (!stream_) return;
   stream_->client->stop();
   if (stream_->reader.joinable()) stream_->reader.join();

@@ -39,12 +39,13 @@ class SchedulerClient {
   // Any request, for operator calls and for tests of malformed input.
   Response request(const std::string& method, const std::string& path, const std::string& body,
                    const std::vector<std::pair<std::string, std::string>>& headers) const;
-  // Ends the event stream (the master sees the scheduler go away).
+  // Ends the event stream (the master sees the scheduler go away) and closes the kept call
+  // connection, unless a call is using it.
   void disconnect();
 
   double read_timeout_seconds = 120;  // raise above the heartbeat interval
   // Reuse one connection for calls (a scheduler's many ACKNOWLEDGEs: a connection per call
-  // was a third of its CPU during a deploy). Off for executors: each kept connection holds
+  // was half its CPU during a deploy). Off for executors: each kept connection holds
   // one of the agent's workers while it waits for the next request.
   bool keep_alive = false;
   // A kept connection idle for longer is replaced: a server closes idle ones (cpp-httplib

@@ -33,6 +33,10 @@ class CallServer {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
   ~CallServer() {
+    // stop() does nothing until the listening thread runs: a test that failed before any
+    // call reached the server would otherwise hang here.
+    while (!server_.is_running())
+      std::this_thread::yield();
     server_.stop();
     thread_.join();
   }
