@@ -1,7 +1,6 @@
 #include "cluster/cluster_daemon.hpp"
 
 #include <httplib.h>
-#include <malloc.h>
 
 #include <signal.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include "cluster/simulated_runtime.hpp"
 #include "common/event_loop.hpp"
 #include "common/process.hpp"
+#include "common/release_memory.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/executor_api.hpp"
@@ -156,12 +156,10 @@ struct ClusterDaemon::Impl {
             if (save_pending && now >= next_save_at) {
               const auto began = std::chrono::steady_clock::now();
               save();
-#ifdef __GLIBC__
               // The checkpoint's JSON tree and text are freed now; without a trim the
               // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
               // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
-              malloc_trim(0);
-#endif
+              release_memory();
               const double cost =
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
               // A checkpoint writes the whole state, so its cost grows with the tasks held;

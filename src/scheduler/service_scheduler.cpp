@@ -1,6 +1,5 @@
 #include "scheduler/service_scheduler.hpp"
 
-#include <malloc.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "common/release_memory.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/task_info_json.hpp"
@@ -249,10 +249,8 @@ bool ServiceScheduler::start(std::string& error) {
   so.framework = info;
   session_ =
       std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
-#ifdef __GLIBC__
   // Loading thousands of tasks and building their plans left freed temporaries behind.
-  malloc_trim(0);
-#endif
+  release_memory();
   loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
   loop_->start();
   session_->start();
@@ -597,16 +595,14 @@ void ServiceScheduler::flush_updates() {
   acks.swap(deferred_acks_);
   for (const mesos::TaskStatus& s : acks)
     acknowledge(s);
-#ifdef __GLIBC__
   // A reconciliation or a deploy brings statuses by the thousand, decoded on the session's
   // thread (in its own malloc arena) and freed here: give those pages back, or the burst's
   // high-water mark stays resident (26 MB after reconciling 10,000 tasks).
   statuses_since_trim_ += batch.size();
   if (statuses_since_trim_ >= 500) {
-    malloc_trim(0);
+    release_memory();
     statuses_since_trim_ = 0;
   }
-#endif
   tick_soon();
 }
 
@@ -1399,7 +1395,6 @@ void ServiceScheduler::tick() {
   detect_recovery();
   check_timed_replacement();
   plans_.dispatch(*this);
-#ifdef __GLIBC__
   // And when the last work ends (a deploy done), so that an idle scheduler holds only what it
   // uses: once per busy spell, not for every status an idle service gets, and not between two
   // serial steps (the next one's work is dispatched above).
@@ -1407,10 +1402,9 @@ void ServiceScheduler::tick() {
     had_work_ = true;
   } else if (had_work_) {
     had_work_ = false;
-    if (statuses_since_trim_ > 0) malloc_trim(0);
+    if (statuses_since_trim_ > 0) release_memory();
     statuses_since_trim_ = 0;
   }
-#endif
   if (!options_.uninstall) {
     plan::Plan* deploy = plans_.find("deploy");
     const bool complete = deploy && deploy->status() == Status::complete;
@@ -1492,11 +1486,9 @@ void ServiceScheduler::process_offers() {
                      [&](const mesos::Offer& o) { return batch_.accept_of_offer.count(o.id) > 0; }),
       offers.end());
   flush_launches();
-#ifdef __GLIBC__
   // A large pass allocated launch records and ACCEPT text it has now freed; give the pages
   // back rather than keep the high-water mark as resident memory.
-  if (launches >= 100) malloc_trim(0);
-#endif
+  if (launches >= 100) release_memory();
   if (capped) {
     // The steps the cap held back get the offers no launch used at the next tick, instead of
     // waiting out a decline's filter.

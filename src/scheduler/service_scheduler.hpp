@@ -324,7 +324,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool reconciled_ = false;       // explicit reconciliation done for this subscription
   bool deploy_complete_ = false;  // the deploy plan was COMPLETE on the last tick
   std::vector<mesos::TaskStatus> pending_updates_;  // received, not yet persisted
-  std::size_t statuses_since_trim_ = 0;             // handled since the last malloc_trim
+  std::size_t statuses_since_trim_ = 0;             // handled since memory was last released
   bool had_work_ = false;                           // a step was under way at the last tick
   bool defer_acks_ = false;                         // inside a batch: acks wait for its commit
   std::vector<mesos::TaskStatus> deferred_acks_;
