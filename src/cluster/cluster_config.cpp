@@ -247,7 +247,7 @@ std::optional<ClusterConfig> parse_cluster_config(const std::string& text, const
   ClusterConfig config;
   if (!reader.mapping(root, "",
                       {"agents", "heartbeat_interval_seconds", "update_retry_seconds",
-                       "offer_interval_seconds"}))
+                       "offer_interval_seconds", "tick_seconds"}))
     return std::nullopt;
   auto seconds = [&](const char* key, double& into) {
     if (YAML::Node v = root[key]; v.IsDefined()) {
@@ -257,6 +257,14 @@ std::optional<ClusterConfig> parse_cluster_config(const std::string& text, const
   seconds("heartbeat_interval_seconds", config.heartbeat_interval_seconds);
   seconds("update_retry_seconds", config.update_retry_seconds);
   seconds("offer_interval_seconds", config.offer_interval_seconds);
+  if (YAML::Node v = root["tick_seconds"]; v.IsDefined()) {
+    if (auto n = reader.number(v, "tick_seconds", 0.001)) {
+      if (*n > 60)
+        reader.error(v, "tick_seconds", "must be at most 60, not " + v.Scalar());
+      else
+        config.tick_seconds = *n;
+    }
+  }
 
   YAML::Node agents = root["agents"];
   if (!agents.IsDefined() || !agents.IsSequence() || agents.size() == 0) {

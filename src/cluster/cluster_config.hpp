@@ -44,6 +44,10 @@ struct ClusterConfig {
   double heartbeat_interval_seconds = 15;
   double update_retry_seconds = 10;   // an unacknowledged update is sent again after this
   double offer_interval_seconds = 1;  // batch allocation period
+  // How often the daemon runs its timers: heartbeats, retries, filter expiry, the periodic
+  // allocation, executor reaping and the checkpoint. Events that wait on one of these
+  // (an executor's exit, an acknowledgement, a REVIVE or SUBSCRIBE) run it at once.
+  double tick_seconds = 0.05;
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
 };
 

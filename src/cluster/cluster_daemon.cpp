@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -37,6 +38,13 @@ namespace {
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The loop's clock, `seconds` from now.
+std::chrono::steady_clock::time_point steady_after(double seconds) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(std::max(0.0, seconds)));
 }
 
 void reply(httplib::Response& res, int status, const std::string& message) {
@@ -145,7 +153,11 @@ struct ClusterDaemon::Impl {
   static constexpr double kSaveCostRatio = 10;
 
   Impl(ClusterConfig c, DaemonOptions o)
-      : config(std::move(c)), options(std::move(o)), loop(std::chrono::milliseconds(50), [this] {
+      : config(std::move(c)),
+        options(std::move(o)),
+        loop(std::chrono::milliseconds(std::max<long long>(
+                 1, std::llround(config.tick_seconds * 1000))),
+             [this] {
           double now = now_seconds();
           if (processes) processes->tick(now);
           if (master) master->tick(now);
@@ -170,7 +182,10 @@ struct ClusterDaemon::Impl {
               save_pending = false;
             }
             // Executors hear of an acknowledgement only once the update is on disk.
-            if (!save_pending) processes->flush_acknowledgements();
+            if (!save_pending)
+              processes->flush_acknowledgements();
+            else
+              loop.tick_at(steady_after(next_save_at - now));
           }
         }) {}
 
@@ -253,6 +268,7 @@ bool ClusterDaemon::start(std::string& error) {
     process_options.program = fs::read_symlink("/proc/self/exe", self_ec).string();
   }
   process_options.cluster_file = d.cluster_file();
+  process_options.wake = [&d] { d.loop.tick_soon(); };
   d.processes = std::make_unique<ProcessRuntime>(
       process_options, [&d](const std::string& agent, const std::string& fw,
                             const std::string& executor, std::optional<int> status) {
@@ -488,6 +504,8 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
   auto call = mesos::call_from_json(j, error);
   if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
   CallOutcome o = loop.call([&] { return master->handle(*call, stream_id, now_seconds()); });
+  // A framework that revives has work waiting for offers: allocate now, not at the next tick.
+  if (o.status < 300 && call->type == mesos::Call::Type::revive) loop.tick_soon();
   reply(res, o.status, o.message);
 }
 
@@ -510,6 +528,7 @@ void ClusterDaemon::Impl::subscribe(const json& body, const httplib::Request& re
   auto stream = std::make_shared<EventStream>(new_id());
   CallOutcome o = loop.call([&] { return master->subscribe(*call, stream, now_seconds()); });
   if (o.status != 200) return reply(res, o.status, o.message);
+  loop.tick_soon();  // the first offers
   res.status = 200;
   res.set_header("Mesos-Stream-Id", stream->id());
   const std::string framework_id = o.framework_id;

@@ -19,7 +19,11 @@ namespace steward::cluster {
 namespace fs = std::filesystem;
 
 ProcessRuntime::ProcessRuntime(Options options, ExitSink on_exit)
-    : options_(std::move(options)), on_exit_(std::move(on_exit)) {}
+    : options_(std::move(options)), on_exit_(std::move(on_exit)) {
+  if (options_.wake) exits_ = std::make_unique<ExitWatcher>(options_.wake);
+}
+
+ProcessRuntime::~ProcessRuntime() = default;
 
 void ProcessRuntime::deliver(Executor& executor, std::string record) {
   if (executor.stream && !executor.stream->closed())
@@ -79,6 +83,10 @@ void ProcessRuntime::launch(const LaunchRequest& request) {
     // One that cannot start is reported by the next tick like an executor that exited at
     // once (its tasks fail), not from inside this call.
     executor.pid = pid ? *pid : -1;
+    if (executor.pid < 0)
+      wake();
+    else if (exits_)
+      exits_->watch(executor.pid);
     it = executors_.emplace(k, std::move(executor)).first;
   }
   std::string record = mesos::encode(launch);
@@ -124,6 +132,9 @@ void ProcessRuntime::acknowledged(const std::string& agent_id, const std::string
   e.task_id = task_id;
   e.uuid = uuid;
   it->second.acks.push_back(mesos::encode(e));
+  // The executor hears of it after the next checkpoint; one that exits on its last
+  // acknowledgement should not wait a tick for it.
+  wake();
 }
 
 void ProcessRuntime::flush_acknowledgements() {
@@ -258,6 +269,7 @@ bool ProcessRuntime::restore(const nlohmann::json& j, std::string& error) try {
     executor.pending = e.value("pending", std::vector<std::string>{});
     executor.shutdown_requested = e.value("shutdown_requested", false);
     if (!is_executor(executor.pid)) executor.pid = -1;  // reported as exited by tick()
+    if (exits_ && executor.pid > 0) exits_->watch(executor.pid);
     restored[key(executor.agent_id, executor.framework_id, executor.executor_id)] =
         std::move(executor);
   }

@@ -18,6 +18,7 @@
 
 #include "cluster/agent_runtime.hpp"
 #include "cluster/event_stream.hpp"
+#include "cluster/exit_watcher.hpp"
 
 namespace steward::cluster {
 
@@ -29,9 +30,15 @@ class ProcessRuntime : public AgentRuntime {
     std::string program;       // the steward binary, started as `steward executor`
     std::string cluster_file;  // where executors read the daemon's address from
     double shutdown_grace_seconds = 5;
+    // Asks the owner's loop to tick soon, from any thread: an executor exited (its
+    // resources can go back now), or an acknowledgement waits for the checkpoint.
+    std::function<void()> wake;
   };
 
   ProcessRuntime(Options options, ExitSink on_exit);
+  ~ProcessRuntime();
+  ProcessRuntime(const ProcessRuntime&) = delete;
+  ProcessRuntime& operator=(const ProcessRuntime&) = delete;
 
   void launch(const LaunchRequest& request) override;
   void kill_task(const std::string& agent_id, const std::string& framework_id,
@@ -92,8 +99,13 @@ class ProcessRuntime : public AgentRuntime {
   }
   void deliver(Executor& executor, std::string record);
 
+  void wake() const {
+    if (options_.wake) options_.wake();
+  }
+
   Options options_;
   ExitSink on_exit_;
+  std::unique_ptr<ExitWatcher> exits_;  // with `wake`: exits noticed between ticks
   std::map<std::string, Executor> executors_;
   double now_ = 0;
   bool dirty_ = false;

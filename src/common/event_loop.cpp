@@ -38,6 +38,15 @@ bool EventLoop::post(Task task) {
   return true;
 }
 
+void EventLoop::tick_at(std::chrono::steady_clock::time_point when) {
+  {
+    std::lock_guard lock(mutex_);
+    if (tick_requested_ && *tick_requested_ <= when) return;
+    tick_requested_ = when;
+  }
+  wake_.notify_one();
+}
+
 // A task that throws is a bug, but it must not take the daemon down with it: the loop
 // reports it and goes on. (Tasks from call() deliver their exception to the caller.)
 void EventLoop::run_guarded(Task& task) {
@@ -51,13 +60,21 @@ void EventLoop::run_guarded(Task& task) {
 }
 
 void EventLoop::run() {
-  auto next_tick = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  auto next_tick = Clock::now();
   for (;;) {
     std::deque<Task> batch;
     bool stopping = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_tick, [&] { return stopping_ || !queue_.empty(); });
+      // The deadline is worked out again after every wake-up: a tick_at() may have brought
+      // it forward.
+      while (!stopping_ && queue_.empty()) {
+        auto due = next_tick;
+        if (tick_requested_ && *tick_requested_ < due) due = *tick_requested_;
+        if (Clock::now() >= due) break;
+        wake_.wait_until(lock, due);
+      }
       batch.swap(queue_);
       stopping = stopping_;
     }
@@ -75,9 +92,18 @@ void EventLoop::run() {
         task();
       return;
     }
-    if (std::chrono::steady_clock::now() >= next_tick) {
+    const auto now = Clock::now();
+    bool due = now >= next_tick;
+    {
+      std::lock_guard lock(mutex_);
+      if (tick_requested_ && *tick_requested_ <= now) {
+        tick_requested_.reset();
+        due = true;
+      }
+    }
+    if (due) {
       if (tick_) run_guarded(tick_);
-      next_tick = std::chrono::steady_clock::now() + period_;
+      next_tick = Clock::now() + period_;
     }
   }
 }

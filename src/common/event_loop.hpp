@@ -2,7 +2,8 @@
 
 // The one thread that owns a daemon's mutable state. Other threads (HTTP workers, process
 // reapers) never touch that state: they post closures here, and wait for an answer when
-// they need one. A periodic tick drives timers (heartbeats, retries, timeouts).
+// they need one. A periodic tick drives timers (heartbeats, retries, timeouts); an event that
+// should not wait for the next period asks for the tick sooner (tick_soon, tick_at).
 
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -30,6 +32,12 @@ class EventLoop {
   void stop();
   // False (and `task` dropped) once the loop has finished.
   bool post(Task task);
+  // The tick runs at `when` (or as soon after as the loop is free) as well as on its period;
+  // tick_soon() right after the tasks already posted. Of several requests the earliest is
+  // kept, and a tick at or after it answers it: a tick that still needs a later one asks
+  // again. From any thread.
+  void tick_at(std::chrono::steady_clock::time_point when);
+  void tick_soon() { tick_at(std::chrono::steady_clock::now()); }
   bool on_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // Runs `fn` on the loop and waits for its result.
@@ -63,6 +71,7 @@ class EventLoop {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Task> queue_;
+  std::optional<std::chrono::steady_clock::time_point> tick_requested_;
   bool stopping_ = false;
   bool started_ = false;
   bool finished_ = false;

@@ -43,6 +43,7 @@ TEST(ClusterConfig, ParsesAgentsCountsAndReservations) {
   Diagnostics d;
   auto c = parse_cluster_config(R"(
 heartbeat_interval_seconds: 2
+tick_seconds: 0.2
 agents:
   - name: big
     hostname: host-1
@@ -60,6 +61,8 @@ agents:
                                 "cluster.yml", d);
   ASSERT_TRUE(c) << (d.empty() ? "" : d.items()[0].to_string());
   EXPECT_DOUBLE_EQ(c->heartbeat_interval_seconds, 2);
+  EXPECT_DOUBLE_EQ(c->tick_seconds, 0.2);
+  EXPECT_DOUBLE_EQ(ClusterConfig{}.tick_seconds, 0.05);
   ASSERT_EQ(c->agents.size(), 4u);
   const AgentConfig& big = c->agents[0];
   EXPECT_EQ(big.hostname, "host-1");
@@ -91,6 +94,9 @@ TEST(ClusterConfig, ErrorsNameFileLineAndField) {
       {"agents:\n  - reserved: {'*': {cpus: 1}}\n", "bad role name"},
       {"agents: [\n", "not valid YAML"},
       {"agent: []\n", "unknown field (fix: did you mean `agents`?)"},
+      {"tick_seconds: 0\nagents:\n  - name: a\n",
+       "cluster.yml:1:15: error: tick_seconds: must be a number >= 0.001"},
+      {"tick_seconds: 61\nagents:\n  - name: a\n", "tick_seconds: must be at most 60"},
   };
   for (const Case& c : cases) {
     Diagnostics d;

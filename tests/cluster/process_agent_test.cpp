@@ -378,5 +378,51 @@ TEST_F(ProcessAgentTest, TaskThatCannotStartFailsWithReason) {
   EXPECT_NE(failed["message"].get<std::string>().find("no-such-user-here"), std::string::npos);
 }
 
+
+// With a tick far longer than the test, everything below has to happen on the events
+// themselves: the first offers after SUBSCRIBE, the acknowledgement that lets a finished
+// executor exit (it waits for the checkpoint), the executor's exit and the allocation of
+// what it gave back, and the offers after a REVIVE.
+TEST(ProcessAgentEvents, DoNotWaitForTheDaemonsTick) {
+  ClusterProcess cluster(std::string("tick_seconds: 60\n") + kConfig);
+  Framework fw(cluster.port());
+  ASSERT_EQ(fw.subscribe(framework_info("svc", kRole)).status, 200);
+  ASSERT_FALSE(fw.wait_event("SUBSCRIBED").is_null());
+  json first = fw.wait_event("OFFERS", 15);
+  ASSERT_FALSE(first.is_null()) << fw.dump();
+  std::vector<json> offers = {first["offers"]["offers"][0]};
+
+  auto r = fw.call(accept(json::array({offers[0]["id"]}),
+                          {launch_group(fw.id(), "once__exec", plain_executor(),
+                                        {shell_task("once", "true")})},
+                          0));
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_FALSE(fw.wait_update("once", "TASK_FINISHED", 15).is_null()) << cluster.log();
+  auto executors = [&] {
+    return cluster.operator_call("GET_STATE")["get_state"]["get_executors"]["executors"].size();
+  };
+  EXPECT_TRUE(eventually([&] { return executors() == 0; }, 15)) << cluster.log();
+  // Offers are never declined here, so together they hold the agent's 4 cpus once the
+  // executor's 0.1 are back.
+  auto all_cpus = [](const std::vector<json>& got) {
+    double cpus = 0;
+    for (const json& o : got)
+      for (const json& res : o["resources"])
+        if (res["name"] == "cpus") cpus += res["scalar"]["value"].get<double>();
+    return cpus > 3.999;
+  };
+  offers = fw.offers_until(all_cpus, 15);
+  ASSERT_TRUE(all_cpus(offers)) << "the executor's resources came back in an offer\n"
+                                << fw.dump();
+
+  r = fw.call({{"type", "DECLINE"},
+               {"framework_id", {{"value", fw.id()}}},
+               {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 3600}}}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  r = fw.call({{"type", "REVIVE"}, {"framework_id", {{"value", fw.id()}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(fw.offers(15).size(), 1u) << fw.dump();
+}
+
 }  // namespace
 }  // namespace steward::cluster::testing

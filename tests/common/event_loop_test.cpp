@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -38,6 +40,55 @@ TEST(EventLoop, TicksPeriodically) {
   while (ticks < 3 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_GE(ticks.load(), 3);
+}
+
+// Polls `done` until it holds or 10 s pass.
+bool eventually(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return done();
+}
+
+TEST(EventLoop, TickSoonRunsTheTickWithoutWaitingForItsPeriod) {
+  std::atomic<int> ticks{0};
+  EventLoop loop(std::chrono::hours(1), [&] { ++ticks; });
+  loop.start();
+  ASSERT_TRUE(eventually([&] { return ticks == 1; }));  // the tick after start
+  // From another thread, and from a task on the loop itself; two requests before the loop
+  // gets to them make one tick.
+  loop.tick_soon();
+  ASSERT_TRUE(eventually([&] { return ticks == 2; }));
+  loop.call([&] {
+    loop.tick_soon();
+    loop.tick_soon();
+  });
+  ASSERT_TRUE(eventually([&] { return ticks >= 3; }));
+  EXPECT_EQ(loop.call([&] { return ticks.load(); }), 3);
+}
+
+TEST(EventLoop, TickAtRunsTheTickNoEarlierThanAsked) {
+  using Clock = std::chrono::steady_clock;
+  std::mutex mutex;
+  std::vector<Clock::time_point> at;
+  EventLoop loop(std::chrono::hours(1), [&] {
+    std::lock_guard lock(mutex);
+    at.push_back(Clock::now());
+  });
+  loop.start();
+  auto count = [&] {
+    std::lock_guard lock(mutex);
+    return at.size();
+  };
+  ASSERT_TRUE(eventually([&] { return count() == 1; }));
+  // A later request does not delay an earlier one, and a tick before a request's time
+  // leaves it standing.
+  const auto asked = Clock::now() + std::chrono::milliseconds(30);
+  loop.tick_at(asked);
+  loop.tick_at(Clock::now() + std::chrono::hours(2));
+  ASSERT_TRUE(eventually([&] { return count() == 2; }));
+  std::lock_guard lock(mutex);
+  EXPECT_GE(at[1], asked);
 }
 
 TEST(EventLoop, ManyThreadsPostWithoutLoss) {
