@@ -161,6 +161,11 @@ struct ClusterDaemon::Impl {
           double now = now_seconds();
           if (processes) processes->tick(now);
           if (master) master->tick(now);
+          // The timers keep their own intervals however long the tick: a heartbeat late by
+          // a whole tick_seconds would have schedulers give up on the connection.
+          loop.tick_at(steady_after(std::min({config.heartbeat_interval_seconds,
+                                              config.update_retry_seconds,
+                                              config.offer_interval_seconds})));
           if (master && processes) {
             bool master_changed = master->take_dirty();
             bool processes_changed = processes->take_dirty();

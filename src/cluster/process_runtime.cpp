@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "common/process.hpp"
@@ -197,6 +198,21 @@ void ProcessRuntime::stream_closed(const std::string& agent_id, const std::strin
   it->second.stream.reset();
 }
 
+namespace {
+// Whether `pid` exists and has not exited (a zombie has).
+bool runs(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat(std::istreambuf_iterator<char>(in), {});
+  // "pid (comm) state ...": the command may hold spaces and parentheses, the state follows
+  // the last ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return true;  // cannot tell
+  const char state = stat[close + 2];
+  return state != 'Z' && state != 'X';
+}
+}  // namespace
+
 void ProcessRuntime::tick(double now) {
   now_ = now;
   std::vector<std::pair<std::string, std::optional<int>>> gone;
@@ -211,8 +227,9 @@ void ProcessRuntime::tick(double now) {
       gone.emplace_back(k, status);
       continue;
     }
-    // An executor adopted after a restart is not our child: it is gone when kill(0) says so.
-    if (r < 0 && errno == ECHILD && ::kill(executor.pid, 0) != 0 && errno == ESRCH) {
+    // An executor adopted after a restart is not our child: it is gone when it no longer
+    // exists or is a zombie waiting for its new parent (the pidfd that woke us fires then).
+    if (r < 0 && errno == ECHILD && !runs(executor.pid)) {
       gone.emplace_back(k, std::nullopt);
       continue;
     }

@@ -561,16 +561,17 @@ void ServiceScheduler::tick_soon() {
 }
 
 // Statuses that arrive together are persisted together: each is queued, and one flush (posted
-// behind them) applies them all inside one state-store batch, then acknowledges them once the
-// batch is on disk (persisted before acknowledged, one fsync for many).
+// behind them) applies a bounded batch of them inside one state-store transaction, then
+// acknowledges them once it is on disk (persisted before acknowledged, one fsync for many).
+// What is left gets a flush of its own, behind whatever was posted meanwhile (API requests
+// among it).
 void ServiceScheduler::queue_update(const mesos::TaskStatus& status) {
-  pending_updates_.push_back(status);
-  if (pending_updates_.size() == 1) loop_->post([this] { flush_updates(); });
+  if (pending_updates_.push(status)) loop_->post([this] { flush_updates(); });
 }
 
 void ServiceScheduler::flush_updates() {
-  std::vector<mesos::TaskStatus> batch;
-  batch.swap(pending_updates_);
+  std::vector<mesos::TaskStatus> batch = pending_updates_.take();
+  if (!pending_updates_.empty()) loop_->post([this] { flush_updates(); });
   if (batch.empty()) return;
   defer_acks_ = true;
   store_->begin_batch();
@@ -603,7 +604,9 @@ void ServiceScheduler::flush_updates() {
     release_memory();
     statuses_since_trim_ = 0;
   }
-  tick_soon();
+  // One pass for the whole burst, after its last batch: a pass per batch cost a 10,000-pod
+  // deploy 15% more time.
+  if (pending_updates_.empty()) tick_soon();
 }
 
 void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {

@@ -151,6 +151,11 @@ class ClusterProcess {
 class Framework {
  public:
   explicit Framework(int port) : client_("127.0.0.1", port) {}
+  // The subscription's reader thread records into the members below: it must end before
+  // they go (an event arriving during destruction wrote into a freed vector).
+  ~Framework() { client_.disconnect(); }
+  Framework(const Framework&) = delete;
+  Framework& operator=(const Framework&) = delete;
 
   mesos::SchedulerClient::Response subscribe(json info, const std::string& id = {}) {
     if (!id.empty()) info["id"] = {{"value", id}};

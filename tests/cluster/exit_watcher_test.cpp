@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,52 +21,83 @@ bool eventually(const std::function<bool()>& done) {
   return done();
 }
 
-// A child that waits until it is killed.
-pid_t idle_child() {
-  pid_t pid = fork();
-  if (pid == 0) {
-    for (;;)
-      pause();
+// A child that waits until it is killed; killed and reaped at the end of the test whatever
+// happens.
+class IdleChild {
+ public:
+  IdleChild() : pid_(fork()) {
+    if (pid_ == 0) {
+      for (;;)
+        pause();
+    }
   }
-  return pid;
+  ~IdleChild() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    reap();
+  }
+  IdleChild(const IdleChild&) = delete;
+  IdleChild& operator=(const IdleChild&) = delete;
+  pid_t pid() const { return pid_; }
+  bool kill() const { return ::kill(pid_, SIGKILL) == 0; }
+  bool reap() {
+    int status = 0;
+    const bool reaped = pid_ > 0 && waitpid(pid_, &status, 0) == pid_;
+    pid_ = -1;
+    return reaped;
+  }
+
+ private:
+  pid_t pid_;
+};
+
+// pidfds came with Linux 5.3, and a sandbox may refuse them.
+bool has_pidfds() {
+#ifdef SYS_pidfd_open
+  const long fd = syscall(SYS_pidfd_open, getpid(), 0);
+  if (fd < 0) return false;
+  close(static_cast<int>(fd));
+  return true;
+#else
+  return false;
+#endif
 }
 
 TEST(ExitWatcher, ReportsEachWatchedProcessOnceWhenItExits) {
+  if (!has_pidfds()) GTEST_SKIP() << "no pidfds here";
   std::atomic<int> exits{0};
   ExitWatcher watcher([&] { ++exits; });
-  pid_t a = idle_child();
-  pid_t b = idle_child();
-  ASSERT_GT(a, 0);
-  ASSERT_GT(b, 0);
-  ASSERT_TRUE(watcher.watch(a));
-  ASSERT_TRUE(watcher.watch(b));
+  IdleChild a, b;
+  ASSERT_GT(a.pid(), 0);
+  ASSERT_GT(b.pid(), 0);
+  ASSERT_TRUE(watcher.watch(a.pid()));
+  ASSERT_TRUE(watcher.watch(b.pid()));
   EXPECT_EQ(exits, 0) << "both children wait to be killed";
 
-  ASSERT_EQ(kill(a, SIGKILL), 0);
+  ASSERT_TRUE(a.kill());
   ASSERT_TRUE(eventually([&] { return exits == 1; }));
   // Reaping is the owner's business: the report comes before it, and only once however long
   // the process stays a zombie or after it is reaped.
-  int status = 0;
-  ASSERT_EQ(waitpid(a, &status, 0), a);
-  ASSERT_EQ(kill(b, SIGKILL), 0);
+  ASSERT_TRUE(a.reap());
+  ASSERT_TRUE(b.kill());
   ASSERT_TRUE(eventually([&] { return exits == 2; }));
-  ASSERT_EQ(waitpid(b, &status, 0), b);
+  ASSERT_TRUE(b.reap());
   EXPECT_EQ(exits, 2);
 }
 
 TEST(ExitWatcher, RefusesWhatItCannotWatchAndStopsWithProcessesStillRunning) {
-  pid_t child = idle_child();
-  ASSERT_GT(child, 0);
+  if (!has_pidfds()) GTEST_SKIP() << "no pidfds here";
+  IdleChild child;
+  ASSERT_GT(child.pid(), 0);
   {
     std::atomic<int> exits{0};
     ExitWatcher watcher([&] { ++exits; });
     EXPECT_FALSE(watcher.watch(0));
     EXPECT_FALSE(watcher.watch(-1));
-    ASSERT_TRUE(watcher.watch(child));
+    ASSERT_TRUE(watcher.watch(child.pid()));
   }  // the destructor returns while the child still runs
-  ASSERT_EQ(kill(child, SIGKILL), 0);
-  int status = 0;
-  EXPECT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(child.kill());
+  EXPECT_TRUE(child.reap());
 }
 
 }  // namespace

@@ -81,8 +81,8 @@ TEST(EventLoop, TickAtRunsTheTickNoEarlierThanAsked) {
     return at.size();
   };
   ASSERT_TRUE(eventually([&] { return count() == 1; }));
-  // A later request does not delay an earlier one, and a tick before a request's time
-  // leaves it standing.
+  // A later request does not delay an earlier one, and the tick waits for the request's
+  // time.
   const auto asked = Clock::now() + std::chrono::milliseconds(30);
   loop.tick_at(asked);
   loop.tick_at(Clock::now() + std::chrono::hours(2));

@@ -247,16 +247,28 @@ TEST_F(ConfigUpdateTest, DecommissionReleasesTheReservationsAndVolumesOfRemovedP
 
 TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
   const std::string allow = "    allow-decommission: true\n";
-  SchedulerProcess s(spec_file("v1.yml", app_spec("0.1", 2, allow)), cluster_, data_dir(), "app",
-                     kFast);
+  // The server ignores SIGTERM (as does everything it starts) and has a minute's grace, so
+  // the decommission cannot get past its kill step before the test holds it: with the
+  // cluster acting on events, a kill, its offers and the unreserve took a few milliseconds.
+  auto spec = [&](int count) {
+    std::string text = app_spec("0.1", count, allow);
+    const std::string cmd = "        cmd: ";
+    const auto at = text.find(cmd);
+    const auto end = text.find('\n', at);
+    text.replace(at, end - at,
+                 cmd + "trap '' TERM; echo \"$TASK_NAME $VERSION\" >> data/log && touch ready && "
+                       "while true; do sleep 0.2; done\n        kill-grace-period: 60");
+    return text;
+  };
+  SchedulerProcess s(spec_file("v1.yml", spec(2)), cluster_, data_dir(), "app", kFast);
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const auto volumes_before = volumes(cluster_, "app-role");
-  // The decommission is held as soon as it exists (at most its kill has begun), so the count
-  // comes back before it released anything.
+  // The decommission is held while its kill waits out the grace, so the count comes back
+  // before it released anything.
   std::string out;
-  ASSERT_EQ(update(spec_file("v2.yml", app_spec("0.1", 1, allow)), out), 0) << out;
+  ASSERT_EQ(update(spec_file("v2.yml", spec(1)), out), 0) << out;
   ASSERT_EQ(s.post("/v1/plans/decommission/interrupt").status, 200);
-  ASSERT_EQ(update(spec_file("v1.yml", app_spec("0.1", 2, allow)), out), 0) << out;
+  ASSERT_EQ(update(spec_file("v1.yml", spec(2)), out), 0) << out;
   EXPECT_EQ(s.get("/v1/plans/decommission").status, 404);
   ASSERT_TRUE(eventually([&] {
     return s.get("/v1/plans/deploy").status == 200 &&
