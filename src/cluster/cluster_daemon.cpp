@@ -377,13 +377,24 @@ void ClusterDaemon::stop(bool keep_tasks) {
     d.stop_requested = true;
   }
   if (!keep_tasks && d.started) {
-    // SIGTERM to every executor session, then SIGKILL to what is left after the grace.
-    d.loop.call([&d] { d.processes->terminate_all(SIGTERM); });
+    // SIGTERM to every executor session, then SIGKILL to what is left of them after the
+    // grace. The sessions are taken first and waited on themselves: an executor dies on
+    // SIGTERM at once, and a task that ignores it would outlive the daemon if the wait
+    // followed the executors.
+    const std::vector<pid_t> sessions = d.loop.call([&d] { return d.processes->sessions(); });
+    for (pid_t sid : sessions)
+      signal_session(sid, SIGTERM);
+    auto left = [&] {
+      std::size_t n = 0;
+      for (pid_t sid : sessions)
+        n += session_size(sid);
+      return n;
+    };
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (d.loop.call([&d] { return d.processes->executors(); }) > 0 &&
-           std::chrono::steady_clock::now() < deadline)
+    while (left() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    d.loop.call([&d] { d.processes->terminate_all(SIGKILL); });
+    for (pid_t sid : sessions)
+      signal_session(sid, SIGKILL);
   }
   d.server.stop();
   if (d.server_thread.joinable()) d.server_thread.join();

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "common/process.hpp"
@@ -207,9 +208,15 @@ bool runs(pid_t pid) {
   // "pid (comm) state ...": the command may hold spaces and parentheses, the state follows
   // the last ')'.
   const auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 2 >= stat.size()) return true;  // cannot tell
-  const char state = stat[close + 2];
-  return state != 'Z' && state != 'X';
+  if (close == std::string::npos) return true;  // cannot tell
+  std::istringstream rest(stat.substr(close + 1));
+  std::vector<std::string> fields;  // from the state (field 3) on
+  for (std::string f; fields.size() < 18 && rest >> f;)
+    fields.push_back(f);
+  if (fields.size() < 18) return true;
+  // A leader that ended before its other threads shows as a zombie too.
+  const bool zombie = fields[0] == "Z" || fields[0] == "X";
+  return !zombie || std::atol(fields[17].c_str()) > 1;  // num_threads (field 20)
 }
 }  // namespace
 
@@ -300,6 +307,13 @@ bool ProcessRuntime::restore(const nlohmann::json& j, std::string& error) try {
 void ProcessRuntime::terminate_all(int signal) {
   for (auto& [k, executor] : executors_)
     signal_session(executor.pid, signal);
+}
+
+std::vector<pid_t> ProcessRuntime::sessions() const {
+  std::vector<pid_t> out;
+  for (const auto& [k, executor] : executors_)
+    if (executor.pid > 0) out.push_back(executor.pid);
+  return out;
 }
 
 }  // namespace steward::cluster

@@ -44,9 +44,13 @@ void signal_group(pid_t pid, int signal) {
   if (::kill(-pid, signal) != 0) ::kill(pid, signal);
 }
 
-void signal_session(pid_t sid, int signal) {
+namespace {
+// Calls fn(pid, state) for every process of session `sid`.
+template <typename Fn>
+void for_each_in_session(pid_t sid, Fn fn) {
   if (sid <= 0) return;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream stat(entry.path() / "stat");
@@ -59,8 +63,21 @@ void signal_session(pid_t sid, int signal) {
     std::string state;
     long ppid = 0, pgrp = 0, session = 0;
     if (!(rest >> state >> ppid >> pgrp >> session)) continue;
-    if (session == sid) ::kill(static_cast<pid_t>(std::stol(name)), signal);
+    if (session == sid) fn(static_cast<pid_t>(std::stol(name)), state);
   }
+}
+}  // namespace
+
+void signal_session(pid_t sid, int signal) {
+  for_each_in_session(sid, [signal](pid_t pid, const std::string&) { ::kill(pid, signal); });
+}
+
+std::size_t session_size(pid_t sid) {
+  std::size_t n = 0;
+  for_each_in_session(sid, [&n](pid_t, const std::string& state) {
+    if (state != "Z" && state != "X") ++n;
+  });
+  return n;
 }
 
 std::optional<pid_t> spawn(const ProcessSpec& spec, std::string& error) {

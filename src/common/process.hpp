@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ void signal_group(pid_t pid, int signal);
 // `signal` to every process of the session led by `sid` (a task's own process group lives
 // inside its executor's session, so this reaches all of them).
 void signal_session(pid_t sid, int signal);
+// How many processes of session `sid` have not exited (zombies do not count); 0 once the
+// session is empty, even after its leader is gone.
+std::size_t session_size(pid_t sid);
 
 // The environment of this process, as pairs.
 std::vector<std::pair<std::string, std::string>> current_environment();

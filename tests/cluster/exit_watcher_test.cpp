@@ -39,7 +39,7 @@ class IdleChild {
   IdleChild(const IdleChild&) = delete;
   IdleChild& operator=(const IdleChild&) = delete;
   pid_t pid() const { return pid_; }
-  bool kill() const { return ::kill(pid_, SIGKILL) == 0; }
+  bool kill() const { return pid_ > 0 && ::kill(pid_, SIGKILL) == 0; }
   bool reap() {
     int status = 0;
     const bool reaped = pid_ > 0 && waitpid(pid_, &status, 0) == pid_;

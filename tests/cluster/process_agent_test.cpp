@@ -438,5 +438,46 @@ agents:
   EXPECT_EQ(fw.offers(15).size(), 1u) << fw.dump();
 }
 
+
+// Stopping the cluster ends every task, even one that ignores SIGTERM: its executor dies at
+// once on the SIGTERM, and the SIGKILL after the grace goes to the executor's whole session,
+// not only to the executors still there.
+TEST(ProcessAgentStop, KillsTasksThatIgnoreSigterm) {
+  ClusterProcess cluster(kConfig);
+  Framework fw(cluster.port());
+  ASSERT_EQ(fw.subscribe(framework_info("svc", kRole)).status, 200);
+  json first = fw.wait_event("OFFERS");
+  ASSERT_FALSE(first.is_null()) << fw.dump();
+  json t = shell_task("stubborn", "trap '' TERM; echo $$ > pid; while true; do sleep 0.2; done");
+  auto r = fw.call(accept(json::array({first["offers"]["offers"][0]["id"]}),
+                          {launch_group(fw.id(), "s__exec", plain_executor(), {t})}, 0));
+  ASSERT_EQ(r.status, 202) << r.body;
+  ASSERT_FALSE(fw.wait_update("stubborn", "TASK_RUNNING").is_null()) << cluster.log();
+  pid_t pid = 0;
+  ASSERT_TRUE(eventually([&] {
+    // The task's sandbox: .../executors/s__exec/runs/<container>/tasks/stubborn/pid
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(cluster.data_dir(), ec))
+      if (e.path().filename() == "pid" && e.path().parent_path().filename() == "stubborn") {
+        std::ifstream in(e.path());
+        if (in >> pid && pid > 0) return true;
+      }
+    return false;
+  })) << cluster.log();
+  // A process is gone once it no longer exists or is a zombie nobody reaped yet.
+  auto gone = [&] {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat(std::istreambuf_iterator<char>(in), {});
+    const auto close = stat.rfind(')');
+    return stat.empty() || (close != std::string::npos && close + 2 < stat.size() &&
+                            (stat[close + 2] == 'Z' || stat[close + 2] == 'X'));
+  };
+  ASSERT_FALSE(gone());
+  fw.disconnect();
+  cluster.stop(SIGTERM);  // returns once the daemon has exited
+  EXPECT_TRUE(eventually(gone, 10)) << "the task outlived the cluster";
+  if (!gone()) ::kill(pid, SIGKILL);
+}
+
 }  // namespace
 }  // namespace steward::cluster::testing

@@ -247,9 +247,9 @@ TEST_F(ConfigUpdateTest, DecommissionReleasesTheReservationsAndVolumesOfRemovedP
 
 TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
   const std::string allow = "    allow-decommission: true\n";
-  // The server ignores SIGTERM (as does everything it starts) and has a minute's grace, so
-  // the decommission cannot get past its kill step before the test holds it: with the
-  // cluster acting on events, a kill, its offers and the unreserve took a few milliseconds.
+  // The server ignores SIGTERM (as does everything it starts) and has 3 s of grace, so the
+  // decommission cannot get past its kill step before the test holds it: with the cluster
+  // acting on events, a kill, its offers and the unreserve took a few milliseconds.
   auto spec = [&](int count) {
     std::string text = app_spec("0.1", count, allow);
     const std::string cmd = "        cmd: ";
@@ -257,12 +257,13 @@ TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
     const auto end = text.find('\n', at);
     text.replace(at, end - at,
                  cmd + "trap '' TERM; echo \"$TASK_NAME $VERSION\" >> data/log && touch ready && "
-                       "while true; do sleep 0.2; done\n        kill-grace-period: 60");
+                       "while true; do sleep 0.2; done\n        kill-grace-period: 3");
     return text;
   };
   SchedulerProcess s(spec_file("v1.yml", spec(2)), cluster_, data_dir(), "app", kFast);
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const auto volumes_before = volumes(cluster_, "app-role");
+  const json app1 = s.task("app-1", "app-1-server")["id"];
   // The decommission is held while its kill waits out the grace, so the count comes back
   // before it released anything.
   std::string out;
@@ -270,10 +271,15 @@ TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
   ASSERT_EQ(s.post("/v1/plans/decommission/interrupt").status, 200);
   ASSERT_EQ(update(spec_file("v1.yml", spec(2)), out), 0) << out;
   EXPECT_EQ(s.get("/v1/plans/decommission").status, 404);
-  ASSERT_TRUE(eventually([&] {
-    return s.get("/v1/plans/deploy").status == 200 &&
-           s.task("app-1", "app-1-server")["status"] == "RUNNING";
-  })) << s.log();
+  // The kill that had begun ends the old app-1 after its grace; the pod comes back in place.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const json t = s.task("app-1", "app-1-server");
+        return s.get("/v1/plans/deploy").status == 200 && t["status"] == "RUNNING" &&
+               t["id"] != app1;
+      },
+      60))
+      << s.log();
   // app-1 runs on its own volume still.
   EXPECT_EQ(volumes(cluster_, "app-role"), volumes_before);
 }
