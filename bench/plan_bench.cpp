@@ -7,6 +7,7 @@
 
 #include "plan/plan.hpp"
 #include "plan/plan_coordinator.hpp"
+#include "plan/plan_render.hpp"
 
 namespace {
 
@@ -38,6 +39,16 @@ void BM_BuildPlan(benchmark::State& state) {
   state.SetComplexityN(state.range(0));
 }
 BENCHMARK(BM_BuildPlan)->RangeMultiplier(10)->Range(100, 10000)->Complexity();
+
+// GET /v1/plans/NAME: the plan as the API returns it (10 phases of N/10 steps).
+void BM_RenderPlan(benchmark::State& state) {
+  const int steps = static_cast<int>(state.range(0));
+  auto plan = build(10, steps / 10);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(to_json(*plan, 2));
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_RenderPlan)->RangeMultiplier(10)->Range(100, 10000)->Complexity();
 
 // One step's status change on a plan of N steps: refreshes its phase (N/10 siblings) and the
 // plan (10 phases), never the whole plan.

@@ -264,10 +264,16 @@ TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const auto volumes_before = volumes(cluster_, "app-role");
   const json app1 = s.task("app-1", "app-1-server")["id"];
-  // The decommission is held while its kill waits out the grace, so the count comes back
-  // before it released anything.
+  // The decommission is held once its kill has gone out, while the kill waits out the grace,
+  // so the count comes back before it released anything.
   std::string out;
   ASSERT_EQ(update(spec_file("v2.yml", spec(1)), out), 0) << out;
+  ASSERT_TRUE(eventually([&] {
+    const json plan = s.get("/v1/plans/decommission").body;
+    if (!plan.contains("phases") || plan["phases"].empty()) return false;
+    // PREPARED: its KILL went out; it stays so until the task is gone.
+    return plan["phases"][0]["steps"][0]["status"] != "PENDING";
+  })) << s.get("/v1/plans/decommission").text;
   ASSERT_EQ(s.post("/v1/plans/decommission/interrupt").status, 200);
   ASSERT_EQ(update(spec_file("v1.yml", spec(2)), out), 0) << out;
   EXPECT_EQ(s.get("/v1/plans/decommission").status, 404);
@@ -281,7 +287,7 @@ TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
       60))
       << s.log();
   // app-1 runs on its own volume still.
-  EXPECT_EQ(volumes(cluster_, "app-role"), volumes_before);
+  EXPECT_EQ(volumes(cluster_, "app-role"), volumes_before) << s.log();
 }
 
 TEST_F(ConfigUpdateTest, AnUpdateDuringARolloutReplansTowardTheNewest) {
