@@ -21,6 +21,10 @@ void add_times(json& j, const Timestamps& t) {
 }  // namespace
 
 std::string to_json(const Plan& plan, int indent) {
+  return to_json_value(plan).dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+json to_json_value(const Plan& plan) {
   json phases = json::array();
   for (const auto& phase : plan.phases()) {
     json steps = json::array();
@@ -49,7 +53,7 @@ std::string to_json(const Plan& plan, int indent) {
             {"errors", plan.errors()},
             {"phases", std::move(phases)}};
   add_times(j, plan.timestamps());
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+  return j;
 }
 
 }  // namespace steward::plan

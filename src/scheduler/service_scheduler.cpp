@@ -561,17 +561,16 @@ void ServiceScheduler::tick_soon() {
 }
 
 // Statuses that arrive together are persisted together: each is queued, and one flush (posted
-// behind them) applies a bounded batch of them inside one state-store transaction, then
-// acknowledges them once it is on disk (persisted before acknowledged, one fsync for many).
-// What is left gets a flush of its own, behind whatever was posted meanwhile (API requests
-// among it).
+// behind them) applies them all inside one state-store batch, then acknowledges them once the
+// batch is on disk (persisted before acknowledged, one fsync for many).
 void ServiceScheduler::queue_update(const mesos::TaskStatus& status) {
-  if (pending_updates_.push(status)) loop_->post([this] { flush_updates(); });
+  pending_updates_.push_back(status);
+  if (pending_updates_.size() == 1) loop_->post([this] { flush_updates(); });
 }
 
 void ServiceScheduler::flush_updates() {
-  std::vector<mesos::TaskStatus> batch = pending_updates_.take();
-  if (!pending_updates_.empty()) loop_->post([this] { flush_updates(); });
+  std::vector<mesos::TaskStatus> batch;
+  batch.swap(pending_updates_);
   if (batch.empty()) return;
   defer_acks_ = true;
   store_->begin_batch();
@@ -604,9 +603,7 @@ void ServiceScheduler::flush_updates() {
     release_memory();
     statuses_since_trim_ = 0;
   }
-  // One pass for the whole burst, after its last batch: a pass per batch cost a 10,000-pod
-  // deploy 15% more time.
-  if (pending_updates_.empty()) tick_soon();
+  tick_soon();
 }
 
 void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {
@@ -1926,12 +1923,15 @@ std::vector<std::string> ServiceScheduler::plan_names() {
 }
 
 std::optional<std::string> ServiceScheduler::plan_json(const std::string& name, Status* status) {
-  return loop_->call([&]() -> std::optional<std::string> {
+  auto value = loop_->call([&]() -> std::optional<json> {
     plan::Plan* p = plans_.find(name);
     if (p == nullptr) return std::nullopt;
     if (status) *status = p->status();
-    return plan::to_json(*p, 2);
+    return plan::to_json_value(*p);
   });
+  // Written out here, on the API's thread, not on the loop.
+  if (!value) return std::nullopt;
+  return value->dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 plan::CommandOutcome ServiceScheduler::plan_command(

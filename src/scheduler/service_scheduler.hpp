@@ -36,7 +36,6 @@
 #include "scheduler/mesos_session.hpp"
 #include "scheduler/reconciler.hpp"
 #include "scheduler/revive_limiter.hpp"
-#include "scheduler/status_queue.hpp"
 #include "scheduler/scheduler_metrics.hpp"
 #include "scheduler/task_killer.hpp"
 #include "spec/config_validator.hpp"
@@ -324,7 +323,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool subscribed_ = false;
   bool reconciled_ = false;       // explicit reconciliation done for this subscription
   bool deploy_complete_ = false;  // the deploy plan was COMPLETE on the last tick
-  StatusQueue pending_updates_{256};  // received, not yet persisted
+  std::vector<mesos::TaskStatus> pending_updates_;  // received, not yet persisted
   std::size_t statuses_since_trim_ = 0;             // handled since memory was last released
   bool had_work_ = false;                           // a step was under way at the last tick
   bool defer_acks_ = false;                         // inside a batch: acks wait for its commit
