@@ -3,7 +3,7 @@
 # simulated agents of a fresh embedded cluster, release build. Prints one table row per size:
 #   deploy       `steward run` start until the deploy plan is COMPLETE: GET /v1/health
 #                answers 200 (polled every 20 ms; polling GET /v1/plans/deploy instead
-#                would load the scheduler: at 10,000 steps it is 3.4 MB, 135 ms to build)
+#                would load the scheduler: at 10,000 steps it is a 3.4 MB answer)
 #   pods/s       N / deploy
 #   cpu          the scheduler's CPU seconds (user + system) for that deploy
 #   peak RSS     the scheduler's VmHWM once deployed

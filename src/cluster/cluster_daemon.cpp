@@ -16,6 +16,7 @@
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cluster/master.hpp"
 #include "cluster/master_state.hpp"
@@ -143,7 +144,8 @@ struct ClusterDaemon::Impl {
   int port = 0;
   std::mutex mutex;
   std::condition_variable stopped_cv;
-  std::atomic<int> open_streams{0};  // event streams holding an HTTP worker
+  std::atomic<int> open_streams{0};   // event streams holding an HTTP worker
+  std::atomic<bool> stopping{false};  // set by stop(): no more launches
   bool stop_requested = false;
   bool started = false;  // a failed start must not overwrite the checkpoint it refused
   bool keep_tasks = false;
@@ -155,44 +157,47 @@ struct ClusterDaemon::Impl {
   Impl(ClusterConfig c, DaemonOptions o)
       : config(std::move(c)),
         options(std::move(o)),
-        loop(std::chrono::milliseconds(std::max<long long>(
-                 1, std::llround(config.tick_seconds * 1000))),
-             [this] {
-          double now = now_seconds();
-          if (processes) processes->tick(now);
-          if (master) master->tick(now);
-          // The timers keep their own intervals however long the tick: a heartbeat late by
-          // a whole tick_seconds would have schedulers give up on the connection.
-          loop.tick_at(steady_after(std::min({config.heartbeat_interval_seconds,
-                                              config.update_retry_seconds,
-                                              config.offer_interval_seconds})));
-          if (master && processes) {
-            bool master_changed = master->take_dirty();
-            bool processes_changed = processes->take_dirty();
-            save_pending = save_pending || master_changed || processes_changed;
-            if (save_pending && now >= next_save_at) {
-              const auto began = std::chrono::steady_clock::now();
-              save();
-              // The checkpoint's JSON tree and text are freed now; without a trim the
-              // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
-              // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
-              release_memory();
-              const double cost =
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-              // A checkpoint writes the whole state, so its cost grows with the tasks held;
-              // spacing saves by ten times that cost keeps them under a tenth of the loop
-              // however large the cluster, where saving every tick made a deploy of
-              // thousands of tasks quadratic.
-              next_save_at = now + std::max(0.0, kSaveCostRatio * cost);
-              save_pending = false;
-            }
-            // Executors hear of an acknowledgement only once the update is on disk.
-            if (!save_pending)
-              processes->flush_acknowledgements();
-            else
-              loop.tick_at(steady_after(next_save_at - now));
-          }
-        }) {}
+        loop(std::chrono::milliseconds(
+                 std::max<long long>(1, std::llround(config.tick_seconds * 1000))),
+             [this] { tick(); }) {}
+
+  // The timers: reaping, the master's heartbeats, retries and allocation, the checkpoint.
+  void tick() {
+    double now = now_seconds();
+    if (processes) processes->tick(now);
+    if (master) master->tick(now);
+    // The timers keep their own intervals however long the tick: a heartbeat late by
+    // a whole tick_seconds would have schedulers give up on the connection.
+    loop.tick_at(
+        steady_after(std::min({config.heartbeat_interval_seconds, config.update_retry_seconds,
+                               config.offer_interval_seconds})));
+    if (master && processes) {
+      bool master_changed = master->take_dirty();
+      bool processes_changed = processes->take_dirty();
+      save_pending = save_pending || master_changed || processes_changed;
+      if (save_pending && now >= next_save_at) {
+        const auto began = std::chrono::steady_clock::now();
+        save();
+        // The checkpoint's JSON tree and text are freed now; without a trim the
+        // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
+        // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
+        release_memory();
+        const double cost =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        // A checkpoint writes the whole state, so its cost grows with the tasks held;
+        // spacing saves by ten times that cost keeps them under a tenth of the loop
+        // however large the cluster, where saving every tick made a deploy of
+        // thousands of tasks quadratic.
+        next_save_at = now + std::max(0.0, kSaveCostRatio * cost);
+        save_pending = false;
+      }
+      // Executors hear of an acknowledgement only once the update is on disk.
+      if (!save_pending)
+        processes->flush_acknowledgements();
+      else
+        loop.tick_at(steady_after(next_save_at - now));
+    }
+  }
 
   void routes();
   void scheduler_call(const httplib::Request& req, httplib::Response& res);
@@ -376,25 +381,32 @@ void ClusterDaemon::stop(bool keep_tasks) {
     d.stopped = true;
     d.stop_requested = true;
   }
+  d.stopping = true;
   if (!keep_tasks && d.started) {
     // SIGTERM to every executor session, then SIGKILL to what is left of them after the
-    // grace. The sessions are taken first and waited on themselves: an executor dies on
-    // SIGTERM at once, and a task that ignores it would outlive the daemon if the wait
-    // followed the executors.
-    const std::vector<pid_t> sessions = d.loop.call([&d] { return d.processes->sessions(); });
-    for (pid_t sid : sessions)
-      signal_session(sid, SIGTERM);
-    auto left = [&] {
-      std::size_t n = 0;
-      for (pid_t sid : sessions)
-        n += session_size(sid);
-      return n;
+    // grace. The wait is on the sessions themselves: an executor dies on SIGTERM at once,
+    // and a task that ignores it would outlive the daemon if the wait followed the
+    // executors. Sessions are listed and signalled on the loop, where executors are reaped,
+    // so a listed id is still ours when it is signalled; one seen empty is dropped for good
+    // (its id may be reused by any process); no new executor starts (ACCEPT is refused).
+    std::set<pid_t> live;
+    auto signal_new = [&](int signal) {
+      d.loop.call([&] {
+        for (pid_t sid : d.processes->sessions())
+          if (live.insert(sid).second || signal == SIGKILL) signal_session(sid, signal);
+      });
     };
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (left() > 0 && std::chrono::steady_clock::now() < deadline)
+    signal_new(SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!live.empty() && std::chrono::steady_clock::now() < deadline) {
+      for (const auto& [sid, size] : session_sizes(live))
+        if (size == 0) live.erase(sid);
+      if (live.empty()) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    for (pid_t sid : sessions)
+    }
+    for (pid_t sid : live)
       signal_session(sid, SIGKILL);
+    signal_new(SIGKILL);
   }
   d.server.stop();
   if (d.server_thread.joinable()) d.server_thread.join();
@@ -482,6 +494,8 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
   const std::string stream_id = req.get_header_value("Mesos-Stream-Id");
   std::string error;
   if (type == "ACCEPT") {
+    // A launch during the shutdown's grace would start an executor nothing stops.
+    if (stopping) return reply(res, 503, "The cluster is stopping");
     auto accept = mesos::accept_from_json(j, error);
     if (!accept) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
     CallOutcome o = loop.call([&] { return master->accept(*accept, stream_id, now_seconds()); });

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/process.hpp"
 #include "common/uuid.hpp"
@@ -302,11 +302,6 @@ bool ProcessRuntime::restore(const nlohmann::json& j, std::string& error) try {
 } catch (const nlohmann::json::exception& e) {
   error = std::string("the executors' checkpoint is damaged: ") + e.what();
   return false;
-}
-
-void ProcessRuntime::terminate_all(int signal) {
-  for (auto& [k, executor] : executors_)
-    signal_session(executor.pid, signal);
 }
 
 std::vector<pid_t> ProcessRuntime::sessions() const {

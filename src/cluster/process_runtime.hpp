@@ -78,8 +78,6 @@ class ProcessRuntime : public AgentRuntime {
   // an executor forgets an update once acknowledged, so the master must have it on disk.
   void flush_acknowledgements();
 
-  // Sends `signal` to every executor's session: executor and tasks (cluster shutdown).
-  void terminate_all(int signal);
   // The sessions of the executors started or adopted (an executor's pid is its session's
   // id): what a shutdown must empty, whether or not the executors are still there.
   std::vector<pid_t> sessions() const;

@@ -45,10 +45,9 @@ void signal_group(pid_t pid, int signal) {
 }
 
 namespace {
-// Calls fn(pid, state) for every process of session `sid`.
-template <typename Fn>
-void for_each_in_session(pid_t sid, Fn fn) {
-  if (sid <= 0) return;
+// Calls fn(pid, state, session) for every process whose session `want` accepts.
+template <typename Want, typename Fn>
+void for_each_process(Want want, Fn fn) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
@@ -63,21 +62,27 @@ void for_each_in_session(pid_t sid, Fn fn) {
     std::string state;
     long ppid = 0, pgrp = 0, session = 0;
     if (!(rest >> state >> ppid >> pgrp >> session)) continue;
-    if (session == sid) fn(static_cast<pid_t>(std::stol(name)), state);
+    const auto sid = static_cast<pid_t>(session);
+    if (want(sid)) fn(static_cast<pid_t>(std::stol(name)), state, sid);
   }
 }
 }  // namespace
 
 void signal_session(pid_t sid, int signal) {
-  for_each_in_session(sid, [signal](pid_t pid, const std::string&) { ::kill(pid, signal); });
+  if (sid <= 0) return;
+  for_each_process([sid](pid_t s) { return s == sid; },
+                   [signal](pid_t pid, const std::string&, pid_t) { ::kill(pid, signal); });
 }
 
-std::size_t session_size(pid_t sid) {
-  std::size_t n = 0;
-  for_each_in_session(sid, [&n](pid_t, const std::string& state) {
-    if (state != "Z" && state != "X") ++n;
-  });
-  return n;
+std::map<pid_t, std::size_t> session_sizes(const std::set<pid_t>& sids) {
+  std::map<pid_t, std::size_t> sizes;
+  for (pid_t sid : sids)
+    sizes[sid] = 0;
+  for_each_process([&](pid_t s) { return s > 0 && sids.count(s) > 0; },
+                   [&](pid_t, const std::string& state, pid_t sid) {
+                     if (state != "Z" && state != "X") ++sizes[sid];
+                   });
+  return sizes;
 }
 
 std::optional<pid_t> spawn(const ProcessSpec& spec, std::string& error) {

@@ -8,7 +8,9 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,9 +43,9 @@ void signal_group(pid_t pid, int signal);
 // `signal` to every process of the session led by `sid` (a task's own process group lives
 // inside its executor's session, so this reaches all of them).
 void signal_session(pid_t sid, int signal);
-// How many processes of session `sid` have not exited (zombies do not count); 0 once the
-// session is empty, even after its leader is gone.
-std::size_t session_size(pid_t sid);
+// How many processes of each of `sids` have not exited (zombies do not count), from one
+// pass over /proc; a session that is empty, even after its leader is gone, maps to 0.
+std::map<pid_t, std::size_t> session_sizes(const std::set<pid_t>& sids);
 
 // The environment of this process, as pairs.
 std::vector<std::pair<std::string, std::string>> current_environment();

@@ -380,15 +380,18 @@ TEST_F(ProcessAgentTest, TaskThatCannotStartFailsWithReason) {
   EXPECT_NE(failed["message"].get<std::string>().find("no-such-user-here"), std::string::npos);
 }
 
-
 // With a tick far longer than the test, everything below has to happen on the events
 // themselves: the first offers after SUBSCRIBE, the acknowledgement that lets a finished
 // executor exit (it waits for the checkpoint), the executor's exit and the allocation of
 // what it gave back, and the offers after a REVIVE.
 TEST(ProcessAgentEvents, DoNotWaitForTheDaemonsTick) {
+#ifdef SYS_pidfd_open
   const long pidfd = syscall(SYS_pidfd_open, getpid(), 0);  // Linux 5.3 and later
   if (pidfd < 0) GTEST_SKIP() << "no pidfds here";
   close(static_cast<int>(pidfd));
+#else
+  GTEST_SKIP() << "no pidfds here";
+#endif
   ClusterProcess cluster(R"(
 tick_seconds: 60
 heartbeat_interval_seconds: 60
@@ -406,10 +409,9 @@ agents:
   ASSERT_FALSE(first.is_null()) << fw.dump();
   std::vector<json> offers = {first["offers"]["offers"][0]};
 
-  auto r = fw.call(accept(json::array({offers[0]["id"]}),
-                          {launch_group(fw.id(), "once__exec", plain_executor(),
-                                        {shell_task("once", "true")})},
-                          0));
+  auto r = fw.call(accept(
+      json::array({offers[0]["id"]}),
+      {launch_group(fw.id(), "once__exec", plain_executor(), {shell_task("once", "true")})}, 0));
   ASSERT_EQ(r.status, 202) << r.body;
   ASSERT_FALSE(fw.wait_update("once", "TASK_FINISHED", 15).is_null()) << cluster.log();
   auto executors = [&] {
@@ -426,18 +428,17 @@ agents:
     return cpus > 3.999;
   };
   offers = fw.offers_until(all_cpus, 15);
-  ASSERT_TRUE(all_cpus(offers)) << "the executor's resources came back in an offer\n"
-                                << fw.dump();
+  ASSERT_TRUE(all_cpus(offers)) << "the executor's resources came back in an offer\n" << fw.dump();
 
-  r = fw.call({{"type", "DECLINE"},
-               {"framework_id", {{"value", fw.id()}}},
-               {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 3600}}}}}});
+  r = fw.call(
+      {{"type", "DECLINE"},
+       {"framework_id", {{"value", fw.id()}}},
+       {"decline", {{"offer_ids", offer_ids(offers)}, {"filters", {{"refuse_seconds", 3600}}}}}});
   ASSERT_EQ(r.status, 202) << r.body;
   r = fw.call({{"type", "REVIVE"}, {"framework_id", {{"value", fw.id()}}}});
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(fw.offers(15).size(), 1u) << fw.dump();
 }
-
 
 // Stopping the cluster ends every task, even one that ignores SIGTERM: its executor dies at
 // once on the SIGTERM, and the SIGKILL after the grace goes to the executor's whole session,
@@ -473,8 +474,15 @@ TEST(ProcessAgentStop, KillsTasksThatIgnoreSigterm) {
                             (stat[close + 2] == 'Z' || stat[close + 2] == 'X'));
   };
   ASSERT_FALSE(gone());
+  // While the daemon waits out the grace (the task keeps it waiting), it starts nothing new.
+  ASSERT_EQ(::kill(cluster.pid(), SIGTERM), 0);
+  EXPECT_TRUE(eventually(
+      [&] {
+        return fw.call(accept(json::array({{{"value", "any"}}}), json::array(), 0)).status == 503;
+      },
+      4));
   fw.disconnect();
-  cluster.stop(SIGTERM);  // returns once the daemon has exited
+  cluster.stop(0);  // signal 0: only waits for the daemon to exit
   EXPECT_TRUE(eventually(gone, 10)) << "the task outlived the cluster";
   if (!gone()) ::kill(pid, SIGKILL);
 }

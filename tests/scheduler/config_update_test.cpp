@@ -256,8 +256,9 @@ TEST_F(ConfigUpdateTest, RaisingTheCountAgainCancelsADecommission) {
     const auto at = text.find(cmd);
     const auto end = text.find('\n', at);
     text.replace(at, end - at,
-                 cmd + "trap '' TERM; echo \"$TASK_NAME $VERSION\" >> data/log && touch ready && "
-                       "while true; do sleep 0.2; done\n        kill-grace-period: 3");
+                 cmd +
+                     "trap '' TERM; echo \"$TASK_NAME $VERSION\" >> data/log && touch ready && "
+                     "while true; do sleep 0.2; done\n        kill-grace-period: 3");
     return text;
   };
   SchedulerProcess s(spec_file("v1.yml", spec(2)), cluster_, data_dir(), "app", kFast);
