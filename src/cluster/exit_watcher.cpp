@@ -57,6 +57,17 @@ bool ExitWatcher::watch(pid_t pid) {
 #endif
 }
 
+bool ExitWatcher::supported() {
+#ifdef SYS_pidfd_open
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+#else
+  return false;
+#endif
+}
+
 void ExitWatcher::run() {
   epoll_event events[16];
   for (;;) {

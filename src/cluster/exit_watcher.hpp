@@ -26,6 +26,8 @@ class ExitWatcher {
   // Watches `pid` (a child, or any process this one may signal). False when it cannot:
   // the process is already gone, or the kernel has no pidfds.
   bool watch(pid_t pid);
+  // Whether this kernel gives pidfds (Linux 5.3 and later, unless a sandbox refuses them).
+  static bool supported();
 
  private:
   void run();

@@ -7,9 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/process.hpp"
 #include "common/uuid.hpp"
@@ -202,21 +200,8 @@ void ProcessRuntime::stream_closed(const std::string& agent_id, const std::strin
 namespace {
 // Whether `pid` exists and has not exited (a zombie has).
 bool runs(pid_t pid) {
-  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat(std::istreambuf_iterator<char>(in), {});
-  // "pid (comm) state ...": the command may hold spaces and parentheses, the state follows
-  // the last ')'.
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return true;  // cannot tell
-  std::istringstream rest(stat.substr(close + 1));
-  std::vector<std::string> fields;  // from the state (field 3) on
-  for (std::string f; fields.size() < 18 && rest >> f;)
-    fields.push_back(f);
-  if (fields.size() < 18) return true;
-  // A leader that ended before its other threads shows as a zombie too.
-  const bool zombie = fields[0] == "Z" || fields[0] == "X";
-  return !zombie || std::atol(fields[17].c_str()) > 1;  // num_threads (field 20)
+  if (auto st = process_stat(pid)) return !st->exited();
+  return ::kill(pid, 0) == 0 || errno != ESRCH;  // no /proc to tell: only ESRCH says gone
 }
 }  // namespace
 

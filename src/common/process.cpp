@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -44,26 +45,38 @@ void signal_group(pid_t pid, int signal) {
   if (::kill(-pid, signal) != 0) ::kill(pid, signal);
 }
 
+std::optional<ProcessStat> process_stat(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  // pid (comm) state ppid pgrp session ...; comm may hold spaces and parentheses, so the
+  // fields are read after the last ')'.
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(close + 1));
+  std::vector<std::string> fields;  // from the state (field 3) to num_threads (field 20)
+  for (std::string f; fields.size() < 18 && rest >> f;)
+    fields.push_back(f);
+  if (fields.size() < 18) return std::nullopt;
+  ProcessStat st;
+  st.state = fields[0];
+  st.session = static_cast<pid_t>(std::atol(fields[3].c_str()));
+  st.threads = std::atol(fields[17].c_str());
+  return st;
+}
+
 namespace {
-// Calls fn(pid, state, session) for every process whose session `want` accepts.
+// Calls fn(pid, stat) for every process whose session `want` accepts.
 template <typename Want, typename Fn>
 void for_each_process(Want want, Fn fn) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // pid (comm) state ppid pgrp session ...; comm may hold spaces, so parse after ')'.
-    auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 1));
-    std::string state;
-    long ppid = 0, pgrp = 0, session = 0;
-    if (!(rest >> state >> ppid >> pgrp >> session)) continue;
-    const auto sid = static_cast<pid_t>(session);
-    if (want(sid)) fn(static_cast<pid_t>(std::stol(name)), state, sid);
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    auto st = process_stat(pid);
+    if (st && want(st->session)) fn(pid, *st);
   }
 }
 }  // namespace
@@ -71,7 +84,7 @@ void for_each_process(Want want, Fn fn) {
 void signal_session(pid_t sid, int signal) {
   if (sid <= 0) return;
   for_each_process([sid](pid_t s) { return s == sid; },
-                   [signal](pid_t pid, const std::string&, pid_t) { ::kill(pid, signal); });
+                   [signal](pid_t pid, const ProcessStat&) { ::kill(pid, signal); });
 }
 
 std::map<pid_t, std::size_t> session_sizes(const std::set<pid_t>& sids) {
@@ -79,8 +92,8 @@ std::map<pid_t, std::size_t> session_sizes(const std::set<pid_t>& sids) {
   for (pid_t sid : sids)
     sizes[sid] = 0;
   for_each_process([&](pid_t s) { return s > 0 && sids.count(s) > 0; },
-                   [&](pid_t, const std::string& state, pid_t sid) {
-                     if (state != "Z" && state != "X") ++sizes[sid];
+                   [&](pid_t, const ProcessStat& st) {
+                     if (!st.exited()) ++sizes[st.session];
                    });
   return sizes;
 }

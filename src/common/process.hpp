@@ -43,6 +43,17 @@ void signal_group(pid_t pid, int signal);
 // `signal` to every process of the session led by `sid` (a task's own process group lives
 // inside its executor's session, so this reaches all of them).
 void signal_session(pid_t sid, int signal);
+// What /proc/<pid>/stat says of a process; nullopt when it does not exist (or /proc cannot
+// be read).
+struct ProcessStat {
+  std::string state;  // R, S, D, Z, X, ...
+  pid_t session = 0;
+  long threads = 0;
+  // A zombie (or dead) with no thread still running: a leader that ended before its other
+  // threads shows as a zombie too.
+  bool exited() const { return (state == "Z" || state == "X") && threads <= 1; }
+};
+std::optional<ProcessStat> process_stat(pid_t pid);
 // How many processes of each of `sids` have not exited (zombies do not count), from one
 // pass over /proc; a session that is empty, even after its leader is gone, maps to 0.
 std::map<pid_t, std::size_t> session_sizes(const std::set<pid_t>& sids);

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,20 +50,8 @@ class IdleChild {
   pid_t pid_;
 };
 
-// pidfds came with Linux 5.3, and a sandbox may refuse them.
-bool has_pidfds() {
-#ifdef SYS_pidfd_open
-  const long fd = syscall(SYS_pidfd_open, getpid(), 0);
-  if (fd < 0) return false;
-  close(static_cast<int>(fd));
-  return true;
-#else
-  return false;
-#endif
-}
-
 TEST(ExitWatcher, ReportsEachWatchedProcessOnceWhenItExits) {
-  if (!has_pidfds()) GTEST_SKIP() << "no pidfds here";
+  if (!ExitWatcher::supported()) GTEST_SKIP() << "no pidfds here";
   std::atomic<int> exits{0};
   ExitWatcher watcher([&] { ++exits; });
   IdleChild a, b;
@@ -86,7 +73,7 @@ TEST(ExitWatcher, ReportsEachWatchedProcessOnceWhenItExits) {
 }
 
 TEST(ExitWatcher, RefusesWhatItCannotWatchAndStopsWithProcessesStillRunning) {
-  if (!has_pidfds()) GTEST_SKIP() << "no pidfds here";
+  if (!ExitWatcher::supported()) GTEST_SKIP() << "no pidfds here";
   IdleChild child;
   ASSERT_GT(child.pid(), 0);
   {

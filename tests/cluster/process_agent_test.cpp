@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <httplib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
 #include <thread>
 
+#include "cluster/exit_watcher.hpp"
 #include "cluster_process.hpp"
+#include "common/process.hpp"
 #include "master_harness.hpp"
 
 namespace steward::cluster::testing {
@@ -385,13 +385,7 @@ TEST_F(ProcessAgentTest, TaskThatCannotStartFailsWithReason) {
 // executor exit (it waits for the checkpoint), the executor's exit and the allocation of
 // what it gave back, and the offers after a REVIVE.
 TEST(ProcessAgentEvents, DoNotWaitForTheDaemonsTick) {
-#ifdef SYS_pidfd_open
-  const long pidfd = syscall(SYS_pidfd_open, getpid(), 0);  // Linux 5.3 and later
-  if (pidfd < 0) GTEST_SKIP() << "no pidfds here";
-  close(static_cast<int>(pidfd));
-#else
-  GTEST_SKIP() << "no pidfds here";
-#endif
+  if (!ExitWatcher::supported()) GTEST_SKIP() << "no pidfds here";
   ClusterProcess cluster(R"(
 tick_seconds: 60
 heartbeat_interval_seconds: 60
@@ -467,11 +461,8 @@ TEST(ProcessAgentStop, KillsTasksThatIgnoreSigterm) {
   })) << cluster.log();
   // A process is gone once it no longer exists or is a zombie nobody reaped yet.
   auto gone = [&] {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat(std::istreambuf_iterator<char>(in), {});
-    const auto close = stat.rfind(')');
-    return stat.empty() || (close != std::string::npos && close + 2 < stat.size() &&
-                            (stat[close + 2] == 'Z' || stat[close + 2] == 'X'));
+    auto st = process_stat(pid);
+    return !st || st->exited();
   };
   ASSERT_FALSE(gone());
   // While the daemon waits out the grace (the task keeps it waiting), it starts nothing new.
