@@ -6,8 +6,10 @@
 #                would load the scheduler: at 10,000 steps it is a 3.4 MB answer)
 #   pods/s       N / deploy
 #   cpu          the scheduler's CPU seconds (user + system) for that deploy
+#   acked        from COMPLETE until the last acknowledgement went out (the scheduler's
+#                steward_acknowledgements_pending gauge at 0, polled every 20 ms)
 #   peak RSS     the scheduler's VmHWM once deployed
-#   idle cpu     the scheduler's CPU over 5 s of idling afterwards (percent of one core)
+#   idle cpu     the scheduler's CPU over the next 5 s, idling (percent of one core)
 #   idle RSS     its VmRSS at the end of those 5 s (what it holds managing N tasks)
 #   API up       a restart of the scheduler (N tasks stored) until GET /v1/health answers
 #                (with any status: the API serves while the scheduler reconciles)
@@ -57,8 +59,8 @@ stop() {
 task_ids() { curl -s "$1/v1/pod/status" | grep -o '"id": *"[^"]*"' | sort; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-printf '%-14s %9s %8s %7s %9s %8s %9s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu "peak RSS" \
-  "idle cpu" "idle RSS" "API up" failover relaunched
+printf '%-14s %9s %8s %7s %9s %9s %8s %9s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu acked \
+  "peak RSS" "idle cpu" "idle RSS" "API up" failover relaunched
 for size in "${sizes[@]}"; do
   n=${size%%:*} m=${size##*:}
   dir=$(mktemp -d)
@@ -79,6 +81,15 @@ for size in "${sizes[@]}"; do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/v1/plans/deploy")" = 200 ] ||
     { echo "scale: healthy, but the deploy plan is not COMPLETE" >&2; exit 1; }
   cpu=$(cpu_ticks "$pid")
+  # The last statuses' acknowledgements are still going out (off the scheduler's loop): idle
+  # starts once none is pending.
+  complete=$(ms)
+  acked=timeout
+  for _ in $(seq 3000); do
+    curl -s "$api/v1/metrics/prometheus" | grep -qx 'steward_acknowledgements_pending 0' &&
+      { acked=$(($(ms) - complete)); break; }
+    sleep 0.02
+  done
   peak=$(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/$pid/status")
   before=$(cpu_ticks "$pid")
   sleep 5
@@ -103,9 +114,10 @@ for size in "${sizes[@]}"; do
   api=$(wait_api "$dir/services/scale/api")
   failover=$(wait_code "$api/v1/health" 200 "$start")
   relaunched=$(diff <(echo "$ids_before") <(task_ids "$api") | grep -c '^>' || true)
-  printf '%-14s %7.1f s %8.0f %5.1f s %9s %8s %9s %6s ms %6s ms %10s\n' "$n:$m" \
+  printf '%-14s %7.1f s %8.0f %5.1f s %6s ms %9s %8s %9s %6s ms %6s ms %10s\n' "$n:$m" \
     "$(echo "$deploy" | awk '{print $1/1000}')" "$(echo "$n $deploy" | awk '{print $1/($2/1000)}')" \
-    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$peak" "$idle" "$rss" "$up" "$failover" "$relaunched"
+    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$acked" "$peak" "$idle" "$rss" "$up" "$failover" \
+    "$relaunched"
   stop "$pid"
   "$steward" cluster down --data-dir "$dir/cluster" >/dev/null 2>&1 || true
   rm -rf "$dir"

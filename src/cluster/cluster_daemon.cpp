@@ -103,7 +103,7 @@ std::optional<json> read_call(const httplib::Request& req, httplib::Response& re
   return j;
 }
 
-constexpr int kWorkers = 256;
+constexpr int kWorkers = 288;  // kMaxStreams, and 64 for calls
 constexpr int kMaxStreams = 224;
 std::string type_of(const json& call) {
   auto it = call.find("type");
@@ -316,9 +316,9 @@ bool ClusterDaemon::start(std::string& error) {
   }
 
   // Every open event stream (a framework or a real executor) holds one worker for its life;
-  // the rest answer calls, a scheduler's kept call connection holding one while it waits for
-  // its next call (at most the keep-alive timeout below). Past kMaxStreams new subscriptions
-  // get 503 and are retried.
+  // the rest answer calls, each of a scheduler's two kept call connections holding one while
+  // it waits for its next call (at most the keep-alive timeout below). Past kMaxStreams new
+  // subscriptions get 503 and are retried.
   d.server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   d.server.set_keep_alive_max_count(1000);
   // Answers go out in pieces too (headers, then body): without this, a scheduler's calls on

@@ -16,11 +16,15 @@ struct SchedulerClient::Stream {
   std::thread reader;
 };
 
-// The connection calls reuse, and when it was last used.
+// The connections calls reuse, and when each was last used: one per thread calling at once
+// (a scheduler's loop, for ACCEPT, DECLINE and KILL, and its acknowledgement queue).
 struct SchedulerClient::Calls {
-  std::mutex mutex;
-  std::unique_ptr<httplib::Client> client;
-  std::chrono::steady_clock::time_point last_used;
+  struct Slot {
+    std::mutex mutex;
+    std::unique_ptr<httplib::Client> client;
+    std::chrono::steady_clock::time_point last_used;
+  };
+  Slot slots[SchedulerClient::kKeptConnections];
 };
 
 SchedulerClient::SchedulerClient(std::string host, int port, std::string api_path)
@@ -35,9 +39,12 @@ SchedulerClient::~SchedulerClient() {
 
 void SchedulerClient::disconnect() {
   {
-    // The kept call connection goes too: it holds one of the server's workers until it closes.
-    std::unique_lock lock(calls_->mutex, std::try_to_lock);
-    if (lock.owns_lock()) calls_->client.reset();
+    // The kept call connections go too: each holds one of the server's workers until it
+    // closes.
+    for (Calls::Slot& slot : calls_->slots) {
+      std::unique_lock lock(slot.mutex, std::try_to_lock);
+      if (lock.owns_lock()) slot.client.reset();
+    }
   }
   if (!stream_) return;
   stream_->client->stop();
@@ -149,19 +156,24 @@ std::unique_ptr<httplib::Client> call_client(const std::string& host, int port) 
 SchedulerClient::Response SchedulerClient::call(const std::string& call_json) const {
   const std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/json"}, {"Mesos-Stream-Id", stream_id_}};
-  // Another thread's call in progress: this one takes a connection of its own, as before.
-  std::unique_lock lock(calls_->mutex, std::try_to_lock);
-  if (!keep_alive || !lock.owns_lock()) return request("POST", api_path_, call_json, headers);
-  if (!calls_->client || std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                       calls_->last_used)
-                                 .count() > reuse_seconds) {
-    calls_->client = call_client(host_, port_);
-    calls_->client->set_keep_alive(true);
+  if (!keep_alive) return request("POST", api_path_, call_json, headers);
+  for (Calls::Slot& slot : calls_->slots) {
+    std::unique_lock lock(slot.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) continue;
+    if (!slot.client ||
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.last_used).count() >
+            reuse_seconds) {
+      slot.client = call_client(host_, port_);
+      slot.client->set_keep_alive(true);
+    }
+    Response r = send_on(*slot.client, "POST", api_path_, call_json, headers);
+    slot.last_used = std::chrono::steady_clock::now();
+    if (r.status == 0) slot.client.reset();  // the next call starts afresh
+    return r;
   }
-  Response r = send_on(*calls_->client, "POST", api_path_, call_json, headers);
-  calls_->last_used = std::chrono::steady_clock::now();
-  if (r.status == 0) calls_->client.reset();  // the next call starts afresh
-  return r;
+  // Every kept connection is busy with another thread's call: this one takes a connection of
+  // its own.
+  return request("POST", api_path_, call_json, headers);
 }
 
 SchedulerClient::Response SchedulerClient::request(

@@ -34,23 +34,25 @@ class SchedulerClient {
                      ClosedHandler on_closed);
   const std::string& stream_id() const { return stream_id_; }
   // A call with the stream id of the subscription: on its own connection, or, with
-  // `keep_alive`, on the connection the previous call used while that one is recent.
+  // `keep_alive`, on the first free one of kKeptConnections kept connections (two threads
+  // call at once: a scheduler's loop and its acknowledgement queue) while it is recent.
   Response call(const std::string& call_json) const;
   // Any request, for operator calls and for tests of malformed input.
   Response request(const std::string& method, const std::string& path, const std::string& body,
                    const std::vector<std::pair<std::string, std::string>>& headers) const;
   // Ends the event stream (the master sees the scheduler go away) and closes the kept call
-  // connection, unless a call is using it.
+  // connections, but those a call is using.
   void disconnect();
 
   double read_timeout_seconds = 120;  // raise above the heartbeat interval
-  // Reuse one connection for calls (a scheduler's many ACKNOWLEDGEs: a connection per call
+  // Reuse kept connections for calls (a scheduler's many ACKNOWLEDGEs: a connection per call
   // was half its CPU during a deploy). Off for executors: each kept connection holds
   // one of the agent's workers while it waits for the next request.
   bool keep_alive = false;
   // A kept connection idle for longer is replaced: a server closes idle ones (cpp-httplib
   // after 5 s), and a call sent as it does so fails without telling whether it was processed.
   double reuse_seconds = 1;
+  static constexpr int kKeptConnections = 2;
 
  private:
   struct Stream;

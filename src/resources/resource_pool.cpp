@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <functional>
+#include <string_view>
 
 #include "resources/ranges.hpp"
 
@@ -12,6 +15,35 @@ namespace {
 // Scalars are fixed point with three decimals; compare on that grid.
 bool at_least(double have, double want) {
   return std::llround(have * 1000.0) >= std::llround(want * 1000.0);
+}
+
+void mix(std::size_t& h, std::size_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+}
+
+void mix(std::size_t& h, std::string_view s) {
+  mix(h, std::hash<std::string_view>{}(s));
+}
+
+// Equal for resources of the same kind (same_kind), and nearly always different otherwise:
+// every reservation of a pod is its own kind (its resource_id label), so an agent's ledger
+// holds thousands of kinds differing only deep in their labels.
+std::size_t kind_hash(const mesos::Resource& r) {
+  std::size_t h = 0;
+  mix(h, r.name);
+  mix(h, static_cast<std::size_t>(r.type));
+  for (const mesos::ReservationInfo& info : r.reservations) {
+    mix(h, static_cast<std::size_t>(info.type));
+    mix(h, info.role);
+    mix(h, info.principal);
+    for (const mesos::Label& l : info.labels) {
+      mix(h, l.key);
+      mix(h, l.value ? std::string_view(*l.value) : std::string_view("\0none", 5));
+    }
+  }
+  if (r.allocation_role) mix(h, *r.allocation_role);
+  if (r.disk && r.disk->persistence) mix(h, r.disk->persistence->id);
+  return h;
 }
 
 }  // namespace
@@ -26,17 +58,25 @@ ResourcePool::ResourcePool(const std::vector<mesos::Resource>& resources) {
     add(r);
 }
 
+std::size_t ResourcePool::find(const mesos::Resource& r, std::size_t hash) const {
+  for (std::size_t i = 0; i < items_.size(); ++i)
+    if (hashes_[i] == hash && same_kind(items_[i], r)) return i;
+  return items_.size();
+}
+
 void ResourcePool::add(const mesos::Resource& r) {
   // Persistent volumes differ by id (part of the disk), so each stays its own entry.
-  auto it = std::find_if(items_.begin(), items_.end(),
-                         [&](const mesos::Resource& x) { return same_kind(x, r); });
-  if (it == items_.end()) {
+  const std::size_t hash = kind_hash(r);
+  const std::size_t at = find(r, hash);
+  if (at == items_.size()) {
     mesos::Resource copy = r;
     copy.scalar = mesos::round_scalar(copy.scalar);
     copy.ranges = normalize(copy.ranges);
     items_.push_back(std::move(copy));
+    hashes_.push_back(hash);
     return;
   }
+  auto it = items_.begin() + static_cast<std::ptrdiff_t>(at);
   switch (r.type) {
     case mesos::Resource::Type::scalar:
       it->scalar = mesos::round_scalar(it->scalar + r.scalar);
@@ -54,9 +94,12 @@ void ResourcePool::add(const mesos::Resource& r) {
 }
 
 bool ResourcePool::contains(const mesos::Resource& r) const {
-  auto it = std::find_if(items_.begin(), items_.end(),
-                         [&](const mesos::Resource& x) { return same_kind(x, r); });
-  if (it == items_.end()) return false;
+  return contains(r, find(r, kind_hash(r)));
+}
+
+bool ResourcePool::contains(const mesos::Resource& r, std::size_t at) const {
+  if (at == items_.size()) return false;
+  auto it = items_.begin() + static_cast<std::ptrdiff_t>(at);
   switch (r.type) {
     case mesos::Resource::Type::scalar:
       return at_least(it->scalar, r.scalar);
@@ -71,9 +114,9 @@ bool ResourcePool::contains(const mesos::Resource& r) const {
 }
 
 bool ResourcePool::subtract(const mesos::Resource& r) {
-  if (!contains(r)) return false;
-  auto it = std::find_if(items_.begin(), items_.end(),
-                         [&](const mesos::Resource& x) { return same_kind(x, r); });
+  const std::size_t at = find(r, kind_hash(r));
+  if (!contains(r, at)) return false;
+  auto it = items_.begin() + static_cast<std::ptrdiff_t>(at);
   bool gone = false;
   switch (r.type) {
     case mesos::Resource::Type::scalar:
@@ -92,7 +135,10 @@ bool ResourcePool::subtract(const mesos::Resource& r) {
       gone = it->set.empty();
       break;
   }
-  if (gone) items_.erase(it);
+  if (gone) {
+    items_.erase(it);
+    hashes_.erase(hashes_.begin() + static_cast<std::ptrdiff_t>(at));
+  }
   return true;
 }
 

@@ -5,6 +5,7 @@
 // apart. Used to track what an agent has free and what an offer still holds while the
 // operations of an ACCEPT are applied in order.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,21 @@ class ResourcePool {
 
   const std::vector<mesos::Resource>& resources() const& { return items_; }
   // On a temporary pool, a copy: `for (r : make_pool().resources())` must not dangle.
-  std::vector<mesos::Resource> resources() && { return std::move(items_); }
+  std::vector<mesos::Resource> resources() && {
+    hashes_.clear();
+    return std::move(items_);
+  }
   bool empty() const { return items_.empty(); }
 
  private:
+  // The position of r's kind, or items_.size().
+  std::size_t find(const mesos::Resource& r, std::size_t hash) const;
+  bool contains(const mesos::Resource& r, std::size_t at) const;
+
   std::vector<mesos::Resource> items_;
+  // items_[i]'s kind hashed, compared before same_kind: an agent's ledger holds a kind per
+  // reservation, and comparing each one's labels made every RESERVE cost all the others.
+  std::vector<std::size_t> hashes_;
 };
 
 // Same kind of resource: equal in everything but quantity.

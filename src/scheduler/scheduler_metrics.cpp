@@ -48,6 +48,9 @@ std::string SchedulerMetrics::render(
     out << "steward_task_statuses_total{state=\"" << state << "\"} " << n << "\n";
   counter(out, "steward_revives_total", "REVIVE calls sent.", revives);
   counter(out, "steward_suppresses_total", "SUPPRESS calls sent.", suppresses);
+  out << "# HELP steward_acknowledgements_pending Status acknowledgements queued to the "
+         "master and not yet answered.\n# TYPE steward_acknowledgements_pending gauge\n"
+      << "steward_acknowledgements_pending " << acknowledgements_pending << "\n";
   out << "# HELP steward_plan_status 1 for each plan's current status.\n"
          "# TYPE steward_plan_status gauge\n";
   for (const auto& [plan, status] : plans)

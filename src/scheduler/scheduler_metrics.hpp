@@ -19,6 +19,8 @@ class SchedulerMetrics {
   std::uint64_t offers_declined_short = 0;
   std::uint64_t revives = 0;
   std::uint64_t suppresses = 0;
+  // ACKNOWLEDGEs queued and not yet answered (a gauge, read when the metrics are rendered).
+  std::uint64_t acknowledgements_pending = 0;
   std::map<std::string, std::uint64_t> operations;  // RESERVE, CREATE, LAUNCH_GROUP, ...
   std::map<std::string, std::uint64_t> statuses;    // TASK_RUNNING, ...
 

@@ -249,6 +249,13 @@ bool ServiceScheduler::start(std::string& error) {
   so.framework = info;
   session_ =
       std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
+  ack_queue_ = std::make_unique<CallQueue>(
+      [this](const std::string& body) { return session_->call(body); },
+      [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
+        log(options_.service_name,
+            what +
+                " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
+      });
   // Loading thousands of tasks and building their plans left freed temporaries behind.
   release_memory();
   loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
@@ -263,6 +270,8 @@ bool ServiceScheduler::start(std::string& error) {
 
 void ServiceScheduler::stop() {
   stopping_ = true;
+  // Acknowledgements still queued are dropped: the master sends their updates again.
+  if (ack_queue_) ack_queue_->stop();
   if (session_) session_->stop();
   if (loop_) loop_->stop();
   // Code steps end on their own (their results find the loop stopped).
@@ -478,6 +487,8 @@ void ServiceScheduler::disconnected(const std::string& why) {
     if (subscribed_) log(options_.service_name, "disconnected from the master: " + why);
     subscribed_ = false;
     offers_.clear();
+    // They would fail one by one; the master sends their updates again once subscribed.
+    ack_queue_->clear();
   });
 }
 
@@ -618,7 +629,7 @@ void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {
   c.task_id = s.task_id;
   c.agent_id = s.agent_id;
   c.uuid = s.uuid;
-  send(call_json(c), "ACKNOWLEDGE");
+  ack_queue_->push(call_json(c), "ACKNOWLEDGE");
 }
 
 void ServiceScheduler::kill_task(const std::string& task_id, const std::string& agent_id) {
@@ -1026,6 +1037,34 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
         !not_running(st->second.state))
       req.executor_live = true;
   }
+  // A pod with nothing of its own yet needs what its pod type's other new instances need:
+  // offers that fitted none of those since the last launch of this pass fit it neither.
+  std::string requirements;
+  if (req.existing.empty()) {
+    // Each part with its length: no two different lists of names and values give one key.
+    auto add = [&](const std::string& part) {
+      requirements += std::to_string(part.size()) + ':' + part;
+    };
+    add(work.config_id);
+    add(work.pod_type);
+    requirements += 't' + std::to_string(req.tasks.size());
+    for (const std::string& task : req.tasks)
+      add(task);
+    requirements += 'p' + std::to_string(req.parameters.size());
+    for (const auto& [k, v] : req.parameters) {
+      add(k);
+      add(v);
+    }
+    if (auto same = no_fit_.find(requirements); same != no_fit_.end()) {
+      record(work, {work.step->name(),
+                    false,
+                    "no offer fits: the offers at hand fitted no other new " + work.pod_type +
+                        " pod either (" + same->second + " was evaluated against them)",
+                    {}});
+      not_evaluated_ = true;
+      return false;
+    }
+  }
   // Where the pod type's other pods run matters only to placement rules.
   for (auto pod = work.pod->placement.empty()
                       ? pod_tasks_.end()
@@ -1111,6 +1150,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     // joins its operations, and what it takes leaves the offer for the next pod (several
     // pods per agent per allocation, not one).
     consume(*it, accept.operations);
+    no_fit_.clear();  // what is left of this offer is another offer now
     auto [joined, first] = batch_.accept_of_offer.emplace(it->id, batch_.accepts.size());
     if (first) {
       batch_.accepts.push_back(std::move(accept));
@@ -1132,6 +1172,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   if (!summary.children.empty()) {
     summary.reason = "no offer fits";
     record(work, std::move(summary));
+    if (!requirements.empty()) no_fit_.emplace(std::move(requirements), work.step->name());
   }
   return false;
 }
@@ -1443,6 +1484,7 @@ void ServiceScheduler::process_offers() {
   for (const mesos::Offer& o : offers)
     agent_facts_[o.agent_id] = offer::agent_facts(o);
   collect_garbage(offers);
+  no_fit_.clear();
 
   bool waiting = false;
   std::size_t launches = 0;
@@ -1467,9 +1509,11 @@ void ServiceScheduler::process_offers() {
             capped = true;
           } else if (!offers.empty()) {
             const auto begin = std::chrono::steady_clock::now();
+            not_evaluated_ = false;
             launched = try_launch(w, offers);
-            metrics_.observe_evaluation(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+            if (!not_evaluated_)
+              metrics_.observe_evaluation(
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
           }
           if (launched)
             ++launches;
@@ -2198,6 +2242,7 @@ std::string ServiceScheduler::metrics_text() {
     std::vector<std::pair<std::string, std::string>> plans;
     for (const auto& p : plans_.plans())
       plans.emplace_back(p->name(), std::string(plan::to_string(p->status())));
+    metrics_.acknowledgements_pending = ack_queue_->pending();
     return metrics_.render(plans);
   });
 }

@@ -97,6 +97,22 @@ TEST_F(ApiTest, ConfigurationsStateHealthAndDebug) {
             std::string::npos);
   EXPECT_NE(metrics.text.find("steward_task_statuses_total{state=\"TASK_RUNNING\"}"),
             std::string::npos);
+  // Acknowledgements go out from their own queue: it empties, and the master is left with no
+  // update waiting for one.
+  auto unacknowledged = [&] {
+    std::vector<std::string> waiting;
+    const json tasks = cluster_.operator_call("GET_TASKS");
+    for (const json& t : tasks["get_tasks"]["tasks"])
+      if (t.contains("status_update_state"))
+        waiting.push_back(t["task_id"]["value"].get<std::string>());
+    return waiting;
+  };
+  EXPECT_TRUE(eventually([&] {
+    return service_.get("/v1/metrics/prometheus")
+                   .text.find("steward_acknowledgements_pending 0\n") != std::string::npos &&
+           unacknowledged().empty();
+  })) << service_.get("/v1/metrics/prometheus").text
+      << testing::PrintToString(unacknowledged());
   auto statuses = service_.get("/v1/debug/taskStatuses");
   EXPECT_EQ(statuses.body["hello-0-server"]["state"], "TASK_RUNNING") << statuses.text;
   auto reservations = service_.get("/v1/debug/reservations");

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,10 +23,14 @@ class CallServer {
   explicit CallServer(std::size_t keep_alive_max = 1000) {
     server_.set_keep_alive_max_count(keep_alive_max);
     server_.Post("/api/v1/scheduler", [this](const httplib::Request& req, httplib::Response& res) {
-      {
-        std::lock_guard lock(mutex_);
-        ports_.insert(req.remote_port);
-        ++calls_;
+      std::unique_lock lock(mutex_);
+      ports_.insert(req.remote_port);
+      ++calls_;
+      // A call "hold" is answered only once the test lets it go.
+      if (req.body == "hold") {
+        held_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [this] { return !held_; });
       }
       res.status = 202;
     });
@@ -49,14 +54,25 @@ class CallServer {
     std::lock_guard lock(mutex_);
     return calls_;
   }
+  bool wait_held() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [this] { return held_; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    held_ = false;
+    changed_.notify_all();
+  }
 
  private:
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
   std::mutex mutex_;
+  std::condition_variable changed_;
   std::set<int> ports_;  // one client port per connection
   int calls_ = 0;
+  bool held_ = false;
 };
 
 TEST(SchedulerClient, CallsWithKeepAliveShareOneConnection) {
@@ -68,6 +84,23 @@ TEST(SchedulerClient, CallsWithKeepAliveShareOneConnection) {
     ASSERT_EQ(client.call("{}").status, 202) << "call " << i;
   EXPECT_EQ(server.calls(), 20);
   EXPECT_EQ(server.connections(), 1u);
+}
+
+TEST(SchedulerClient, TwoThreadsCallingAtOnceEachKeepAConnection) {
+  // A scheduler calls from its loop while its acknowledgement queue calls from another thread:
+  // the second thread's calls reuse a kept connection of their own too.
+  CallServer server;
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 3600;
+  std::thread held([&] { EXPECT_EQ(client.call("hold").status, 202); });
+  ASSERT_TRUE(server.wait_held());
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(client.call("{}").status, 202) << "call " << i;
+  server.release();
+  held.join();
+  EXPECT_EQ(server.calls(), 11);
+  EXPECT_EQ(server.connections(), 2u);
 }
 
 TEST(SchedulerClient, CallsWithoutKeepAliveEachTakeAConnection) {

@@ -737,6 +737,47 @@ TEST_F(SchedulerTest, LaunchesPerPassBoundsWhatOnePassLaunches) {
   EXPECT_GE(l.by_offer.size(), 3u) << l.records.dump(1);
 }
 
+// New pods of one type that no offer fits: within a pass, the first is evaluated against the
+// offers and the others are not evaluated again (each would cost every offer once more), and
+// their evaluations say which step found that nothing fits.
+TEST_F(SchedulerTest, NewPodsThatNoOfferFitsAreEvaluatedOncePerPass) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "huge.yml",
+                                      "name: huge\n"
+                                      "pods:\n  huge:\n    count: 3\n    tasks:\n"
+                                      "      server:\n        goal: RUNNING\n"
+                                      "        cmd: sleep 1000\n        cpus: 64\n"
+                                      "        memory: 32\n"
+                                      "plans:\n  deploy:\n    phases:\n      huge:\n"
+                                      "        strategy: parallel\n        pod: huge\n");
+  SchedulerProcess s(spec, cluster_, data_dir(), "huge", kFast);
+  // The latest evaluation of each step, once all three have one.
+  std::map<std::string, json> latest;
+  ASSERT_TRUE(eventually([&] {
+    latest.clear();
+    const json records = s.get("/v2/debug/offers?plan=deploy").body;
+    if (!records.is_array()) return false;
+    for (const json& r : records) {
+      const std::string step = r.value("step", "");
+      if (!latest.count(step) || r.value("time_ms", 0) >= latest[step].value("time_ms", 0))
+        latest[step] = r;
+    }
+    return latest.size() == 3;
+  })) << s.log()
+      << s.get("/v2/debug/offers?plan=deploy").text;
+  const json& first = latest["huge-0:[server]"]["outcome"];
+  EXPECT_EQ(first["reason"], "no offer fits") << first.dump(1);
+  EXPECT_FALSE(first.value("children", json::array()).empty()) << first.dump(1);
+  for (const char* other : {"huge-1:[server]", "huge-2:[server]"}) {
+    const json& o = latest[other]["outcome"];
+    EXPECT_EQ(o["pass"], false) << o.dump(1);
+    EXPECT_NE(o.value("reason", "").find("fitted no other new huge pod either (huge-0:[server]"),
+              std::string::npos)
+        << o.dump(1);
+    EXPECT_TRUE(o.value("children", json::array()).empty()) << o.dump(1);
+  }
+  EXPECT_EQ(s.step_status("deploy", "huge-1:[server]"), "PREPARED");
+}
+
 // A flag `run` cannot use is reported before anything starts: no local cluster for it.
 TEST(StewardRun, ABadApiAddressIsRefusedBeforeAClusterStarts) {
   cluster::testing::TempDir dir;

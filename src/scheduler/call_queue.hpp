@@ -1,0 +1,69 @@
+#pragma once
+
+// Calls the scheduler's loop need not wait for (ACKNOWLEDGE): they go out in the order queued,
+// on a thread of their own, so the loop goes on with the next offers and statuses while the
+// master answers. Each ACKNOWLEDGE is one HTTP round trip (the protocol has no batch form),
+// and a deploy of 10,000 pods sends 20,000 of them: made on the loop, those round trips held
+// it for seconds, and launches waited behind them. (Sending on two to eight connections at
+// once was tried too: on two cores the master is busy anyway, and no deploy got faster.)
+//
+// Only calls whose loss is harmless belong here: a call that fails is logged, not retried,
+// and calls still queued when the queue stops are dropped. An unacknowledged update is sent
+// again by the master, and the scheduler acknowledges it then. A call is queued only once
+// whatever it confirms is persisted (an ACKNOWLEDGE after the batch that stored its status).
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "mesos/scheduler_client.hpp"
+
+namespace steward::scheduler {
+
+class CallQueue {
+ public:
+  using Send = std::function<mesos::SchedulerClient::Response(const std::string& body)>;
+  // Told of a call that failed (status 0 with a transport error, or not 200/202; a send that
+  // throws counts as a transport error), on the queue's thread.
+  using Failed = std::function<void(const std::string& what,
+                                    const mesos::SchedulerClient::Response& response)>;
+
+  CallQueue(Send send, Failed failed);
+  ~CallQueue();
+  CallQueue(const CallQueue&) = delete;
+  CallQueue& operator=(const CallQueue&) = delete;
+
+  // Queues a call (JSON); `what` names it in a failure. Ignored once stopped.
+  void push(std::string body, const char* what);
+  // Drops what is still queued and waits for the call under way, if any, to end.
+  void stop();
+  // Drops what is still queued (the connection they were for is gone) and keeps running.
+  void clear();
+  // Calls queued and not yet answered (the one under way included).
+  std::size_t pending() const;
+  // Blocks until nothing is pending or the queue stopped.
+  void drain();
+
+ private:
+  struct Item {
+    std::string body;
+    const char* what;
+  };
+  void run();
+
+  Send send_;
+  Failed failed_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;     // the thread: work or stop
+  std::condition_variable drained_;  // drain(): nothing pending
+  std::deque<Item> queue_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started once the members it uses exist
+};
+
+}  // namespace steward::scheduler

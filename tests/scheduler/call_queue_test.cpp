@@ -1,0 +1,138 @@
+#include "scheduler/call_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace steward::scheduler {
+namespace {
+
+using Response = mesos::SchedulerClient::Response;
+
+// A sender that records what it was given and blocks each call until the test releases it.
+struct GatedSender {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> sent;
+  int released = 0;
+  Response answer{202, "", ""};
+
+  Response send(const std::string& body) {
+    std::unique_lock lock(mutex);
+    sent.push_back(body);
+    cv.notify_all();
+    cv.wait(lock, [&] { return released >= static_cast<int>(sent.size()); });
+    return answer;
+  }
+  void release(int n) {
+    std::lock_guard lock(mutex);
+    released += n;
+    cv.notify_all();
+  }
+  // Waits (with a deadline) until `n` calls reached the sender.
+  bool reached(std::size_t n) {
+    std::unique_lock lock(mutex);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return sent.size() >= n; });
+  }
+};
+
+TEST(CallQueue, PushDoesNotWaitForTheAnswerAndCallsGoOutInOrder) {
+  GatedSender s;
+  CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
+  q.push("a", "A");
+  q.push("b", "B");
+  q.push("c", "C");
+  // The first call is held by the sender, yet all three pushes returned.
+  ASSERT_TRUE(s.reached(1));
+  EXPECT_EQ(q.pending(), 3u);
+  s.release(3);
+  q.drain();
+  EXPECT_EQ(q.pending(), 0u);
+  EXPECT_EQ(s.sent, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(CallQueue, FailuresAreReportedWithTheirNames) {
+  std::vector<std::string> failed;
+  std::mutex mutex;
+  int n = 0;
+  CallQueue q(
+      [&](const std::string& body) {
+        ++n;
+        if (body == "refused") return Response{400, "bad call", ""};
+        if (body == "lost") return Response{0, "", "Connection"};
+        return Response{n % 2 == 0 ? 200 : 202, "", ""};
+      },
+      [&](const std::string& what, const Response& r) {
+        std::lock_guard lock(mutex);
+        failed.push_back(what + ":" + std::to_string(r.status) + ":" + r.body + r.error);
+      });
+  q.push("ok", "OK1");
+  q.push("refused", "ACKNOWLEDGE");
+  q.push("ok", "OK2");
+  q.push("lost", "KILL");
+  q.drain();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(failed, (std::vector<std::string>{"ACKNOWLEDGE:400:bad call", "KILL:0:Connection"}));
+}
+
+TEST(CallQueue, StopDropsWhatIsQueuedAndWaitsForTheCallUnderWay) {
+  GatedSender s;
+  CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
+  q.push("a", "A");
+  q.push("b", "B");
+  ASSERT_TRUE(s.reached(1));
+  auto stopped = std::async(std::launch::async, [&] { q.stop(); });
+  // stop() drops "b" at once, then waits for "a", which the sender still holds.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (q.pending() != 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  ASSERT_EQ(q.pending(), 1u);
+  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  s.release(1);
+  stopped.get();
+  q.push("c", "C");  // ignored once stopped
+  q.drain();         // returns at once on a stopped queue
+  EXPECT_EQ(s.sent, std::vector<std::string>{"a"});
+  EXPECT_EQ(q.pending(), 0u);
+}
+
+TEST(CallQueue, ClearDropsWhatIsQueuedAndKeepsRunning) {
+  GatedSender s;
+  CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
+  q.push("a", "A");
+  q.push("b", "B");
+  ASSERT_TRUE(s.reached(1));
+  q.clear();  // "b" goes; "a" is under way
+  EXPECT_EQ(q.pending(), 1u);
+  q.push("c", "C");
+  s.release(2);
+  q.drain();
+  EXPECT_EQ(s.sent, (std::vector<std::string>{"a", "c"}));
+}
+
+TEST(CallQueue, ASendThatThrowsIsReportedAndTheQueueGoesOn) {
+  std::vector<std::string> failed;
+  std::mutex mutex;
+  CallQueue q(
+      [](const std::string& body) -> Response {
+        if (body == "boom") throw std::runtime_error("out of sockets");
+        return {202, "", ""};
+      },
+      [&](const std::string& what, const Response& r) {
+        std::lock_guard lock(mutex);
+        failed.push_back(what + ":" + r.error);
+      });
+  q.push("boom", "ACKNOWLEDGE");
+  q.push("ok", "OK");
+  q.drain();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(failed, std::vector<std::string>{"ACKNOWLEDGE:out of sockets"});
+}
+
+}  // namespace
+}  // namespace steward::scheduler
