@@ -1037,9 +1037,12 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
         !not_running(st->second.state))
       req.executor_live = true;
   }
-  // A pod with nothing of its own yet needs what its pod type's other new instances need:
-  // offers that fitted none of those since the last launch of this pass fit it neither.
+  // A pod with nothing of its own yet needs what its pod type's other new instances need: an
+  // offer that fitted none of those earlier in this pass fits it neither, since offers only
+  // shrink within a pass. Placement rules may pass once more pods are placed (GROUP_BY), so
+  // with those this holds only until the next launch.
   std::string requirements;
+  Unfit* unfit = nullptr;
   if (req.existing.empty()) {
     // Each part with its length: no two different lists of names and values give one key.
     auto add = [&](const std::string& part) {
@@ -1055,11 +1058,17 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
       add(k);
       add(v);
     }
-    if (auto same = no_fit_.find(requirements); same != no_fit_.end()) {
+    auto [entry, fresh] = unfit_.try_emplace(std::move(requirements));
+    unfit = &entry->second;
+    if (fresh) {
+      unfit->step = work.step->name();
+      unfit->placement = !work.pod->placement.empty();
+    }
+    if (unfit->none) {
       record(work, {work.step->name(),
                     false,
                     "no offer fits: the offers at hand fitted no other new " + work.pod_type +
-                        " pod either (" + same->second + " was evaluated against them)",
+                        " pod either (" + unfit->step + " was the first evaluated against them)",
                     {}});
       not_evaluated_ = true;
       return false;
@@ -1094,10 +1103,27 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   ctx.new_id = [this] { return new_id(); };
 
   offer::Outcome summary{work.step->name(), false, "", {}};
+  std::size_t skipped = 0;
+  auto note_skipped = [&] {
+    if (skipped == 0) return;
+    summary.children.insert(
+        summary.children.begin(),
+        {std::to_string(skipped) + " offers",
+         false,
+         "not evaluated again: each fitted no new " + work.pod_type + " pod earlier in this pass",
+         {}});
+  };
   for (auto it = offers.begin(); it != offers.end(); ++it) {
+    if (unfit && unfit->offers.count(it->id)) {
+      ++skipped;
+      continue;
+    }
     offer::PodLaunchEvaluation e = offer::evaluate_pod_launch(req, *it, ctx);
     summary.children.push_back(e.outcome);
-    if (!e.launch) continue;
+    if (!e.launch) {
+      if (unfit) unfit->offers.insert(it->id);
+      continue;
+    }
     std::map<std::string, std::string> old_ids;  // resource id -> agent
     if (e.launch->new_footprint)
       for (const mesos::TaskInfo& t : req.existing) {
@@ -1150,7 +1176,8 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     // joins its operations, and what it takes leaves the offer for the next pod (several
     // pods per agent per allocation, not one).
     consume(*it, accept.operations);
-    no_fit_.clear();  // what is left of this offer is another offer now
+    for (auto u = unfit_.begin(); u != unfit_.end();)
+      u = u->second.placement ? unfit_.erase(u) : std::next(u);
     auto [joined, first] = batch_.accept_of_offer.emplace(it->id, batch_.accepts.size());
     if (first) {
       batch_.accepts.push_back(std::move(accept));
@@ -1166,13 +1193,15 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     summary.pass = true;
     summary.reason = "launched on agent " + it->agent_id + " (" + it->hostname + ")";
     log(options_.service_name, work.step->name() + ": " + summary.reason);
+    note_skipped();
     record(work, std::move(summary));
     return true;
   }
-  if (!summary.children.empty()) {
+  if (unfit) unfit->none = true;
+  if (!summary.children.empty() || skipped > 0) {
     summary.reason = "no offer fits";
+    note_skipped();
     record(work, std::move(summary));
-    if (!requirements.empty()) no_fit_.emplace(std::move(requirements), work.step->name());
   }
   return false;
 }
@@ -1484,7 +1513,7 @@ void ServiceScheduler::process_offers() {
   for (const mesos::Offer& o : offers)
     agent_facts_[o.agent_id] = offer::agent_facts(o);
   collect_garbage(offers);
-  no_fit_.clear();
+  unfit_.clear();
 
   bool waiting = false;
   std::size_t launches = 0;

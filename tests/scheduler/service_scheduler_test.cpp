@@ -778,6 +778,42 @@ TEST_F(SchedulerTest, NewPodsThatNoOfferFitsAreEvaluatedOncePerPass) {
   EXPECT_EQ(s.step_status("deploy", "huge-1:[server]"), "PREPARED");
 }
 
+// Offers that fitted no new pod of a type earlier in a pass are not evaluated again for the
+// type's next new pods in that pass: with room for one 1.5-cpu pod on each of three agents,
+// the fourth pod tries none of the three offers its predecessors found full, and the third
+// skips the two taken before it.
+TEST_F(SchedulerTest, OffersThatFittedNoEarlierNewPodAreSkippedForTheNext) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "wide.yml",
+                                      "name: wide\n"
+                                      "pods:\n  wide:\n    count: 4\n    tasks:\n"
+                                      "      server:\n        goal: RUNNING\n"
+                                      "        cmd: sleep 1000\n        cpus: 1.5\n"
+                                      "        memory: 32\n"
+                                      "plans:\n  deploy:\n    phases:\n      wide:\n"
+                                      "        strategy: parallel\n        pod: wide\n");
+  SchedulerProcess s(spec, cluster_, data_dir(), "wide", kFast);
+  // "N offers" children: how many offers a step's evaluation skipped, over its records.
+  auto skipped = [&](const std::string& step) {
+    std::set<std::string> seen;
+    const json records = s.get("/v2/debug/offers?plan=deploy&step=" + step).body;
+    if (records.is_array())
+      for (const json& r : records)
+        for (const json& c : r["outcome"].value("children", json::array()))
+          if (c.value("reason", "").find("not evaluated again") != std::string::npos)
+            seen.insert(c.value("stage", ""));
+    return seen;
+  };
+  ASSERT_TRUE(eventually([&] { return !skipped("wide-3:[server]").empty(); }))
+      << s.log() << s.get("/v2/debug/offers?plan=deploy").text;
+  EXPECT_EQ(skipped("wide-3:[server]"), std::set<std::string>{"2 offers"})
+      << s.get("/v2/debug/offers?plan=deploy").text;
+  EXPECT_EQ(skipped("wide-2:[server]"), std::set<std::string>{"1 offers"})
+      << s.get("/v2/debug/offers?plan=deploy").text;
+  EXPECT_TRUE(eventually([&] { return s.step_status("deploy", "wide-2:[server]") == "COMPLETE"; }))
+      << s.log();
+  EXPECT_EQ(s.step_status("deploy", "wide-3:[server]"), "PREPARED");
+}
+
 // A flag `run` cannot use is reported before anything starts: no local cluster for it.
 TEST(StewardRun, ABadApiAddressIsRefusedBeforeAClusterStarts) {
   cluster::testing::TempDir dir;
