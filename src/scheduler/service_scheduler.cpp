@@ -1060,15 +1060,12 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     }
     auto [entry, fresh] = unfit_.try_emplace(std::move(requirements));
     unfit = &entry->second;
-    if (fresh) {
-      unfit->step = work.step->name();
-      unfit->placement = !work.pod->placement.empty();
-    }
+    if (fresh) unfit->placement = !work.pod->placement.empty();
     if (unfit->none) {
       record(work, {work.step->name(),
                     false,
                     "no offer fits: the offers at hand fitted no other new " + work.pod_type +
-                        " pod either (" + unfit->step + " was the first evaluated against them)",
+                        " pod either (none fitted " + unfit->none_for + " earlier in this pass)",
                     {}});
       not_evaluated_ = true;
       return false;
@@ -1197,7 +1194,10 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
     record(work, std::move(summary));
     return true;
   }
-  if (unfit) unfit->none = true;
+  if (unfit) {
+    unfit->none = true;
+    unfit->none_for = work.step->name();
+  }
   if (!summary.children.empty() || skipped > 0) {
     summary.reason = "no offer fits";
     note_skipped();

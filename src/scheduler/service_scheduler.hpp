@@ -305,9 +305,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // before the one that fitted it, or every offer when none did: 1.3 s for a pass of 500
   // launches past 250 full offers, 1.6 s for 5,000 steps and one offer.
   struct Unfit {
-    std::string step;        // the first evaluated, named to the others
     bool placement = false;  // dropped at each launch: placement may pass once more are placed
     bool none = false;       // no offer of the pass fits
+    std::string none_for;    // the step that found so, named to the others
     std::set<std::string> offers;
   };
   std::map<std::string, Unfit> unfit_;

@@ -770,7 +770,8 @@ TEST_F(SchedulerTest, NewPodsThatNoOfferFitsAreEvaluatedOncePerPass) {
   for (const char* other : {"huge-1:[server]", "huge-2:[server]"}) {
     const json& o = latest[other]["outcome"];
     EXPECT_EQ(o["pass"], false) << o.dump(1);
-    EXPECT_NE(o.value("reason", "").find("fitted no other new huge pod either (huge-0:[server]"),
+    EXPECT_NE(o.value("reason", "")
+                  .find("fitted no other new huge pod either (none fitted huge-0:[server]"),
               std::string::npos)
         << o.dump(1);
     EXPECT_TRUE(o.value("children", json::array()).empty()) << o.dump(1);
@@ -780,8 +781,8 @@ TEST_F(SchedulerTest, NewPodsThatNoOfferFitsAreEvaluatedOncePerPass) {
 
 // Offers that fitted no new pod of a type earlier in a pass are not evaluated again for the
 // type's next new pods in that pass: with room for one 1.5-cpu pod on each of three agents,
-// the fourth pod tries none of the three offers its predecessors found full, and the third
-// skips the two taken before it.
+// the third pod skips the offer the second found full, and the fourth skips both offers
+// found full before it and evaluates only the one the third took.
 TEST_F(SchedulerTest, OffersThatFittedNoEarlierNewPodAreSkippedForTheNext) {
   const std::string spec = write_spec(cluster_.dir() / "spec", "wide.yml",
                                       "name: wide\n"
@@ -812,6 +813,34 @@ TEST_F(SchedulerTest, OffersThatFittedNoEarlierNewPodAreSkippedForTheNext) {
   EXPECT_TRUE(eventually([&] { return s.step_status("deploy", "wide-2:[server]") == "COMPLETE"; }))
       << s.log();
   EXPECT_EQ(s.step_status("deploy", "wide-3:[server]"), "PREPARED");
+}
+
+// With a placement rule, an offer found unfit is evaluated again after the next launch: a
+// GROUP_BY rule that refused an agent may accept it once the other zones caught up. Four pods
+// spread over three zones: the fourth goes where the first went, onto the offer the second
+// and third found unfit, rather than past it.
+TEST_F(SchedulerTest, PlacementRefusalsAreForgottenAtEachLaunch) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "spread.yml",
+                                      "name: spread\n"
+                                      "pods:\n  spread:\n    count: 4\n"
+                                      "    placement: '[[\"@zone\", \"GROUP_BY\", 3]]'\n"
+                                      "    tasks:\n"
+                                      "      server:\n        goal: RUNNING\n"
+                                      "        cmd: sleep 1000\n        cpus: 0.5\n"
+                                      "        memory: 32\n"
+                                      "plans:\n  deploy:\n    phases:\n      spread:\n"
+                                      "        strategy: parallel\n        pod: spread\n");
+  SchedulerProcess s(spec, cluster_, data_dir(), "spread", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const std::string first = s.task("spread-0", "spread-0-server")["agent"];
+  std::set<std::string> others;
+  for (int i = 1; i < 3; ++i)
+    others.insert(
+        s.task("spread-" + std::to_string(i), "spread-" + std::to_string(i) + "-server")["agent"]);
+  EXPECT_EQ(others.size(), 2u);
+  EXPECT_EQ(others.count(first), 0u);
+  EXPECT_EQ(s.task("spread-3", "spread-3-server")["agent"], first)
+      << s.get("/v2/debug/offers?plan=deploy").text;
 }
 
 // A flag `run` cannot use is reported before anything starts: no local cluster for it.
