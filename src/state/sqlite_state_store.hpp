@@ -6,12 +6,15 @@
 // scheduler for the same service refuses to start instead of corrupting the first one's
 // state.
 
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "state/state_store.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace steward::state {
 
@@ -68,12 +71,14 @@ class SqliteStateStore : public StateStore {
   void set_meta(const char* key, const std::string& value);
   void delete_meta(const char* key);
   [[noreturn]] void fail(const std::string& what);
+  void close_db();  // finalizes the kept statements first, as sqlite3_close requires
 
   std::string dir_;
   std::string path_;
   int lock_fd_ = -1;
   sqlite3* db_ = nullptr;
-  bool in_batch_ = false;  // an outer transaction is open: writes join it
+  bool in_batch_ = false;                           // an outer transaction is open: writes join it
+  std::map<std::string_view, sqlite3_stmt*> kept_;  // by SQL literal (Statement::Kept)
 };
 
 }  // namespace steward::state

@@ -120,6 +120,43 @@ TEST_F(SqliteStateStoreTest, ABatchReachesTheDiskWhole) {
   EXPECT_EQ(reopened.property("p"), "1");
 }
 
+// Statuses and tasks are written through statements prepared once and reused: each call
+// stores its own values, in and out of batches, and after an aborted one.
+TEST_F(SqliteStateStoreTest, EachWriteOfAReusedStatementStoresItsOwnValues) {
+  auto status = [](int i) {
+    mesos::TaskStatus s;
+    s.task_id = "t" + std::to_string(i);
+    s.state = i % 2 ? mesos::TaskState::running : mesos::TaskState::finished;
+    s.message = std::string(static_cast<std::size_t>(i), 'x');
+    return s;
+  };
+  {
+    SqliteStateStore store(dir());
+    store.begin_batch();
+    for (int i = 0; i < 10; ++i)
+      store.store_status("p-" + std::to_string(i) + "-server", status(i + 100));
+    store.abort_batch();
+    for (int i = 0; i < 30; ++i) {
+      if (i == 10) store.begin_batch();
+      store.store_tasks({sample("p-" + std::to_string(i) + "-server", "t" + std::to_string(i))});
+      store.store_status("p-" + std::to_string(i) + "-server", status(i));
+      if (i == 19) store.commit_batch();
+    }
+  }
+  SqliteStateStore reopened(dir());
+  for (int i = 0; i < 30; ++i) {
+    const std::string name = "p-" + std::to_string(i) + "-server";
+    auto s = reopened.status(name);
+    ASSERT_TRUE(s) << name;
+    EXPECT_EQ(s->task_id, "t" + std::to_string(i));
+    EXPECT_EQ(s->state, status(i).state);
+    EXPECT_EQ(s->message, status(i).message);
+    auto t = reopened.task(name);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(t->info.task_id, "t" + std::to_string(i));
+  }
+}
+
 TEST_F(SqliteStateStoreTest, WritesOutsideABatchCommitAtOnce) {
   SqliteStateStore store(dir());
   store.commit_batch();  // no batch: nothing happens
@@ -308,8 +345,7 @@ TEST_F(SqliteStateStoreTest, ASchemaOneStoreIsUpgradedToRecordsOnOpening) {
   sql(d, "INSERT INTO tasks (name, info, config_id) VALUES (?, ?, 'config-1')",
       {"b", mesos::to_json(sample("b", "").info).dump()});
   sql(d, "INSERT INTO tasks (name, info, config_id) VALUES ('c', '{not json', 'config-1')");
-  sql(d, "INSERT INTO statuses (name, status) VALUES (?, ?)",
-      {"a", mesos::to_json(status).dump()});
+  sql(d, "INSERT INTO statuses (name, status) VALUES (?, ?)", {"a", mesos::to_json(status).dump()});
   sql(d, "PRAGMA user_version=1");
   ASSERT_EQ(column_type(d, "SELECT typeof(info) FROM tasks WHERE name = 'a'"), "text");
   {
