@@ -484,7 +484,14 @@ void ServiceScheduler::event(const mesos::Event& event) {
 
 void ServiceScheduler::disconnected(const std::string& why) {
   loop_->post([this, why] {
-    if (subscribed_) log(options_.service_name, "disconnected from the master: " + why);
+    if (subscribed_) {
+      log(options_.service_name, "disconnected from the master: " + why);
+    } else if (why != last_subscribe_failure_) {
+      // A subscription that keeps failing is said once per reason, not once per retry: silence
+      // left an operator guessing why nothing happened.
+      log(options_.service_name, "cannot subscribe yet, retrying with backoff: " + why);
+    }
+    last_subscribe_failure_ = subscribed_ ? "" : why;
     subscribed_ = false;
     offers_.clear();
     // They would fail one by one; the master sends their updates again once subscribed.
@@ -520,6 +527,7 @@ void ServiceScheduler::removed(const std::string& message) {
 void ServiceScheduler::on_subscribed(const std::string& framework_id) {
   log(options_.service_name, "subscribed as framework " + framework_id);
   subscribed_ = true;
+  last_subscribe_failure_.clear();
   reconciled_ = false;
   suppressed_ = false;
   declined_long_ = false;

@@ -337,8 +337,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool suppressed_ = false;
   bool revive_wanted_ = false;
   bool subscribed_ = false;
-  bool reconciled_ = false;       // explicit reconciliation done for this subscription
-  bool deploy_complete_ = false;  // the deploy plan was COMPLETE on the last tick
+  std::string last_subscribe_failure_;  // logged once until it changes or a subscription works
+  bool reconciled_ = false;             // explicit reconciliation done for this subscription
+  bool deploy_complete_ = false;        // the deploy plan was COMPLETE on the last tick
   std::vector<mesos::TaskStatus> pending_updates_;  // received, not yet persisted
   std::size_t statuses_since_trim_ = 0;             // handled since memory was last released
   bool had_work_ = false;                           // a step was under way at the last tick

@@ -410,6 +410,11 @@ TEST_F(SchedulerTest, AClusterRestartKeepsTasksAndTheSchedulerReconciles) {
   }
   ASSERT_EQ(ids.size(), 3u);
   cluster_.stop(SIGKILL);
+  // While the master is away, the failing subscription is said once, not once per retry.
+  ASSERT_TRUE(eventually([&] {
+    return s.log().find("cannot subscribe yet, retrying with backoff: cannot reach the master") !=
+           std::string::npos;
+  })) << s.log();
   cluster_.keep_port();
   cluster_.start();
   // The scheduler resubscribes (same framework) and hears of every task again.
@@ -431,6 +436,7 @@ TEST_F(SchedulerTest, AClusterRestartKeepsTasksAndTheSchedulerReconciles) {
       },
       30))
       << s.log();
+  EXPECT_EQ(occurrences(s.log(), "cannot subscribe yet"), 1u) << s.log();
   std::set<std::string> after;
   ASSERT_TRUE(eventually([&] {
     after.clear();
