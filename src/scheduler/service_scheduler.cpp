@@ -1049,9 +1049,9 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   // offer that fitted none of those earlier in this pass fits it neither, since offers only
   // shrink within a pass. Placement rules may pass once more pods are placed (GROUP_BY), so
   // with those this holds only until the next launch.
-  std::string requirements;
   Unfit* unfit = nullptr;
   if (req.existing.empty()) {
+    std::string requirements;
     // Each part with its length: no two different lists of names and values give one key.
     auto add = [&](const std::string& part) {
       requirements += std::to_string(part.size()) + ':' + part;

@@ -41,6 +41,18 @@ struct GatedSender {
   }
 };
 
+// What the queue reported as failed, as "what:status:" then the body and the error.
+struct Failures {
+  std::mutex mutex;
+  std::vector<std::string> seen;
+  CallQueue::Failed record() {
+    return [this](const std::string& what, const Response& r) {
+      std::lock_guard lock(mutex);
+      seen.push_back(what + ":" + std::to_string(r.status) + ":" + r.body + r.error);
+    };
+  }
+};
+
 TEST(CallQueue, PushDoesNotWaitForTheAnswerAndCallsGoOutInOrder) {
   GatedSender s;
   CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
@@ -57,8 +69,7 @@ TEST(CallQueue, PushDoesNotWaitForTheAnswerAndCallsGoOutInOrder) {
 }
 
 TEST(CallQueue, FailuresAreReportedWithTheirNames) {
-  std::vector<std::string> failed;
-  std::mutex mutex;
+  Failures failed;
   int n = 0;
   CallQueue q(
       [&](const std::string& body) {
@@ -67,17 +78,15 @@ TEST(CallQueue, FailuresAreReportedWithTheirNames) {
         if (body == "lost") return Response{0, "", "Connection"};
         return Response{n % 2 == 0 ? 200 : 202, "", ""};
       },
-      [&](const std::string& what, const Response& r) {
-        std::lock_guard lock(mutex);
-        failed.push_back(what + ":" + std::to_string(r.status) + ":" + r.body + r.error);
-      });
+      failed.record());
   q.push("ok", "OK1");
   q.push("refused", "ACKNOWLEDGE");
   q.push("ok", "OK2");
   q.push("lost", "KILL");
   q.drain();
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(failed, (std::vector<std::string>{"ACKNOWLEDGE:400:bad call", "KILL:0:Connection"}));
+  std::lock_guard lock(failed.mutex);
+  EXPECT_EQ(failed.seen,
+            (std::vector<std::string>{"ACKNOWLEDGE:400:bad call", "KILL:0:Connection"}));
 }
 
 TEST(CallQueue, StopDropsWhatIsQueuedAndWaitsForTheCallUnderWay) {
@@ -116,22 +125,19 @@ TEST(CallQueue, ClearDropsWhatIsQueuedAndKeepsRunning) {
 }
 
 TEST(CallQueue, ASendThatThrowsIsReportedAndTheQueueGoesOn) {
-  std::vector<std::string> failed;
-  std::mutex mutex;
+  Failures failed;
   CallQueue q(
       [](const std::string& body) -> Response {
         if (body == "boom") throw std::runtime_error("out of sockets");
         return {202, "", ""};
       },
-      [&](const std::string& what, const Response& r) {
-        std::lock_guard lock(mutex);
-        failed.push_back(what + ":" + r.error);
-      });
+      failed.record());
   q.push("boom", "ACKNOWLEDGE");
   q.push("ok", "OK");
   q.drain();
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(failed, std::vector<std::string>{"ACKNOWLEDGE:out of sockets"});
+  std::lock_guard lock(failed.mutex);
+  // A throw counts as a transport error: status 0, its message as the error.
+  EXPECT_EQ(failed.seen, std::vector<std::string>{"ACKNOWLEDGE:0:out of sockets"});
 }
 
 }  // namespace

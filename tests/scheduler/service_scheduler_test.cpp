@@ -743,18 +743,22 @@ TEST_F(SchedulerTest, LaunchesPerPassBoundsWhatOnePassLaunches) {
   EXPECT_GE(l.by_offer.size(), 3u) << l.records.dump(1);
 }
 
+// N pods of one task deployed in parallel: `cpus` each, `placement` a spec line or empty.
+std::string parallel_pods(const std::string& name, int count, const std::string& cpus,
+                          const std::string& placement = "") {
+  return "name: " + name + "\npods:\n  " + name + ":\n    count: " + std::to_string(count) + "\n" +
+         placement + "    tasks:\n      server:\n        goal: RUNNING\n" +
+         "        cmd: sleep 1000\n        cpus: " + cpus + "\n        memory: 32\n" +
+         "plans:\n  deploy:\n    phases:\n      " + name + ":\n" +
+         "        strategy: parallel\n        pod: " + name + "\n";
+}
+
 // New pods of one type that no offer fits: within a pass, the first is evaluated against the
 // offers and the others are not evaluated again (each would cost every offer once more), and
 // their evaluations say which step found that nothing fits.
 TEST_F(SchedulerTest, NewPodsThatNoOfferFitsAreEvaluatedOncePerPass) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "huge.yml",
-                                      "name: huge\n"
-                                      "pods:\n  huge:\n    count: 3\n    tasks:\n"
-                                      "      server:\n        goal: RUNNING\n"
-                                      "        cmd: sleep 1000\n        cpus: 64\n"
-                                      "        memory: 32\n"
-                                      "plans:\n  deploy:\n    phases:\n      huge:\n"
-                                      "        strategy: parallel\n        pod: huge\n");
+  const std::string spec =
+      write_spec(cluster_.dir() / "spec", "huge.yml", parallel_pods("huge", 3, "64"));
   SchedulerProcess s(spec, cluster_, data_dir(), "huge", kFast);
   // The latest evaluation of each step, once all three have one.
   std::map<std::string, json> latest;
@@ -790,14 +794,8 @@ TEST_F(SchedulerTest, NewPodsThatNoOfferFitsAreEvaluatedOncePerPass) {
 // the third pod skips the offer the second found full, and the fourth skips both offers
 // found full before it and evaluates only the one the third took.
 TEST_F(SchedulerTest, OffersThatFittedNoEarlierNewPodAreSkippedForTheNext) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "wide.yml",
-                                      "name: wide\n"
-                                      "pods:\n  wide:\n    count: 4\n    tasks:\n"
-                                      "      server:\n        goal: RUNNING\n"
-                                      "        cmd: sleep 1000\n        cpus: 1.5\n"
-                                      "        memory: 32\n"
-                                      "plans:\n  deploy:\n    phases:\n      wide:\n"
-                                      "        strategy: parallel\n        pod: wide\n");
+  const std::string spec =
+      write_spec(cluster_.dir() / "spec", "wide.yml", parallel_pods("wide", 4, "1.5"));
   SchedulerProcess s(spec, cluster_, data_dir(), "wide", kFast);
   // "N offers" children: how many offers a step's evaluation skipped, over its records.
   auto skipped = [&](const std::string& step) {
@@ -826,16 +824,9 @@ TEST_F(SchedulerTest, OffersThatFittedNoEarlierNewPodAreSkippedForTheNext) {
 // spread over three zones: the fourth goes where the first went, onto the offer the second
 // and third found unfit, rather than past it.
 TEST_F(SchedulerTest, PlacementRefusalsAreForgottenAtEachLaunch) {
-  const std::string spec = write_spec(cluster_.dir() / "spec", "spread.yml",
-                                      "name: spread\n"
-                                      "pods:\n  spread:\n    count: 4\n"
-                                      "    placement: '[[\"@zone\", \"GROUP_BY\", 3]]'\n"
-                                      "    tasks:\n"
-                                      "      server:\n        goal: RUNNING\n"
-                                      "        cmd: sleep 1000\n        cpus: 0.5\n"
-                                      "        memory: 32\n"
-                                      "plans:\n  deploy:\n    phases:\n      spread:\n"
-                                      "        strategy: parallel\n        pod: spread\n");
+  const std::string spec = write_spec(
+      cluster_.dir() / "spec", "spread.yml",
+      parallel_pods("spread", 4, "0.5", "    placement: '[[\"@zone\", \"GROUP_BY\", 3]]'\n"));
   SchedulerProcess s(spec, cluster_, data_dir(), "spread", kFast);
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const std::string first = s.task("spread-0", "spread-0-server")["agent"];
