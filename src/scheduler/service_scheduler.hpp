@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -199,9 +200,14 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   static void consume(mesos::Offer& offer, const std::vector<mesos::Operation>& ops);
   void flush_launches();
   bool ready(const mesos::TaskStatus& status) const;
+  // The same for a status known to be of task `name` (no lookup by id).
+  bool ready(const mesos::TaskStatus& status, const std::string& name,
+             const mesos::TaskInfo& info) const;
   std::set<std::string> kept_resource_ids() const;
   void index_task(const state::StoredTask& t);
   void refresh_down(const std::string& name);
+  // Whether a task belongs in down_ (below), given its last status if any.
+  static bool is_down(const mesos::TaskInfo& info, const mesos::TaskStatus* status);
   void unindex_task(const state::StoredTask& t);
   void watch(Work& work);
   std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
@@ -273,8 +279,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // Loop-thread state.
   plan::PlanCoordinator plans_;
   plan::Plan* recovery_ = nullptr;
-  std::map<std::string, state::StoredTask> tasks_;  // by task name
-  std::map<std::string, std::string> by_id_;        // task id -> task name
+  std::map<std::string, state::StoredTask> tasks_;      // by task name
+  std::unordered_map<std::string, std::string> by_id_;  // task id -> task name
   std::map<std::string, mesos::TaskStatus> statuses_;
   // Task names by pod instance, kept with tasks_: a launch, a recovery or a kill asks for one
   // pod's tasks, which a walk over every task made quadratic in the pod count.

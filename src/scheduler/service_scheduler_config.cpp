@@ -319,10 +319,9 @@ bool ServiceScheduler::decommissioning(const std::string& pod_type, int index) c
 // phase kills the pod's tasks, releases its footprint, then erases its record.
 std::unique_ptr<plan::Plan> ServiceScheduler::decommission_plan() const {
   std::map<std::string, std::map<int, std::vector<std::string>>> gone;  // type -> index -> tasks
-  for (const auto& [name, t] : tasks_) {
-    auto [type, index] = pod_of(t.info);
-    if (decommissioning(type, index)) gone[type][index].push_back(name);
-  }
+  for (const auto& [pod, names] : pod_tasks_)
+    if (decommissioning(pod.first, pod.second))
+      gone[pod.first][pod.second].assign(names.begin(), names.end());
   if (gone.empty()) return nullptr;
   std::vector<std::string> order;
   for (const auto& [type, instances] : gone)

@@ -429,6 +429,65 @@ TEST_F(ConfigUpdateTest, ARestartWithAChangedSpecRollsItOutAndAnUpdatedTargetSur
   EXPECT_DOUBLE_EQ(task_cpus(s, "app-0"), 0.3);
 }
 
+// Under a new target, a custom plan whose spec and steps are unchanged is kept with its
+// progress; one whose steps changed (another instance of its pod) is built afresh.
+TEST_F(ConfigUpdateTest, ACustomPlanKeepsItsProgressUnlessItsStepsChanged) {
+  auto spec = [](const std::string& cpus, int tools) {
+    return app_spec(cpus, 1) +
+           "  tool:\n"
+           "    count: " +
+           std::to_string(tools) +
+           "\n"
+           "    tasks:\n"
+           "      run:\n"
+           "        goal: ONCE\n"
+           "        cmd: 'true'\n"
+           "        cpus: 0.1\n"
+           "        memory: 16\n"
+           "plans:\n"
+           "  deploy:\n"
+           "    phases:\n"
+           "      app:\n"
+           "        strategy: serial\n"
+           "        pod: app\n"
+           "  job:\n"
+           "    phases:\n"
+           "      job:\n"
+           "        strategy: serial\n"
+           "        pod: tool\n";
+  };
+  SchedulerProcess s(spec_file("v1.yml", spec("0.1", 1)), cluster_, data_dir(), "app", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  ASSERT_EQ(s.post("/v1/plans/job/start").status, 200) << s.log();
+  ASSERT_TRUE(s.plan_complete("job")) << s.log();
+  const json ran = s.get("/v1/plans/job").body;
+  const json first = s.task("app-0", "app-0-server")["id"];
+
+  std::string out;
+  ASSERT_EQ(update(spec_file("v2.yml", spec("0.2", 1)), out), 0) << out;
+  ASSERT_TRUE(eventually([&] {
+    return s.get("/v1/plans/deploy").status == 200 &&
+           s.task("app-0", "app-0-server")["id"] != first;
+  })) << s.log();
+  // The same plan, not one rebuilt and found complete: same id, same step start.
+  const json kept = s.get("/v1/plans/job").body;
+  EXPECT_EQ(kept["id"], ran["id"]);
+  EXPECT_EQ(kept["phases"][0]["steps"][0]["started"], ran["phases"][0]["steps"][0]["started"]);
+  EXPECT_EQ(kept["status"], "COMPLETE") << kept.dump();
+
+  ASSERT_EQ(update(spec_file("v3.yml", spec("0.2", 2)), out), 0) << out;
+  ASSERT_TRUE(eventually([&] {
+    const json job = s.get("/v1/plans/job").body;
+    return job["phases"][0]["steps"].size() == 2u;
+  })) << s.log();
+  // A new plan: the instance that ran already counts as done (its task FINISHED), the new
+  // one waits for `plan start`.
+  const json job = s.get("/v1/plans/job").body;
+  EXPECT_NE(job["id"], kept["id"]);
+  EXPECT_EQ(job["status"], "WAITING") << job.dump();
+  EXPECT_EQ(job["phases"][0]["steps"][1]["status"], "PENDING") << job.dump();
+}
+
 // A scheduler killed after persisting a resize but before its ACCEPT reached the master: the
 // record says the pod holds 0.3 cpus under its reservation, the agent holds 0.1. The state is
 // prepared by hand, as such a crash leaves it; the scheduler must resize again from what the
