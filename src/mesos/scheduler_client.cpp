@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -20,11 +21,14 @@ struct SchedulerClient::Stream {
 // (a scheduler's loop, for ACCEPT, DECLINE and KILL, and its acknowledgement queue).
 struct SchedulerClient::Calls {
   struct Slot {
-    std::mutex mutex;
+    std::mutex mutex;  // held by the call using the slot
+    // Held to replace `client` and by abort_calls(), which cannot wait for `mutex`.
+    std::mutex swap;
     std::unique_ptr<httplib::Client> client;
     std::chrono::steady_clock::time_point last_used;
   };
   Slot slots[SchedulerClient::kKeptConnections];
+  std::atomic<bool> aborted{false};
 };
 
 SchedulerClient::SchedulerClient(std::string host, int port, std::string api_path)
@@ -43,13 +47,24 @@ void SchedulerClient::disconnect() {
     // closes.
     for (Calls::Slot& slot : calls_->slots) {
       std::unique_lock lock(slot.mutex, std::try_to_lock);
-      if (lock.owns_lock()) slot.client.reset();
+      if (!lock.owns_lock()) continue;
+      std::lock_guard swap(slot.swap);
+      slot.client.reset();
     }
   }
   if (!stream_) return;
   stream_->client->stop();
   if (stream_->reader.joinable()) stream_->reader.join();
   stream_.reset();
+}
+
+void SchedulerClient::abort_calls() {
+  calls_->aborted = true;
+  for (Calls::Slot& slot : calls_->slots) {
+    std::lock_guard swap(slot.swap);
+    // httplib's stop() shuts the socket of a request under way, from any thread.
+    if (slot.client) slot.client->stop();
+  }
 }
 
 SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_json,
@@ -156,19 +171,33 @@ std::unique_ptr<httplib::Client> call_client(const std::string& host, int port) 
 SchedulerClient::Response SchedulerClient::call(const std::string& call_json) const {
   const std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/json"}, {"Mesos-Stream-Id", stream_id_}};
+  auto aborted = [] {
+    Response r;
+    r.error = kAborted;
+    return r;
+  };
+  if (calls_->aborted) return aborted();
   if (!keep_alive) return request("POST", api_path_, call_json, headers);
   for (Calls::Slot& slot : calls_->slots) {
     std::unique_lock lock(slot.mutex, std::try_to_lock);
     if (!lock.owns_lock()) continue;
-    if (!slot.client ||
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.last_used).count() >
-            reuse_seconds) {
-      slot.client = call_client(host_, port_);
-      slot.client->set_keep_alive(true);
+    {
+      std::lock_guard swap(slot.swap);
+      if (calls_->aborted) return aborted();
+      if (!slot.client ||
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.last_used).count() >
+              reuse_seconds) {
+        slot.client = call_client(host_, port_);
+        slot.client->set_keep_alive(true);
+      }
     }
     Response r = send_on(*slot.client, "POST", api_path_, call_json, headers);
     slot.last_used = std::chrono::steady_clock::now();
-    if (r.status == 0) slot.client.reset();  // the next call starts afresh
+    if (r.status == 0 && calls_->aborted) r.error = kAborted;  // not the socket's "Read"
+    if (r.status == 0) {  // the next call starts afresh
+      std::lock_guard swap(slot.swap);
+      slot.client.reset();
+    }
     return r;
   }
   // Every kept connection is busy with another thread's call: this one takes a connection of

@@ -43,6 +43,11 @@ class SchedulerClient {
   // Ends the event stream (the master sees the scheduler go away) and closes the kept call
   // connections, but those a call is using.
   void disconnect();
+  // Ends the calls under way on the kept connections at once (they fail with a transport
+  // error) and fails every later call: a scheduler stopping while the master does not answer
+  // would otherwise wait for the read timeout.
+  void abort_calls();
+  static constexpr const char* kAborted = "calls aborted";  // the error of an aborted call
 
   double read_timeout_seconds = 120;  // raise above the heartbeat interval
   // Reuse kept connections for calls (a scheduler's many ACKNOWLEDGEs: a connection per call

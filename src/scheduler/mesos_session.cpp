@@ -39,6 +39,15 @@ void MesosSession::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void MesosSession::abort_calls() {
+  std::shared_ptr<mesos::SchedulerClient> client;
+  {
+    std::lock_guard lock(mutex_);
+    client = client_;
+  }
+  if (client) client->abort_calls();
+}
+
 std::string MesosSession::framework_id() const {
   std::lock_guard lock(mutex_);
   return framework_id_;

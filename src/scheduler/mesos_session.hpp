@@ -55,6 +55,9 @@ class MesosSession {
 
   void start();
   void stop();
+  // Ends the calls under way now and fails later ones (SchedulerClient::abort_calls): the
+  // first step of a stop, so that it does not wait on a master that does not answer.
+  void abort_calls();
   // A framework about to TEARDOWN must not subscribe again when its stream closes (it would
   // register as a new framework). false undoes it while the stream is still up.
   void retire(bool retired) { retired_ = retired; }

@@ -252,6 +252,7 @@ bool ServiceScheduler::start(std::string& error) {
   ack_queue_ = std::make_unique<CallQueue>(
       [this](const std::string& body) { return session_->call(body); },
       [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
+        if (stopping_ || r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
         log(options_.service_name,
             what +
                 " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
@@ -270,7 +271,10 @@ bool ServiceScheduler::start(std::string& error) {
 
 void ServiceScheduler::stop() {
   stopping_ = true;
-  // Acknowledgements still queued are dropped: the master sends their updates again.
+  // Acknowledgements still queued are dropped, and the one under way is cut short: the master
+  // sends their updates again. (request_end() aborted the calls already, unless the stop
+  // came otherwise.)
+  if (session_) session_->abort_calls();
   if (ack_queue_) ack_queue_->stop();
   if (session_) session_->stop();
   if (loop_) loop_->stop();
@@ -1699,6 +1703,8 @@ void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double s
 bool ServiceScheduler::send(const std::string& body, const char* what) {
   auto r = session_->call(body);
   if (r.status == 202 || r.status == 200) return true;
+  // A stop cut the call short or closed the session: nothing to report.
+  if (stopping_ || r.error == mesos::SchedulerClient::kAborted) return false;
   log(options_.service_name,
       std::string(what) +
           " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
@@ -2012,6 +2018,10 @@ void ServiceScheduler::complete_uninstall() {
 }
 
 void ServiceScheduler::request_end() {
+  // What waits on the master ends now rather than at its read timeout (30 s) when the master
+  // does not answer: a call of the loop's holds the API requests waiting on the loop, and the
+  // API stops before the scheduler does. Calls fail from here on, as after a crash.
+  if (session_) session_->abort_calls();
   end("stopped");
 }
 

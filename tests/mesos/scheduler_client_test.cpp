@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -101,6 +102,31 @@ TEST(SchedulerClient, TwoThreadsCallingAtOnceEachKeepAConnection) {
   held.join();
   EXPECT_EQ(server.calls(), 11);
   EXPECT_EQ(server.connections(), 2u);
+}
+
+TEST(SchedulerClient, AbortedCallsEndAtOnceAndLaterOnesFail) {
+  // A stopping scheduler whose master does not answer: the call under way ends without
+  // waiting for the read timeout (30 s, past the wait below), and no call goes out after.
+  CallServer server;
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 3600;
+  std::promise<SchedulerClient::Response> answer;
+  std::thread held([&] { answer.set_value(client.call("hold")); });
+  ASSERT_TRUE(server.wait_held());
+  client.abort_calls();
+  auto future = answer.get_future();
+  const bool ended = future.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  server.release();
+  held.join();
+  ASSERT_TRUE(ended);
+  const SchedulerClient::Response cut = future.get();
+  EXPECT_EQ(cut.status, 0);
+  EXPECT_EQ(cut.error, "calls aborted");
+  const SchedulerClient::Response later = client.call("{}");
+  EXPECT_EQ(later.status, 0);
+  EXPECT_EQ(later.error, "calls aborted");
+  EXPECT_EQ(server.calls(), 1);
 }
 
 TEST(SchedulerClient, CallsWithoutKeepAliveEachTakeAConnection) {

@@ -2,9 +2,11 @@
 // task processes on loopback. Each test names the behaviour it demonstrates.
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "scheduler_process.hpp"
 
@@ -751,6 +753,30 @@ std::string parallel_pods(const std::string& name, int count, const std::string&
          "        cmd: sleep 1000\n        cpus: " + cpus + "\n        memory: 32\n" +
          "plans:\n  deploy:\n    phases:\n      " + name + ":\n" +
          "        strategy: parallel\n        pod: " + name + "\n";
+}
+
+// A master that stops answering (SIGSTOP) while the scheduler's loop waits on a call of its
+// own: a SIGTERM ends the scheduler at once, cleanly, instead of after the call's 30 s read
+// timeout (the API waits on the loop, and the API stops first).
+TEST_F(SchedulerTest, AStopDoesNotWaitForAMasterThatDoesNotAnswer) {
+  SchedulerProcess s(write_spec(cluster_.dir() / "spec", "one.yml", parallel_pods("one", 1, "0.1")),
+                     cluster_, data_dir(), "one");
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  ::kill(cluster_.pid(), SIGSTOP);
+  // A pod restart has the loop call KILL, which gets no answer.
+  std::thread restart([&] { s.post("/v1/pod/one-0/restart"); });
+  const bool held = eventually([&] {  // requests to the loop are answered no more
+    httplib::Client c("127.0.0.1", s.port());
+    c.set_read_timeout(std::chrono::milliseconds(300));
+    return !c.Get("/v1/plans/deploy");
+  });
+  ::kill(s.pid(), SIGTERM);
+  const int code = s.wait_exit(10);
+  ::kill(cluster_.pid(), SIGCONT);
+  restart.join();
+  ASSERT_TRUE(held) << s.log();
+  EXPECT_EQ(code, 0) << s.log();
+  EXPECT_EQ(s.log().find("KILL failed"), std::string::npos) << s.log();
 }
 
 // New pods of one type that no offer fits: within a pass, the first is evaluated against the
