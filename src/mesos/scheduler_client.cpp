@@ -61,9 +61,18 @@ void SchedulerClient::disconnect() {
 void SchedulerClient::abort_calls() {
   calls_->aborted = true;
   for (Calls::Slot& slot : calls_->slots) {
-    std::lock_guard swap(slot.swap);
-    // httplib's stop() shuts the socket of a request under way, from any thread.
-    if (slot.client) slot.client->stop();
+    // httplib's stop() shuts the socket of a request under way, from any thread. A call that
+    // checked `aborted` just before it was set may not have sent yet (stop() then only closes
+    // the idle socket, and the call opens another): stop again until the slot is free.
+    for (;;) {
+      {
+        std::lock_guard swap(slot.swap);
+        if (slot.client) slot.client->stop();
+      }
+      std::unique_lock in_use(slot.mutex, std::try_to_lock);
+      if (in_use.owns_lock()) break;  // no call on it; later ones fail at once
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 }
 
@@ -194,7 +203,7 @@ SchedulerClient::Response SchedulerClient::call(const std::string& call_json) co
     Response r = send_on(*slot.client, "POST", api_path_, call_json, headers);
     slot.last_used = std::chrono::steady_clock::now();
     if (r.status == 0 && calls_->aborted) r.error = kAborted;  // not the socket's "Read"
-    if (r.status == 0) {  // the next call starts afresh
+    if (r.status == 0) {                                       // the next call starts afresh
       std::lock_guard swap(slot.swap);
       slot.client.reset();
     }

@@ -43,9 +43,12 @@ class SchedulerClient {
   // Ends the event stream (the master sees the scheduler go away) and closes the kept call
   // connections, but those a call is using.
   void disconnect();
-  // Ends the calls under way on the kept connections at once (they fail with a transport
-  // error) and fails every later call: a scheduler stopping while the master does not answer
-  // would otherwise wait for the read timeout.
+  // Ends the calls under way on the kept connections at once (they fail with kAborted) and
+  // fails every later call: a scheduler stopping while the master does not answer would
+  // otherwise wait for the read timeout. Returns once no call is under way on a kept
+  // connection. (A call that found both kept connections busy travels on one of its own,
+  // which this does not reach; a scheduler has two callers, its loop and its
+  // acknowledgement queue, one connection each.)
   void abort_calls();
   static constexpr const char* kAborted = "calls aborted";  // the error of an aborted call
 

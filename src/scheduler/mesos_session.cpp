@@ -43,6 +43,7 @@ void MesosSession::abort_calls() {
   std::shared_ptr<mesos::SchedulerClient> client;
   {
     std::lock_guard lock(mutex_);
+    calls_aborted_ = true;  // for a client of a later subscription too
     client = client_;
   }
   if (client) client->abort_calls();
@@ -70,9 +71,9 @@ mesos::SchedulerClient::Response MesosSession::call(const std::string& call_json
     std::lock_guard lock(mutex_);
     client = client_;
   }
-  if (!client || !connected_) {
+  if (calls_aborted_ || !client || !connected_) {
     mesos::SchedulerClient::Response r;
-    r.error = "not subscribed";
+    r.error = calls_aborted_ ? mesos::SchedulerClient::kAborted : "not subscribed";
     return r;
   }
   return client->call(call_json);

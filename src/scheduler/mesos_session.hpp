@@ -81,6 +81,7 @@ class MesosSession {
   std::atomic<bool> connected_{false};
   std::atomic<bool> removed_{false};
   std::atomic<bool> retired_{false};
+  std::atomic<bool> calls_aborted_{false};  // abort_calls(): every call fails from then on
 
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable wake_;

@@ -252,7 +252,7 @@ bool ServiceScheduler::start(std::string& error) {
   ack_queue_ = std::make_unique<CallQueue>(
       [this](const std::string& body) { return session_->call(body); },
       [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
-        if (stopping_ || r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
+        if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
         log(options_.service_name,
             what +
                 " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
@@ -581,9 +581,6 @@ void ServiceScheduler::tick_soon() {
   tick_posted_ = true;
   loop_->post([this] {
     tick_posted_ = false;
-    // A stopping scheduler starts nothing new while its loop drains (the session is gone:
-    // launches it staged could not be sent).
-    if (stopping_) return;
     // As the periodic tick: a failure is logged and the next tick tries again, where a posted
     // task's exception would end the loop thread.
     try {
@@ -1443,7 +1440,9 @@ void ServiceScheduler::check_timed_replacement() {
 // The tick: timers, reconciliation, offers
 
 void ServiceScheduler::tick() {
-  if (!subscribed_) return;
+  // A stopping scheduler starts nothing new while its loop drains: its calls fail from
+  // request_end() on, so launches it staged could not be sent.
+  if (!subscribed_ || stopping_) return;
   const double t = now();
   if (auto r = reconciler_.poll(t)) {
     mesos::Call c;
@@ -1703,8 +1702,7 @@ void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double s
 bool ServiceScheduler::send(const std::string& body, const char* what) {
   auto r = session_->call(body);
   if (r.status == 202 || r.status == 200) return true;
-  // A stop cut the call short or closed the session: nothing to report.
-  if (stopping_ || r.error == mesos::SchedulerClient::kAborted) return false;
+  if (r.error == mesos::SchedulerClient::kAborted) return false;  // a stop's doing
   log(options_.service_name,
       std::string(what) +
           " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
@@ -2020,7 +2018,9 @@ void ServiceScheduler::complete_uninstall() {
 void ServiceScheduler::request_end() {
   // What waits on the master ends now rather than at its read timeout (30 s) when the master
   // does not answer: a call of the loop's holds the API requests waiting on the loop, and the
-  // API stops before the scheduler does. Calls fail from here on, as after a crash.
+  // API stops before the scheduler does. Calls fail from here on, as after a crash, and
+  // ticks stage nothing more.
+  stopping_ = true;
   if (session_) session_->abort_calls();
   end("stopped");
 }

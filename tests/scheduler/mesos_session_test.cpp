@@ -110,6 +110,21 @@ TEST_F(MesosSessionTest, SubscribesPersistsTheIdFirstAndReceivesOffers) {
   EXPECT_EQ(r.status, 202) << r.body << r.error;
 }
 
+TEST_F(MesosSessionTest, AbortedCallsStayAbortedForALaterSubscription) {
+  // Aborted before there is any connection (as during a backoff): the subscription made
+  // after it, with a client of its own, still fails every call.
+  MesosSession session(options(), store, recorder);
+  session.abort_calls();
+  session.start();
+  ASSERT_TRUE(eventually([&] { return session.connected(); }));
+  auto r = session.call(nlohmann::json({{"type", "REVIVE"},
+                                        {"framework_id", {{"value", session.framework_id()}}},
+                                        {"revive", nlohmann::json::object()}})
+                            .dump());
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.error, mesos::SchedulerClient::kAborted);
+}
+
 TEST_F(MesosSessionTest, ResubscribesWithTheSameIdAfterTheMasterComesBack) {
   MesosSession session(options(), store, recorder);
   session.start();
