@@ -75,6 +75,72 @@ struct Bench {
     }
   }
 
+  // ACCEPTs a one-task group on each offer (one per agent), then acknowledges STARTING and
+  // RUNNING of each; how many tasks.
+  int launch_on(const std::string& id, EventStream& stream,
+                const std::vector<std::string>& offer_ids) {
+    int n = 0;
+    for (const std::string& oid : offer_ids) {
+      steward::mesos::AcceptCall accept;
+      accept.framework_id = id;
+      accept.offer_ids = {oid};
+      accept.refuse_seconds = 5;
+      steward::mesos::Operation op;
+      op.type = steward::mesos::Operation::Type::launch_group;
+      steward::mesos::ExecutorInfo exec;
+      exec.executor_id = "e" + std::to_string(n);
+      exec.framework_id = id;
+      steward::mesos::Resource cpus;
+      cpus.name = "cpus";
+      cpus.scalar = 0.1;
+      steward::mesos::Resource mem = cpus;
+      mem.name = "mem";
+      mem.scalar = 32;
+      steward::mesos::Resource disk = cpus;
+      disk.name = "disk";
+      disk.scalar = 10;
+      exec.resources = {cpus, mem, disk};
+      op.executor = exec;
+      steward::mesos::TaskInfo task;
+      task.task_id = "t" + std::to_string(n++);
+      task.name = task.task_id;
+      cpus.scalar = 1;
+      task.resources = {cpus};
+      task.command = steward::mesos::CommandInfo{};
+      task.command->value = "sleep 1000";
+      op.tasks = {task};
+      accept.operations = {op};
+      master->accept(accept, stream.id(), now);
+    }
+    run();
+    // Acknowledge until nothing is owed (STARTING, then RUNNING).
+    for (int round = 0; round < 2; ++round) {
+      std::vector<std::pair<std::string, std::string>> owed;
+      for (const auto& [key, t] : master->tasks())
+        if (!t.unacknowledged.empty())
+          owed.emplace_back(t.info.task_id, t.unacknowledged.front().uuid);
+      for (const auto& [task_id, uuid] : owed) {
+        steward::mesos::Call ack;
+        ack.type = steward::mesos::Call::Type::acknowledge;
+        ack.framework_id = id;
+        ack.task_id = task_id;
+        ack.uuid = uuid;
+        master->handle(ack, stream.id(), now);
+      }
+      run();
+    }
+    return n;
+  }
+  // One allocation pass offering every agent; the offers' ids.
+  std::vector<std::string> offer_all(EventStream& stream) {
+    master->allocate(now);
+    std::vector<std::string> offer_ids;
+    for (const auto& [oid, offer] : master->offers())
+      offer_ids.push_back(oid);
+    drain(stream);
+    return offer_ids;
+  }
+
   double now = 1000;
   std::vector<std::function<void()>> deferred;
   SimulatedRuntime runtime;
@@ -119,62 +185,9 @@ void BM_LaunchToRunning(benchmark::State& state) {
     state.PauseTiming();
     Bench b(agents);
     auto [id, stream] = b.subscribe("svc");
-    b.master->allocate(b.now);
-    std::vector<std::string> offer_ids;
-    for (const auto& [oid, offer] : b.master->offers())
-      offer_ids.push_back(oid);
-    Bench::drain(*stream);
+    const auto offer_ids = b.offer_all(*stream);
     state.ResumeTiming();
-    int n = 0;
-    for (const std::string& oid : offer_ids) {
-      steward::mesos::AcceptCall accept;
-      accept.framework_id = id;
-      accept.offer_ids = {oid};
-      accept.refuse_seconds = 5;
-      steward::mesos::Operation op;
-      op.type = steward::mesos::Operation::Type::launch_group;
-      steward::mesos::ExecutorInfo exec;
-      exec.executor_id = "e" + std::to_string(n);
-      exec.framework_id = id;
-      steward::mesos::Resource cpus;
-      cpus.name = "cpus";
-      cpus.scalar = 0.1;
-      steward::mesos::Resource mem = cpus;
-      mem.name = "mem";
-      mem.scalar = 32;
-      steward::mesos::Resource disk = cpus;
-      disk.name = "disk";
-      disk.scalar = 10;
-      exec.resources = {cpus, mem, disk};
-      op.executor = exec;
-      steward::mesos::TaskInfo task;
-      task.task_id = "t" + std::to_string(n++);
-      task.name = task.task_id;
-      cpus.scalar = 1;
-      task.resources = {cpus};
-      task.command = steward::mesos::CommandInfo{};
-      task.command->value = "sleep 1000";
-      op.tasks = {task};
-      accept.operations = {op};
-      b.master->accept(accept, stream->id(), b.now);
-    }
-    b.run();
-    // Acknowledge until nothing is owed (STARTING, then RUNNING).
-    for (int round = 0; round < 2; ++round) {
-      std::vector<std::pair<std::string, std::string>> owed;
-      for (const auto& [key, t] : b.master->tasks())
-        if (!t.unacknowledged.empty())
-          owed.emplace_back(t.info.task_id, t.unacknowledged.front().uuid);
-      for (const auto& [task_id, uuid] : owed) {
-        steward::mesos::Call ack;
-        ack.type = steward::mesos::Call::Type::acknowledge;
-        ack.framework_id = id;
-        ack.task_id = task_id;
-        ack.uuid = uuid;
-        b.master->handle(ack, stream->id(), b.now);
-      }
-      b.run();
-    }
+    const int n = b.launch_on(id, *stream, offer_ids);
     launched += static_cast<std::size_t>(n);
     state.PauseTiming();
     Bench::drain(*stream);
@@ -183,6 +196,19 @@ void BM_LaunchToRunning(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(launched));
 }
 BENCHMARK(BM_LaunchToRunning)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// The master's checkpoint text (written whole after a change) with one running task per
+// agent, every update acknowledged.
+void BM_CheckpointText(benchmark::State& state) {
+  Bench b(static_cast<int>(state.range(0)));
+  auto [id, stream] = b.subscribe("svc");
+  b.launch_on(id, *stream, b.offer_all(*stream));
+  std::size_t bytes = 0;
+  for (auto _ : state)
+    bytes += b.master->checkpoint_text().size();
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_CheckpointText)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 // One agent's ledger as pods are packed onto it: each RESERVE takes 0.01 cpus from the
 // unreserved share and adds them back as a reservation of its own (a resource_id label per

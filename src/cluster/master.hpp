@@ -53,6 +53,9 @@ struct TaskRecord {
   std::deque<std::string> acknowledged;          // recent uuids, to answer repeats
   double last_sent = 0;
   bool resources_released = false;
+  // The fields above `group` included are set at launch and never change: their checkpoint
+  // text is written once and kept (master_checkpoint.cpp).
+  mutable std::string checkpoint_fixed;
 };
 
 struct ExecutorRecord {
@@ -61,6 +64,7 @@ struct ExecutorRecord {
   std::string role;
   std::vector<mesos::Resource> volumes;  // volumes its tasks list that its info does not
   std::set<std::string> tasks;           // every task ever launched into it
+  mutable std::string checkpoint_info;   // `info`, never changed, as checkpoint text
 };
 
 struct OfferRecord {
@@ -80,6 +84,9 @@ struct AgentRecord {
   resources::ResourcePool free;                     // neither offered nor used
   std::map<std::string, ExecutorRecord> executors;  // by "<framework>/<executor>"
   double registered_time = 0;
+  mutable std::string checkpoint_configured;         // `config`'s resources as checkpoint text
+  mutable std::string checkpoint_total;              // `total` as checkpoint text, while it has
+  mutable std::uint64_t checkpoint_total_stamp = 0;  // this stamp
 };
 
 // Resources a framework declined (or left unused) on an agent, not offered again to that

@@ -50,23 +50,45 @@ const char* state_name(AgentRecord::State s) {
   return "active";
 }
 
-json task_json(const TaskRecord& t) {
+std::string dump_text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A task's checkpoint entry as text. Its fixed part (the TaskInfo above all) is written once
+// and kept in the record: writing every task's TaskInfo again was most of each checkpoint's
+// cost, and a checkpoint follows every change.
+std::string task_text(const TaskRecord& t) {
+  if (t.checkpoint_fixed.empty()) {
+    const std::string fixed = dump_text({{"info", mesos::to_json(t.info)},
+                                         {"framework_id", t.framework_id},
+                                         {"executor_id", t.executor_id},
+                                         {"agent_id", t.agent_id},
+                                         {"role", t.role},
+                                         {"resources", resources_json(t.resources)},
+                                         {"group", t.group}});
+    t.checkpoint_fixed = fixed.substr(1, fixed.size() - 2);  // without its braces
+  }
   json unacked = json::array();
   for (const auto& s : t.unacknowledged)
     unacked.push_back(mesos::to_json(s));
-  json j = {{"info", mesos::to_json(t.info)},
-            {"framework_id", t.framework_id},
-            {"executor_id", t.executor_id},
-            {"agent_id", t.agent_id},
-            {"role", t.role},
-            {"resources", resources_json(t.resources)},
-            {"group", t.group},
-            {"state", mesos::to_string(t.state)},
-            {"unacknowledged", std::move(unacked)},
-            {"acknowledged", t.acknowledged},
-            {"resources_released", t.resources_released}};
-  if (t.latest) j["latest"] = mesos::to_json(*t.latest);
-  return j;
+  std::string out = "{" + t.checkpoint_fixed;
+  out += ",\"state\":" + dump_text(mesos::to_string(t.state));
+  out += ",\"unacknowledged\":" + dump_text(unacked);
+  out += ",\"acknowledged\":" + dump_text(t.acknowledged);
+  out += t.resources_released ? ",\"resources_released\":true" : ",\"resources_released\":false";
+  if (t.latest) out += ",\"latest\":" + dump_text(mesos::to_json(*t.latest));
+  out += '}';
+  return out;
+}
+
+// An agent's ledger as checkpoint text, kept until the ledger changes (reservations and
+// volumes).
+const std::string& total_text(const AgentRecord& agent) {
+  if (agent.checkpoint_total_stamp != agent.total.stamp()) {
+    agent.checkpoint_total = dump_text(resources_json(agent.total.resources()));
+    agent.checkpoint_total_stamp = agent.total.stamp();
+  }
+  return agent.checkpoint_total;
 }
 
 bool task_from(const json& j, TaskRecord& t, std::string& error) {
@@ -112,27 +134,32 @@ json Master::checkpoint() const {
 }
 
 // Written one framework, agent and task at a time: the tree of 10,000 tasks at once took
-// several hundred megabytes for a text of forty. Keys in the order json objects dump them.
+// several hundred megabytes for a text of forty.
 std::string Master::checkpoint_text() const {
-  auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  auto dump = dump_text;
   std::string out = "{\"agents\":[";
   bool first = true;
+  // What never changes (an agent's configured resources, an executor's info) is written once
+  // and kept in its record, as a task's fixed part is.
   for (const auto& [id, agent] : agents_) {
-    json executors = json::array();
-    for (const auto& [key, e] : agent.executors)
-      executors.push_back({{"info", mesos::to_json(e.info)},
-                           {"role", e.role},
-                           {"volumes", resources_json(e.volumes)},
-                           {"tasks", e.tasks}});
     if (!first) out += ',';
     first = false;
-    out += dump({{"name", agent.config.name},
-                 {"id", agent.id},
-                 {"state", state_name(agent.state)},
-                 {"configured", resources_json(agent.config.total_resources())},
-                 {"total", resources_json(agent.total.resources())},
-                 {"registered_time", agent.registered_time},
-                 {"executors", std::move(executors)}});
+    if (agent.checkpoint_configured.empty())
+      agent.checkpoint_configured = dump(resources_json(agent.config.total_resources()));
+    out += "{\"name\":" + dump(agent.config.name) + ",\"id\":" + dump(agent.id) +
+           ",\"state\":" + dump(state_name(agent.state)) +
+           ",\"configured\":" + agent.checkpoint_configured + ",\"total\":" + total_text(agent) +
+           ",\"registered_time\":" + dump(agent.registered_time) + ",\"executors\":[";
+    bool first_executor = true;
+    for (const auto& [key, e] : agent.executors) {
+      if (!first_executor) out += ',';
+      first_executor = false;
+      if (e.checkpoint_info.empty()) e.checkpoint_info = dump(mesos::to_json(e.info));
+      out += "{\"info\":" + e.checkpoint_info + ",\"role\":" + dump(e.role) +
+             ",\"volumes\":" + dump(resources_json(e.volumes)) + ",\"tasks\":" + dump(e.tasks) +
+             "}";
+    }
+    out += "]}";
   }
   out += "],\"counters\":";
   out += dump(
@@ -152,7 +179,7 @@ std::string Master::checkpoint_text() const {
   for (const auto& [key, t] : tasks_) {
     if (!first) out += ',';
     first = false;
-    out += dump(task_json(t));
+    out += task_text(t);
   }
   out += "]}";
   return out;

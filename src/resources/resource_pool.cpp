@@ -1,6 +1,7 @@
 #include "resources/resource_pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <functional>
@@ -53,6 +54,11 @@ bool same_kind(const mesos::Resource& a, const mesos::Resource& b) {
          a.allocation_role == b.allocation_role && a.disk == b.disk;
 }
 
+std::uint64_t ResourcePool::next_stamp() {
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 ResourcePool::ResourcePool(const std::vector<mesos::Resource>& resources) {
   for (const auto& r : resources)
     add(r);
@@ -65,6 +71,7 @@ std::size_t ResourcePool::find(const mesos::Resource& r, std::size_t hash) const
 }
 
 void ResourcePool::add(const mesos::Resource& r) {
+  stamp_ = next_stamp();
   // Persistent volumes differ by id (part of the disk), so each stays its own entry.
   const std::size_t hash = kind_hash(r);
   const std::size_t at = find(r, hash);
@@ -116,6 +123,7 @@ bool ResourcePool::contains(const mesos::Resource& r, std::size_t at) const {
 bool ResourcePool::subtract(const mesos::Resource& r) {
   const std::size_t at = find(r, kind_hash(r));
   if (!contains(r, at)) return false;
+  stamp_ = next_stamp();
   auto it = items_.begin() + static_cast<std::ptrdiff_t>(at);
   bool gone = false;
   switch (r.type) {

@@ -6,6 +6,7 @@
 // operations of an ACCEPT are applied in order.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,16 @@ class ResourcePool {
   // On a temporary pool, a copy: `for (r : make_pool().resources())` must not dangle.
   std::vector<mesos::Resource> resources() && {
     hashes_.clear();
+    stamp_ = next_stamp();
     return std::move(items_);
   }
   bool empty() const { return items_.empty(); }
+  // Changes with every change of the contents and differs between pools made apart (a copy
+  // keeps its source's): what is computed from a pool stays good while this is the same.
+  std::uint64_t stamp() const { return stamp_; }
 
  private:
+  static std::uint64_t next_stamp();
   // The position of r's kind, or items_.size().
   std::size_t find(const mesos::Resource& r, std::size_t hash) const;
   bool contains(const mesos::Resource& r, std::size_t at) const;
@@ -42,6 +48,7 @@ class ResourcePool {
   // items_[i]'s kind hashed, compared before same_kind: an agent's ledger holds a kind per
   // reservation, and comparing each one's labels made every RESERVE cost all the others.
   std::vector<std::size_t> hashes_;
+  std::uint64_t stamp_ = next_stamp();
 };
 
 // Same kind of resource: equal in everything but quantity.

@@ -675,6 +675,31 @@ TEST(MasterCheckpoint, RoundTripKeepsLedgerTasksAndUnacknowledgedUpdates) {
   EXPECT_EQ(resent[0]["uuid"], first[0]["uuid"]);
 }
 
+// Parts of the checkpoint are written once and kept (an agent's ledger until it changes): a
+// reservation made after a checkpoint is in the next one.
+TEST(MasterCheckpoint, ACheckpointAfterAReservationHoldsIt) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", "svc-role", true, 100));
+  const json before = h.master->checkpoint();
+  json stack = json::array({dynamic("svc-role", "svc-principal", "r1")});
+  json reserve = {{"type", "RESERVE"},
+                  {"reserve", {{"resources", {scalar("cpus", 1, "svc-role", stack)}}}}};
+  h.call(fw, accept(offer_ids(fw.offers()), {reserve}));
+  const json after = h.master->checkpoint();
+  const json& total = after["agents"][0]["total"];
+  EXPECT_NE(total, before["agents"][0]["total"]);
+  int reserved = 0;
+  for (const json& r : total)
+    reserved += r.contains("reservations") && !r["reservations"].empty() ? 1 : 0;
+  EXPECT_EQ(reserved, 1) << total.dump();
+  MasterHarness again(one_agent());
+  std::string error;
+  ASSERT_TRUE(again.master->restore(after, again.now, error)) << error;
+  EXPECT_DOUBLE_EQ(again.master->agents().begin()->second.total.scalar("cpus"), 4);
+  EXPECT_EQ(again.master->agents().begin()->second.total.resources().size(),
+            h.master->agents().begin()->second.total.resources().size());
+}
+
 TEST(MasterCheckpoint, RefusesACheckpointOfOtherAgentsAndLeavesStateAlone) {
   MasterHarness h(one_agent());
   json saved = h.master->checkpoint();

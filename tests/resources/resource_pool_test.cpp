@@ -43,6 +43,22 @@ TEST(ResourcePool, SameKindMergesAndSubtracts) {
   EXPECT_EQ(pool.scalar("mem"), 0);  // all used: the entry is gone
 }
 
+TEST(ResourcePool, TheStampChangesWithTheContentsOnly) {
+  ResourcePool pool({scalar("cpus", 2)});
+  const ResourcePool copy = pool;
+  EXPECT_EQ(copy.stamp(), pool.stamp());                               // same contents
+  EXPECT_NE(ResourcePool({scalar("cpus", 2)}).stamp(), pool.stamp());  // made apart
+  std::uint64_t before = pool.stamp();
+  EXPECT_FALSE(pool.subtract(scalar("cpus", 5)));  // refused: nothing changed
+  EXPECT_EQ(pool.stamp(), before);
+  EXPECT_TRUE(pool.subtract(scalar("cpus", 1)));
+  EXPECT_NE(pool.stamp(), before);
+  before = pool.stamp();
+  pool.add(scalar("mem", 64));
+  EXPECT_NE(pool.stamp(), before);
+  EXPECT_EQ(copy.stamp(), copy.stamp());
+}
+
 TEST(ResourcePool, ReservationsKeepResourcesApart) {
   ResourcePool pool({scalar("cpus", 2)});
   // RESERVE: take from the unreserved pool, give back the reserved resource.
