@@ -421,6 +421,7 @@ void Master::complete_task_if_done(const std::string& key) {
   if (!is_terminal(task.state) || !task.unacknowledged.empty()) return;
   release_task_resources(task);
   completed_order_.push_back(key);
+  task.checkpoint_fixed = std::string();  // completed tasks are not checkpointed
   completed_[key] = std::move(task);
   tasks_.erase(it);
   while (completed_order_.size() > kCompletedTasksKept) {
@@ -653,6 +654,7 @@ void Master::remove_framework(FrameworkRecord& fw, double now) {
         runtime_for_(*agent).acknowledged(agent->id, id, task.executor_id, task.info.task_id,
                                           s.uuid);
     task.unacknowledged.clear();
+    task.checkpoint_fixed = std::string();  // completed tasks are not checkpointed
     completed_order_.push_back(it->first);
     completed_[it->first] = std::move(task);
     it = tasks_.erase(it);
@@ -797,6 +799,7 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
     }
     task.unacknowledged.clear();
     task.resources_released = true;
+    task.checkpoint_fixed = std::string();  // completed tasks are not checkpointed
     completed_order_.push_back(it->first);
     completed_[it->first] = std::move(task);
     it = tasks_.erase(it);

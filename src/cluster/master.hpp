@@ -54,7 +54,8 @@ struct TaskRecord {
   double last_sent = 0;
   bool resources_released = false;
   // The fields above `group` included are set at launch and never change: their checkpoint
-  // text is written once and kept (master_checkpoint.cpp).
+  // text is written once and kept (master_checkpoint.cpp). Whatever changes one of them must
+  // clear this.
   mutable std::string checkpoint_fixed;
 };
 
@@ -64,7 +65,7 @@ struct ExecutorRecord {
   std::string role;
   std::vector<mesos::Resource> volumes;  // volumes its tasks list that its info does not
   std::set<std::string> tasks;           // every task ever launched into it
-  mutable std::string checkpoint_info;   // `info`, never changed, as checkpoint text
+  mutable std::string checkpoint_info;   // `info` as checkpoint text (clear it if info changes)
 };
 
 struct OfferRecord {
