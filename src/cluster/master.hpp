@@ -57,6 +57,8 @@ struct TaskRecord {
   // text is written once and kept (master_checkpoint.cpp). Whatever changes one of them must
   // clear this.
   mutable std::string checkpoint_fixed;
+  // `latest` as checkpoint text, while it is the update with this uuid (each has its own).
+  mutable std::string checkpoint_latest, checkpoint_latest_uuid;
 };
 
 struct ExecutorRecord {
@@ -242,6 +244,7 @@ class Master {
   std::uint64_t framework_counter_ = 0;
   std::uint64_t offer_counter_ = 0;
   std::uint64_t group_counter_ = 0;
+  mutable std::size_t checkpoint_size_ = 0;  // of the last checkpoint_text()
   bool allocation_needed_ = true;
   bool dirty_ = true;
   double next_allocation_ = 0;

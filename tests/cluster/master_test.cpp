@@ -98,6 +98,25 @@ TEST_F(MasterTest, UnacknowledgedUpdateIsResentAfterRetryInterval) {
   EXPECT_EQ(again[0]["state"], "TASK_STARTING");
 }
 
+// A task's latest update is kept as checkpoint text: a checkpoint taken after a newer update
+// holds the newer one.
+TEST_F(MasterTest, ACheckpointAfterAnUpdateHoldsIt) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
+  h.acknowledge(fw, fw.updates());
+  h.acknowledge(fw, fw.updates());
+  auto latest = [&] {
+    const json saved = h.master->checkpoint();
+    for (const json& t : saved["tasks"])
+      if (t["info"]["task_id"]["value"] == "hello-0-server") return t["latest"]["state"];
+    return json();
+  };
+  EXPECT_EQ(latest(), "TASK_RUNNING");
+  h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "hello-0-server"}}}}}});
+  ASSERT_EQ(fw.updates().size(), 1u);  // TASK_KILLED, not acknowledged: the task stays
+  EXPECT_EQ(latest(), "TASK_KILLED");
+}
+
 TEST_F(MasterTest, BadAcknowledgeUuidIs400) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   CallOutcome o = h.call(fw, {{"type", "ACKNOWLEDGE"},
