@@ -421,7 +421,7 @@ void Master::complete_task_if_done(const std::string& key) {
   if (!is_terminal(task.state) || !task.unacknowledged.empty()) return;
   release_task_resources(task);
   completed_order_.push_back(key);
-  task.checkpoint_fixed = std::string();  // completed tasks are not checkpointed
+  task.checkpoint_fixed = task.checkpoint_latest = std::string();  // not checkpointed
   completed_[key] = std::move(task);
   tasks_.erase(it);
   while (completed_order_.size() > kCompletedTasksKept) {
@@ -484,6 +484,7 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
   if (status.uuid.empty()) status.uuid = uuid_base64();
   task->state = status.state;
   task->latest = status;
+  task->checkpoint_latest.clear();  // an executor may send a uuid again
   if (is_terminal(status.state)) release_task_resources(*task);
   task->unacknowledged.push_back(status);
   if (task->unacknowledged.size() == 1 && agent->second.state == AgentRecord::State::active) {
@@ -654,7 +655,7 @@ void Master::remove_framework(FrameworkRecord& fw, double now) {
         runtime_for_(*agent).acknowledged(agent->id, id, task.executor_id, task.info.task_id,
                                           s.uuid);
     task.unacknowledged.clear();
-    task.checkpoint_fixed = std::string();  // completed tasks are not checkpointed
+    task.checkpoint_fixed = task.checkpoint_latest = std::string();  // not checkpointed
     completed_order_.push_back(it->first);
     completed_[it->first] = std::move(task);
     it = tasks_.erase(it);
@@ -799,7 +800,7 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
     }
     task.unacknowledged.clear();
     task.resources_released = true;
-    task.checkpoint_fixed = std::string();  // completed tasks are not checkpointed
+    task.checkpoint_fixed = task.checkpoint_latest = std::string();  // not checkpointed
     completed_order_.push_back(it->first);
     completed_[it->first] = std::move(task);
     it = tasks_.erase(it);

@@ -108,7 +108,8 @@ TEST_F(MasterTest, ACheckpointAfterAnUpdateHoldsIt) {
   auto latest = [&] {
     const json saved = h.master->checkpoint();
     for (const json& t : saved["tasks"])
-      if (t["info"]["task_id"]["value"] == "hello-0-server") return t["latest"]["state"];
+      if (t["info"]["task_id"]["value"] == "hello-0-server")
+        return t.value("latest", json::object()).value("state", json());
     return json();
   };
   EXPECT_EQ(latest(), "TASK_RUNNING");
