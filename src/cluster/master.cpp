@@ -484,7 +484,7 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
   if (status.uuid.empty()) status.uuid = uuid_base64();
   task->state = status.state;
   task->latest = status;
-  task->checkpoint_latest.clear();  // an executor may send a uuid again
+  task->checkpoint_latest.clear();  // its checkpoint text is written anew
   if (is_terminal(status.state)) release_task_resources(*task);
   task->unacknowledged.push_back(status);
   if (task->unacknowledged.size() == 1 && agent->second.state == AgentRecord::State::active) {

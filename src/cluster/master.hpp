@@ -57,8 +57,8 @@ struct TaskRecord {
   // text is written once and kept (master_checkpoint.cpp). Whatever changes one of them must
   // clear this.
   mutable std::string checkpoint_fixed;
-  // `latest` as checkpoint text, while it is the update with this uuid (each has its own).
-  mutable std::string checkpoint_latest, checkpoint_latest_uuid;
+  // `latest` as checkpoint text; cleared where `latest` is replaced.
+  mutable std::string checkpoint_latest;
 };
 
 struct ExecutorRecord {

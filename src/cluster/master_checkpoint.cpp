@@ -81,10 +81,7 @@ void append_task(std::string& out, const TaskRecord& t) {
   out += dump_text(t.acknowledged);
   out += t.resources_released ? ",\"resources_released\":true" : ",\"resources_released\":false";
   if (t.latest) {
-    if (t.checkpoint_latest.empty() || t.checkpoint_latest_uuid != t.latest->uuid) {
-      t.checkpoint_latest = dump_text(mesos::to_json(*t.latest));
-      t.checkpoint_latest_uuid = t.latest->uuid;
-    }
+    if (t.checkpoint_latest.empty()) t.checkpoint_latest = dump_text(mesos::to_json(*t.latest));
     out += ",\"latest\":";
     out += t.checkpoint_latest;
   }
@@ -146,7 +143,6 @@ json Master::checkpoint() const {
 // Written one framework, agent and task at a time: the tree of 10,000 tasks at once took
 // several hundred megabytes for a text of forty.
 std::string Master::checkpoint_text() const {
-  auto dump = dump_text;
   // Sized from the last one: growing 47 MB of text by doubling copied it about twice over.
   std::string out;
   out.reserve(checkpoint_size_ + checkpoint_size_ / 8);
@@ -158,36 +154,36 @@ std::string Master::checkpoint_text() const {
     if (!first) out += ',';
     first = false;
     if (agent.checkpoint_configured.empty())
-      agent.checkpoint_configured = dump(resources_json(agent.config.total_resources()));
-    out += "{\"name\":" + dump(agent.config.name) + ",\"id\":" + dump(agent.id) +
-           ",\"state\":" + dump(state_name(agent.state)) +
+      agent.checkpoint_configured = dump_text(resources_json(agent.config.total_resources()));
+    out += "{\"name\":" + dump_text(agent.config.name) + ",\"id\":" + dump_text(agent.id) +
+           ",\"state\":" + dump_text(state_name(agent.state)) +
            ",\"configured\":" + agent.checkpoint_configured + ",\"total\":" + total_text(agent) +
-           ",\"registered_time\":" + dump(agent.registered_time) + ",\"executors\":[";
+           ",\"registered_time\":" + dump_text(agent.registered_time) + ",\"executors\":[";
     bool first_executor = true;
     for (const auto& [key, e] : agent.executors) {
       if (!first_executor) out += ',';
       first_executor = false;
-      if (e.checkpoint_info.empty()) e.checkpoint_info = dump(mesos::to_json(e.info));
-      out += "{\"info\":" + e.checkpoint_info + ",\"role\":" + dump(e.role) +
-             ",\"volumes\":" + dump(resources_json(e.volumes)) + ",\"tasks\":" + dump(e.tasks) +
-             "}";
+      if (e.checkpoint_info.empty()) e.checkpoint_info = dump_text(mesos::to_json(e.info));
+      out += "{\"info\":" + e.checkpoint_info + ",\"role\":" + dump_text(e.role) +
+             ",\"volumes\":" + dump_text(resources_json(e.volumes)) +
+             ",\"tasks\":" + dump_text(e.tasks) + "}";
     }
     out += "]}";
   }
   out += "],\"counters\":";
-  out += dump(
+  out += dump_text(
       {{"framework", framework_counter_}, {"offer", offer_counter_}, {"group", group_counter_}});
   out += ",\"format\":" + std::to_string(kFormat) + ",\"frameworks\":[";
   first = true;
   for (const auto& [id, fw] : frameworks_) {
     if (!first) out += ',';
     first = false;
-    out += dump({{"info", mesos::to_json(fw.info)},
-                 {"registered_time", fw.registered_time},
-                 {"suppressed", fw.suppressed}});
+    out += dump_text({{"info", mesos::to_json(fw.info)},
+                      {"registered_time", fw.registered_time},
+                      {"suppressed", fw.suppressed}});
   }
-  out += "],\"master_id\":" + dump(id_) + ",\"removed_frameworks\":" + dump(removed_frameworks_) +
-         ",\"tasks\":[";
+  out += "],\"master_id\":" + dump_text(id_) +
+         ",\"removed_frameworks\":" + dump_text(removed_frameworks_) + ",\"tasks\":[";
   first = true;
   for (const auto& [key, t] : tasks_) {
     if (!first) out += ',';

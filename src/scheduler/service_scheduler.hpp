@@ -326,10 +326,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // Pod instances whose new footprint no task status has confirmed yet (the ACCEPT may never
   // have reached the master).
   std::set<std::string> unconfirmed_;
-  bool unconfirmed_in_batch_ = false;
+  bool unconfirmed_in_batch_ = false;  // unconfirmed_ changed by the status batch under way
   bool tick_posted_ = false;           // a tick_soon() is queued on the loop
-  std::atomic<bool> stopping_{false};  // request_end() or stop() began: ticks do nothing  //
-                                       // unconfirmed_ changed by the status batch under way
+  std::atomic<bool> stopping_{false};  // request_end() or stop() began: ticks do nothing
   double last_replace_ = -1e9;
   bool declined_ = false;                        // offers declined since the last REVIVE
   bool declined_long_ = false;                   // ... for longer than a short while
