@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -134,12 +135,18 @@ steward::state::StoredTask stored_task(int i) {
   info.resources = {reserved("cpus", 0.01, 5 * i), reserved("mem", 8, 5 * i + 1)};
   steward::mesos::CommandInfo c;
   c.value = "sleep 100000";
-  c.environment = {{"TASK_NAME", t.name}, {t.name, "true"}, {"POD_INSTANCE_INDEX", n},
-                   {"FRAMEWORK_NAME", "app"}, {"REGION", "local"}};
+  c.environment = {{"TASK_NAME", t.name},
+                   {t.name, "true"},
+                   {"POD_INSTANCE_INDEX", n},
+                   {"FRAMEWORK_NAME", "app"},
+                   {"REGION", "local"}};
   info.command = c;
-  info.labels = {{"target_configuration", t.config_id}, {"task_type", std::string("server")},
-                 {"index", n}, {"offer_hostname", std::string("localhost")},
-                 {"goal_state", std::string("RUNNING")}, {"offer_region", std::string("local")}};
+  info.labels = {{"target_configuration", t.config_id},
+                 {"task_type", std::string("server")},
+                 {"index", n},
+                 {"offer_hostname", std::string("localhost")},
+                 {"goal_state", std::string("RUNNING")},
+                 {"offer_region", std::string("local")}};
   steward::mesos::ExecutorInfo e;
   e.executor_id = "app__4c7e52e3-a6f5-41a8-b10c-" + std::to_string(100000000000 + i);
   e.framework_id = "cb3b2278-1cdc-48d9-9515-44394726c3cb-0000";
@@ -151,15 +158,21 @@ steward::state::StoredTask stored_task(int i) {
 }
 
 // A scheduler's start: every stored task read and decoded, N tasks per iteration.
+// A store in `dir` holding `n` tasks.
+std::unique_ptr<SqliteStateStore> store_of(const TempDir& dir, int n) {
+  auto store = std::make_unique<SqliteStateStore>(dir.path());
+  std::vector<steward::state::StoredTask> tasks;
+  for (int i = 0; i < n; ++i)
+    tasks.push_back(stored_task(i));
+  store->store_tasks(tasks);
+  return store;
+}
+
 void BM_LoadTasks(benchmark::State& state) {
   TempDir dir;
-  SqliteStateStore store(dir.path());
-  std::vector<steward::state::StoredTask> tasks;
-  for (int i = 0; i < state.range(0); ++i)
-    tasks.push_back(stored_task(i));
-  store.store_tasks(tasks);
+  const auto store = store_of(dir, static_cast<int>(state.range(0)));
   for (auto _ : state)
-    benchmark::DoNotOptimize(store.tasks());
+    benchmark::DoNotOptimize(store->tasks());
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_LoadTasks)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -173,6 +186,51 @@ void BM_DecodeTaskRecord(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(record.size());
 }
 BENCHMARK(BM_DecodeTaskRecord);
+
+// One task split as a scheduler keeps it in memory: ids and labels decoded, the rest copied
+// as a record (src/scheduler/task_entry.hpp).
+void BM_SplitTaskRecord(benchmark::State& state) {
+  const std::string record = steward::state::encode_record(stored_task(7).info);
+  std::string error;
+  std::size_t rest = 0;
+  for (auto _ : state) {
+    auto split = steward::state::split_task_record(record, error);
+    rest = split->rest.size();
+    benchmark::DoNotOptimize(split);
+  }
+  state.counters["rest_bytes"] = static_cast<double>(rest);
+}
+BENCHMARK(BM_SplitTaskRecord);
+
+// A scheduler's start as it reads its tasks now: every stored record read and split.
+void BM_LoadTaskRecords(benchmark::State& state) {
+  TempDir dir;
+  const auto store = store_of(dir, static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    std::vector<steward::state::SplitTaskRecord> kept;
+    kept.reserve(static_cast<std::size_t>(state.range(0)));
+    store->for_each_task_record([&](std::string, std::string_view record, std::string) {
+      std::string error;
+      kept.push_back(*steward::state::split_task_record(record, error));
+    });
+    benchmark::DoNotOptimize(kept);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_LoadTaskRecords)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The resource ids read off one record without decoding it (garbage collection, per task).
+void BM_ResourceIdsOfRecord(benchmark::State& state) {
+  const std::string record = steward::state::encode_record(stored_task(7).info);
+  std::string error;
+  for (auto _ : state) {
+    std::size_t n = 0;
+    steward::state::for_each_resource_id(
+        record, [&](std::string_view) { ++n; }, error);
+    benchmark::DoNotOptimize(n);
+  }
+}
+BENCHMARK(BM_ResourceIdsOfRecord);
 
 void BM_DecodeTaskJson(benchmark::State& state) {
   const std::string text = steward::mesos::to_json(stored_task(7).info).dump();

@@ -81,6 +81,22 @@ json to_json(const FrameworkInfo& f) {
   return j;
 }
 
+std::string reconcile_text(const std::string& framework_id,
+                           const std::vector<Call::TaskRef>& tasks) {
+  // Keys in the order nlohmann's objects sort them, so the text equals to_json().dump().
+  std::string out = "{";
+  if (!framework_id.empty()) out += "\"framework_id\":" + id(framework_id).dump() + ",";
+  out += "\"reconcile\":{\"tasks\":[";
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '{';
+    if (!tasks[i].agent_id.empty()) out += "\"agent_id\":" + id(tasks[i].agent_id).dump() + ",";
+    out += "\"task_id\":" + id(tasks[i].task_id).dump() + "}";
+  }
+  out += "]},\"type\":\"RECONCILE\"}";
+  return out;
+}
+
 json to_json(const Call& c) {
   json j;
   for (const auto& [type, name] : kTypes) {

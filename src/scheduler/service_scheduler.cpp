@@ -39,7 +39,6 @@ namespace {
 constexpr std::size_t kMaxQueuedOffers = 256;
 // Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
 constexpr const char* kResized = "#resize";
-constexpr std::size_t kEvaluationsPerStep = 8;
 constexpr std::size_t kOffersDetailed = 16;  // offers of one evaluation kept in full
 
 // LOST, UNREACHABLE and UNKNOWN are not terminal for Mesos, but the task is not running.
@@ -215,7 +214,7 @@ bool ServiceScheduler::start(std::string& error) {
       if (auto pod = split_instance(it->substr(0, it->find('#'))))
         for (const std::string& n : pod_task_names(pod->first, pod->second)) {
           auto st = statuses_.find(n);
-          if (st == statuses_.end() || st->second.task_id != tasks_.at(n).info.task_id) continue;
+          if (st == statuses_.end() || st->second.task_id != tasks_.at(n).task_id()) continue;
           confirmed = confirmed || !never_launched(st->second.state);
         }
       it = confirmed ? unconfirmed_.erase(it) : std::next(it);
@@ -324,25 +323,32 @@ void ServiceScheduler::load_tasks() {
   std::map<std::string, mesos::TaskStatus> stored = store_->statuses();
   // Both come sorted by name, so each insertion goes at the end: no search, and the status
   // nodes move over without being allocated again.
-  std::vector<state::StoredTask> all = store_->tasks();
-  by_id_.reserve(all.size());
+  by_id_.reserve(stored.size());
   down_.clear();
-  for (state::StoredTask& t : all) {
-    if (!t.info.task_id.empty()) by_id_.emplace(t.info.task_id, t.name);
-    auto st = statuses_.end();
-    if (auto s = stored.find(t.name); s != stored.end())
-      st = statuses_.insert(statuses_.end(), stored.extract(s));
-    index_task(t);
-    if (is_down(t.info, st == statuses_.end() ? nullptr : &st->second)) down_.insert(t.name);
-    std::string name = t.name;
-    tasks_.emplace_hint(tasks_.end(), std::move(name), std::move(t));
-  }
+  store_->for_each_task_record(
+      [&](std::string name, std::string_view record, std::string config_id) {
+        std::string error;
+        std::optional<TaskEntry> task =
+            TaskEntry::from_record(name, record, std::move(config_id), error);
+        if (!task)
+          throw state::StateError("state store " + sqlite_->path() + ": task " + name +
+                                  " is damaged: " + error);
+        const TaskEntry& entry =
+            tasks_.emplace_hint(tasks_.end(), std::move(name), std::move(*task))->second;
+        if (!entry.task_id().empty()) by_id_.emplace(entry.task_id(), entry.name());
+        auto st = statuses_.end();
+        if (auto s = stored.find(entry.name()); s != stored.end())
+          st = statuses_.insert(statuses_.end(), stored.extract(s));
+        index_task(entry);
+        if (is_down(entry, st == statuses_.end() ? nullptr : &st->second))
+          down_.insert(entry.name());
+      });
 }
 
-bool ServiceScheduler::is_down(const mesos::TaskInfo& info, const mesos::TaskStatus* status) {
-  if (info.task_id.empty()) return false;
-  return (status != nullptr && status->task_id == info.task_id && not_running(status->state)) ||
-         has_label(info, kPermanentlyFailed);
+bool ServiceScheduler::is_down(const TaskEntry& task, const mesos::TaskStatus* status) {
+  if (task.task_id().empty()) return false;
+  return (status != nullptr && status->task_id == task.task_id() && not_running(status->state)) ||
+         task.has_label(kPermanentlyFailed);
 }
 
 void ServiceScheduler::refresh_down(const std::string& name) {
@@ -350,7 +356,7 @@ void ServiceScheduler::refresh_down(const std::string& name) {
   bool down = false;
   if (t != tasks_.end()) {
     auto st = statuses_.find(name);
-    down = is_down(t->second.info, st == statuses_.end() ? nullptr : &st->second);
+    down = is_down(t->second, st == statuses_.end() ? nullptr : &st->second);
   }
   if (down)
     down_.insert(name);
@@ -358,42 +364,42 @@ void ServiceScheduler::refresh_down(const std::string& name) {
     down_.erase(name);
 }
 
-void ServiceScheduler::index_task(const state::StoredTask& t) {
-  pod_tasks_[pod_of(t.info)].insert(t.name);
+void ServiceScheduler::index_task(const TaskEntry& t) {
+  pod_tasks_[t.pod()].insert(t.name());
 }
 
-void ServiceScheduler::unindex_task(const state::StoredTask& t) {
-  auto it = pod_tasks_.find(pod_of(t.info));
+void ServiceScheduler::unindex_task(const TaskEntry& t) {
+  auto it = pod_tasks_.find(t.pod());
   if (it == pod_tasks_.end()) return;
-  it->second.erase(t.name);
+  it->second.erase(t.name());
   if (it->second.empty()) pod_tasks_.erase(it);
 }
 
 void ServiceScheduler::store_tasks(const std::vector<state::StoredTask>& tasks) {
   store_->store_tasks(tasks);
-  for (const state::StoredTask& t : tasks) {
-    auto old = tasks_.find(t.name);
-    if (old != tasks_.end()) {
-      if (!old->second.info.task_id.empty()) by_id_.erase(old->second.info.task_id);
-      unindex_task(old->second);
-    }
-    if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
-    index_task(t);
-    tasks_[t.name] = t;
-    refresh_down(t.name);
+  for (const state::StoredTask& t : tasks)
+    put_task(t);
+}
+
+void ServiceScheduler::put_task(state::StoredTask task) {
+  const std::string name = task.name;
+  auto old = tasks_.find(name);
+  if (old != tasks_.end()) {
+    if (!old->second.task_id().empty()) by_id_.erase(old->second.task_id());
+    unindex_task(old->second);
   }
+  const TaskEntry& entry = tasks_.insert_or_assign(name, TaskEntry(std::move(task))).first->second;
+  if (!entry.task_id().empty()) by_id_[entry.task_id()] = name;
+  index_task(entry);
+  refresh_down(name);
 }
 
 std::set<std::string> ServiceScheduler::kept_resource_ids() const {
+  // Every task's, whatever agent it is on record with: an agent that comes back under a new
+  // id (a host rebooted) offers the reservations and volumes it had under the old one.
   std::set<std::string> keep;
-  auto add = [&](const std::vector<mesos::Resource>& rs) {
-    for (const mesos::Resource& r : rs)
-      if (auto id = r.label("resource_id")) keep.insert(*id);
-  };
-  for (const auto& [name, t] : tasks_) {
-    add(t.info.resources);
-    if (t.info.executor) add(t.info.executor->resources);
-  }
+  for (const auto& [name, t] : tasks_)
+    t.for_each_resource_id([&](std::string_view id) { keep.emplace(id); });
   return keep;
 }
 
@@ -407,12 +413,12 @@ std::vector<std::string> ServiceScheduler::pod_task_names(const std::string& pod
 bool ServiceScheduler::ready(const mesos::TaskStatus& s) const {
   auto it = by_id_.find(s.task_id);
   if (it == by_id_.end()) return false;
-  return ready(s, it->second, tasks_.at(it->second).info);
+  return ready(s, it->second, tasks_.at(it->second));
 }
 
 bool ServiceScheduler::ready(const mesos::TaskStatus& s, const std::string& name,
-                             const mesos::TaskInfo& info) const {
-  if (!info.check || paused(name)) return true;
+                             const TaskEntry& task) const {
+  if (!task.has_check() || paused(name)) return true;
   return (s.check_exit_code && *s.check_exit_code == 0) ||
          (s.check_succeeded && *s.check_succeeded);
 }
@@ -431,24 +437,23 @@ void ServiceScheduler::mark_step_initial_statuses() {
         for (const std::string& task : step->tasks()) {
           const spec::TaskSpec* ts = pod->find_task(task);
           auto it = tasks_.find(step->pod_instance() + "-" + task);
-          if (ts == nullptr || it == tasks_.end() || it->second.info.task_id.empty()) {
+          if (ts == nullptr || it == tasks_.end() || it->second.task_id().empty()) {
             done = false;
             break;
           }
-          if (has_label(it->second.info, kPermanentlyFailed)) continue;
+          if (it->second.has_label(kPermanentlyFailed)) continue;
           auto st = statuses_.find(it->first);
-          if (st == statuses_.end() || st->second.task_id != it->second.info.task_id) {
+          if (st == statuses_.end() || st->second.task_id != it->second.task_id()) {
             done = false;
             break;
           }
           const mesos::TaskState state = st->second.state;
           if (ts->goal == spec::GoalState::running)
-            done = state == mesos::TaskState::running &&
-                   ready(st->second, it->first, it->second.info) &&
-                   label_of(it->second.info, "target_configuration") == config_id_;
+            done = state == mesos::TaskState::running && ready(st->second, it->first, it->second) &&
+                   it->second.label("target_configuration") == config_id_;
           else if (ts->goal == spec::GoalState::finish)
             done = state == mesos::TaskState::finished &&
-                   label_of(it->second.info, "target_configuration") == config_id_;
+                   it->second.label("target_configuration") == config_id_;
           else
             done = state == mesos::TaskState::finished;
           if (!done) break;
@@ -550,12 +555,12 @@ void ServiceScheduler::on_subscribed(const std::string& framework_id) {
   offers_.clear();
   std::vector<mesos::Call::TaskRef> live;
   for (const auto& [name, t] : tasks_) {
-    if (t.info.task_id.empty()) continue;
+    if (t.task_id().empty()) continue;
     auto st = statuses_.find(name);
-    if (st != statuses_.end() && st->second.task_id == t.info.task_id &&
+    if (st != statuses_.end() && st->second.task_id == t.task_id() &&
         mesos::is_terminal(st->second.state))
       continue;
-    live.push_back({t.info.task_id, t.info.agent_id});
+    live.push_back({t.task_id(), t.agent_id()});
   }
   reconciler_.start(live, now());
 }
@@ -701,7 +706,7 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
   if (s.state == mesos::TaskState::running && paused(name)) {
     state::GoalOverride& o = overrides_[name];
     if (o.progress != state::GoalOverride::Progress::complete &&
-        is_paused_launch(tasks_.at(name).info.task_id)) {
+        is_paused_launch(tasks_.at(name).task_id())) {
       o.progress = state::GoalOverride::Progress::complete;
       store_->set_goal_override(name, o);
     }
@@ -720,8 +725,8 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
     backoff_.failed(name, now());
   } else if (s.state == mesos::TaskState::gone_by_operator) {
     backoff_.clear(name);
-    state::StoredTask t = tasks_.at(name);
-    if (!has_label(t.info, kPermanentlyFailed)) {
+    if (const TaskEntry& entry = tasks_.at(name); !entry.has_label(kPermanentlyFailed)) {
+      state::StoredTask t = entry.stored();
       t.info.labels.push_back({kPermanentlyFailed, "true"});
       store_tasks({t});
     }
@@ -774,7 +779,7 @@ void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
 }
 
 void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
-  auto [type, index] = pod_of(tasks_.at(name).info);
+  auto [type, index] = tasks_.at(name).pod();
   const std::string instance = type + "-" + std::to_string(index);
   if (unconfirmed_.erase(instance + kResized) > 0) {
     if (never_launched(s.state)) {
@@ -785,7 +790,7 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
                                      std::string(mesos::to_string(s.state)) + "): resizing again");
       std::vector<state::StoredTask> unlabelled;
       for (const std::string& n : pod_task_names(type, index)) {
-        state::StoredTask t = tasks_.at(n);
+        state::StoredTask t = tasks_.at(n).stored();
         for (mesos::Label& l : t.info.labels)
           if (l.key == "target_configuration") l.value = "";
         t.config_id.clear();
@@ -806,7 +811,7 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
                                    "): acquiring a new one");
     std::vector<state::StoredTask> forgotten;
     for (const std::string& n : pod_task_names(type, index)) {
-      state::StoredTask t = tasks_.at(n);
+      state::StoredTask t = tasks_.at(n).stored();
       t.info.resources.clear();
       t.info.executor.reset();
       forgotten.push_back(std::move(t));
@@ -848,15 +853,16 @@ void ServiceScheduler::start(plan::Step& step) {
       for (const auto& [id, agent] : gc_resources_)
         if (agent == w->agent) w->unreserve.insert(id);
       for (const auto& [name, t] : tasks_) {
-        if (t.info.agent_id != w->agent) continue;
+        if (t.agent_id() != w->agent) continue;
         // A footprint no status ever confirmed may never have been reserved: not waited for
         // (if it exists after all, its release comes with the agent's others).
-        auto [type, index] = pod_of(t.info);
+        auto [type, index] = t.pod();
         if (unconfirmed_.count(type + "-" + std::to_string(index))) continue;
-        for (const mesos::Resource& r : t.info.resources)
+        const mesos::TaskInfo info = t.info();
+        for (const mesos::Resource& r : info.resources)
           if (auto rid = r.label("resource_id")) w->unreserve.insert(*rid);
-        if (t.info.executor)
-          for (const mesos::Resource& r : t.info.executor->resources)
+        if (info.executor)
+          for (const mesos::Resource& r : info.executor->resources)
             if (auto rid = r.label("resource_id")) w->unreserve.insert(*rid);
       }
     } else {
@@ -891,19 +897,19 @@ void ServiceScheduler::start(plan::Step& step) {
     for (const std::string& task : work.tasks) {
       auto it = tasks_.find(work.full(task));
       // Only a task of the target configuration is adopted; an older one relaunches.
-      if (it == tasks_.end() || it->second.info.task_id.empty() ||
-          has_label(it->second.info, kPermanentlyFailed) ||
-          label_of(it->second.info, "target_configuration") != config_id_) {
+      if (it == tasks_.end() || it->second.task_id().empty() ||
+          it->second.has_label(kPermanentlyFailed) ||
+          it->second.label("target_configuration") != config_id_) {
         all_live = false;
         break;
       }
       auto st = statuses_.find(it->first);
-      if (st != statuses_.end() && st->second.task_id == it->second.info.task_id &&
+      if (st != statuses_.end() && st->second.task_id == it->second.task_id() &&
           not_running(st->second.state)) {
         all_live = false;
         break;
       }
-      ids[it->first] = it->second.info.task_id;
+      ids[it->first] = it->second.task_id();
     }
     if (all_live) {
       work.launched = ids;
@@ -934,11 +940,11 @@ void ServiceScheduler::kill_step_tasks(Work& work) {
   watch(work);
   for (const std::string& name : work.tasks) {
     auto t = tasks_.find(name);
-    if (t == tasks_.end() || t->second.info.task_id.empty()) continue;
+    if (t == tasks_.end() || t->second.task_id().empty()) continue;
     auto st = statuses_.find(name);
-    if (st == statuses_.end() || st->second.task_id != t->second.info.task_id ||
+    if (st == statuses_.end() || st->second.task_id != t->second.task_id() ||
         !mesos::is_terminal(st->second.state))
-      kill_task(t->second.info.task_id, t->second.info.agent_id);
+      kill_task(t->second.task_id(), t->second.agent_id());
   }
   refresh_work(work);
 }
@@ -953,8 +959,8 @@ void ServiceScheduler::refresh_work(Work& work) {
     for (const std::string& name : work.tasks) {
       const auto& t = tasks_.at(name);
       auto st = statuses_.find(name);
-      if (!t.info.task_id.empty() && killer_.killing(t.info.task_id) &&
-          !(st != statuses_.end() && st->second.task_id == t.info.task_id &&
+      if (!t.task_id().empty() && killer_.killing(t.task_id()) &&
+          !(st != statuses_.end() && st->second.task_id == t.task_id() &&
             not_running(st->second.state)))
         done = false;
     }
@@ -1023,12 +1029,12 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   bool waiting_for_kill = false;
   for (const std::string& task : to_stop) {
     auto it = tasks_.find(work.full(task));
-    if (it == tasks_.end() || it->second.info.task_id.empty()) continue;
+    if (it == tasks_.end() || it->second.task_id().empty()) continue;
     auto st = statuses_.find(it->first);
-    if (st == statuses_.end() || st->second.task_id != it->second.info.task_id ||
+    if (st == statuses_.end() || st->second.task_id != it->second.task_id() ||
         not_running(st->second.state))
       continue;
-    kill_task(it->second.info.task_id, it->second.info.agent_id);
+    kill_task(it->second.task_id(), it->second.agent_id());
     waiting_for_kill = true;
   }
   if (waiting_for_kill) return false;
@@ -1046,14 +1052,14 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   for (const std::string& task : req.tasks) {
     auto it = tasks_.find(work.full(task));
     req.update = req.update || it == tasks_.end() ||
-                 label_of(it->second.info, "target_configuration") != work.config_id;
+                 it->second.label("target_configuration") != work.config_id;
   }
   for (const std::string& name : pod_task_names(work.pod_type, work.index)) {
-    const state::StoredTask& t = tasks_.at(name);
-    req.replace = req.replace || has_label(t.info, kPermanentlyFailed);
-    req.existing.push_back(t.info);
+    const TaskEntry& t = tasks_.at(name);
+    req.replace = req.replace || t.has_label(kPermanentlyFailed);
+    req.existing.push_back(t.info());
     auto st = statuses_.find(name);
-    if (!t.info.task_id.empty() && st != statuses_.end() && st->second.task_id == t.info.task_id &&
+    if (!t.task_id().empty() && st != statuses_.end() && st->second.task_id == t.task_id() &&
         !not_running(st->second.state))
       req.executor_live = true;
   }
@@ -1098,14 +1104,14 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
        pod != pod_tasks_.end() && pod->first.first == work.pod_type; ++pod) {
     if (pod->first.second == work.index) continue;
     for (const std::string& name : pod->second) {
-      const state::StoredTask& t = tasks_.at(name);
-      if (t.info.agent_id.empty() || has_label(t.info, kPermanentlyFailed)) continue;
+      const TaskEntry& t = tasks_.at(name);
+      if (t.agent_id().empty() || t.has_label(kPermanentlyFailed)) continue;
       placement::PlacedTask p;
       p.name = name;
-      p.agent.hostname = label_of(t.info, "offer_hostname");
-      p.agent.zone = label_of(t.info, "offer_zone");
-      p.agent.region = label_of(t.info, "offer_region");
-      if (auto f = agent_facts_.find(t.info.agent_id); f != agent_facts_.end())
+      p.agent.hostname = t.label("offer_hostname");
+      p.agent.zone = t.label("offer_zone");
+      p.agent.region = t.label("offer_region");
+      if (auto f = agent_facts_.find(t.agent_id()); f != agent_facts_.end())
         p.agent.attributes = f->second.attributes;
       req.placed.push_back(std::move(p));
     }
@@ -1251,14 +1257,7 @@ void ServiceScheduler::consume(mesos::Offer& offer, const std::vector<mesos::Ope
 
 void ServiceScheduler::stage_tasks(std::vector<state::StoredTask> tasks) {
   for (state::StoredTask& t : tasks) {
-    auto old = tasks_.find(t.name);
-    if (old != tasks_.end() && !old->second.info.task_id.empty())
-      by_id_.erase(old->second.info.task_id);
-    if (old != tasks_.end()) unindex_task(old->second);
-    if (!t.info.task_id.empty()) by_id_[t.info.task_id] = t.name;
-    index_task(t);
-    tasks_[t.name] = t;
-    refresh_down(t.name);
+    put_task(t);
     batch_.tasks.push_back(std::move(t));
   }
 }
@@ -1275,10 +1274,8 @@ void ServiceScheduler::flush_launches() {
 
 void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
   offer::trim_evaluation(outcome, kOffersDetailed);
-  auto& list = evaluations_[work.step->id()];
-  list.push_back({now_ms(), work.plan, work.phase, work.step->name(), std::move(outcome)});
-  while (list.size() > kEvaluationsPerStep)
-    list.pop_front();
+  evaluations_.add(work.step->id(),
+                   {now_ms(), work.plan, work.phase, work.step->name(), std::move(outcome)});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1289,7 +1286,7 @@ void ServiceScheduler::detect_recovery() {
   // Runs every tick: only the tasks that are down (kept in down_ as statuses arrive) are
   // looked at, so an idle tick costs nothing per task.
   if (down_.empty()) return;
-  std::vector<const state::StoredTask*> down_tasks;
+  std::vector<const TaskEntry*> down_tasks;
   for (const std::string& name : down_)
     down_tasks.push_back(&tasks_.at(name));
   std::set<std::string> busy;
@@ -1300,13 +1297,13 @@ void ServiceScheduler::detect_recovery() {
       if (step->status() != Status::complete) busy.insert(step->pod_instance());
 
   std::map<std::pair<std::string, int>, std::vector<std::string>> failed;  // -> task names
-  for (const state::StoredTask* task : down_tasks) {
-    const state::StoredTask& t = *task;
-    const std::string& name = t.name;
-    auto [type, index] = pod_of(t.info);
+  for (const TaskEntry* task : down_tasks) {
+    const TaskEntry& t = *task;
+    const std::string& name = t.name();
+    auto [type, index] = t.pod();
     const spec::PodSpec* pod = target_->find_pod(type);
     if (pod == nullptr || decommissioning(type, index)) continue;
-    const spec::TaskSpec* ts = pod->find_task(label_of(t.info, "task_type"));
+    const spec::TaskSpec* ts = pod->find_task(t.label("task_type"));
     if (ts == nullptr || ts->goal != spec::GoalState::running) continue;
     if (busy.count(type + "-" + std::to_string(index))) continue;
     failed[{type, index}].push_back(name);
@@ -1327,9 +1324,9 @@ void ServiceScheduler::detect_recovery() {
     bool permanent = true, essential = false;
     std::vector<std::string> failed_tasks;
     for (const std::string& name : names) {
-      const mesos::TaskInfo& info = tasks_.at(name).info;
-      permanent = permanent && has_label(info, kPermanentlyFailed);
-      const std::string task = label_of(info, "task_type");
+      const TaskEntry& entry = tasks_.at(name);
+      permanent = permanent && entry.has_label(kPermanentlyFailed);
+      const std::string task = entry.label("task_type");
       failed_tasks.push_back(task);
       if (const spec::TaskSpec* ts = pod->find_task(task); ts && ts->essential) essential = true;
     }
@@ -1337,9 +1334,9 @@ void ServiceScheduler::detect_recovery() {
     if (essential || permanent) {
       // The whole pod: every task with goal RUNNING that has ever launched.
       for (const std::string& name : pod_task_names(type, index)) {
-        const mesos::TaskInfo& info = tasks_.at(name).info;
-        const spec::TaskSpec* ts = pod->find_task(label_of(info, "task_type"));
-        if (ts && ts->goal == spec::GoalState::running && (!info.task_id.empty() || permanent))
+        const TaskEntry& entry = tasks_.at(name);
+        const spec::TaskSpec* ts = pod->find_task(entry.label("task_type"));
+        if (ts && ts->goal == spec::GoalState::running && (!entry.task_id().empty() || permanent))
           relaunch.push_back(ts->name);
       }
     } else {
@@ -1409,10 +1406,10 @@ void ServiceScheduler::check_timed_replacement() {
     // to count as recovered (a crash loop reaches TASK_RUNNING every time).
     bool failing = false;
     for (const std::string& name : pod_task_names(type, index)) {
-      const mesos::TaskInfo& info = tasks_.at(name).info;
-      if (info.task_id.empty() || label_of(info, "goal_state") != "RUNNING") continue;
+      const TaskEntry& entry = tasks_.at(name);
+      if (entry.task_id().empty() || entry.label("goal_state") != "RUNNING") continue;
       auto st = statuses_.find(name);
-      const bool running = st != statuses_.end() && st->second.task_id == info.task_id &&
+      const bool running = st != statuses_.end() && st->second.task_id == entry.task_id() &&
                            st->second.state == mesos::TaskState::running;
       // Not running, or a crash loop: running briefly after failures. A task without
       // failures on record (relaunched by a replacement, adopted after a restart) is healthy.
@@ -1444,13 +1441,8 @@ void ServiceScheduler::tick() {
   // request_end() on, so launches it staged could not be sent.
   if (!subscribed_ || stopping_) return;
   const double t = now();
-  if (auto r = reconciler_.poll(t)) {
-    mesos::Call c;
-    c.type = mesos::Call::Type::reconcile;
-    c.framework_id = session_->framework_id();
-    c.tasks = r->tasks;
-    send(call_json(c), "RECONCILE");
-  }
+  if (auto r = reconciler_.poll(t))
+    send(mesos::reconcile_text(session_->framework_id(), r->tasks), "RECONCILE");
   send_kills();
   if (!reconciler_.complete()) {
     // Offers wait until every task is accounted for.
@@ -1605,7 +1597,7 @@ void ServiceScheduler::process_offers() {
 void ServiceScheduler::collect_garbage(std::vector<mesos::Offer>& offers) {
   if (options_.uninstall) return;  // the uninstall plan releases everything itself
   // What every task keeps is gathered only when an offer carries a reservation of ours: most
-  // passes (a deploy's) offer none, and the walk costs every task's resources.
+  // passes (a deploy's) offer none, and the walk reads every task's resources.
   std::optional<std::set<std::string>> keep;
   for (auto it = offers.begin(); it != offers.end();) {
     if (std::none_of(it->resources.begin(), it->resources.end(), [&](const mesos::Resource& r) {
@@ -1852,7 +1844,7 @@ void ServiceScheduler::start_decommission_work(Work& work) {
     for (const std::string& task : work.tasks) {
       auto t = tasks_.find(task);
       if (t == tasks_.end()) continue;
-      state::StoredTask copy = t->second;
+      state::StoredTask copy = t->second.stored();
       auto add = [&](const std::vector<mesos::Resource>& rs) {
         for (const mesos::Resource& r : rs)
           if (auto rid = r.label("resource_id")) ids[*rid] = copy.info.agent_id;
@@ -1884,7 +1876,7 @@ void ServiceScheduler::start_decommission_work(Work& work) {
     auto t = tasks_.find(task);
     if (t == tasks_.end()) continue;
     store_->delete_task(task);
-    if (!t->second.info.task_id.empty()) by_id_.erase(t->second.info.task_id);
+    if (!t->second.task_id().empty()) by_id_.erase(t->second.task_id());
     unindex_task(t->second);
     tasks_.erase(t);
     statuses_.erase(task);
@@ -1917,9 +1909,9 @@ void ServiceScheduler::build_uninstall_plan() {
   std::map<std::string, std::vector<std::string>> by_pod;
   std::set<std::string> agents;
   for (const auto& [name, t] : tasks_) {
-    auto [type, index] = pod_of(t.info);
+    auto [type, index] = t.pod();
     by_pod[type + "-" + std::to_string(index)].push_back(name);
-    if (!t.info.agent_id.empty() && !t.info.resources.empty()) agents.insert(t.info.agent_id);
+    if (!t.agent_id().empty() && t.has_resources()) agents.insert(t.agent_id());
   }
   for (const auto& [id, agent] : gc_resources_)  // replaced footprints not collected yet
     if (!agent.empty()) agents.insert(agent);
@@ -2084,22 +2076,23 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
   }
   std::vector<state::StoredTask> relabelled;
   for (const std::string& name : names) {
-    state::StoredTask t = tasks_.at(name);
+    const TaskEntry& entry = tasks_.at(name);
     backoff_.clear(name);
-    if (command == "replace" && !has_label(t.info, kPermanentlyFailed)) {
+    if (command == "replace" && !entry.has_label(kPermanentlyFailed)) {
+      state::StoredTask t = entry.stored();
       t.info.labels.push_back({kPermanentlyFailed, "true"});
-      relabelled.push_back(t);
+      relabelled.push_back(std::move(t));
     }
   }
   if (!relabelled.empty()) store_tasks(relabelled);  // persisted before the kill
   for (const std::string& name : names) {
-    const mesos::TaskInfo& info = tasks_.at(name).info;
+    const TaskEntry& entry = tasks_.at(name);
     auto st = statuses_.find(name);
-    if (info.task_id.empty()) continue;
-    if (st != statuses_.end() && st->second.task_id == info.task_id &&
+    if (entry.task_id().empty()) continue;
+    if (st != statuses_.end() && st->second.task_id == entry.task_id() &&
         mesos::is_terminal(st->second.state))
       continue;
-    kill_task(info.task_id, info.agent_id);
+    kill_task(entry.task_id(), entry.agent_id());
   }
   log(options_.service_name, "pod " + command + " " + pod);
   return names;
@@ -2117,9 +2110,9 @@ std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& comm
   // The chosen tasks (all by default) that run with goal RUNNING.
   std::vector<std::string> chosen;
   for (const std::string& name : names) {
-    const mesos::TaskInfo& info = tasks_.at(name).info;
-    const std::string task = label_of(info, "task_type");
-    if (info.task_id.empty() || label_of(info, "goal_state") != "RUNNING") continue;
+    const TaskEntry& entry = tasks_.at(name);
+    const std::string task = entry.label("task_type");
+    if (entry.task_id().empty() || entry.label("goal_state") != "RUNNING") continue;
     if (!only.empty() && std::find(only.begin(), only.end(), task) == only.end() &&
         std::find(only.begin(), only.end(), name) == only.end())
       continue;
@@ -2135,8 +2128,8 @@ std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& comm
               : state::GoalOverride{};
     store_->set_goal_override(name, o);  // persisted before the kill
     backoff_.clear(name);
-    const mesos::TaskInfo& info = tasks_.at(name).info;
-    kill_task(info.task_id, info.agent_id);  // recovery relaunches it, paused or not
+    const TaskEntry& entry = tasks_.at(name);
+    kill_task(entry.task_id(), entry.agent_id());  // recovery relaunches it, paused or not
   }
   log(options_.service_name, "pod " + command + " " + pod);
   return chosen;
@@ -2157,20 +2150,19 @@ std::vector<std::string> ServiceScheduler::pod_names() {
   return loop_->call([this] {
     std::set<std::string> names;
     for (const auto& [name, t] : tasks_) {
-      auto [type, index] = pod_of(t.info);
+      auto [type, index] = t.pod();
       names.insert(type + "-" + std::to_string(index));
     }
     return std::vector<std::string>(names.begin(), names.end());
   });
 }
 
-json ServiceScheduler::task_status_entry(const std::string& name,
-                                         const state::StoredTask& t) const {
-  json j = {{"name", name}, {"id", t.info.task_id}, {"agent", t.info.agent_id}};
+json ServiceScheduler::task_status_entry(const std::string& name, const TaskEntry& t) const {
+  json j = {{"name", name}, {"id", t.task_id()}, {"agent", t.agent_id()}};
   auto st = statuses_.find(name);
-  if (t.info.task_id.empty())
+  if (t.task_id().empty())
     j["status"] = "NOT_LAUNCHED";
-  else if (st != statuses_.end() && st->second.task_id == t.info.task_id)
+  else if (st != statuses_.end() && st->second.task_id == t.task_id())
     j["status"] = std::string(mesos::to_string(st->second.state)).substr(5);
   else
     j["status"] = "UNKNOWN";
@@ -2178,7 +2170,7 @@ json ServiceScheduler::task_status_entry(const std::string& name,
       o != overrides_.end() && o->second.goal == state::GoalOverride::Goal::paused)
     j["status"] =
         o->second.progress == state::GoalOverride::Progress::complete ? "PAUSED" : "PAUSING";
-  if (has_label(t.info, kPermanentlyFailed)) j["permanently_failed"] = true;
+  if (t.has_label(kPermanentlyFailed)) j["permanently_failed"] = true;
   return j;
 }
 
@@ -2186,7 +2178,7 @@ std::string ServiceScheduler::pod_status_json(const std::string& pod) {
   return loop_->call([&]() -> std::string {
     json tasks = json::array();
     for (const auto& [name, t] : tasks_) {
-      auto [type, index] = pod_of(t.info);
+      auto [type, index] = t.pod();
       if (type + "-" + std::to_string(index) == pod) tasks.push_back(task_status_entry(name, t));
     }
     if (tasks.empty()) return "";
@@ -2199,7 +2191,7 @@ std::string ServiceScheduler::all_pods_status_json() {
     // {service, pods: [{name: type, instances: [{name, tasks: [...]}]}]}, sorted by name.
     std::map<std::string, std::map<int, json>> by_type;
     for (const auto& [name, t] : tasks_) {
-      auto [type, index] = pod_of(t.info);
+      auto [type, index] = t.pod();
       json& instance = by_type[type][index];
       if (instance.is_null())
         instance = {{"name", type + "-" + std::to_string(index)}, {"tasks", json::array()}};
@@ -2220,9 +2212,9 @@ std::string ServiceScheduler::pod_info_json(const std::string& pod) {
   return loop_->call([&]() -> std::string {
     json out = json::array();
     for (const auto& [name, t] : tasks_) {
-      auto [type, index] = pod_of(t.info);
+      auto [type, index] = t.pod();
       if (type + "-" + std::to_string(index) != pod) continue;
-      json entry = {{"info", mesos::to_json(t.info)}, {"status", nullptr}};
+      json entry = {{"info", mesos::to_json(t.info())}, {"status", nullptr}};
       auto st = statuses_.find(name);
       if (st != statuses_.end()) entry["status"] = mesos::to_json(st->second);
       out.push_back(std::move(entry));
@@ -2245,7 +2237,7 @@ std::string ServiceScheduler::debug_offers_json(const std::string& plan, const s
       return j;
     };
     json out = json::array();
-    for (const auto& [id, list] : evaluations_) {
+    for (const auto& [id, list] : evaluations_.by_step()) {
       for (const EvaluationRecord& r : list) {
         if ((!plan.empty() && r.plan != plan) || (!phase.empty() && r.phase != phase) ||
             (!step.empty() && r.step != step))
@@ -2274,19 +2266,19 @@ std::string ServiceScheduler::endpoints_json(const std::string& name, bool* foun
     std::map<std::string, json> endpoints;
     const spec::ServiceSpec* spec = target_.get();
     for (const auto& [task_name, t] : tasks_) {
-      if (t.info.task_id.empty() || spec == nullptr) continue;
-      auto [type, index] = pod_of(t.info);
+      if (t.task_id().empty() || spec == nullptr) continue;
+      auto [type, index] = t.pod();
       const spec::PodSpec* pod = spec->find_pod(type);
-      const spec::TaskSpec* ts = pod ? pod->find_task(label_of(t.info, "task_type")) : nullptr;
+      const spec::TaskSpec* ts = pod ? pod->find_task(t.label("task_type")) : nullptr;
       const spec::ResourceSetSpec* rs = ts ? pod->find_resource_set(ts->resource_set) : nullptr;
       if (rs == nullptr) continue;
       for (const auto& [port_name, port] : rs->ports) {
         if (!port.advertise) continue;
-        const std::string value = label_of(t.info, "port:" + port_name);
+        const std::string value = t.label("port:" + port_name);
         if (value.empty()) continue;
         json& e = endpoints[port_name];
         if (e.is_null()) e = {{"address", json::array()}, {"dns", json::array()}};
-        e["address"].push_back(label_of(t.info, "offer_hostname") + ":" + value);
+        e["address"].push_back(t.label("offer_hostname") + ":" + value);
         e["dns"].push_back(task_name + "." + options_.service_name +
                            ".autoip.dcos.thisdcos.directory:" + value);
         if (port.vip)
@@ -2355,14 +2347,14 @@ std::string ServiceScheduler::reservations_json() {
     json out = json::array();
     for (const auto& [name, t] : tasks_) {
       json resources = json::array();
-      for (const mesos::Resource& r : t.info.resources) {
+      for (const mesos::Resource& r : t.info().resources) {
         json j = {{"name", r.name}, {"role", r.role()}};
         if (auto rid = r.label("resource_id")) j["resource_id"] = *rid;
         if (r.type == mesos::Resource::Type::scalar) j["value"] = r.scalar;
         if (r.disk && r.disk->persistence) j["persistence_id"] = r.disk->persistence->id;
         resources.push_back(std::move(j));
       }
-      out.push_back({{"task", name}, {"agent", t.info.agent_id}, {"resources", resources}});
+      out.push_back({{"task", name}, {"agent", t.agent_id()}, {"resources", resources}});
     }
     json garbage = json::object();
     for (const auto& [id, agent] : gc_resources_)

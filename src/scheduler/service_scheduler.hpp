@@ -34,11 +34,13 @@
 #include "plan/plan_coordinator.hpp"
 #include "scheduler/call_queue.hpp"
 #include "scheduler/config_update.hpp"
+#include "scheduler/evaluation_history.hpp"
 #include "scheduler/launch_backoff.hpp"
 #include "scheduler/mesos_session.hpp"
 #include "scheduler/reconciler.hpp"
 #include "scheduler/revive_limiter.hpp"
 #include "scheduler/scheduler_metrics.hpp"
+#include "scheduler/task_entry.hpp"
 #include "scheduler/task_killer.hpp"
 #include "spec/config_validator.hpp"
 #include "spec/service_spec.hpp"
@@ -88,13 +90,6 @@ struct UpdateOutcome {
   std::string config_id;            // the target after the update
   std::vector<std::string> errors;  // why it was refused (or would be, on a dry run)
   UpdatePreview preview;
-};
-
-// One evaluation of a step against the offers at hand, for the debug endpoint.
-struct EvaluationRecord {
-  std::int64_t time_ms = 0;
-  std::string plan, phase, step;
-  offer::Outcome outcome;  // children: one per offer
 };
 
 class ServiceScheduler : private MesosSession::Listener, private plan::StepExecutor {
@@ -192,8 +187,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void kill_task(const std::string& task_id, const std::string& agent_id);
   void mark_step_initial_statuses();
   void load_tasks();
-  nlohmann::json task_status_entry(const std::string& name, const state::StoredTask& t) const;
+  nlohmann::json task_status_entry(const std::string& name, const TaskEntry& t) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);
+  // Replaces the task of that name in memory (tasks_ and its indexes); persisted already, or
+  // staged to be before anything acts on it.
+  void put_task(state::StoredTask task);
   // Launches of one pass over the offers: staged in memory, then persisted together before
   // their ACCEPTs go out.
   void stage_tasks(std::vector<state::StoredTask> tasks);
@@ -201,14 +199,13 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void flush_launches();
   bool ready(const mesos::TaskStatus& status) const;
   // The same for a status known to be of task `name` (no lookup by id).
-  bool ready(const mesos::TaskStatus& status, const std::string& name,
-             const mesos::TaskInfo& info) const;
+  bool ready(const mesos::TaskStatus& status, const std::string& name, const TaskEntry& task) const;
   std::set<std::string> kept_resource_ids() const;
-  void index_task(const state::StoredTask& t);
+  void index_task(const TaskEntry& t);
   void refresh_down(const std::string& name);
   // Whether a task belongs in down_ (below), given its last status if any.
-  static bool is_down(const mesos::TaskInfo& info, const mesos::TaskStatus* status);
-  void unindex_task(const state::StoredTask& t);
+  static bool is_down(const TaskEntry& task, const mesos::TaskStatus* status);
+  void unindex_task(const TaskEntry& t);
   void watch(Work& work);
   std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
   void build_uninstall_plan();
@@ -226,7 +223,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool decommissioning(const std::string& pod_type, int index) const;
   void start_decommission_work(Work& work);
   void refresh_release(Work& work);
-  std::string task_config(const state::StoredTask& t) const;
+  std::string task_config(const TaskEntry& t) const;
   void customize(std::vector<std::unique_ptr<plan::Plan>>& plans,
                  std::map<std::string, steward::CodeStepFunction>& code_steps);
   steward::ServiceView view_on_loop() const;
@@ -279,7 +276,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // Loop-thread state.
   plan::PlanCoordinator plans_;
   plan::Plan* recovery_ = nullptr;
-  std::map<std::string, state::StoredTask> tasks_;      // by task name
+  std::map<std::string, TaskEntry> tasks_;              // by task name
   std::unordered_map<std::string, std::string> by_id_;  // task id -> task name
   std::map<std::string, mesos::TaskStatus> statuses_;
   // Task names by pod instance, kept with tasks_: a launch, a recovery or a kill asks for one
@@ -294,7 +291,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // not every step under way. Entries of finished work are dropped as they are met.
   std::map<std::string, std::vector<plan::Step*>> watchers_;
   std::deque<mesos::Offer> offers_;
-  std::map<std::string, std::deque<EvaluationRecord>> evaluations_;         // by step id
+  EvaluationHistory evaluations_{8};  // by step id, for debug offers
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
   std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
   struct LaunchBatch {

@@ -54,8 +54,8 @@ const char* result_name(UpdateOutcome::Result r) {
 
 }  // namespace
 
-std::string ServiceScheduler::task_config(const state::StoredTask& t) const {
-  return label_of(t.info, "target_configuration");
+std::string ServiceScheduler::task_config(const TaskEntry& t) const {
+  return t.label("target_configuration");
 }
 
 // At start: the spec `steward run` was given becomes the target when it is new, passes the
@@ -180,11 +180,11 @@ UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidat
   // What each pod instance runs now, and those configurations.
   std::map<std::string, std::string> instances, configs;
   for (const auto& [name, t] : tasks_) {
-    auto [type, index] = pod_of(t.info);
+    auto [type, index] = t.pod();
     const std::string instance = type + "-" + std::to_string(index);
     // A ONCE task never reruns, so the configuration it ran with says nothing about the pod;
     // otherwise a task behind the target makes the pod's answer.
-    const bool once = label_of(t.info, "goal_state") == "ONCE";
+    const bool once = t.label("goal_state") == "ONCE";
     const std::string id = once ? config_id_ : task_config(t);
     auto [it, added] = instances.emplace(instance, id);
     if (!added && it->second == config_id_) it->second = id;
@@ -279,14 +279,14 @@ void ServiceScheduler::sweep_configs() {
   for (const auto& [name, t] : tasks_) {
     const std::string id = task_config(t);
     if (id == config_id_) continue;
-    const std::string type = pod_of(t.info).first;
+    const std::string type = t.pod().first;
     auto [it, added] = same.try_emplace({id, type}, false);
     if (added) {
       auto old = store_->config(id);
       it->second = old && same_pod_config(*old, target_json_, type);
     }
-    if (!it->second && !has_label(t.info, kPermanentlyFailed)) continue;
-    state::StoredTask copy = t;
+    if (!it->second && !t.has_label(kPermanentlyFailed)) continue;
+    state::StoredTask copy = t.stored();
     copy.config_id = config_id_;
     bool found = false;
     for (mesos::Label& l : copy.info.labels)

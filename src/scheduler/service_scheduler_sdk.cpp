@@ -196,22 +196,22 @@ steward::ServiceView ServiceScheduler::view_on_loop() const {
   for (const auto& [name, t] : tasks_) {
     steward::TaskView tv;
     tv.name = name;
-    auto [type, index] = pod_of(t.info);
+    auto [type, index] = t.pod();
     tv.pod_type = type;
     tv.index = index;
     tv.pod = type + "-" + std::to_string(index);
-    tv.task = label_of(t.info, "task_type");
-    tv.task_id = t.info.task_id;
-    tv.agent_id = t.info.agent_id;
-    tv.hostname = label_of(t.info, "offer_hostname");
-    for (const mesos::Label& l : t.info.labels)
+    tv.task = t.label("task_type");
+    tv.task_id = t.task_id();
+    tv.agent_id = t.agent_id();
+    tv.hostname = t.label("offer_hostname");
+    for (const mesos::Label& l : t.labels())
       if (l.key.rfind("port:", 0) == 0 && l.value)
         tv.ports[l.key.substr(5)] = std::atoi(l.value->c_str());
-    if (t.info.command)
-      for (const auto& [key, value] : t.info.command->environment)
+    if (const mesos::TaskInfo info = t.info(); info.command)
+      for (const auto& [key, value] : info.command->environment)
         tv.env[key] = value;
     auto st = statuses_.find(name);
-    if (st != statuses_.end() && st->second.task_id == t.info.task_id && !t.info.task_id.empty()) {
+    if (st != statuses_.end() && st->second.task_id == t.task_id() && !t.task_id().empty()) {
       tv.state = std::string(mesos::to_string(st->second.state));
       tv.ready = st->second.state == mesos::TaskState::running && ready(st->second);
     }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "mesos/task_info.hpp"
 
@@ -14,16 +15,22 @@ namespace steward::scheduler {
 
 inline constexpr const char* kPermanentlyFailed = "permanently-failed";
 
-inline std::string label_of(const mesos::TaskInfo& t, const std::string& key) {
-  for (const mesos::Label& l : t.labels)
+inline std::string label_of(const std::vector<mesos::Label>& labels, const std::string& key) {
+  for (const mesos::Label& l : labels)
     if (l.key == key) return l.value.value_or("");
   return "";
 }
+inline std::string label_of(const mesos::TaskInfo& t, const std::string& key) {
+  return label_of(t.labels, key);
+}
 
-inline bool has_label(const mesos::TaskInfo& t, const std::string& key) {
-  for (const mesos::Label& l : t.labels)
+inline bool has_label(const std::vector<mesos::Label>& labels, const std::string& key) {
+  for (const mesos::Label& l : labels)
     if (l.key == key) return true;
   return false;
+}
+inline bool has_label(const mesos::TaskInfo& t, const std::string& key) {
+  return has_label(t.labels, key);
 }
 
 // "hello-0" -> ("hello", 0); nullopt when it is not <pod>-<index>.
@@ -37,15 +44,19 @@ inline std::optional<std::pair<std::string, int>> split_instance(const std::stri
 }
 
 // Splits "hello-0-server" with labels task_type=server, index=0 into ("hello", 0).
-inline std::pair<std::string, int> pod_of(const mesos::TaskInfo& t) {
-  const std::string type = label_of(t, "task_type");
-  const std::string index = label_of(t, "index");
+inline std::pair<std::string, int> pod_of(const std::string& name,
+                                          const std::vector<mesos::Label>& labels) {
+  const std::string type = label_of(labels, "task_type");
+  const std::string index = label_of(labels, "index");
   const std::string suffix = "-" + index + "-" + type;
-  if (!type.empty() && t.name.size() > suffix.size() &&
-      t.name.compare(t.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    return {t.name.substr(0, t.name.size() - suffix.size()), std::atoi(index.c_str())};
+  if (!type.empty() && name.size() > suffix.size() &&
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return {name.substr(0, name.size() - suffix.size()), std::atoi(index.c_str())};
   }
-  return {t.name, 0};
+  return {name, 0};
+}
+inline std::pair<std::string, int> pod_of(const mesos::TaskInfo& t) {
+  return pod_of(t.name, t.labels);
 }
 
 // A log line on stderr: "12:04:05.123 [service] line".

@@ -51,6 +51,10 @@ class LockedStateStore : public StateStore {
     std::lock_guard lock(mutex_);
     return inner_.tasks();
   }
+  void for_each_task_record(const TaskRecordFn& fn) override {
+    std::lock_guard lock(mutex_);
+    inner_.for_each_task_record(fn);
+  }
   std::optional<StoredTask> task(const std::string& name) override {
     std::lock_guard lock(mutex_);
     return inner_.task(name);

@@ -43,6 +43,7 @@ class Writer {
     u64(s.size());
     out_ += s;
   }
+  void raw(std::string_view bytes) { out_ += bytes; }
   template <typename E>
   void tag(E e) {
     u64(static_cast<std::uint64_t>(e));
@@ -132,6 +133,37 @@ class Reader {
     std::string s(in_.substr(pos_, n));
     pos_ += n;
     return s;
+  }
+  // A string as a view of the bytes read.
+  std::string_view view_str() {
+    const std::uint64_t n = u64();
+    if (!need(n)) return {};
+    std::string_view v = in_.substr(pos_, n);
+    pos_ += n;
+    return v;
+  }
+  // Past a string without copying it.
+  void skip_str() {
+    const std::uint64_t n = u64();
+    if (need(n)) pos_ += n;
+  }
+  void skip_real() {
+    if (need(8)) pos_ += 8;
+  }
+  // Past a vector: the same bound on its count as vec(), each item read by `fn`.
+  template <typename Fn>
+  void skip_vec(Fn&& fn) {
+    const std::uint64_t n = u64();
+    if (!ok() || n > in_.size() - pos_) {
+      if (ok()) fail("truncated");
+      return;
+    }
+    for (std::uint64_t i = 0; i < n && ok(); ++i)
+      fn();
+  }
+  std::size_t pos() const { return pos_; }
+  std::string_view bytes(std::size_t from, std::size_t to) const {
+    return in_.substr(from, to - from);
   }
   template <typename E>
   E tag(E last) {
@@ -386,6 +418,102 @@ void get(Reader& r, mesos::TaskStatus& s) {
   r.vec(s.ip_addresses, [&](std::string& a) { a = r.str(); });
 }
 
+// Skipping: the same reads as get() above, field for field and with the same checks, so that
+// a record split_task_record() accepts is one decode_task_record() accepts, but nothing is
+// copied or allocated.
+
+void skip_label(Reader& r) {
+  r.skip_str();
+  if (r.flag()) r.skip_str();
+}
+
+// With `resource_id`, calls it with the value of the resource's resource_id label, read as
+// Resource::label() reads it: the first such label of the last reservation, "" for one without
+// a value.
+void skip_resource(Reader& r, const ResourceIdFn* resource_id = nullptr) {
+  r.skip_str();
+  r.tag(mesos::Resource::Type::set);
+  r.skip_real();
+  r.skip_vec([&] {
+    r.u64();
+    r.u64();
+  });
+  r.skip_vec([&] { r.skip_str(); });
+  std::optional<std::string_view> id;  // of the last reservation read
+  r.skip_vec([&] {
+    r.tag(mesos::ReservationInfo::Type::dynamic);
+    r.skip_str();
+    r.skip_str();
+    id.reset();
+    r.skip_vec([&] {
+      const std::string_view key = r.view_str();
+      const std::string_view value = r.flag() ? r.view_str() : std::string_view();
+      if (!id && key == "resource_id") id = value;
+    });
+  });
+  if (resource_id && id && r.ok()) (*resource_id)(*id);
+  if (r.flag()) r.skip_str();
+  if (r.flag()) {
+    if (r.flag()) {
+      r.skip_str();
+      r.skip_str();
+    }
+    if (r.flag()) {
+      r.tag(mesos::DiskInfo::Volume::Mode::ro);
+      r.skip_str();
+    }
+    if (r.flag()) {
+      r.tag(mesos::DiskInfo::Source::Type::mount);
+      r.skip_str();
+      r.skip_str();
+    }
+  }
+}
+
+void skip_check(Reader& r) {
+  r.tag(mesos::CommandCheck::Type::tcp);
+  r.skip_str();
+  r.u32();
+  r.skip_str();
+  r.skip_str();
+  r.skip_vec([&] {
+    r.skip_str();
+    r.skip_str();
+  });
+  for (int i = 0; i < 4; ++i)
+    r.skip_real();
+  r.u32();
+}
+
+// A TaskInfo's fields from its command to its rlimits; whether it has a readiness check.
+bool skip_command_to_rlimits(Reader& r) {
+  if (r.flag()) {
+    r.flag();
+    r.skip_str();
+    r.skip_vec([&] { r.skip_str(); });
+    r.skip_vec([&] {
+      r.skip_str();
+      r.skip_str();
+    });
+    r.skip_vec([&] {
+      r.skip_str();
+      r.flag();
+      r.flag();
+    });
+    r.skip_str();
+  }
+  if (r.flag()) skip_check(r);  // the health check
+  const bool check = r.flag();
+  if (check) skip_check(r);
+  if (r.flag()) r.i64();
+  r.skip_vec([&] {
+    r.skip_str();
+    if (r.flag()) r.u64();
+    if (r.flag()) r.u64();
+  });
+  return check;
+}
+
 template <typename T>
 std::optional<T> decode(std::string_view bytes, unsigned char kind, std::string& error) {
   Reader r(bytes, kind);
@@ -418,6 +546,72 @@ std::optional<mesos::TaskInfo> decode_task_record(std::string_view bytes, std::s
 
 std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, std::string& error) {
   return decode<mesos::TaskStatus>(bytes, kStatusKind, error);
+}
+
+std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::string& error) {
+  Reader r(bytes, kTaskKind);
+  SplitTaskRecord out;
+  Writer rest(kTaskKind);
+  if (r.ok()) {
+    // The fields in put()'s order: name, ids, then resources to rlimits (kept as bytes),
+    // labels, then the executor (kept as bytes).
+    out.name = r.str();
+    out.task_id = r.str();
+    out.agent_id = r.str();
+    rest.str("");
+    rest.str("");
+    rest.str("");
+    const std::size_t from = r.pos();
+    std::uint64_t resources = 0;
+    r.skip_vec([&] {
+      ++resources;
+      skip_resource(r);
+    });
+    out.has_resources = resources > 0;
+    out.has_check = skip_command_to_rlimits(r);
+    if (r.ok()) rest.raw(r.bytes(from, r.pos()));
+    r.vec(out.labels, [&](mesos::Label& l) { get(r, l); });
+    rest.u64(0);
+    const std::size_t executor = r.pos();
+    if (r.flag()) {
+      r.skip_str();
+      r.skip_str();
+      r.skip_str();
+      r.skip_vec([&] { skip_resource(r); });
+    }
+    if (r.ok()) rest.raw(r.bytes(executor, r.pos()));
+  }
+  if (!r.finish()) {
+    error = r.error();
+    return std::nullopt;
+  }
+  std::string text = rest.take();
+  out.rest.assign(text.data(), text.size());  // exactly sized: the writer reserves a kilobyte
+  return out;
+}
+
+bool for_each_resource_id(std::string_view record, const ResourceIdFn& fn, std::string& error) {
+  Reader r(record, kTaskKind);
+  if (r.ok()) {
+    // The fields in put()'s order, all skipped but the resources'.
+    r.skip_str();
+    r.skip_str();
+    r.skip_str();
+    r.skip_vec([&] { skip_resource(r, &fn); });
+    skip_command_to_rlimits(r);
+    r.skip_vec([&] { skip_label(r); });
+    if (r.flag()) {
+      r.skip_str();
+      r.skip_str();
+      r.skip_str();
+      r.skip_vec([&] { skip_resource(r, &fn); });
+    }
+  }
+  if (!r.finish()) {
+    error = r.error();
+    return false;
+  }
+  return true;
 }
 
 bool is_record(std::string_view bytes) {

@@ -11,9 +11,11 @@
 // nothing may follow the last field, so a damaged record is an error, never a wrong value
 // read past its end. Adding a field means a new format version that still reads the old one.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mesos/task_info.hpp"
 #include "mesos/task_status.hpp"
@@ -27,6 +29,29 @@ std::string encode_record(const mesos::TaskStatus& status);
 // bytes). Never throws, whatever the bytes.
 std::optional<mesos::TaskInfo> decode_task_record(std::string_view bytes, std::string& error);
 std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, std::string& error);
+
+// A task record split for keeping in memory (scheduler/task_entry.hpp): the name, ids and
+// labels decoded, and `rest`, the record of everything else with those fields left empty,
+// copied from `bytes` without decoding it. It accepts exactly the records
+// decode_task_record() accepts, and decoding `rest` then setting the four fields gives what
+// decode_task_record() gives.
+struct SplitTaskRecord {
+  std::string name;
+  std::string task_id;
+  std::string agent_id;
+  std::vector<mesos::Label> labels;
+  std::string rest;
+  bool has_check = false;      // a readiness check (TaskInfo::check)
+  bool has_resources = false;  // resources of the task's own
+};
+std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::string& error);
+
+// Calls `fn` with the resource_id of each resource of a task record that has one (the task's
+// own, then its executor's), as Resource::label("resource_id") reads it, without decoding
+// the record: what a scheduler keeps is gathered from every task it has. False, with
+// `error`, for a damaged record; `fn` may have been called for what came before the damage.
+using ResourceIdFn = std::function<void(std::string_view)>;
+bool for_each_resource_id(std::string_view record, const ResourceIdFn& fn, std::string& error);
 
 // Whether `bytes` starts like a record (as opposed to the JSON text of schema version 1).
 bool is_record(std::string_view bytes);

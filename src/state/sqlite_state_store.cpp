@@ -336,6 +336,19 @@ std::vector<StoredTask> SqliteStateStore::tasks() {
   return out;
 }
 
+void SqliteStateStore::for_each_task_record(const TaskRecordFn& fn) {
+  Statement s(*this, "SELECT name, info, config_id FROM tasks ORDER BY name");
+  while (s.step()) {
+    std::string_view bytes = s.view(1);
+    if (is_record(bytes)) {
+      fn(s.text(0), bytes, s.text(2));
+      continue;
+    }
+    const StoredTask task = decode_task(s.text(0), bytes, s.text(2), path_);
+    fn(task.name, encode_record(task.info), task.config_id);
+  }
+}
+
 std::optional<StoredTask> SqliteStateStore::task(const std::string& name) {
   Statement s(*this, "SELECT name, info, config_id FROM tasks WHERE name = ?");
   s.bind(1, name);

@@ -39,6 +39,7 @@ class SqliteStateStore : public StateStore {
   void store_tasks(const std::vector<StoredTask>& tasks) override;
   std::vector<StoredTask> tasks() override;
   std::optional<StoredTask> task(const std::string& name) override;
+  void for_each_task_record(const TaskRecordFn& fn) override;
   void delete_task(const std::string& name) override;
   void store_status(const std::string& name, const mesos::TaskStatus& status) override;
   std::optional<mesos::TaskStatus> status(const std::string& name) override;

@@ -7,10 +7,12 @@
 // every launch. Every write is durable when the call returns; a group of task writes is
 // atomic. Backends: SQLite (default, sqlite_state_store.hpp); ZooKeeper later.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mesos/task_info.hpp"
@@ -52,6 +54,13 @@ class StateStore {
   virtual void store_tasks(const std::vector<StoredTask>& tasks) = 0;
   virtual std::vector<StoredTask> tasks() = 0;
   virtual std::optional<StoredTask> task(const std::string& name) = 0;
+  // Every task as its record (record_codec.hpp) and configuration id, in name order, without
+  // decoding it: a scheduler's start keeps most of each task encoded. A task stored as JSON
+  // text (schema version 1) is passed re-encoded. The record's bytes last for the call, and `fn`
+  // must not call the store (a LockedStateStore holds its lock throughout).
+  using TaskRecordFn =
+      std::function<void(std::string name, std::string_view record, std::string config_id)>;
+  virtual void for_each_task_record(const TaskRecordFn& fn) = 0;
   // Removes a task with its status and override.
   virtual void delete_task(const std::string& name) = 0;
 

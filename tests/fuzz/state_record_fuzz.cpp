@@ -1,6 +1,6 @@
-// libFuzzer harness for the state store's record decoders: whatever bytes a damaged database
-// holds, they answer a value or an error. A value must survive encoding and decoding again
-// (compared as bytes: a NaN read from the damage is unequal to itself).
+// libFuzzer harness for the state store's record decoders and the task record split: whatever
+// bytes a damaged database holds, they answer a value or an error. A value must survive encoding
+// and decoding again (compared as bytes: a NaN read from the damage is unequal to itself).
 
 #include <cstddef>
 #include <cstdint>
@@ -13,10 +13,28 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   std::string error;
-  if (auto t = steward::state::decode_task_record(bytes, error)) {
+  auto t = steward::state::decode_task_record(bytes, error);
+  if (t) {
     const std::string record = steward::state::encode_record(*t);
     auto again = steward::state::decode_task_record(record, error);
     if (!again || steward::state::encode_record(*again) != record) std::abort();
+  }
+  // The split a scheduler keeps tasks in accepts exactly what the decoder accepts, and its
+  // parts join back into the same task.
+  auto split = steward::state::split_task_record(bytes, error);
+  if (split.has_value() != t.has_value()) std::abort();
+  // So does reading the resource ids off a record.
+  if (steward::state::for_each_resource_id(
+          bytes, [](std::string_view) {}, error) != t.has_value())
+    std::abort();
+  if (split) {
+    auto rest = steward::state::decode_task_record(split->rest, error);
+    if (!rest) std::abort();
+    rest->name = split->name;
+    rest->task_id = split->task_id;
+    rest->agent_id = split->agent_id;
+    rest->labels = split->labels;
+    if (steward::state::encode_record(*rest) != steward::state::encode_record(*t)) std::abort();
   }
   if (auto s = steward::state::decode_status_record(bytes, error)) {
     const std::string record = steward::state::encode_record(*s);

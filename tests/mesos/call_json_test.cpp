@@ -99,6 +99,18 @@ TEST(CallJson, EveryCallRoundTrips) {
   }
 }
 
+TEST(CallJson, AReconcileWrittenAsTextIsTheJsonsText) {
+  Call c;
+  c.type = Call::Type::reconcile;
+  c.framework_id = "f-\"0\"";
+  c.tasks = {{"t1", "a"}, {"t2\n", ""}, {"t3", "b\\"}};
+  EXPECT_EQ(reconcile_text(c.framework_id, c.tasks), to_json(c).dump());
+  c.tasks.clear();  // implicit
+  EXPECT_EQ(reconcile_text(c.framework_id, c.tasks), to_json(c).dump());
+  c.framework_id.clear();
+  EXPECT_EQ(reconcile_text(c.framework_id, c.tasks), to_json(c).dump());
+}
+
 TEST(CallJson, ReviveWithoutABodyMeansAllRoles) {
   Call c = decode(R"({"type": "REVIVE", "framework_id": {"value": "f"}})");
   EXPECT_TRUE(c.roles.empty());

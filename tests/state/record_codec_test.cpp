@@ -19,8 +19,9 @@ mesos::Resource full_resource(const std::string& name) {
   r.name = name;
   r.type = mesos::Resource::Type::ranges;
   r.scalar = 0.125;
-  r.ranges = {{31000, 31005}, {std::numeric_limits<std::uint64_t>::max() - 1,
-                               std::numeric_limits<std::uint64_t>::max()}};
+  r.ranges = {
+      {31000, 31005},
+      {std::numeric_limits<std::uint64_t>::max() - 1, std::numeric_limits<std::uint64_t>::max()}};
   r.set = {"a", "", "c"};
   mesos::ReservationInfo base;
   base.type = mesos::ReservationInfo::Type::static_reservation;
@@ -203,6 +204,147 @@ TEST(RecordCodec, DamagedBytesGiveAValueOrAnErrorNeverACrash) {
     }
   }
   EXPECT_GT(refused, 0);
+}
+
+// What a split gives back: the rest decoded, with the four fields it left out set again.
+std::optional<mesos::TaskInfo> join(const SplitTaskRecord& split) {
+  std::string error;
+  auto info = decode_task_record(split.rest, error);
+  if (!info) return std::nullopt;
+  if (!info->name.empty() || !info->task_id.empty() || !info->agent_id.empty() ||
+      !info->labels.empty())
+    return std::nullopt;  // the rest must leave them empty
+  info->name = split.name;
+  info->task_id = split.task_id;
+  info->agent_id = split.agent_id;
+  info->labels = split.labels;
+  return info;
+}
+
+TEST(RecordCodec, ASplitRecordJoinsBackIntoTheTask) {
+  mesos::TaskInfo bare;
+  bare.name = "db-1-node";
+  mesos::TaskInfo no_check = full_task();
+  no_check.check.reset();
+  no_check.resources.clear();
+  for (const mesos::TaskInfo& t : {full_task(), bare, no_check}) {
+    const std::string record = encode_record(t);
+    std::string error;
+    auto split = split_task_record(record, error);
+    ASSERT_TRUE(split) << error;
+    EXPECT_EQ(split->name, t.name);
+    EXPECT_EQ(split->task_id, t.task_id);
+    EXPECT_EQ(split->agent_id, t.agent_id);
+    EXPECT_EQ(split->labels, t.labels);
+    EXPECT_EQ(split->has_check, t.check.has_value());
+    EXPECT_EQ(split->has_resources, !t.resources.empty());
+    EXPECT_EQ(join(*split), t);
+    // The rest holds no more than it must: the record less the four fields.
+    mesos::TaskInfo cold = t;
+    cold.name.clear();
+    cold.task_id.clear();
+    cold.agent_id.clear();
+    cold.labels.clear();
+    EXPECT_EQ(split->rest, encode_record(cold));
+  }
+}
+
+TEST(RecordCodec, ASplitAcceptsExactlyWhatADecodeAccepts) {
+  // A record the split accepted but a decode would refuse would fail later, when the task is
+  // launched or shown, instead of at the start; so every truncation and random damage is
+  // tried on both, and whatever both accept must join back into what the decode gives.
+  const std::string task = encode_record(full_task());
+  for (std::size_t n = 0; n < task.size(); ++n) {
+    std::string error;
+    EXPECT_FALSE(split_task_record(task.substr(0, n), error)) << "cut at " << n;
+    EXPECT_FALSE(error.empty());
+  }
+  std::string error;
+  EXPECT_FALSE(split_task_record(task + "x", error));
+  EXPECT_THAT(error, HasSubstr("after the last field"));
+  EXPECT_FALSE(split_task_record(encode_record(full_status()), error));
+  std::mt19937 rng(7);
+  int refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes = task;
+    for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips)
+      bytes[3 + rng() % (bytes.size() - 3)] = static_cast<char>(rng());
+    std::string decode_error, split_error;
+    auto decoded = decode_task_record(bytes, decode_error);
+    auto split = split_task_record(bytes, split_error);
+    ASSERT_EQ(decoded.has_value(), split.has_value())
+        << "decode: " << decode_error << "; split: " << split_error;
+    if (!decoded) {
+      ++refused;
+      EXPECT_EQ(split_error, decode_error);
+      continue;
+    }
+    // As bytes: a NaN made by the damage is unequal to itself.
+    auto joined = join(*split);
+    ASSERT_TRUE(joined);
+    EXPECT_EQ(encode_record(*joined), encode_record(*decoded));
+  }
+  EXPECT_GT(refused, 0);
+}
+
+// The resource ids a decoded task gives, as the scheduler read them before: Resource::label.
+std::vector<std::string> decoded_ids(const mesos::TaskInfo& t) {
+  std::vector<std::string> ids;
+  for (const mesos::Resource& r : t.resources)
+    if (auto id = r.label("resource_id")) ids.push_back(*id);
+  if (t.executor)
+    for (const mesos::Resource& r : t.executor->resources)
+      if (auto id = r.label("resource_id")) ids.push_back(*id);
+  return ids;
+}
+
+std::optional<std::vector<std::string>> scanned_ids(std::string_view record, std::string& error) {
+  std::vector<std::string> ids;
+  if (!for_each_resource_id(
+          record, [&](std::string_view id) { ids.emplace_back(id); }, error))
+    return std::nullopt;
+  return ids;
+}
+
+TEST(RecordCodec, ResourceIdsAreReadOffARecordAsResourceLabelReadsThem) {
+  mesos::TaskInfo t = full_task();
+  // Read from the last reservation only, the first such label, "" without a value.
+  mesos::Resource older_only = full_resource("gpus");
+  older_only.reservations.front().labels = {{"resource_id", std::string("stale")}};
+  older_only.reservations.back().labels = {{"other", std::string("x")}};
+  mesos::Resource twice = full_resource("ports");
+  twice.reservations.back().labels = {{"resource_id", std::nullopt},
+                                      {"resource_id", std::string("second")}};
+  mesos::Resource unreserved;
+  unreserved.name = "cpus";
+  t.resources.push_back(older_only);
+  t.resources.push_back(twice);
+  t.resources.push_back(unreserved);
+  std::string error;
+  auto ids = scanned_ids(encode_record(t), error);
+  ASSERT_TRUE(ids) << error;
+  EXPECT_EQ(*ids, (std::vector<std::string>{"rid-cpus", "rid-disk", "", "rid-mem"}));
+  EXPECT_EQ(*ids, decoded_ids(t));
+}
+
+TEST(RecordCodec, ResourceIdsAreReadOnlyFromARecordThatDecodes) {
+  const std::string task = encode_record(full_task());
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes = task;
+    for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips)
+      bytes[3 + rng() % (bytes.size() - 3)] = static_cast<char>(rng());
+    std::string decode_error, scan_error;
+    auto decoded = decode_task_record(bytes, decode_error);
+    auto ids = scanned_ids(bytes, scan_error);
+    ASSERT_EQ(decoded.has_value(), ids.has_value()) << decode_error << "; " << scan_error;
+    if (decoded) {
+      EXPECT_EQ(*ids, decoded_ids(*decoded));
+    }
+  }
+  std::string error;
+  EXPECT_FALSE(scanned_ids(task.substr(0, task.size() - 1), error));
+  EXPECT_THAT(error, HasSubstr("truncated"));
 }
 
 }  // namespace

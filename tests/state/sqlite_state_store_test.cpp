@@ -12,6 +12,7 @@
 
 #include "mesos/task_info_json.hpp"
 #include "mesos/task_status_json.hpp"
+#include "state/record_codec.hpp"
 
 namespace steward::state {
 namespace {
@@ -189,6 +190,22 @@ TEST_F(SqliteStateStoreTest, StatusesAndOverridesReadInBulk) {
   EXPECT_EQ(overrides.at("b").progress, GoalOverride::Progress::in_progress);
 }
 
+TEST_F(SqliteStateStoreTest, TasksAreReadAsRecordsInNameOrder) {
+  SqliteStateStore store(dir());
+  store.store_tasks({sample("c", "c__1"), sample("a", "a__1"), sample("b", "")});
+  std::vector<StoredTask> seen;
+  store.for_each_task_record([&](std::string name, std::string_view record, std::string config_id) {
+    ASSERT_TRUE(is_record(record)) << name;
+    std::string error;
+    auto info = decode_task_record(record, error);
+    ASSERT_TRUE(info) << error;
+    seen.push_back({std::move(name), std::move(*info), std::move(config_id)});
+  });
+  EXPECT_EQ(seen,
+            (std::vector<StoredTask>{sample("a", "a__1"), sample("b", ""), sample("c", "c__1")}));
+  EXPECT_EQ(seen, store.tasks());
+}
+
 TEST_F(SqliteStateStoreTest, DeleteTaskTakesItsStatusAndOverride) {
   SqliteStateStore store(dir());
   store.store_tasks({sample("a", "a__1")});
@@ -294,6 +311,12 @@ TEST_F(SqliteStateStoreTest, ADamagedTaskRowIsReportedNotThrownAsSomethingElse) 
   try {
     store.tasks();
     FAIL() << "a damaged row must be reported";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("task a is damaged"));
+  }
+  try {
+    store.for_each_task_record([](std::string, std::string_view, std::string) {});
+    FAIL() << "a damaged row must be reported when read as a record too";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr("task a is damaged"));
   }

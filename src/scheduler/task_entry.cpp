@@ -1,0 +1,78 @@
+#include "scheduler/task_entry.hpp"
+
+#include <stdexcept>
+
+#include "scheduler/task_labels.hpp"
+
+namespace steward::scheduler {
+
+TaskEntry::TaskEntry(std::string name, std::string config_id, state::SplitTaskRecord split)
+    : name_(std::move(name)),
+      config_id_(std::move(config_id)),
+      task_id_(std::move(split.task_id)),
+      agent_id_(std::move(split.agent_id)),
+      labels_(std::move(split.labels)),
+      rest_(std::move(split.rest)),
+      has_check_(split.has_check),
+      has_resources_(split.has_resources) {
+  same_name_ = split.name == name_;
+  if (!same_name_) info_name_ = std::move(split.name);
+}
+
+namespace {
+// A record this process has just encoded splits, short of a bug.
+state::SplitTaskRecord split_encoded(const mesos::TaskInfo& info, const std::string& name) {
+  std::string error;
+  std::optional<state::SplitTaskRecord> split =
+      state::split_task_record(state::encode_record(info), error);
+  if (!split) throw std::logic_error("task " + name + ": its record does not split: " + error);
+  return std::move(*split);
+}
+}  // namespace
+
+TaskEntry::TaskEntry(const state::StoredTask& task)
+    : TaskEntry(task.name, task.config_id, split_encoded(task.info, task.name)) {}
+
+std::optional<TaskEntry> TaskEntry::from_record(std::string name, std::string_view record,
+                                                std::string config_id, std::string& error) {
+  std::optional<state::SplitTaskRecord> split = state::split_task_record(record, error);
+  if (!split) return std::nullopt;
+  return TaskEntry(std::move(name), std::move(config_id), std::move(*split));
+}
+
+std::string TaskEntry::label(const std::string& key) const {
+  return label_of(labels_, key);
+}
+
+bool TaskEntry::has_label(const std::string& key) const {
+  return scheduler::has_label(labels_, key);
+}
+
+std::pair<std::string, int> TaskEntry::pod() const {
+  return pod_of(info_name(), labels_);
+}
+
+void TaskEntry::for_each_resource_id(const state::ResourceIdFn& fn) const {
+  std::string error;
+  // As in info(): the rest was checked whole when it was split.
+  if (!state::for_each_resource_id(rest_, fn, error))
+    throw std::logic_error("task " + name_ + ": its record does not read: " + error);
+}
+
+mesos::TaskInfo TaskEntry::info() const {
+  std::string error;
+  std::optional<mesos::TaskInfo> info = state::decode_task_record(rest_, error);
+  // The rest was split off a record that decoded in full: it cannot fail short of a bug.
+  if (!info) throw std::logic_error("task " + name_ + ": its record does not decode: " + error);
+  info->name = info_name();
+  info->task_id = task_id_;
+  info->agent_id = agent_id_;
+  info->labels = labels_;
+  return std::move(*info);
+}
+
+state::StoredTask TaskEntry::stored() const {
+  return {name_, info(), config_id_};
+}
+
+}  // namespace steward::scheduler
