@@ -43,8 +43,13 @@ std::optional<std::string> RecordIoReader::next() {
   if (buffer_.size() - newline - 1 < length) return std::nullopt;
   std::string record = buffer_.substr(newline + 1, length);
   offset_ = newline + 1 + length;
-  // Drop consumed bytes now and then, not on every record.
-  if (offset_ > 64 * 1024 && offset_ * 2 > buffer_.size()) {
+  // Drop consumed bytes now and then, not on every record; and once everything is consumed,
+  // give back a buffer grown past the usual for one large event (a thousand offers, a
+  // reconciliation's statuses), which would otherwise stay at that size for good.
+  if (offset_ == buffer_.size() && buffer_.capacity() > kKeptCapacity) {
+    std::string().swap(buffer_);
+    offset_ = 0;
+  } else if (offset_ > 64 * 1024 && offset_ * 2 > buffer_.size()) {
     buffer_.erase(0, offset_);
     offset_ = 0;
   }

@@ -23,6 +23,11 @@ class RecordIoReader {
   // and error() says why; the stream cannot be resynchronised.
   std::optional<std::string> next();
   const std::string& error() const { return error_; }
+  // The memory the reader holds for bytes not handed out yet.
+  std::size_t capacity() const { return buffer_.capacity(); }
+
+  // A buffer at most this large is kept for the next bytes once all is consumed.
+  static constexpr std::size_t kKeptCapacity = 256 * 1024;
 
  private:
   std::size_t max_record_;

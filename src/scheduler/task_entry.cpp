@@ -17,6 +17,7 @@ TaskEntry::TaskEntry(std::string name, std::string config_id, state::SplitTaskRe
       has_resources_(split.has_resources) {
   same_name_ = split.name == name_;
   if (!same_name_) info_name_ = std::move(split.name);
+  pod_ = pod_of(info_name(), labels_);
 }
 
 namespace {
@@ -46,10 +47,6 @@ std::string TaskEntry::label(const std::string& key) const {
 
 bool TaskEntry::has_label(const std::string& key) const {
   return scheduler::has_label(labels_, key);
-}
-
-std::pair<std::string, int> TaskEntry::pod() const {
-  return pod_of(info_name(), labels_);
 }
 
 void TaskEntry::for_each_resource_id(const state::ResourceIdFn& fn) const {

@@ -44,8 +44,9 @@ class TaskEntry {
   // The value of a label ("" when absent), and whether it is there at all.
   std::string label(const std::string& key) const;
   bool has_label(const std::string& key) const;
-  // The pod instance: ("hello", 0) for hello-0-server.
-  std::pair<std::string, int> pod() const;
+  // The pod instance: ("hello", 0) for hello-0-server (worked out once, from the name and
+  // labels).
+  const std::pair<std::string, int>& pod() const { return pod_; }
 
   // Calls `fn` with the resource id of each of its resources and its executor's, read off the
   // record without decoding it.
@@ -64,6 +65,7 @@ class TaskEntry {
   std::string task_id_;
   std::string agent_id_;
   std::vector<mesos::Label> labels_;
+  std::pair<std::string, int> pod_;
   std::string rest_;  // the record of everything else: name, ids and labels left empty
   bool same_name_ = true;
   bool has_check_ = false;

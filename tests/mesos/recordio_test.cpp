@@ -33,6 +33,19 @@ TEST(RecordIo, ReassemblesRecordsAcrossArbitraryChunks) {
   EXPECT_TRUE(reader.error().empty());
 }
 
+TEST(RecordIo, ABufferGrownForOneLargeRecordIsGivenBackOnceConsumed) {
+  RecordIoReader reader;
+  const std::string big(4 * 1024 * 1024, 'x');
+  reader.feed(recordio_encode(big));
+  EXPECT_GT(reader.capacity(), RecordIoReader::kKeptCapacity);
+  EXPECT_EQ(reader.next(), big);
+  EXPECT_LE(reader.capacity(), RecordIoReader::kKeptCapacity);
+  // Reading goes on as before.
+  reader.feed(recordio_encode("after"));
+  EXPECT_EQ(reader.next(), "after");
+  EXPECT_EQ(reader.next(), std::nullopt);
+}
+
 TEST(RecordIo, WaitsForTheRestOfARecord) {
   RecordIoReader reader;
   reader.feed("5\nhel");
