@@ -152,11 +152,96 @@ bool ServiceScheduler::start(std::string& error) {
   }
   store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
   open_user_properties();
+  mesos::FrameworkInfo info;
+  // Reading the state may meet a damaged row: the start stops with the store's error (the
+  // file and what is wrong) before any thread runs.
+  try {
+    if (!load_state(info, error)) return false;
+  } catch (const state::StateError& e) {
+    error = e.what();
+    return false;
+  }
+
+  MesosSession::Options so;
+  so.host = options_.master_host;
+  so.port = options_.master_port;
+  so.framework = info;
+  session_ =
+      std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
+  ack_queue_ = std::make_unique<CallQueue>(
+      [this](const std::string& body) { return session_->call(body); },
+      [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
+        if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
+        log(options_.service_name,
+            what +
+                " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
+      });
+  // Loading thousands of tasks and building their plans left freed temporaries behind.
+  release_memory();
+  loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
+  loop_->start();
+  session_->start();
+  log(options_.service_name, std::string(options_.uninstall ? "uninstalling" : "scheduling") +
+                                 " with config " + (config_id_.empty() ? "-" : config_id_) +
+                                 ", master " + options_.master_host + ":" +
+                                 std::to_string(options_.master_port));
+  return true;
+}
+
+void ServiceScheduler::stop() {
+  stopping_ = true;
+  // Acknowledgements still queued are dropped, and the one under way is cut short: the master
+  // sends their updates again. (request_end() aborted the calls already, unless the stop
+  // came otherwise.)
+  if (session_) session_->abort_calls();
+  if (ack_queue_) ack_queue_->stop();
+  if (session_) session_->stop();
+  if (loop_) loop_->stop();
+  // Code steps end on their own (their results find the loop stopped).
+  for (CodeThread& t : code_threads_)
+    if (t.thread.joinable()) t.thread.join();
+  code_threads_.clear();
+  if (uninstalled_ && sqlite_) {
+    // Nothing of the service stays: the database goes with it (the marker says why).
+    store_.reset();
+    sqlite_.reset();
+    std::error_code ec;
+    for (const char* f : {"state.db", "state.db-wal", "state.db-shm"})
+      fs::remove(fs::path(options_.state_dir) / f, ec);
+  }
+  std::lock_guard lock(end_mutex_);
+  ending_ = true;
+  ended_.notify_all();
+}
+
+void ServiceScheduler::end(const std::string& reason) {
+  std::lock_guard lock(end_mutex_);
+  if (ending_) return;
+  ending_ = true;
+  end_reason_ = reason;
+  ended_.notify_all();
+}
+
+void ServiceScheduler::wait() {
+  std::unique_lock lock(end_mutex_);
+  ended_.wait(lock, [this] { return ending_; });
+}
+
+std::string ServiceScheduler::end_reason() const {
+  std::lock_guard lock(end_mutex_);
+  return end_reason_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State cache
+
+// What start() reads from the store: tasks, statuses, overrides, the registration, the
+// properties of garbage collection and footprints, and the plans built from them.
+bool ServiceScheduler::load_state(mesos::FrameworkInfo& info, std::string& error) {
   load_tasks();
   for (const auto& [name, o] : store_->goal_overrides())
     if (o.goal != state::GoalOverride::Goal::none && tasks_.count(name)) overrides_[name] = o;
 
-  mesos::FrameworkInfo info;
   if (options_.spec) {
     if (!choose_target(*options_.spec, error)) return false;
     const spec::ServiceSpec& s = *target_;
@@ -241,79 +326,8 @@ bool ServiceScheduler::start(std::string& error) {
       for (const std::string& e : refused_)
         deploy->add_error(e);
   }
-
-  MesosSession::Options so;
-  so.host = options_.master_host;
-  so.port = options_.master_port;
-  so.framework = info;
-  session_ =
-      std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
-  ack_queue_ = std::make_unique<CallQueue>(
-      [this](const std::string& body) { return session_->call(body); },
-      [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
-        if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
-        log(options_.service_name,
-            what +
-                " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
-      });
-  // Loading thousands of tasks and building their plans left freed temporaries behind.
-  release_memory();
-  loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
-  loop_->start();
-  session_->start();
-  log(options_.service_name, std::string(options_.uninstall ? "uninstalling" : "scheduling") +
-                                 " with config " + (config_id_.empty() ? "-" : config_id_) +
-                                 ", master " + options_.master_host + ":" +
-                                 std::to_string(options_.master_port));
   return true;
 }
-
-void ServiceScheduler::stop() {
-  stopping_ = true;
-  // Acknowledgements still queued are dropped, and the one under way is cut short: the master
-  // sends their updates again. (request_end() aborted the calls already, unless the stop
-  // came otherwise.)
-  if (session_) session_->abort_calls();
-  if (ack_queue_) ack_queue_->stop();
-  if (session_) session_->stop();
-  if (loop_) loop_->stop();
-  // Code steps end on their own (their results find the loop stopped).
-  for (CodeThread& t : code_threads_)
-    if (t.thread.joinable()) t.thread.join();
-  code_threads_.clear();
-  if (uninstalled_ && sqlite_) {
-    // Nothing of the service stays: the database goes with it (the marker says why).
-    store_.reset();
-    sqlite_.reset();
-    std::error_code ec;
-    for (const char* f : {"state.db", "state.db-wal", "state.db-shm"})
-      fs::remove(fs::path(options_.state_dir) / f, ec);
-  }
-  std::lock_guard lock(end_mutex_);
-  ending_ = true;
-  ended_.notify_all();
-}
-
-void ServiceScheduler::end(const std::string& reason) {
-  std::lock_guard lock(end_mutex_);
-  if (ending_) return;
-  ending_ = true;
-  end_reason_ = reason;
-  ended_.notify_all();
-}
-
-void ServiceScheduler::wait() {
-  std::unique_lock lock(end_mutex_);
-  ended_.wait(lock, [this] { return ending_; });
-}
-
-std::string ServiceScheduler::end_reason() const {
-  std::lock_guard lock(end_mutex_);
-  return end_reason_;
-}
-
-// ---------------------------------------------------------------------------------------------
-// State cache
 
 void ServiceScheduler::load_tasks() {
   tasks_.clear();

@@ -186,6 +186,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void acknowledge(const mesos::TaskStatus& status);
   void kill_task(const std::string& task_id, const std::string& agent_id);
   void mark_step_initial_statuses();
+  bool load_state(mesos::FrameworkInfo& info, std::string& error);
   void load_tasks();
   nlohmann::json task_status_entry(const std::string& name, const TaskEntry& t) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);

@@ -4,7 +4,7 @@
 // whether it has a readiness check; its resources, command, health check and executor are
 // needed only to launch, release or show it. Those are kept as one encoded record
 // (state/record_codec.hpp) and decoded on demand: a decoded TaskInfo held about 3 KB of heap
-// in dozens of allocations, a record of the same parts about 650 bytes in one (10,000 tasks:
+// in dozens of allocations, a record of the same parts about 730 bytes in one (10,000 tasks:
 // tens of megabytes).
 //
 // An entry never changes in place: a change is a new StoredTask, persisted or staged, then a

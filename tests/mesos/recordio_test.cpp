@@ -44,6 +44,15 @@ TEST(RecordIo, ABufferGrownForOneLargeRecordIsGivenBackOnceConsumed) {
   reader.feed(recordio_encode("after"));
   EXPECT_EQ(reader.next(), "after");
   EXPECT_EQ(reader.next(), std::nullopt);
+  // A large record followed by part of the next: nothing of the next is lost, and the buffer
+  // goes once that one is read too.
+  const std::string next = recordio_encode("the next record");
+  reader.feed(recordio_encode(big) + next.substr(0, 5));
+  EXPECT_EQ(reader.next(), big);
+  EXPECT_EQ(reader.next(), std::nullopt);
+  reader.feed(next.substr(5));
+  EXPECT_EQ(reader.next(), "the next record");
+  EXPECT_LE(reader.capacity(), RecordIoReader::kKeptCapacity);
 }
 
 TEST(RecordIo, WaitsForTheRestOfARecord) {

@@ -67,8 +67,11 @@ inline json cluster_status(const ClusterProcess& cluster) {
   _exit(127);
 }
 
-// Runs `steward ARGS...` to completion; returns its exit code, output in `out`.
-inline int run_steward(const std::vector<std::string>& args, std::string& out) {
+// Runs `steward ARGS...` to completion; returns its exit code, output in `out`. A command
+// still running after `seconds` is killed (SIGKILL: 137), so a test that expects it to end
+// fails instead of hanging.
+inline int run_steward(const std::vector<std::string>& args, std::string& out,
+                       double seconds = 300) {
   const std::string log =
       fs::temp_directory_path() / ("steward-cli-" + std::to_string(getpid()) + ".log");
   pid_t pid = fork();
@@ -79,7 +82,10 @@ inline int run_steward(const std::vector<std::string>& args, std::string& out) {
     exec_steward(args);
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  if (!eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, seconds)) {
+    ::kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
   std::ifstream in(log);
   out.assign(std::istreambuf_iterator<char>(in), {});
   fs::remove(log);

@@ -91,6 +91,8 @@ TEST(TaskEntry, AStoredNameThatDiffersFromTheTaskInfosIsKeptApart) {
   const TaskEntry entry(t);
   EXPECT_EQ(entry.name(), "db-2-node");
   EXPECT_EQ(entry.info_name(), "db-2-other");
+  // The pod is read off the TaskInfo's name, which does not end in -2-node.
+  EXPECT_EQ(entry.pod(), std::make_pair(std::string("db-2-other"), 0));
   EXPECT_EQ(entry.stored(), t);
 }
 
