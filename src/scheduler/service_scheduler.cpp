@@ -395,14 +395,14 @@ void ServiceScheduler::store_tasks(const std::vector<state::StoredTask>& tasks) 
     put_task(t);
 }
 
-void ServiceScheduler::put_task(state::StoredTask task) {
-  const std::string name = task.name;
+void ServiceScheduler::put_task(const state::StoredTask& task) {
+  const std::string& name = task.name;
   auto old = tasks_.find(name);
   if (old != tasks_.end()) {
     if (!old->second.task_id().empty()) by_id_.erase(old->second.task_id());
     unindex_task(old->second);
   }
-  const TaskEntry& entry = tasks_.insert_or_assign(name, TaskEntry(std::move(task))).first->second;
+  const TaskEntry& entry = tasks_.insert_or_assign(name, TaskEntry(task)).first->second;
   if (!entry.task_id().empty()) by_id_[entry.task_id()] = name;
   index_task(entry);
   refresh_down(name);

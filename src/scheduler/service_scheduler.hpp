@@ -192,7 +192,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void store_tasks(const std::vector<state::StoredTask>& tasks);
   // Replaces the task of that name in memory (tasks_ and its indexes); persisted already, or
   // staged to be before anything acts on it.
-  void put_task(state::StoredTask task);
+  void put_task(const state::StoredTask& task);
   // Launches of one pass over the offers: staged in memory, then persisted together before
   // their ACCEPTs go out.
   void stage_tasks(std::vector<state::StoredTask> tasks);

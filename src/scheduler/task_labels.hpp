@@ -29,9 +29,6 @@ inline bool has_label(const std::vector<mesos::Label>& labels, const std::string
     if (l.key == key) return true;
   return false;
 }
-inline bool has_label(const mesos::TaskInfo& t, const std::string& key) {
-  return has_label(t.labels, key);
-}
 
 // "hello-0" -> ("hello", 0); nullopt when it is not <pod>-<index>.
 inline std::optional<std::pair<std::string, int>> split_instance(const std::string& instance) {
@@ -54,9 +51,6 @@ inline std::pair<std::string, int> pod_of(const std::string& name,
     return {name.substr(0, name.size() - suffix.size()), std::atoi(index.c_str())};
   }
   return {name, 0};
-}
-inline std::pair<std::string, int> pod_of(const mesos::TaskInfo& t) {
-  return pod_of(t.name, t.labels);
 }
 
 // A log line on stderr: "12:04:05.123 [service] line".

@@ -485,6 +485,15 @@ void skip_check(Reader& r) {
   r.u32();
 }
 
+// A TaskInfo's executor, if any, with its resources' ids to `resource_id` as skip_resource().
+void skip_executor(Reader& r, const ResourceIdFn* resource_id = nullptr) {
+  if (!r.flag()) return;
+  r.skip_str();
+  r.skip_str();
+  r.skip_str();
+  r.skip_vec([&] { skip_resource(r, resource_id); });
+}
+
 // A TaskInfo's fields from its command to its rlimits; whether it has a readiness check.
 bool skip_command_to_rlimits(Reader& r) {
   if (r.flag()) {
@@ -573,12 +582,7 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
     r.vec(out.labels, [&](mesos::Label& l) { get(r, l); });
     rest.u64(0);
     const std::size_t executor = r.pos();
-    if (r.flag()) {
-      r.skip_str();
-      r.skip_str();
-      r.skip_str();
-      r.skip_vec([&] { skip_resource(r); });
-    }
+    skip_executor(r);
     if (r.ok()) rest.raw(r.bytes(executor, r.pos()));
   }
   if (!r.finish()) {
@@ -600,12 +604,7 @@ bool for_each_resource_id(std::string_view record, const ResourceIdFn& fn, std::
     r.skip_vec([&] { skip_resource(r, &fn); });
     skip_command_to_rlimits(r);
     r.skip_vec([&] { skip_label(r); });
-    if (r.flag()) {
-      r.skip_str();
-      r.skip_str();
-      r.skip_str();
-      r.skip_vec([&] { skip_resource(r, &fn); });
-    }
+    skip_executor(r, &fn);
   }
   if (!r.finish()) {
     error = r.error();
