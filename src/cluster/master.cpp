@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "common/uuid.hpp"
 #include "mesos/offer_json.hpp"
@@ -94,14 +95,16 @@ resources::ResourcePool Master::used(const AgentRecord& agent) const {
 
 void Master::send(FrameworkRecord& framework, const mesos::Event& event) {
   if (!framework.connected || !framework.stream) return;
-  nlohmann::json j = mesos::to_json(event);
-  if (event.type == mesos::Event::Type::subscribed) {
-    j["subscribed"]["master_info"] = {{"id", id_},
-                                      {"ip", 16777343},
-                                      {"port", 5050},
-                                      {"hostname", "localhost"},
-                                      {"version", "1.11.0"}};
+  if (event.type != mesos::Event::Type::subscribed) {
+    framework.stream->push(mesos::recordio_encode(mesos::event_text(event)));
+    return;
   }
+  nlohmann::json j = mesos::to_json(event);
+  j["subscribed"]["master_info"] = {{"id", id_},
+                                    {"ip", 16777343},
+                                    {"port", 5050},
+                                    {"hostname", "localhost"},
+                                    {"version", "1.11.0"}};
   framework.stream->push(
       mesos::recordio_encode(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
@@ -199,6 +202,7 @@ CallOutcome Master::subscribe(const mesos::Call& call, std::shared_ptr<EventStre
     if (task.framework_id != fw.info.id || task.unacknowledged.empty()) continue;
     send_update(fw, task.unacknowledged.front());
     task.last_sent = now;
+    retry_after(now);
   }
   allocation_needed_ = true;
   return {200, "", fw.info.id};
@@ -325,7 +329,7 @@ CallOutcome Master::handle(const mesos::Call& call, const std::string& stream_id
       break;
     }
     case T::acknowledge:
-      acknowledge(*fw, call, outcome);
+      acknowledge(*fw, call, now, outcome);
       break;
     case T::reconcile:
       reconcile(*fw, call.tasks, now);
@@ -491,10 +495,12 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
     auto fw = frameworks_.find(task->framework_id);
     if (fw != frameworks_.end()) send_update(fw->second, status);
     task->last_sent = now;
+    retry_after(now);
   }
 }
 
-void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, CallOutcome& outcome) {
+void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, double now,
+                         CallOutcome& outcome) {
   auto decoded = base64_decode(call.uuid);
   if (!decoded || decoded->size() != 16) {
     outcome = {400, "Failed to validate scheduler::Call: Not a valid UUID"};
@@ -517,7 +523,8 @@ void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, CallOutco
                                       call.uuid);
   if (!task.unacknowledged.empty()) {
     send_update(fw, task.unacknowledged.front());
-    task.last_sent = 0;  // retried on the next tick's schedule
+    task.last_sent = now;
+    retry_after(now);
   }
   complete_task_if_done(key);
 }
@@ -699,15 +706,24 @@ void Master::tick(double now) {
       allocation_needed_ = true;
   }
   // Unacknowledged updates go out again.
-  for (auto& [key, task] : tasks_) {
-    if (task.unacknowledged.empty()) continue;
-    const AgentRecord* agent = find_agent(task.agent_id);
-    if (!agent || agent->state != AgentRecord::State::active) continue;
-    if (now - task.last_sent < config_.update_retry_seconds) continue;
-    auto fw = frameworks_.find(task.framework_id);
-    if (fw == frameworks_.end() || !fw->second.connected) continue;
-    send_update(fw->second, task.unacknowledged.front());
-    task.last_sent = now;
+  if (now >= retry_due_) {
+    retry_due_ = std::numeric_limits<double>::infinity();
+    for (auto& [key, task] : tasks_) {
+      if (task.unacknowledged.empty()) continue;
+      if (now - task.last_sent < config_.update_retry_seconds) {
+        retry_after(task.last_sent);
+        continue;
+      }
+      // An update waiting for its agent or framework goes out when that one is back (agent
+      // restart, resubscription); until then it is looked at once an interval.
+      retry_after(now);
+      const AgentRecord* agent = find_agent(task.agent_id);
+      if (!agent || agent->state != AgentRecord::State::active) continue;
+      auto fw = frameworks_.find(task.framework_id);
+      if (fw == frameworks_.end() || !fw->second.connected) continue;
+      send_update(fw->second, task.unacknowledged.front());
+      task.last_sent = now;
+    }
   }
   if (allocation_needed_ || now >= next_allocation_) allocate(now);
 }
@@ -751,6 +767,7 @@ CallOutcome Master::start_agent(const std::string& name, double now) {
     if (!task.unacknowledged.empty()) {
       send_update(fw->second, task.unacknowledged.front());
       task.last_sent = now;
+      retry_after(now);
     } else if (!is_terminal(task.state)) {
       mesos::TaskStatus s = task.latest.value_or(mesos::TaskStatus{});
       s.task_id = task.info.task_id;

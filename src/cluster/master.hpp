@@ -6,6 +6,7 @@
 // and fault injection. One instance lives on the daemon's event loop; nothing here locks.
 // Every method takes `now` (seconds since the epoch) so tests drive time.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -209,7 +210,8 @@ class Master {
   void reconcile(FrameworkRecord& framework, const std::vector<mesos::Call::TaskRef>& refs,
                  double now);
   void kill(FrameworkRecord& framework, const mesos::Call& call, double now);
-  void acknowledge(FrameworkRecord& framework, const mesos::Call& call, CallOutcome& outcome);
+  void acknowledge(FrameworkRecord& framework, const mesos::Call& call, double now,
+                   CallOutcome& outcome);
   void complete_task_if_done(const std::string& key);
   void refuse_tasks(FrameworkRecord& framework, const mesos::Operation& op, mesos::TaskState state,
                     const std::string& reason, const std::string& message,
@@ -248,6 +250,12 @@ class Master {
   bool allocation_needed_ = true;
   bool dirty_ = true;
   double next_allocation_ = 0;
+  // No unacknowledged update is due to go out again before this: the retry pass walks every
+  // task, and running it each tick was a sixth of the cluster's time in a large deploy.
+  double retry_due_ = 0;
+  void retry_after(double sent) {
+    retry_due_ = std::min(retry_due_, sent + config_.update_retry_seconds);
+  }
 };
 
 }  // namespace steward::cluster

@@ -79,19 +79,24 @@ void Master::allocate(double now) {
     if (agent.state == AgentRecord::State::active)
       for (const Resource& r : agent.total.resources())
         cluster.add(r);
+  // Shares only order frameworks against each other; working one out walks every task, which
+  // a lone framework (the usual case) need not pay on every allocation.
+  const bool ordered = eligible.size() > 1;
   std::map<std::string, double> share;
-  for (FrameworkRecord* fw : eligible)
-    share[fw->info.id] = dominant_share(fw->info.id);
+  if (ordered)
+    for (FrameworkRecord* fw : eligible)
+      share[fw->info.id] = dominant_share(fw->info.id);
 
   std::map<std::string, std::vector<mesos::Offer>> out;
   for (auto& entry : agents_) {
     AgentRecord& agent = entry.second;  // not a structured binding: lambdas below capture it
     if (agent.state != AgentRecord::State::active || agent.free.empty()) continue;
     const bool has_gpus = agent.total.scalar("gpus") > 0;
-    std::stable_sort(eligible.begin(), eligible.end(),
-                     [&](const FrameworkRecord* a, const FrameworkRecord* b) {
-                       return share[a->info.id] < share[b->info.id];
-                     });
+    if (ordered)
+      std::stable_sort(eligible.begin(), eligible.end(),
+                       [&](const FrameworkRecord* a, const FrameworkRecord* b) {
+                         return share[a->info.id] < share[b->info.id];
+                       });
     for (FrameworkRecord* fw : eligible) {
       if (has_gpus && !fw->capable("GPU_RESOURCES")) continue;
       const bool refinement = fw->capable("RESERVATION_REFINEMENT");
@@ -126,7 +131,7 @@ void Master::allocate(double now) {
           agent.free.subtract(r);
           got.add(r);
         }
-        share[fw->info.id] += share_of(got, cluster);
+        if (ordered) share[fw->info.id] += share_of(got, cluster);
 
         mesos::Offer offer;
         offer.id = record.id;

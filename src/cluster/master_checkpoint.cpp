@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cluster/master.hpp"
+#include "common/json_text.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/resource_json.hpp"
 #include "mesos/task_info_json.hpp"
@@ -17,13 +18,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kFormat = 1;
-
-json resources_json(const std::vector<mesos::Resource>& resources) {
-  json list = json::array();
-  for (const auto& r : resources)
-    list.push_back(mesos::to_json(r));
-  return list;
-}
 
 bool resources_from(const json& list, std::vector<mesos::Resource>& out, std::string& error) {
   if (!list.is_array()) {
@@ -59,29 +53,33 @@ std::string dump_text(const json& j) {
 // was most of each checkpoint's cost, and a checkpoint follows every change.
 void append_task(std::string& out, const TaskRecord& t) {
   if (t.checkpoint_fixed.empty()) {
-    const std::string fixed = dump_text({{"info", mesos::to_json(t.info)},
-                                         {"framework_id", t.framework_id},
-                                         {"executor_id", t.executor_id},
-                                         {"agent_id", t.agent_id},
-                                         {"role", t.role},
-                                         {"resources", resources_json(t.resources)},
-                                         {"group", t.group}});
-    t.checkpoint_fixed = fixed.substr(1, fixed.size() - 2);  // without its braces
+    // Without its braces: the state and updates follow in the same object.
+    JsonText w(t.checkpoint_fixed);
+    w.field("agent_id", t.agent_id).field("executor_id", t.executor_id);
+    w.field("framework_id", t.framework_id).field("group", t.group).key("info");
+    mesos::write_json(w, t.info);
+    w.key("resources");
+    mesos::write_json(w, t.resources);
+    w.field("role", t.role);
   }
-  json unacked = json::array();
-  for (const auto& s : t.unacknowledged)
-    unacked.push_back(mesos::to_json(s));
   out += '{';
   out += t.checkpoint_fixed;
   out += ",\"state\":";
   out += dump_text(mesos::to_string(t.state));
   out += ",\"unacknowledged\":";
-  out += dump_text(unacked);
+  JsonText unacked(out);
+  unacked.begin_array();
+  for (const auto& s : t.unacknowledged)
+    mesos::write_json(unacked, s);
+  unacked.end_array();
   out += ",\"acknowledged\":";
   out += dump_text(t.acknowledged);
   out += t.resources_released ? ",\"resources_released\":true" : ",\"resources_released\":false";
   if (t.latest) {
-    if (t.checkpoint_latest.empty()) t.checkpoint_latest = dump_text(mesos::to_json(*t.latest));
+    if (t.checkpoint_latest.empty()) {
+      JsonText latest(t.checkpoint_latest);
+      mesos::write_json(latest, *t.latest);
+    }
     out += ",\"latest\":";
     out += t.checkpoint_latest;
   }
@@ -92,7 +90,7 @@ void append_task(std::string& out, const TaskRecord& t) {
 // volumes).
 const std::string& total_text(const AgentRecord& agent) {
   if (agent.checkpoint_total_stamp != agent.total.stamp()) {
-    agent.checkpoint_total = dump_text(resources_json(agent.total.resources()));
+    agent.checkpoint_total = mesos::resources_text(agent.total.resources());
     agent.checkpoint_total_stamp = agent.total.stamp();
   }
   return agent.checkpoint_total;
@@ -154,7 +152,7 @@ std::string Master::checkpoint_text() const {
     if (!first) out += ',';
     first = false;
     if (agent.checkpoint_configured.empty())
-      agent.checkpoint_configured = dump_text(resources_json(agent.config.total_resources()));
+      agent.checkpoint_configured = mesos::resources_text(agent.config.total_resources());
     out += "{\"name\":" + dump_text(agent.config.name) + ",\"id\":" + dump_text(agent.id) +
            ",\"state\":" + dump_text(state_name(agent.state)) +
            ",\"configured\":" + agent.checkpoint_configured + ",\"total\":" + total_text(agent) +
@@ -163,9 +161,12 @@ std::string Master::checkpoint_text() const {
     for (const auto& [key, e] : agent.executors) {
       if (!first_executor) out += ',';
       first_executor = false;
-      if (e.checkpoint_info.empty()) e.checkpoint_info = dump_text(mesos::to_json(e.info));
+      if (e.checkpoint_info.empty()) {
+        JsonText info(e.checkpoint_info);
+        mesos::write_json(info, e.info);
+      }
       out += "{\"info\":" + e.checkpoint_info + ",\"role\":" + dump_text(e.role) +
-             ",\"volumes\":" + dump_text(resources_json(e.volumes)) +
+             ",\"volumes\":" + mesos::resources_text(e.volumes) +
              ",\"tasks\":" + dump_text(e.tasks) + "}";
     }
     out += "]}";
@@ -220,7 +221,7 @@ bool Master::restore(const json& j, double now, std::string& error) try {
       return false;
     }
     if (a.value("configured", json::array()) !=
-        resources_json(it->second->config.total_resources())) {
+        json::parse(mesos::resources_text(it->second->config.total_resources()))) {
       error = "the resources of agent " + name +
               " changed since the last run; restore its config, or start with a new data directory";
       return false;
@@ -303,6 +304,7 @@ bool Master::restore(const json& j, double now, std::string& error) try {
   }
   offers_.clear();
   allocation_needed_ = true;
+  retry_due_ = 0;
   dirty_ = false;
   return true;
 } catch (const json::exception& e) {

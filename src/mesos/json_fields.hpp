@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json_text.hpp"
 #include "mesos/resource.hpp"
 
 namespace steward::mesos::json_fields {
@@ -35,14 +36,37 @@ inline std::string text(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-inline json labels_json(const std::vector<Label>& labels) {
-  json list = json::array();
+// The text a value's write_json gives, and the tree parsed from it (to_json): the text is
+// where each type's JSON is written, once.
+template <class T>
+std::string written(const T& value) {
+  std::string text;
+  JsonText out(text);
+  write_json(out, value);
+  return text;
+}
+template <class T>
+json parsed(const T& value) {
+  return json::parse(written(value));
+}
+// A JSON list of values, each by its write_json.
+template <class T>
+void write_list(JsonText& out, const std::vector<T>& values) {
+  out.begin_array();
+  for (const T& v : values)
+    write_json(out, v);
+  out.end_array();
+}
+
+// "labels": {"labels": [{"key", "value"}]}, as a field of the object being written.
+inline void write_labels(JsonText& out, const std::vector<Label>& labels) {
+  out.key("labels").begin_object().key("labels").begin_array();
   for (const Label& l : labels) {
-    json item = {{"key", l.key}};
-    if (l.value) item["value"] = *l.value;
-    list.push_back(item);
+    out.begin_object().field("key", l.key);
+    if (l.value) out.field("value", *l.value);
+    out.end_object();
   }
-  return {{"labels", list}};
+  out.end_array().end_object();
 }
 
 // The labels at j["labels"]["labels"]; malformed entries are skipped.

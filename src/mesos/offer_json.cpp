@@ -27,37 +27,48 @@ constexpr std::pair<Event::Type, const char*> kEventTypes[] = {
 
 }  // namespace
 
-json to_json(const Offer& o) {
-  json resources = json::array();
-  for (const Resource& r : o.resources)
-    resources.push_back(to_json(r));
-  json attributes = json::array();
+void write_json(JsonText& out, const Offer& o) {
+  // Keys in sorted order (see JsonText).
+  out.begin_object().id_field("agent_id", o.agent_id);
+  if (!o.allocation_role.empty())
+    out.key("allocation_info").begin_object().field("role", o.allocation_role).end_object();
+  out.key("attributes").begin_array();
   for (const Attribute& a : o.attributes) {
-    if (a.scalar) {
-      attributes.push_back(
-          {{"name", a.name}, {"type", "SCALAR"}, {"scalar", {{"value", *a.scalar}}}});
-    } else {
-      attributes.push_back({{"name", a.name}, {"type", "TEXT"}, {"text", {{"value", a.text}}}});
-    }
+    out.begin_object().field("name", a.name);
+    if (a.scalar)
+      out.key("scalar")
+          .begin_object()
+          .field("value", *a.scalar)
+          .end_object()
+          .field("type", "SCALAR");
+    else
+      out.key("text").begin_object().field("value", a.text).end_object().field("type", "TEXT");
+    out.end_object();
   }
-  json j = {{"id", {{"value", o.id}}},
-            {"framework_id", {{"value", o.framework_id}}},
-            {"agent_id", {{"value", o.agent_id}}},
-            {"hostname", o.hostname},
-            {"resources", resources},
-            {"attributes", attributes}};
-  if (!o.allocation_role.empty()) j["allocation_info"] = {{"role", o.allocation_role}};
-  if (!o.executor_ids.empty()) {
-    json ids = json::array();
-    for (const auto& id : o.executor_ids)
-      ids.push_back({{"value", id}});
-    j["executor_ids"] = ids;
-  }
+  out.end_array();
   if (!o.region.empty() || !o.zone.empty()) {
-    j["domain"] = {
-        {"fault_domain", {{"region", {{"name", o.region}}}, {"zone", {{"name", o.zone}}}}}};
+    out.key("domain").begin_object().key("fault_domain").begin_object();
+    out.key("region").begin_object().field("name", o.region).end_object();
+    out.key("zone").begin_object().field("name", o.zone).end_object();
+    out.end_object().end_object();
   }
-  return j;
+  if (!o.executor_ids.empty()) {
+    out.key("executor_ids").begin_array();
+    for (const auto& id : o.executor_ids)
+      out.begin_object().field("value", id).end_object();
+    out.end_array();
+  }
+  out.id_field("framework_id", o.framework_id).field("hostname", o.hostname).id_field("id", o.id);
+  out.key("resources");
+  write_json(out, o.resources);
+  out.end_object();
+}
+
+json to_json(const Offer& o) {
+  std::string text;
+  JsonText out(text);
+  write_json(out, o);
+  return json::parse(text);
 }
 
 std::optional<Offer> offer_from_json(const json& j, std::string& error) {
@@ -118,45 +129,56 @@ std::optional<Offer> offer_from_json(const json& j, std::string& error) {
   return o;
 }
 
-json to_json(const Event& e) {
-  json j;
-  for (const auto& [type, name] : kEventTypes) {
-    if (type == e.type) j["type"] = name;
+void write_json(JsonText& out, const Event& e) {
+  const char* type = "UNKNOWN";
+  for (const auto& [t, name] : kEventTypes) {
+    if (t == e.type) type = name;
   }
-  if (!j.contains("type")) j["type"] = "UNKNOWN";
+  // Keys in sorted order (see JsonText): every event's own field sorts before "type" but
+  // "update".
+  out.begin_object();
   switch (e.type) {
     case Event::Type::subscribed:
-      j["subscribed"] = {{"framework_id", {{"value", e.framework_id}}},
-                         {"heartbeat_interval_seconds", e.heartbeat_interval_seconds}};
+      out.key("subscribed").begin_object().id_field("framework_id", e.framework_id);
+      out.field("heartbeat_interval_seconds", e.heartbeat_interval_seconds).end_object();
       break;
-    case Event::Type::offers: {
-      json offers = json::array();
+    case Event::Type::offers:
+      out.key("offers").begin_object().key("offers").begin_array();  // nested, as Mesos sends it
       for (const Offer& o : e.offers)
-        offers.push_back(to_json(o));
-      j["offers"] = {{"offers", offers}};  // nested, as the master sends it
+        write_json(out, o);
+      out.end_array().end_object();
       break;
-    }
     case Event::Type::rescind:
-      j["rescind"] = {{"offer_id", {{"value", e.offer_id}}}};
+      out.key("rescind").begin_object().id_field("offer_id", e.offer_id).end_object();
       break;
-    case Event::Type::update:
-      if (e.status) j["update"] = {{"status", to_json(*e.status)}};
+    case Event::Type::failure:
+      out.key("failure").begin_object();
+      if (!e.agent_id.empty()) out.id_field("agent_id", e.agent_id);
+      if (!e.executor_id.empty()) out.id_field("executor_id", e.executor_id);
+      if (e.exit_status) out.field("status", *e.exit_status);
+      out.end_object();
       break;
-    case Event::Type::failure: {
-      json f = json::object();
-      if (!e.agent_id.empty()) f["agent_id"] = {{"value", e.agent_id}};
-      if (!e.executor_id.empty()) f["executor_id"] = {{"value", e.executor_id}};
-      if (e.exit_status) f["status"] = *e.exit_status;
-      j["failure"] = f;
-      break;
-    }
     case Event::Type::error:
-      j["error"] = {{"message", e.message}};
+      out.key("error").begin_object().field("message", e.message).end_object();
       break;
     default:
       break;
   }
-  return j;
+  out.field("type", type);
+  if (e.type == Event::Type::update && e.status) {
+    out.key("update").begin_object().key("status");
+    write_json(out, *e.status);
+    out.end_object();
+  }
+  out.end_object();
+}
+
+std::string event_text(const Event& e) {
+  return json_fields::written(e);
+}
+
+json to_json(const Event& e) {
+  return json_fields::parsed(e);
 }
 
 std::optional<Event> event_from_json(const json& j, std::string& error) {

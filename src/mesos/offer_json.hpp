@@ -6,12 +6,20 @@
 
 #include "mesos/offer.hpp"
 
+namespace steward {
+class JsonText;
+}
+
 namespace steward::mesos {
 
 nlohmann::json to_json(const Offer& offer);
+// The same JSON as text: write_json is where the format is written, to_json parses its text.
+void write_json(JsonText& out, const Offer& offer);
 std::optional<Offer> offer_from_json(const nlohmann::json& j, std::string& error);
 
 nlohmann::json to_json(const Event& event);
+void write_json(JsonText& out, const Event& event);
+std::string event_text(const Event& event);
 // One record of the event stream. Unknown event types decode as Type::unknown (a client
 // must ignore them); a malformed known event is an error naming the field.
 std::optional<Event> event_from_json(const nlohmann::json& j, std::string& error);

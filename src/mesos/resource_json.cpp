@@ -88,59 +88,79 @@ std::optional<ReservationInfo::Type> parse_type(const std::string& name) {
 
 }  // namespace
 
-json to_json(const Resource& r) {
-  json j = {{"name", r.name}};
-  switch (r.type) {
-    case Resource::Type::scalar:
-      j["type"] = "SCALAR";
-      j["scalar"] = {{"value", round_scalar(r.scalar)}};
-      break;
-    case Resource::Type::ranges: {
-      j["type"] = "RANGES";
-      json ranges = json::array();
-      for (const auto& range : r.ranges)
-        ranges.push_back({{"begin", range.begin}, {"end", range.end}});
-      j["ranges"] = {{"range", ranges}};
-      break;
-    }
-    case Resource::Type::set:
-      j["type"] = "SET";
-      j["set"] = {{"item", r.set}};
-      break;
-  }
-  if (!r.reservations.empty()) {
-    json stack = json::array();
-    for (const auto& res : r.reservations) {
-      json item = {{"type", type_name(res.type)}, {"role", res.role}};
-      if (!res.principal.empty()) item["principal"] = res.principal;
-      if (!res.labels.empty()) item["labels"] = json_fields::labels_json(res.labels);
-      stack.push_back(item);
-    }
-    j["reservations"] = stack;
-  }
-  if (r.allocation_role) j["allocation_info"] = {{"role", *r.allocation_role}};
+void write_json(JsonText& out, const Resource& r) {
+  // Keys in sorted order (see JsonText).
+  out.begin_object();
+  if (r.allocation_role)
+    out.key("allocation_info").begin_object().field("role", *r.allocation_role).end_object();
   if (r.disk) {
-    json disk = json::object();
+    out.key("disk").begin_object();
     if (r.disk->persistence) {
-      disk["persistence"] = {{"id", r.disk->persistence->id}};
+      out.key("persistence").begin_object().field("id", r.disk->persistence->id);
       if (!r.disk->persistence->principal.empty())
-        disk["persistence"]["principal"] = r.disk->persistence->principal;
-    }
-    if (r.disk->volume) {
-      disk["volume"] = {{"mode", r.disk->volume->mode == DiskInfo::Volume::Mode::rw ? "RW" : "RO"},
-                        {"container_path", r.disk->volume->container_path}};
+        out.field("principal", r.disk->persistence->principal);
+      out.end_object();
     }
     if (r.disk->source) {
       const auto& s = *r.disk->source;
-      json source = {{"type", s.type == DiskInfo::Source::Type::mount ? "MOUNT" : "PATH"}};
-      json where = {{"root", s.root}};
-      source[s.type == DiskInfo::Source::Type::mount ? "mount" : "path"] = where;
-      if (!s.profile.empty()) source["profile"] = s.profile;
-      disk["source"] = source;
+      const bool mount = s.type == DiskInfo::Source::Type::mount;
+      out.key("source").begin_object();
+      out.key(mount ? "mount" : "path").begin_object().field("root", s.root).end_object();
+      if (!s.profile.empty()) out.field("profile", s.profile);
+      out.field("type", mount ? "MOUNT" : "PATH").end_object();
     }
-    j["disk"] = disk;
+    if (r.disk->volume) {
+      out.key("volume").begin_object().field("container_path", r.disk->volume->container_path);
+      out.field("mode", r.disk->volume->mode == DiskInfo::Volume::Mode::rw ? "RW" : "RO");
+      out.end_object();
+    }
+    out.end_object();
   }
-  return j;
+  out.field("name", r.name);
+  if (r.type == Resource::Type::ranges) {
+    out.key("ranges").begin_object().key("range").begin_array();
+    for (const auto& range : r.ranges)
+      out.begin_object().field("begin", range.begin).field("end", range.end).end_object();
+    out.end_array().end_object();
+  }
+  if (!r.reservations.empty()) {
+    out.key("reservations").begin_array();
+    for (const auto& res : r.reservations) {
+      out.begin_object();
+      if (!res.labels.empty()) json_fields::write_labels(out, res.labels);
+      if (!res.principal.empty()) out.field("principal", res.principal);
+      out.field("role", res.role).field("type", type_name(res.type)).end_object();
+    }
+    out.end_array();
+  }
+  switch (r.type) {
+    case Resource::Type::scalar:
+      out.key("scalar").begin_object().field("value", round_scalar(r.scalar)).end_object();
+      out.field("type", "SCALAR");
+      break;
+    case Resource::Type::ranges:
+      out.field("type", "RANGES");
+      break;
+    case Resource::Type::set:
+      out.key("set").begin_object().key("item").begin_array();
+      for (const std::string& item : r.set)
+        out.value(item);
+      out.end_array().end_object().field("type", "SET");
+      break;
+  }
+  out.end_object();
+}
+
+void write_json(JsonText& out, const std::vector<Resource>& resources) {
+  json_fields::write_list(out, resources);
+}
+
+std::string resources_text(const std::vector<Resource>& resources) {
+  return json_fields::written(resources);
+}
+
+json to_json(const Resource& r) {
+  return json_fields::parsed(r);
 }
 
 std::optional<Resource> resource_from_json(const json& j, std::string& error) {

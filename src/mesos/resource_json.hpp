@@ -10,9 +10,17 @@
 
 #include "mesos/resource.hpp"
 
+namespace steward {
+class JsonText;
+}
+
 namespace steward::mesos {
 
 nlohmann::json to_json(const Resource& resource);
+// The same JSON as text: write_json is where the format is written, to_json parses its text.
+void write_json(JsonText& out, const Resource& resource);
+void write_json(JsonText& out, const std::vector<Resource>& resources);  // a JSON list
+std::string resources_text(const std::vector<Resource>& resources);
 // nullopt with `error` set (naming the field) when the JSON is not a valid Resource.
 std::optional<Resource> resource_from_json(const nlohmann::json& j, std::string& error);
 

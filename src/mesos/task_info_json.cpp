@@ -19,13 +19,6 @@ double number(const json& j, const char* key, double fallback) {
   return it != j.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
-json env_json(const Env& env) {
-  json vars = json::array();
-  for (const auto& [name, value] : env)
-    vars.push_back({{"name", name}, {"value", value}});
-  return {{"variables", vars}};
-}
-
 Env env_from(const json& j) {
   Env env;
   auto e = j.find("environment");
@@ -36,17 +29,6 @@ Env env_from(const json& j) {
     if (v.is_object()) env.emplace_back(text(v, "name"), text(v, "value"));
   }
   return env;
-}
-
-json command_json(const CommandInfo& c) {
-  json j = {{"shell", c.shell}, {"value", c.value}, {"environment", env_json(c.environment)}};
-  if (!c.arguments.empty()) j["arguments"] = c.arguments;
-  if (!c.user.empty()) j["user"] = c.user;
-  json uris = json::array();
-  for (const auto& u : c.uris)
-    uris.push_back({{"value", u.value}, {"extract", u.extract}, {"executable", u.executable}});
-  if (!uris.empty()) j["uris"] = uris;
-  return j;
 }
 
 CommandInfo command_from(const json& j) {
@@ -83,36 +65,6 @@ const char* check_type_name(CommandCheck::Type t) {
     default:
       return "COMMAND";
   }
-}
-
-json health_json(const CommandCheck& h) {
-  json j = {{"type", check_type_name(h.type)},
-            {"delay_seconds", h.delay_seconds},
-            {"interval_seconds", h.interval_seconds},
-            {"timeout_seconds", h.timeout_seconds},
-            {"grace_period_seconds", h.grace_period_seconds},
-            {"consecutive_failures", h.consecutive_failures}};
-  if (h.type == CommandCheck::Type::command)
-    j["command"] = {{"value", h.command}, {"environment", env_json(h.environment)}};
-  else if (h.type == CommandCheck::Type::http)
-    j["http"] = {{"scheme", h.scheme}, {"port", h.port}, {"path", h.path}};
-  else
-    j["tcp"] = {{"port", h.port}};
-  return j;
-}
-
-json check_json(const CommandCheck& c) {
-  json j = {{"type", check_type_name(c.type)},
-            {"delay_seconds", c.delay_seconds},
-            {"interval_seconds", c.interval_seconds},
-            {"timeout_seconds", c.timeout_seconds}};
-  if (c.type == CommandCheck::Type::command)
-    j["command"] = {{"command", {{"value", c.command}, {"environment", env_json(c.environment)}}}};
-  else if (c.type == CommandCheck::Type::http)
-    j["http"] = {{"port", c.port}, {"path", c.path}};
-  else
-    j["tcp"] = {{"port", c.port}};
-  return j;
 }
 
 // HealthCheck puts the command at `command`, CheckInfo one level deeper at `command.command`.
@@ -196,117 +148,202 @@ std::optional<std::vector<Resource>> resources_from(const json& j, const char* k
   return out;
 }
 
-json resources_json(const std::vector<Resource>& resources) {
-  json list = json::array();
-  for (const Resource& r : resources)
-    list.push_back(to_json(r));
-  return list;
-}
-
 constexpr std::pair<Operation::Type, const char*> kOps[] = {
     {Operation::Type::launch, "LAUNCH"},   {Operation::Type::launch_group, "LAUNCH_GROUP"},
     {Operation::Type::reserve, "RESERVE"}, {Operation::Type::unreserve, "UNRESERVE"},
     {Operation::Type::create, "CREATE"},   {Operation::Type::destroy, "DESTROY"}};
 
+// The writers below put each object's keys in sorted order (see JsonText).
+
+void write_env(JsonText& out, const Env& env) {
+  out.key("environment").begin_object().key("variables").begin_array();
+  for (const auto& [name, value] : env)
+    out.begin_object().field("name", name).field("value", value).end_object();
+  out.end_array().end_object();
+}
+
+void write_command(JsonText& out, const CommandInfo& c) {
+  out.begin_object();
+  if (!c.arguments.empty()) {
+    out.key("arguments").begin_array();
+    for (const std::string& a : c.arguments)
+      out.value(a);
+    out.end_array();
+  }
+  write_env(out, c.environment);
+  out.field("shell", c.shell);
+  if (!c.uris.empty()) {
+    out.key("uris").begin_array();
+    for (const auto& u : c.uris) {
+      out.begin_object().field("executable", u.executable).field("extract", u.extract);
+      out.field("value", u.value).end_object();
+    }
+    out.end_array();
+  }
+  if (!c.user.empty()) out.field("user", c.user);
+  out.field("value", c.value).end_object();
+}
+
+// A HealthCheck (`health`) has its command at `command`, a CheckInfo one level deeper, and
+// only a HealthCheck has a grace period, a failure count and an HTTP scheme.
+void write_check(JsonText& out, const CommandCheck& c, bool health) {
+  out.begin_object();
+  if (c.type == CommandCheck::Type::command) {
+    out.key("command").begin_object();
+    if (!health) out.key("command").begin_object();
+    write_env(out, c.environment);
+    out.field("value", c.command).end_object();
+    if (!health) out.end_object();
+  }
+  if (health) out.field("consecutive_failures", c.consecutive_failures);
+  out.field("delay_seconds", c.delay_seconds);
+  if (health) out.field("grace_period_seconds", c.grace_period_seconds);
+  if (c.type == CommandCheck::Type::http) {
+    out.key("http").begin_object().field("path", c.path).field("port", c.port);
+    if (health) out.field("scheme", c.scheme);
+    out.end_object();
+  }
+  out.field("interval_seconds", c.interval_seconds);
+  if (c.type == CommandCheck::Type::tcp)
+    out.key("tcp").begin_object().field("port", c.port).end_object();
+  out.field("timeout_seconds", c.timeout_seconds).field("type", check_type_name(c.type));
+  out.end_object();
+}
+
 }  // namespace
 
-json to_json(const TaskInfo& t) {
-  json j = {
-      {"name", t.name}, {"task_id", id(t.task_id)}, {"resources", resources_json(t.resources)}};
-  if (!t.agent_id.empty()) j["agent_id"] = id(t.agent_id);
-  if (t.command) j["command"] = command_json(*t.command);
-  if (t.health_check) j["health_check"] = health_json(*t.health_check);
-  if (t.check) j["check"] = check_json(*t.check);
-  if (t.kill_grace_period_ns)
-    j["kill_policy"] = {{"grace_period", {{"nanoseconds", *t.kill_grace_period_ns}}}};
+void write_json(JsonText& out, const TaskInfo& t) {
+  out.begin_object();
+  if (!t.agent_id.empty()) out.id_field("agent_id", t.agent_id);
+  if (t.check) {
+    out.key("check");
+    write_check(out, *t.check, false);
+  }
+  if (t.command) {
+    out.key("command");
+    write_command(out, *t.command);
+  }
   if (!t.rlimits.empty()) {
-    json list = json::array();
+    out.key("container").begin_object().key("rlimit_info").begin_object();
+    out.key("rlimits").begin_array();
     for (const RLimit& r : t.rlimits) {
-      json item = {{"type", r.type}};
-      if (r.soft) item["soft"] = *r.soft;
-      if (r.hard) item["hard"] = *r.hard;
-      list.push_back(item);
+      out.begin_object();
+      if (r.hard) out.field("hard", *r.hard);
+      if (r.soft) out.field("soft", *r.soft);
+      out.field("type", r.type).end_object();
     }
-    j["container"] = {{"type", "MESOS"}, {"rlimit_info", {{"rlimits", list}}}};
+    out.end_array().end_object().field("type", "MESOS").end_object();
   }
-  if (!t.labels.empty()) j["labels"] = json_fields::labels_json(t.labels);
-  if (t.executor) j["executor"] = to_json(*t.executor);
-  return j;
+  if (t.executor) {
+    out.key("executor");
+    write_json(out, *t.executor);
+  }
+  if (t.health_check) {
+    out.key("health_check");
+    write_check(out, *t.health_check, true);
+  }
+  if (t.kill_grace_period_ns) {
+    out.key("kill_policy").begin_object().key("grace_period").begin_object();
+    out.field("nanoseconds", *t.kill_grace_period_ns).end_object().end_object();
+  }
+  if (!t.labels.empty()) json_fields::write_labels(out, t.labels);
+  out.field("name", t.name).key("resources");
+  write_json(out, t.resources);
+  out.id_field("task_id", t.task_id).end_object();
 }
 
-json to_json(const ExecutorInfo& e) {
-  return {{"type", "DEFAULT"},
-          {"executor_id", id(e.executor_id)},
-          {"framework_id", id(e.framework_id)},
-          {"name", e.name},
-          {"resources", resources_json(e.resources)}};
+void write_json(JsonText& out, const ExecutorInfo& e) {
+  out.begin_object().id_field("executor_id", e.executor_id);
+  out.id_field("framework_id", e.framework_id).field("name", e.name).key("resources");
+  write_json(out, e.resources);
+  out.field("type", "DEFAULT").end_object();
 }
 
-json to_json(const Operation& op) {
-  json j;
-  for (const auto& [type, name] : kOps) {
-    if (type == op.type) j["type"] = name;
+void write_json(JsonText& out, const Operation& op) {
+  const char* type = "UNKNOWN";
+  for (const auto& [t, name] : kOps) {
+    if (t == op.type) type = name;
   }
-  if (!j.contains("type")) j["type"] = "UNKNOWN";
-  if (!op.id.empty()) j["id"] = id(op.id);
-  json tasks = json::array();
-  for (const TaskInfo& t : op.tasks)
-    tasks.push_back(to_json(t));
+  // The operation's own field sorts before "id" (create, destroy), between "id" and "type"
+  // (launch, launch_group, reserve) or after "type" (unreserve).
+  out.begin_object();
   switch (op.type) {
-    case Operation::Type::launch:
-      j["launch"] = {{"task_infos", tasks}};
-      break;
-    case Operation::Type::launch_group:
-      j["launch_group"] = {{"task_group", {{"tasks", tasks}}}};
-      if (op.executor) j["launch_group"]["executor"] = to_json(*op.executor);
-      break;
-    case Operation::Type::reserve:
-      j["reserve"] = {{"resources", resources_json(op.resources)}};
-      break;
-    case Operation::Type::unreserve:
-      j["unreserve"] = {{"resources", resources_json(op.resources)}};
-      break;
     case Operation::Type::create:
-      j["create"] = {{"volumes", resources_json(op.resources)}};
+      out.key("create").begin_object().key("volumes");
+      write_json(out, op.resources);
+      out.end_object();
       break;
     case Operation::Type::destroy:
-      j["destroy"] = {{"volumes", resources_json(op.resources)}};
+      out.key("destroy").begin_object().key("volumes");
+      write_json(out, op.resources);
+      out.end_object();
       break;
     default:
       break;
   }
-  return j;
+  if (!op.id.empty()) out.id_field("id", op.id);
+  switch (op.type) {
+    case Operation::Type::launch:
+      out.key("launch").begin_object().key("task_infos");
+      json_fields::write_list(out, op.tasks);
+      out.end_object();
+      break;
+    case Operation::Type::launch_group:
+      out.key("launch_group").begin_object();
+      if (op.executor) {
+        out.key("executor");
+        write_json(out, *op.executor);
+      }
+      out.key("task_group").begin_object().key("tasks");
+      json_fields::write_list(out, op.tasks);
+      out.end_object().end_object();
+      break;
+    case Operation::Type::reserve:
+      out.key("reserve").begin_object().key("resources");
+      write_json(out, op.resources);
+      out.end_object();
+      break;
+    default:
+      break;
+  }
+  out.field("type", type);
+  if (op.type == Operation::Type::unreserve) {
+    out.key("unreserve").begin_object().key("resources");
+    write_json(out, op.resources);
+    out.end_object();
+  }
+  out.end_object();
 }
 
-json to_json(const AcceptCall& a) {
-  json offers = json::array();
+void write_json(JsonText& out, const AcceptCall& a) {
+  out.begin_object().key("accept").begin_object();
+  if (a.refuse_seconds)
+    out.key("filters").begin_object().field("refuse_seconds", *a.refuse_seconds).end_object();
+  out.key("offer_ids").begin_array();
   for (const auto& o : a.offer_ids)
-    offers.push_back(id(o));
-  json ops = json::array();
+    out.begin_object().field("value", o).end_object();
+  out.end_array().key("operations").begin_array();
   for (const Operation& op : a.operations)
-    ops.push_back(to_json(op));
-  json j = {{"type", "ACCEPT"},
-            {"framework_id", id(a.framework_id)},
-            {"accept", {{"offer_ids", offers}, {"operations", ops}}}};
-  if (a.refuse_seconds) j["accept"]["filters"] = {{"refuse_seconds", *a.refuse_seconds}};
-  return j;
+    write_json(out, op);
+  out.end_array().end_object();
+  out.id_field("framework_id", a.framework_id).field("type", "ACCEPT").end_object();
+}
+
+json to_json(const TaskInfo& t) {
+  return json_fields::parsed(t);
+}
+json to_json(const ExecutorInfo& e) {
+  return json_fields::parsed(e);
+}
+json to_json(const Operation& op) {
+  return json_fields::parsed(op);
+}
+json to_json(const AcceptCall& a) {
+  return json_fields::parsed(a);
 }
 
 std::string accept_text(const AcceptCall& a) {
-  // Keys in the order nlohmann's objects sort them, so the text equals to_json(a).dump().
-  json offers = json::array();
-  for (const auto& o : a.offer_ids)
-    offers.push_back(id(o));
-  std::string out = "{\"accept\":{";
-  if (a.refuse_seconds)
-    out += "\"filters\":" + json{{"refuse_seconds", *a.refuse_seconds}}.dump() + ",";
-  out += "\"offer_ids\":" + offers.dump() + ",\"operations\":[";
-  for (std::size_t i = 0; i < a.operations.size(); ++i) {
-    if (i > 0) out += ',';
-    out += to_json(a.operations[i]).dump();
-  }
-  out += "]},\"framework_id\":" + id(a.framework_id).dump() + ",\"type\":\"ACCEPT\"}";
-  return out;
+  return json_fields::written(a);
 }
 
 std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,

@@ -6,14 +6,23 @@
 
 #include "mesos/task_info.hpp"
 
+namespace steward {
+class JsonText;
+}
+
 namespace steward::mesos {
 
 nlohmann::json to_json(const TaskInfo& task);
 nlohmann::json to_json(const ExecutorInfo& executor);
 nlohmann::json to_json(const Operation& operation);
 nlohmann::json to_json(const AcceptCall& accept);  // the whole ACCEPT call
-// The same call as text, written one operation at a time: an ACCEPT launching hundreds of pods
-// would otherwise hold its whole JSON tree (several times the text) at once.
+// The same JSON as text: write_json is where the format is written, to_json parses its text.
+void write_json(JsonText& out, const TaskInfo& task);
+void write_json(JsonText& out, const ExecutorInfo& executor);
+void write_json(JsonText& out, const Operation& operation);
+void write_json(JsonText& out, const AcceptCall& accept);
+// The same call as text, written without a JSON tree: an ACCEPT launching hundreds of pods
+// would otherwise hold its whole tree (several times the text) at once.
 std::string accept_text(const AcceptCall& accept);
 
 // `require_task_id` is false only for stored footprints (a TaskInfo not launched yet).

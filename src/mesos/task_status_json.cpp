@@ -18,35 +18,43 @@ constexpr std::pair<TaskStatus::Source, const char*> kSources[] = {
 
 }  // namespace
 
-json to_json(const TaskStatus& s) {
-  json j = {{"task_id", {{"value", s.task_id}}},
-            {"state", to_string(s.state)},
-            {"timestamp", s.timestamp}};
-  for (const auto& [source, name] : kSources) {
-    if (source == s.source) j["source"] = name;
-  }
-  if (!s.message.empty()) j["message"] = s.message;
-  if (!s.reason.empty()) j["reason"] = s.reason;
-  if (!s.agent_id.empty()) j["agent_id"] = {{"value", s.agent_id}};
-  if (!s.executor_id.empty()) j["executor_id"] = {{"value", s.executor_id}};
-  if (!s.uuid.empty()) j["uuid"] = s.uuid;
-  if (s.healthy) j["healthy"] = *s.healthy;
+void write_json(JsonText& out, const TaskStatus& s) {
+  // Keys in sorted order (see JsonText).
+  out.begin_object();
+  if (!s.agent_id.empty()) out.id_field("agent_id", s.agent_id);
   if (s.check_exit_code) {
-    j["check_status"] = {{"type", "COMMAND"}, {"command", {{"exit_code", *s.check_exit_code}}}};
+    out.key("check_status").begin_object().key("command").begin_object();
+    out.field("exit_code", *s.check_exit_code).end_object().field("type", "COMMAND").end_object();
   } else if (s.check_http_status) {
-    j["check_status"] = {{"type", "HTTP"}, {"http", {{"status_code", *s.check_http_status}}}};
+    out.key("check_status").begin_object().key("http").begin_object();
+    out.field("status_code", *s.check_http_status).end_object().field("type", "HTTP").end_object();
   } else if (s.check_succeeded) {
-    j["check_status"] = {{"type", "TCP"}, {"tcp", {{"succeeded", *s.check_succeeded}}}};
+    out.key("check_status").begin_object().key("tcp").begin_object();
+    out.field("succeeded", *s.check_succeeded).end_object().field("type", "TCP").end_object();
   }
-  if (!s.labels.empty()) j["labels"] = json_fields::labels_json(s.labels);
-
   if (!s.ip_addresses.empty()) {
-    json ips = json::array();
+    out.key("container_status").begin_object().key("network_infos").begin_array();
+    out.begin_object().key("ip_addresses").begin_array();
     for (const auto& ip : s.ip_addresses)
-      ips.push_back({{"ip_address", ip}});
-    j["container_status"] = {{"network_infos", json::array({{{"ip_addresses", ips}}})}};
+      out.begin_object().field("ip_address", ip).end_object();
+    out.end_array().end_object().end_array().end_object();
   }
-  return j;
+  if (!s.executor_id.empty()) out.id_field("executor_id", s.executor_id);
+  if (s.healthy) out.field("healthy", *s.healthy);
+  if (!s.labels.empty()) json_fields::write_labels(out, s.labels);
+  if (!s.message.empty()) out.field("message", s.message);
+  if (!s.reason.empty()) out.field("reason", s.reason);
+  for (const auto& [source, name] : kSources) {
+    if (source == s.source) out.field("source", name);
+  }
+  out.field("state", to_string(s.state)).id_field("task_id", s.task_id);
+  out.field("timestamp", s.timestamp);
+  if (!s.uuid.empty()) out.field("uuid", s.uuid);
+  out.end_object();
+}
+
+json to_json(const TaskStatus& s) {
+  return json_fields::parsed(s);
 }
 
 std::optional<TaskStatus> task_status_from_json(const json& j, std::string& error) {

@@ -1595,6 +1595,10 @@ void ServiceScheduler::process_offers() {
     // waiting out a decline's filter.
     offers_.insert(offers_.begin(), offers.begin(), offers.end());
     manage_offer_flow(waiting, true);
+    // That next tick comes as soon as the loop has handled what arrived meanwhile, rather
+    // than with the next offers or statuses: a large deploy otherwise waited up to an offer
+    // interval between passes.
+    if (!offers_.empty()) tick_soon();
     return;
   }
   // Long declines only when nothing is under way: a step between launches, or garbage still

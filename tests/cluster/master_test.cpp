@@ -98,6 +98,23 @@ TEST_F(MasterTest, UnacknowledgedUpdateIsResentAfterRetryInterval) {
   EXPECT_EQ(again[0]["state"], "TASK_STARTING");
 }
 
+// The update queued behind an acknowledged one goes out once, then waits out the retry
+// interval like any other: it used to go out again on the very next tick.
+TEST_F(MasterTest, TheNextUpdateAfterAnAcknowledgementIsNotSentTwice) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  h.acknowledge(fw, fw.updates());
+  auto running = fw.updates();
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0]["state"], "TASK_RUNNING");
+  h.advance(0.1);
+  EXPECT_TRUE(fw.updates().empty());
+  h.advance(h.master->config().update_retry_seconds);
+  auto again = fw.updates();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["uuid"], running[0]["uuid"]);
+}
+
 // A task's latest update is kept as checkpoint text: a checkpoint taken after a newer update
 // holds the newer one.
 TEST_F(MasterTest, ACheckpointAfterAnUpdateHoldsIt) {

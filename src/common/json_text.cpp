@@ -1,0 +1,84 @@
+#include "common/json_text.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace steward {
+
+namespace {
+
+bool plain(std::string_view s) {
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+JsonText& JsonText::open(char c) {
+  separate();
+  out_ += c;
+  need_comma_ = false;
+  return *this;
+}
+
+JsonText& JsonText::close(char c) {
+  out_ += c;
+  need_comma_ = true;
+  return *this;
+}
+
+JsonText& JsonText::key(std::string_view name) {
+  separate();
+  out_ += '"';
+  out_ += name;
+  out_ += "\":";
+  need_comma_ = false;
+  return *this;
+}
+
+JsonText& JsonText::literal(std::string_view text) {
+  separate();
+  out_ += text;
+  need_comma_ = true;
+  return *this;
+}
+
+JsonText& JsonText::value(std::string_view s) {
+  separate();
+  if (plain(s)) {
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  } else {
+    // Escapes and UTF-8 checks are rare in what Steward sends; nlohmann's own writer does
+    // them, so the text stays the one a tree would give.
+    out_ += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  need_comma_ = true;
+  return *this;
+}
+
+JsonText& JsonText::value(double d) {
+  if (!std::isfinite(d)) return null();
+  char buffer[64];
+  char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, d);
+  return literal(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
+}
+
+JsonText& JsonText::signed_value(std::int64_t n) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
+  return literal(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
+}
+
+JsonText& JsonText::unsigned_value(std::uint64_t n) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
+  return literal(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
+}
+
+}  // namespace steward
