@@ -4,11 +4,18 @@
 // step, oldest first. A vector per step, not a deque: most steps keep one evaluation (the one
 // that launched them), and a deque allocates over 500 bytes for its first element, which at
 // 10,000 steps was 6 MB of a deploy's peak.
+//
+// A step under way keeps its evaluations; a step whose work ended (it launched and completed,
+// or was stopped) is "settled", and only the latest settled steps keep theirs: evaluations
+// explain a step that is waiting, and a deploy of 10,000 steps otherwise held 5.8 MB of them
+// for good. (dcos-commons keeps its last 100 outcomes in all.)
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "offer/footprint_evaluator.hpp"
@@ -24,22 +31,31 @@ struct EvaluationRecord {
 
 class EvaluationHistory {
  public:
-  explicit EvaluationHistory(std::size_t per_step) : per_step_(per_step) {}
+  EvaluationHistory(std::size_t per_step, std::size_t settled_steps)
+      : per_step_(per_step), settled_steps_(settled_steps) {}
 
-  // Keeps `record` as the step's newest, dropping its oldest past the bound.
-  void add(const std::string& step_id, EvaluationRecord record) {
-    std::vector<EvaluationRecord>& list = by_step_[step_id];
-    list.push_back(std::move(record));
-    if (list.size() > per_step_)
-      list.erase(list.begin(), list.end() - static_cast<std::ptrdiff_t>(per_step_));
-  }
-  void erase(const std::string& step_id) { by_step_.erase(step_id); }
+  // Keeps `record` as the step's newest, dropping its oldest past the bound. A settled step
+  // that is evaluated again is under way again.
+  void add(const std::string& step_id, EvaluationRecord record);
+  // The step's work ended: its evaluations are kept while it is among the latest settled.
+  void settle(const std::string& step_id);
+  void erase(const std::string& step_id);
   // By step id, each oldest first.
   const std::map<std::string, std::vector<EvaluationRecord>>& by_step() const { return by_step_; }
+  // Entries of the settled order, stale ones included (what the compaction bounds).
+  std::size_t settled_entries() const { return settled_order_.size(); }
 
  private:
+  void unsettle(const std::string& step_id);
+
   std::size_t per_step_;
+  std::size_t settled_steps_;
   std::map<std::string, std::vector<EvaluationRecord>> by_step_;
+  // Settled steps, oldest first, each with the number it was settled under; an entry whose
+  // step was evaluated again or erased since is stale and skipped.
+  std::deque<std::pair<std::uint64_t, std::string>> settled_order_;
+  std::map<std::string, std::uint64_t> settled_;  // step id -> its number in settled_order_
+  std::uint64_t next_number_ = 0;
 };
 
 }  // namespace steward::scheduler

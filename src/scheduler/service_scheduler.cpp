@@ -1476,6 +1476,7 @@ void ServiceScheduler::tick() {
     Work& w = *it->second;
     const Status s = w.step->status();
     if (s != w.expected) {
+      evaluations_.settle(w.step->id());
       it = work_.erase(it);
       continue;
     }
@@ -1485,6 +1486,7 @@ void ServiceScheduler::tick() {
       w.step->set_status(Status::prepared);
     }
     if (s == Status::complete || s == Status::error) {
+      evaluations_.settle(w.step->id());
       it = work_.erase(it);
       continue;
     }
@@ -1598,7 +1600,7 @@ void ServiceScheduler::process_offers() {
     // That next tick comes as soon as the loop has handled what arrived meanwhile, rather
     // than with the next offers or statuses: a large deploy otherwise waited up to an offer
     // interval between passes.
-    if (!offers_.empty()) tick_soon();
+    if (!offers_.empty() && launches > 0) tick_soon();
     return;
   }
   // Long declines only when nothing is under way: a step between launches, or garbage still
@@ -1825,6 +1827,7 @@ void ServiceScheduler::rebuild_plans() {
       for (const auto& step : phase->steps())
         if (step->status() != Status::complete &&
             decommissioning(step->pod_type(), step->pod_index())) {
+          evaluations_.settle(step->id());
           work_.erase(step.get());
           step->force_complete();
         }
@@ -2088,6 +2091,7 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
     for (const auto& phase : recovery_->phases())
       for (const auto& step : phase->steps())
         if (step->pod_instance() == pod && step->status() != Status::complete) {
+          evaluations_.settle(step->id());
           work_.erase(step.get());
           step->force_complete();
         }

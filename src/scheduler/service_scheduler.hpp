@@ -292,7 +292,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // not every step under way. Entries of finished work are dropped as they are met.
   std::map<std::string, std::vector<plan::Step*>> watchers_;
   std::deque<mesos::Offer> offers_;
-  EvaluationHistory evaluations_{8};  // by step id, for debug offers
+  EvaluationHistory evaluations_{8, 1000};  // by step id, for debug offers
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
   std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
   struct LaunchBatch {

@@ -483,6 +483,52 @@ TEST_F(MasterTest, FailoverWithinTimeoutKeepsTasksAndResendsUpdates) {
   EXPECT_EQ(h.master->tasks().size(), 1u);
 }
 
+// The retry pass runs only when an update is due: an update held back while its framework
+// was away goes out on resubscription, and is retried an interval after that, not before.
+TEST_F(MasterTest, AnUpdateResentOnResubscriptionIsRetriedAnIntervalLater) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 600));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  auto starting = fw.updates();
+  ASSERT_EQ(starting.size(), 1u);
+  h.master->stream_closed(fw.id, fw.stream->id(), h.now);
+  const double retry = h.master->config().update_retry_seconds;
+  h.advance(retry * 2.5);  // several intervals away: nothing can be sent
+  TestFramework back = h.subscribe(framework_info("svc", kRole, true, 600), fw.id);
+  ASSERT_EQ(back.updates().size(), 1u);
+  h.advance(retry / 2);
+  EXPECT_TRUE(back.updates().empty());
+  h.advance(retry / 2 + 0.1);
+  auto again = back.updates();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["uuid"], starting[0]["uuid"]);
+}
+
+// An update for a task whose agent is stopped waits for the agent, goes out when it starts,
+// and is retried from then on.
+TEST_F(MasterTest, AnUpdateWaitingForItsAgentGoesOutWhenItStartsThenIsRetried) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, true));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));
+  auto starting = fw.updates();  // left unacknowledged
+  ASSERT_EQ(starting.size(), 1u);
+  ASSERT_EQ(h.master->stop_agent("agent-0", h.now).status, 200);
+  auto unreachable = fw.updates();  // the master's own, with no uuid to acknowledge
+  ASSERT_EQ(unreachable.size(), 1u);
+  EXPECT_EQ(unreachable[0]["state"], "TASK_UNREACHABLE");
+  const double retry = h.master->config().update_retry_seconds;
+  h.advance(retry * 2.5);
+  EXPECT_TRUE(fw.updates().empty());
+  ASSERT_EQ(h.master->start_agent("agent-0", h.now).status, 200);
+  auto back = fw.updates();
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0]["uuid"], starting[0]["uuid"]);
+  h.advance(retry / 2);
+  EXPECT_TRUE(fw.updates().empty());
+  h.advance(retry / 2 + 0.1);
+  auto again = fw.updates();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["uuid"], starting[0]["uuid"]);
+}
+
 TEST_F(MasterTest, FailoverTimeoutTearsDownAndResubscribeGetsRemovedError) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 10));
   h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));

@@ -20,7 +20,7 @@ std::vector<std::int64_t> times(const EvaluationHistory& h, const std::string& s
 }
 
 TEST(EvaluationHistory, KeepsEachStepsLatestUpToTheBoundOldestFirst) {
-  EvaluationHistory h(3);
+  EvaluationHistory h(3, 10);
   for (std::int64_t t = 1; t <= 5; ++t)
     h.add("a", at(t));
   h.add("b", at(10));
@@ -29,6 +29,60 @@ TEST(EvaluationHistory, KeepsEachStepsLatestUpToTheBoundOldestFirst) {
   h.erase("a");
   EXPECT_EQ(h.by_step().count("a"), 0u);
   EXPECT_EQ(h.by_step().size(), 1u);
+}
+
+// Steps under way keep theirs; of the settled steps, only the latest keep theirs.
+TEST(EvaluationHistory, OnlyTheLatestSettledStepsKeepTheirEvaluations) {
+  EvaluationHistory h(3, 2);
+  for (const char* step : {"a", "b", "c", "d"})
+    h.add(step, at(1));
+  h.settle("a");
+  h.settle("b");
+  EXPECT_EQ(h.by_step().size(), 4u);
+  h.settle("c");  // a, the oldest settled, goes
+  EXPECT_EQ(h.by_step().count("a"), 0u);
+  EXPECT_EQ(h.by_step().count("b"), 1u);
+  EXPECT_EQ(h.by_step().count("d"), 1u);  // under way: kept however many settle
+  h.settle("c");                          // settling twice changes nothing
+  EXPECT_EQ(h.by_step().count("b"), 1u);
+  h.settle("unknown");  // a step never evaluated has nothing to keep
+  EXPECT_EQ(h.by_step().count("b"), 1u);
+  EXPECT_EQ(h.by_step().count("unknown"), 0u);
+}
+
+// A settled step evaluated again is under way again: it is not dropped for others settling,
+// and counts once more only when it settles again.
+TEST(EvaluationHistory, AStepEvaluatedAgainIsUnderWayAgain) {
+  EvaluationHistory h(3, 1);
+  h.add("a", at(1));
+  h.settle("a");
+  h.add("a", at(2));  // a recovery of the same step
+  h.add("b", at(3));
+  h.settle("b");
+  h.add("c", at(4));
+  h.settle("c");  // b goes; a is under way
+  EXPECT_EQ(times(h, "a"), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(h.by_step().count("b"), 0u);
+  h.settle("a");  // now a is the latest settled, and c goes
+  EXPECT_EQ(h.by_step().count("c"), 0u);
+  EXPECT_EQ(times(h, "a"), (std::vector<std::int64_t>{1, 2}));
+  h.erase("a");
+  h.add("d", at(5));
+  h.settle("d");  // nothing settled is left to drop but d itself stays
+  EXPECT_EQ(times(h, "d"), (std::vector<std::int64_t>{5}));
+}
+
+// A step settled and evaluated again over and over leaves no trail behind.
+TEST(EvaluationHistory, ResettlingTheSameStepDoesNotGrowWithoutEnd) {
+  EvaluationHistory h(1, 1000);
+  h.add("old", at(0));
+  h.settle("old");
+  for (std::int64_t t = 1; t <= 20000; ++t) {
+    h.add("loop", at(t));
+    h.settle("loop");
+  }
+  EXPECT_EQ(h.by_step().size(), 2u);
+  EXPECT_LE(h.settled_entries(), 2u * 2 + 16);
 }
 
 }  // namespace
