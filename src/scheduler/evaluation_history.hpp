@@ -39,6 +39,8 @@ class EvaluationHistory {
   void add(const std::string& step_id, EvaluationRecord record);
   // The step's work ended: its evaluations are kept while it is among the latest settled.
   void settle(const std::string& step_id);
+  // The step is under way again (restarted): it keeps its evaluations until it settles.
+  void unsettle(const std::string& step_id);
   void erase(const std::string& step_id);
   // By step id, each oldest first.
   const std::map<std::string, std::vector<EvaluationRecord>>& by_step() const { return by_step_; }
@@ -46,8 +48,6 @@ class EvaluationHistory {
   std::size_t settled_entries() const { return settled_order_.size(); }
 
  private:
-  void unsettle(const std::string& step_id);
-
   std::size_t per_step_;
   std::size_t settled_steps_;
   std::map<std::string, std::vector<EvaluationRecord>> by_step_;

@@ -14,6 +14,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <system_error>
 
 #include "common/release_memory.hpp"
 #include "common/uuid.hpp"
@@ -338,7 +339,12 @@ void ServiceScheduler::load_tasks() {
   down_.clear();
   // The statuses are read on a thread and a connection of their own while the tasks are read
   // here: at 10,000 tasks they were 11-15 ms of a start-up.
-  auto reading = std::async(std::launch::async, [this] { return sqlite_->statuses_apart(); });
+  std::future<std::map<std::string, mesos::TaskStatus>> reading;
+  try {
+    reading = std::async(std::launch::async, [this] { return sqlite_->statuses_apart(); });
+  } catch (const std::system_error&) {  // no thread to be had: read them after the tasks
+    reading = std::async(std::launch::deferred, [this] { return store_->statuses(); });
+  }
   store_->for_each_task_record(
       [&](std::string name, std::string_view record, std::string config_id) {
         std::string error;
@@ -843,6 +849,8 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
 // Steps
 
 void ServiceScheduler::start(plan::Step& step) {
+  // Under way again (a restart, a retry): its evaluations are its own until its work ends.
+  evaluations_.unsettle(step.id());
   auto w = std::make_unique<Work>();
   w->step = &step;
   w->phase = step.phase() ? step.phase()->name() : "";
@@ -1571,7 +1579,9 @@ void ServiceScheduler::process_offers() {
           // a pass without waiting before it, or it would not REVIVE past the filters of the
           // offers declined with this launch (a 5 s stall).
           bool launched = false;
-          if (launches >= options_.launches_per_pass) {
+          // A cap of 0 (set in code; the command line refuses it) counts as 1, so that a pass
+          // still launches.
+          if (launches >= std::max<std::size_t>(1, options_.launches_per_pass)) {
             capped = true;
           } else if (!offers.empty()) {
             const auto begin = std::chrono::steady_clock::now();

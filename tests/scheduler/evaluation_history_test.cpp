@@ -72,6 +72,23 @@ TEST(EvaluationHistory, AStepEvaluatedAgainIsUnderWayAgain) {
   EXPECT_EQ(times(h, "d"), (std::vector<std::int64_t>{5}));
 }
 
+// A step restarted before it is evaluated again (waiting for offers) is under way from the
+// restart on: steps settling meanwhile do not take its evaluations.
+TEST(EvaluationHistory, AnUnsettledStepKeepsItsEvaluationsUntilItSettlesAgain) {
+  EvaluationHistory h(3, 1);
+  h.add("a", at(1));
+  h.settle("a");
+  h.unsettle("a");  // restarted
+  h.add("b", at(2));
+  h.settle("b");
+  h.add("c", at(3));
+  h.settle("c");
+  EXPECT_EQ(times(h, "a"), (std::vector<std::int64_t>{1}));
+  h.settle("a");  // its work ended again: now it is the latest settled
+  EXPECT_EQ(h.by_step().count("c"), 0u);
+  EXPECT_EQ(times(h, "a"), (std::vector<std::int64_t>{1}));
+}
+
 // A step settled and evaluated again over and over leaves no trail behind.
 TEST(EvaluationHistory, ResettlingTheSameStepDoesNotGrowWithoutEnd) {
   EvaluationHistory h(1, 1000);
