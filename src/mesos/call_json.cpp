@@ -83,18 +83,19 @@ json to_json(const FrameworkInfo& f) {
 
 std::string reconcile_text(const std::string& framework_id,
                            const std::vector<Call::TaskRef>& tasks) {
-  // Keys in the order nlohmann's objects sort them, so the text equals to_json().dump().
-  std::string out = "{";
-  if (!framework_id.empty()) out += "\"framework_id\":" + id(framework_id).dump() + ",";
-  out += "\"reconcile\":{\"tasks\":[";
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '{';
-    if (!tasks[i].agent_id.empty()) out += "\"agent_id\":" + id(tasks[i].agent_id).dump() + ",";
-    out += "\"task_id\":" + id(tasks[i].task_id).dump() + "}";
+  // Keys in sorted order (see JsonText), so the text equals to_json().dump().
+  std::string text;
+  JsonText out(text);
+  out.begin_object();
+  if (!framework_id.empty()) out.id_field("framework_id", framework_id);
+  out.key("reconcile").begin_object().key("tasks").begin_array();
+  for (const Call::TaskRef& t : tasks) {
+    out.begin_object();
+    if (!t.agent_id.empty()) out.id_field("agent_id", t.agent_id);
+    out.id_field("task_id", t.task_id).end_object();
   }
-  out += "]},\"type\":\"RECONCILE\"}";
-  return out;
+  out.end_array().end_object().field("type", "RECONCILE").end_object();
+  return text;
 }
 
 json to_json(const Call& c) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "mesos/task_info_json.hpp"
@@ -50,6 +51,14 @@ const char* progress_name(GoalOverride::Progress p) {
     default:
       return "COMPLETE";
   }
+}
+
+// A column's bytes, valid until the next step; "" for NULL.
+std::string_view column_view(sqlite3_stmt* stmt, int column) {
+  const void* data = sqlite3_column_blob(stmt, column);
+  const int size = sqlite3_column_bytes(stmt, column);
+  return data ? std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size))
+              : std::string_view();
 }
 
 }  // namespace
@@ -108,12 +117,7 @@ class SqliteStateStore::Statement {
   }
   std::string text(int column) { return std::string(view(column)); }
   // The column's bytes, valid until the next step.
-  std::string_view view(int column) {
-    const void* data = sqlite3_column_blob(stmt_, column);
-    int size = sqlite3_column_bytes(stmt_, column);
-    return data ? std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size))
-                : std::string_view();
-  }
+  std::string_view view(int column) { return column_view(stmt_, column); }
 
  private:
   SqliteStateStore& store_;
@@ -433,40 +437,30 @@ std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses() {
 }
 
 std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses_apart() const {
-  sqlite3* db = nullptr;
-  sqlite3_stmt* st = nullptr;
+  // Handles closed on every way out, the thrown ones included.
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(nullptr, sqlite3_close);
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(nullptr, sqlite3_finalize);
   auto failed = [&](const char* what) {
-    const std::string why = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return StateError("state store " + path_ + ": " + what + ": " + why);
+    return StateError("state store " + path_ + ": " + what + ": " +
+                      (db ? sqlite3_errmsg(db.get()) : "out of memory"));
   };
-  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
-    throw failed("cannot open");
-  sqlite3_busy_timeout(db, 5000);
-  if (sqlite3_prepare_v2(db, "SELECT name, status FROM statuses ORDER BY name", -1, &st, nullptr) !=
-      SQLITE_OK)
+  sqlite3* opened = nullptr;
+  const int rc_open = sqlite3_open_v2(path_.c_str(), &opened, SQLITE_OPEN_READONLY, nullptr);
+  db.reset(opened);  // closed even when the open failed
+  if (rc_open != SQLITE_OK) throw failed("cannot open");
+  sqlite3_busy_timeout(db.get(), 5000);
+  sqlite3_stmt* prepared = nullptr;
+  if (sqlite3_prepare_v2(db.get(), "SELECT name, status FROM statuses ORDER BY name", -1, &prepared,
+                         nullptr) != SQLITE_OK)
     throw failed("cannot read the statuses");
+  stmt.reset(prepared);
   std::map<std::string, mesos::TaskStatus> out;
   int rc;
-  try {
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      std::string name(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                       static_cast<std::size_t>(sqlite3_column_bytes(st, 0)));
-      const void* blob = sqlite3_column_blob(st, 1);
-      const std::string_view bytes(static_cast<const char*>(blob),
-                                   static_cast<std::size_t>(sqlite3_column_bytes(st, 1)));
-      out.emplace_hint(out.end(), name,
-                       decode_status(name, blob ? bytes : std::string_view(), path_));
-    }
-  } catch (...) {
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    throw;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    std::string name(column_view(stmt.get(), 0));
+    out.emplace_hint(out.end(), name, decode_status(name, column_view(stmt.get(), 1), path_));
   }
   if (rc != SQLITE_DONE) throw failed("cannot read the statuses");
-  sqlite3_finalize(st);
-  sqlite3_close(db);
   return out;
 }
 
