@@ -13,17 +13,35 @@
 #   idle RSS     its VmRSS at the end of those 5 s (what it holds managing N tasks)
 #   API up       a restart of the scheduler (N tasks stored) until GET /v1/health answers
 #                (with any status: the API serves while the scheduler reconciles)
+#                (polled every 2 ms without spawning a process: curl and sleep cost
+#                10-20 ms each on some machines, as much as what is measured)
 #   failover     SIGKILL, then a restart, until reconciled and every plan COMPLETE again
 #   relaunched   tasks whose id changed across the failover (should be 0)
 # Usage: bench/scale.sh [N:M ...]   (default: 1000:100 2000:200 5000:500 10000:1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steward=build/release/steward
+steward=${STEWARD:-build/release/steward}  # another build to compare: STEWARD=path
 [ -x "$steward" ] || { echo "scale: $steward is missing; run ./dev build" >&2; exit 1; }
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000:100 2000:200 5000:500 10000:1000)
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# The start-up figure is tens of milliseconds, so its polling spawns no process: the clock is
+# bash's, the wait a read that times out on a FIFO nobody writes, the request /dev/tcp.
+now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; NOW=$((10#$t / 1000)); }
+tick_fifo=$(mktemp -u)
+mkfifo "$tick_fifo"
+exec 8<>"$tick_fifo"
+rm -f "$tick_fifo"
+pause() { read -r -t "$1" -u 8 || true; }
+answers() {  # true once something answers GET /v1/health at the API URL $1
+  local hostport=${1#http://} line
+  { exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}"; } 2>/dev/null || return 1
+  printf 'GET /v1/health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$hostport" >&3
+  IFS= read -r -t 5 line <&3 || true
+  exec 3<&-
+  [[ $line == HTTP/1.1\ * ]]
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
@@ -66,12 +84,12 @@ for size in "${sizes[@]}"; do
   dir=$(mktemp -d)
   printf 'heartbeat_interval_seconds: 5\noffer_interval_seconds: 0.2\nagents:\n  - name: sim\n    count: %d\n    simulated: true\n    resources: {cpus: 64, mem: 262144, disk: 1000000, ports: 31000-32999}\n' \
     "$m" >"$dir/cluster.yml"
-  "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 --config "$dir/cluster.yml" >/dev/null
+  "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 --config "$dir/cluster.yml" >/dev/null 8>&-
   printf 'name: scale\npods:\n  node:\n    count: %d\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 100000\n        cpus: 0.01\n        memory: 8\nplans:\n  deploy:\n    phases:\n      node:\n        strategy: parallel\n        pod: node\n' \
     "$n" >"$dir/svc.yml"
   run() {
     "$steward" run "$dir/svc.yml" --cluster-dir "$dir/cluster" --data-dir "$dir/services" \
-      >>"$dir/run.log" 2>&1 &
+      >>"$dir/run.log" 2>&1 8>&- &
     echo $!
   }
   start=$(ms)
@@ -99,13 +117,14 @@ for size in "${sizes[@]}"; do
   # Start-up with N tasks stored: a clean stop, then a start until the API answers.
   stop "$pid"
   rm -f "$dir/services/scale/api"
-  start=$(ms)
+  now_ms
+  start=$NOW
   pid=$(run)
-  api=$(wait_api "$dir/services/scale/api")
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/v1/health" 2>/dev/null)" != 000 ]; do
-    sleep 0.005
-  done
-  up=$(($(ms) - start))
+  until [ -s "$dir/services/scale/api" ]; do pause 0.002; done
+  read -r api <"$dir/services/scale/api"
+  until answers "$api"; do pause 0.002; done
+  now_ms
+  up=$((NOW - start))
   # Failover: SIGKILL, then a start until every plan is COMPLETE again.
   stop "$pid" KILL
   rm -f "$dir/services/scale/api"

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -209,22 +210,35 @@ struct ClusterDaemon::Impl {
   }
   // Writes the checkpoint (temporary file, fsync, rename): a crash leaves the old or the new.
   void save() {
-    // {"master": ..., "processes": ...}, the master's part written as text as it goes.
-    const std::string text =
-        "{\"master\":" + master->checkpoint_text() + ",\"processes\":" +
-        processes->checkpoint().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-        "}";
+    // {"master": ..., "processes": ...}, the master's part written to the file a megabyte at
+    // a time as it goes.
     const std::string file = checkpoint_file();
     const std::string tmp = file + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
+    // Closed on every way out, a throw from the writing included (fclose's own result is
+    // checked below on the way that gets there).
+    std::unique_ptr<FILE, int (*)(FILE*)> file_handle(std::fopen(tmp.c_str(), "w"), std::fclose);
+    FILE* f = file_handle.get();
     if (f == nullptr) {
       std::fprintf(stderr, "cannot write %s: %s\n", tmp.c_str(), std::strerror(errno));
       return;
     }
-    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    const auto put = [f](std::string& piece) {
+      const bool written = std::fwrite(piece.data(), 1, piece.size(), f) == piece.size();
+      piece.clear();
+      return written;
+    };
+    std::string piece = "{\"master\":";
+    bool ok = master->write_checkpoint(piece, put);
+    if (ok) {
+      piece += ",\"processes\":";
+      piece +=
+          processes->checkpoint().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      piece += '}';
+      ok = put(piece);
+    }
     ok = std::fflush(f) == 0 && ok;
     ok = fsync(fileno(f)) == 0 && ok;
-    ok = std::fclose(f) == 0 && ok;
+    ok = std::fclose(file_handle.release()) == 0 && ok;
     std::error_code ec;
     if (ok) fs::rename(tmp, file, ec);
     if (!ok || ec) std::fprintf(stderr, "cannot write %s\n", file.c_str());

@@ -161,6 +161,11 @@ class Master {
   // recovered frameworks count as disconnected since `now`.
   nlohmann::json checkpoint() const;
   std::string checkpoint_text() const;  // the same, as text, without the whole tree at once
+  // The same text in pieces: whenever `out` holds `piece` bytes or more, `drain` takes it
+  // (and empties it), so that a checkpoint of 10,000 tasks (47 MB) never sits in memory
+  // whole. False from `drain` stops the writing and is returned.
+  bool write_checkpoint(std::string& out, const std::function<bool(std::string&)>& drain,
+                        std::size_t piece = std::size_t{1} << 20) const;
   bool restore(const nlohmann::json& checkpoint, double now, std::string& error);
   // True once after anything worth checkpointing changed.
   bool take_dirty() {
@@ -246,7 +251,6 @@ class Master {
   std::uint64_t framework_counter_ = 0;
   std::uint64_t offer_counter_ = 0;
   std::uint64_t group_counter_ = 0;
-  mutable std::size_t checkpoint_size_ = 0;  // of the last checkpoint_text()
   bool allocation_needed_ = true;
   bool dirty_ = true;
   double next_allocation_ = 0;

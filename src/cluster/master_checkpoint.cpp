@@ -138,12 +138,19 @@ json Master::checkpoint() const {
   return json::parse(checkpoint_text());
 }
 
-// Written one framework, agent and task at a time: the tree of 10,000 tasks at once took
-// several hundred megabytes for a text of forty.
 std::string Master::checkpoint_text() const {
-  // Sized from the last one: growing 47 MB of text by doubling copied it about twice over.
   std::string out;
-  out.reserve(checkpoint_size_ + checkpoint_size_ / 8);
+  write_checkpoint(out, nullptr);
+  return out;
+}
+
+// Written one framework, agent and task at a time: the tree of 10,000 tasks at once took
+// several hundred megabytes for a text of forty, and the text whole took its 47 MB again
+// (fresh pages each time, which on some machines cost more to fault in than to write).
+bool Master::write_checkpoint(std::string& out, const std::function<bool(std::string&)>& drain,
+                              std::size_t piece) const {
+  const auto piece_done = [&] { return !drain || out.size() < piece || drain(out); };
+  if (drain) out.reserve(piece + piece / 4);
   out += "{\"agents\":[";
   bool first = true;
   // What never changes (an agent's configured resources, an executor's info) is written once
@@ -170,6 +177,7 @@ std::string Master::checkpoint_text() const {
              ",\"tasks\":" + dump_text(e.tasks) + "}";
     }
     out += "]}";
+    if (!piece_done()) return false;
   }
   out += "],\"counters\":";
   out += dump_text(
@@ -190,10 +198,10 @@ std::string Master::checkpoint_text() const {
     if (!first) out += ',';
     first = false;
     append_task(out, t);
+    if (!piece_done()) return false;
   }
   out += "]}";
-  checkpoint_size_ = out.size();
-  return out;
+  return true;
 }
 
 // A damaged file must give an error, not an exception: every step below may meet a value

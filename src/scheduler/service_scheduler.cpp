@@ -656,13 +656,10 @@ void ServiceScheduler::flush_updates() {
   for (const mesos::TaskStatus& s : acks)
     acknowledge(s);
   // A reconciliation or a deploy brings statuses by the thousand, decoded on the session's
-  // thread (in its own malloc arena) and freed here: give those pages back, or the burst's
-  // high-water mark stays resident (26 MB after reconciling 10,000 tasks).
-  statuses_since_trim_ += batch.size();
-  if (statuses_since_trim_ >= 500) {
-    release_memory();
-    statuses_since_trim_ = 0;
-  }
+  // thread (in its own malloc arena) and freed here: the pages go back every 500 and once
+  // they stop, or the burst's high-water mark stays resident (26 MB after reconciling 10,000
+  // tasks).
+  note_churn(batch.size());
   tick_soon();
 }
 
@@ -1462,7 +1459,29 @@ void ServiceScheduler::check_timed_replacement() {
 // ---------------------------------------------------------------------------------------------
 // The tick: timers, reconciliation, offers
 
+void ServiceScheduler::note_churn(std::size_t n) {
+  if (n == 0) return;
+  churn_since_trim_ += n;
+  burst_churn_ += n;
+  trim_timer_.poke(now());
+  // Within a burst too, or its high-water mark would be the footprint.
+  if (churn_since_trim_ >= 500) {
+    release_memory();
+    churn_since_trim_ = 0;
+  }
+}
+
 void ServiceScheduler::tick() {
+  // And once a burst is over (a deploy, a reconciliation): once per busy spell, not for
+  // every status an idle service gets. Even right after a release within it, since what the
+  // burst's last work held was freed after that.
+  if (trim_timer_.take(now())) {
+    if (burst_churn_ >= 100) {
+      release_memory();
+      churn_since_trim_ = 0;
+    }
+    burst_churn_ = 0;
+  }
   // A stopping scheduler starts nothing new while its loop drains: its calls fail from
   // request_end() on, so launches it staged could not be sent.
   if (!subscribed_ || stopping_) return;
@@ -1507,16 +1526,6 @@ void ServiceScheduler::tick() {
   detect_recovery();
   check_timed_replacement();
   plans_.dispatch(*this);
-  // And when the last work ends (a deploy done), so that an idle scheduler holds only what it
-  // uses: once per busy spell, not for every status an idle service gets, and not between two
-  // serial steps (the next one's work is dispatched above).
-  if (!work_.empty()) {
-    had_work_ = true;
-  } else if (had_work_) {
-    had_work_ = false;
-    if (statuses_since_trim_ > 0) release_memory();
-    statuses_since_trim_ = 0;
-  }
   if (!options_.uninstall) {
     plan::Plan* deploy = plans_.find("deploy");
     const bool complete = deploy && deploy->status() == Status::complete;
@@ -1606,9 +1615,9 @@ void ServiceScheduler::process_offers() {
                      [&](const mesos::Offer& o) { return batch_.accept_of_offer.count(o.id) > 0; }),
       offers.end());
   flush_launches();
-  // A large pass allocated launch records and ACCEPT text it has now freed; give the pages
+  // A large pass allocated launch records and ACCEPT text it has now freed: give the pages
   // back rather than keep the high-water mark as resident memory.
-  if (launches >= 100) release_memory();
+  note_churn(launches >= 100 ? 500 : launches);
   if (capped) {
     // The steps the cap held back get the offers no launch used at the next tick, instead of
     // waiting out a decline's filter.

@@ -27,6 +27,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/event_loop.hpp"
+#include "common/quiet_timer.hpp"
 #include "offer/footprint_evaluator.hpp"
 #include "offer/pod_footprint.hpp"
 #include "offer/unexpected_resources.hpp"
@@ -163,6 +164,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
 
   // Loop thread.
   void tick();
+  void note_churn(std::size_t n);  // statuses or launches handled: memory to give back later
   void tick_soon();
   void on_subscribed(const std::string& framework_id);
   void on_offers(std::vector<mesos::Offer> offers);
@@ -344,9 +346,12 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool reconciled_ = false;             // explicit reconciliation done for this subscription
   bool deploy_complete_ = false;        // the deploy plan was COMPLETE on the last tick
   std::vector<mesos::TaskStatus> pending_updates_;  // received, not yet persisted
-  std::size_t statuses_since_trim_ = 0;             // handled since memory was last released
-  bool had_work_ = false;                           // a step was under way at the last tick
-  bool defer_acks_ = false;                         // inside a batch: acks wait for its commit
+  // Statuses handled and tasks launched since memory was last released (every 500, and
+  // once they have stopped coming for half a second), and since they started coming.
+  std::size_t churn_since_trim_ = 0;
+  std::size_t burst_churn_ = 0;
+  QuietTimer trim_timer_{0.5};
+  bool defer_acks_ = false;  // inside a batch: acks wait for its commit
   std::vector<mesos::TaskStatus> deferred_acks_;
 
   std::atomic<bool> uninstalled_{false};

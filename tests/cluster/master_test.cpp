@@ -135,6 +135,40 @@ TEST_F(MasterTest, ACheckpointAfterAnUpdateHoldsIt) {
   EXPECT_EQ(latest(), "TASK_KILLED");
 }
 
+// The daemon writes its checkpoint to the file in pieces: together they are the whole text,
+// and a failed write stops the rest.
+TEST_F(MasterTest, ACheckpointWrittenInPiecesIsTheWholeText) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
+  h.acknowledge(fw, fw.updates());
+  const std::string whole = h.master->checkpoint_text();
+  std::vector<std::string> pieces;
+  std::string out;
+  const auto keep = [&](std::string& piece) {
+    pieces.push_back(piece);
+    piece.clear();
+    return true;
+  };
+  ASSERT_TRUE(h.master->write_checkpoint(out, keep, 64));
+  keep(out);
+  ASSERT_EQ(pieces.size(), 3u);  // after the agent, after the task, and the end
+  std::string joined;
+  for (const std::string& p : pieces)
+    joined += p;
+  EXPECT_EQ(joined, whole);
+
+  // The first piece fails to go out: nothing more is written.
+  int calls = 0;
+  out.clear();
+  const auto fail = [&](std::string&) {
+    ++calls;
+    return false;
+  };
+  EXPECT_FALSE(h.master->write_checkpoint(out, fail, 64));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(out.find("\"counters\""), std::string::npos);  // what follows the agents
+}
+
 TEST_F(MasterTest, BadAcknowledgeUuidIs400) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   CallOutcome o = h.call(fw, {{"type", "ACKNOWLEDGE"},
