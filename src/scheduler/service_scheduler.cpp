@@ -1615,9 +1615,9 @@ void ServiceScheduler::process_offers() {
                      [&](const mesos::Offer& o) { return batch_.accept_of_offer.count(o.id) > 0; }),
       offers.end());
   flush_launches();
-  // A large pass allocated launch records and ACCEPT text it has now freed: give the pages
-  // back rather than keep the high-water mark as resident memory.
-  note_churn(launches >= 100 ? 500 : launches);
+  // The pass allocated launch records and ACCEPT text it has now freed: counted with the
+  // statuses towards giving the pages back.
+  note_churn(launches);
   if (capped) {
     // The steps the cap held back get the offers no launch used at the next tick, instead of
     // waiting out a decline's filter.
