@@ -47,11 +47,13 @@
 #   tail      the last task ready until GET /v1/plans/deploy answers 200
 #
 # Usage: bench/floor.sh [runs]   (default 3; FLOOR_CLUSTER_CONFIG=cluster.yml to try another
-# cluster configuration, FLOOR_VERBOSE=1 for each run's times and scheduler log on stderr). Needs curl and jq. Times from the scheduler's
-# log have millisecond resolution; everything else is from the same clock (CLOCK_REALTIME).
+# cluster configuration, FLOOR_VERBOSE=1 for each run's times and scheduler log on stderr,
+# STEWARD=path/to/steward to run another build). Needs curl and jq. Times from the
+# scheduler's log have millisecond resolution; everything else is from the same clock
+# (CLOCK_REALTIME).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steward=build/release/steward
+steward=${STEWARD:-build/release/steward}
 spec=examples/hello-world/svc.yml
 runs=${1:-3}
 [ -x "$steward" ] || { echo "floor: $steward is missing; run ./dev build" >&2; exit 1; }
