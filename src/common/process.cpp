@@ -12,11 +12,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 
 extern char** environ;
@@ -132,6 +133,22 @@ struct ChildPlan {
   __builtin_unreachable();
 }
 
+// Signals as the kernel takes them: glibc's sigaction() and sigprocmask() refuse or skip
+// the two signals it keeps for itself (32 and 33), whose handlers would act on the parent's
+// threads from the child.
+struct KernelSigaction {
+  void (*handler)(int) = SIG_DFL;
+  unsigned long flags = 0;
+  void (*restorer)() = nullptr;
+  std::uint64_t mask = 0;
+};
+constexpr int kKernelSignals = 64;
+constexpr std::size_t kKernelSigsetBytes = sizeof(std::uint64_t);
+
+void set_signal_mask(std::uint64_t mask, std::uint64_t* old) {
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, old, kKernelSigsetBytes);
+}
+
 // The child runs in the parent's memory (CLONE_VM) until it execs, with the calling thread
 // of the parent suspended: copying the parent's page tables for fork, and the copy-on-write
 // faults every page the parent then writes costs after it, took 0.1-0.4 s per start in a
@@ -142,15 +159,14 @@ struct ChildPlan {
 // Not instrumented: a sanitizer's bookkeeping for this stack would outlive the child.
 __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
   const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
-  for (int s = 1; s < NSIG; ++s) {
-    struct sigaction old {};
-    if (sigaction(s, nullptr, &old) != 0) continue;  // the C library's own signals
-    const bool caught = (old.sa_flags & SA_SIGINFO) != 0 ||
-                        (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN);
+  for (int s = 1; s <= kKernelSignals; ++s) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    KernelSigaction old;
+    if (syscall(SYS_rt_sigaction, s, nullptr, &old, kKernelSigsetBytes) != 0) continue;
+    const bool caught = old.handler != SIG_DFL && old.handler != SIG_IGN;
     if (caught || s == SIGPIPE) {  // a task gets the default SIGPIPE whatever its parent had
-      struct sigaction dfl {};
-      dfl.sa_handler = SIG_DFL;
-      sigaction(s, &dfl, nullptr);
+      const KernelSigaction dfl;
+      syscall(SYS_rt_sigaction, s, &dfl, nullptr, kKernelSigsetBytes);
     }
   }
   if (plan.new_session) {
@@ -158,9 +174,7 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
   } else if (setpgid(0, 0) != 0) {
     child_fail(plan, "setpgid");
   }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  set_signal_mask(0, nullptr);
   const int in = open("/dev/null", O_RDONLY);
   const int out = open(plan.out_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
   const int err = open(plan.err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -192,11 +206,37 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
   child_fail(plan, "exec");
 }
 
-// The child's stack: made once, kept for the process's life (never in use by two children
-// at once, since spawn() holds the lock until its child has exec'd or exited).
-constexpr std::size_t kChildStack = 256 * 1024;
-std::mutex child_stack_mutex;
-char* child_stack = nullptr;
+// The child's stack, one per start, with a guard page below it. execvpe() copies the
+// arguments onto it when it runs a script without #! through /bin/sh, and builds each
+// candidate path there: it grows with both.
+class ChildStack {
+ public:
+  explicit ChildStack(std::size_t arguments) {
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const char* path = std::getenv("PATH");
+    std::size_t bytes = 256 * 1024 + (arguments + 2) * sizeof(char*) +
+                        (path != nullptr ? std::strlen(path) : 0) + PATH_MAX;
+    bytes = (bytes + page - 1) / page * page;
+    size_ = bytes + page;
+    void* base = mmap(nullptr, size_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (base == MAP_FAILED) return;
+    base_ = static_cast<char*>(base);
+    if (mprotect(base_ + page, bytes, PROT_READ | PROT_WRITE) != 0) {
+      munmap(base_, size_);
+      base_ = nullptr;
+    }
+  }
+  ~ChildStack() {
+    if (base_ != nullptr) munmap(base_, size_);
+  }
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  char* top() const { return base_ == nullptr ? nullptr : base_ + size_; }
+
+ private:
+  char* base_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 }  // namespace
 
@@ -257,29 +297,24 @@ std::optional<pid_t> spawn(const ProcessSpec& spec, std::string& error) {
   plan.report = report[1];
   pid_t pid = -1;
   int clone_errno = 0;
+  const char* failed = "clone";
   {
-    std::lock_guard lock(child_stack_mutex);
-    if (child_stack == nullptr) {
-      void* stack = mmap(nullptr, kChildStack, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-      if (stack != MAP_FAILED) child_stack = static_cast<char*>(stack);
-    }
-    if (child_stack == nullptr) {
+    const ChildStack stack(argv.size());
+    if (stack.top() == nullptr) {
       clone_errno = errno;
+      failed = "a stack for the child";
     } else {
-      sigset_t all;
-      sigset_t old;
-      sigfillset(&all);
-      pthread_sigmask(SIG_SETMASK, &all, &old);
-      // Returns once the child has exec'd or exited (CLONE_VFORK).
-      pid = clone(child_main, child_stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+      std::uint64_t old = 0;
+      set_signal_mask(~std::uint64_t{0}, &old);
+      // Returns once the child has exec'd or exited (CLONE_VFORK), so its stack can go.
+      pid = clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
       clone_errno = errno;
-      pthread_sigmask(SIG_SETMASK, &old, nullptr);
+      set_signal_mask(old, nullptr);
     }
   }
   close(report[1]);
   if (pid < 0) {
-    error = std::string("clone: ") + std::strerror(clone_errno);
+    error = std::string(failed) + ": " + std::strerror(clone_errno);
     close(report[0]);
     return std::nullopt;
   }
