@@ -187,8 +187,8 @@ void BM_DecodeTaskRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeTaskRecord);
 
-// One task split as a scheduler keeps it in memory: ids and labels decoded, the rest copied
-// as a record (src/scheduler/task_entry.hpp).
+// One task split as a scheduler keeps it in memory: name and ids decoded, the rest (labels
+// included) copied as a record (src/scheduler/task_entry.hpp).
 void BM_SplitTaskRecord(benchmark::State& state) {
   const std::string record = steward::state::encode_record(stored_task(7).info);
   std::string error;

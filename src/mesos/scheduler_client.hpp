@@ -36,9 +36,9 @@ class SchedulerClient {
   // A call with the stream id of the subscription: on its own connection, or, with
   // `keep_alive`, on the first free one of kKeptConnections kept connections (two threads
   // call at once: a scheduler's loop and its acknowledgement queue) while it is recent.
-  Response call(const std::string& call_json) const;
+  Response call(std::string call_json) const;
   // Any request, for operator calls and for tests of malformed input.
-  Response request(const std::string& method, const std::string& path, const std::string& body,
+  Response request(const std::string& method, const std::string& path, std::string body,
                    const std::vector<std::pair<std::string, std::string>>& headers) const;
   // Ends the event stream (the master sees the scheduler go away) and closes the kept call
   // connections, but those a call is using.

@@ -65,7 +65,7 @@ std::string MesosSession::subscribe_call() const {
   return mesos::to_json(call).dump();
 }
 
-mesos::SchedulerClient::Response MesosSession::call(const std::string& call_json) {
+mesos::SchedulerClient::Response MesosSession::call(std::string call_json) {
   std::shared_ptr<mesos::SchedulerClient> client;
   {
     std::lock_guard lock(mutex_);
@@ -76,7 +76,7 @@ mesos::SchedulerClient::Response MesosSession::call(const std::string& call_json
     r.error = calls_aborted_ ? mesos::SchedulerClient::kAborted : "not subscribed";
     return r;
   }
-  return client->call(call_json);
+  return client->call(std::move(call_json));
 }
 
 void MesosSession::on_record(const std::string& record) {

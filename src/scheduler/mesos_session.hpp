@@ -64,7 +64,7 @@ class MesosSession {
 
   // A call (JSON, framework_id included) on the current subscription; status 0 with an
   // error when there is none.
-  mesos::SchedulerClient::Response call(const std::string& call_json);
+  mesos::SchedulerClient::Response call(std::string call_json);
   bool connected() const { return connected_; }
   std::string framework_id() const;
 

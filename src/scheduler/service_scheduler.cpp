@@ -1737,8 +1737,8 @@ void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double s
   send(call_json(c), "DECLINE");
 }
 
-bool ServiceScheduler::send(const std::string& body, const char* what) {
-  auto r = session_->call(body);
+bool ServiceScheduler::send(std::string body, const char* what) {
+  auto r = session_->call(std::move(body));
   if (r.status == 202 || r.status == 200) return true;
   if (r.error == mesos::SchedulerClient::kAborted) return false;  // a stop's doing
   log(options_.service_name,

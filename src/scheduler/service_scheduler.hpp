@@ -184,7 +184,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void send_kills();
   void decline(const std::vector<mesos::Offer>& offers, double seconds);
   void send_accept(const mesos::AcceptCall& accept);
-  bool send(const std::string& call_json, const char* what);
+  bool send(std::string call_json, const char* what);
   void acknowledge(const mesos::TaskStatus& status);
   void kill_task(const std::string& task_id, const std::string& agent_id);
   void mark_step_initial_statuses();

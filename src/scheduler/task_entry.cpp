@@ -11,13 +11,13 @@ TaskEntry::TaskEntry(std::string name, std::string config_id, state::SplitTaskRe
       config_id_(std::move(config_id)),
       task_id_(std::move(split.task_id)),
       agent_id_(std::move(split.agent_id)),
-      labels_(std::move(split.labels)),
       rest_(std::move(split.rest)),
+      labels_at_(static_cast<std::uint32_t>(split.labels_at)),
       has_check_(split.has_check),
       has_resources_(split.has_resources) {
   same_name_ = split.name == name_;
   if (!same_name_) info_name_ = std::move(split.name);
-  pod_ = pod_of(info_name(), labels_);
+  pod_ = pod_of(info_name(), label("task_type"), label("index"));
 }
 
 namespace {
@@ -42,11 +42,16 @@ std::optional<TaskEntry> TaskEntry::from_record(std::string name, std::string_vi
 }
 
 std::string TaskEntry::label(const std::string& key) const {
-  return label_of(labels_, key);
+  const state::FoundLabel l = state::find_label(rest_, labels_at_, key);
+  return l.has_value ? std::string(l.value) : std::string();
 }
 
 bool TaskEntry::has_label(const std::string& key) const {
-  return scheduler::has_label(labels_, key);
+  return state::find_label(rest_, labels_at_, key).found;
+}
+
+std::vector<mesos::Label> TaskEntry::labels() const {
+  return state::read_labels(rest_, labels_at_);
 }
 
 void TaskEntry::for_each_resource_id(const state::ResourceIdFn& fn) const {
@@ -64,7 +69,6 @@ mesos::TaskInfo TaskEntry::info() const {
   info->name = info_name();
   info->task_id = task_id_;
   info->agent_id = agent_id_;
-  info->labels = labels_;
   return std::move(*info);
 }
 

@@ -41,10 +41,8 @@ inline std::optional<std::pair<std::string, int>> split_instance(const std::stri
 }
 
 // Splits "hello-0-server" with labels task_type=server, index=0 into ("hello", 0).
-inline std::pair<std::string, int> pod_of(const std::string& name,
-                                          const std::vector<mesos::Label>& labels) {
-  const std::string type = label_of(labels, "task_type");
-  const std::string index = label_of(labels, "index");
+inline std::pair<std::string, int> pod_of(const std::string& name, const std::string& type,
+                                          const std::string& index) {
   const std::string suffix = "-" + index + "-" + type;
   if (!type.empty() && name.size() > suffix.size() &&
       name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {

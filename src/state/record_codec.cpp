@@ -21,6 +21,7 @@ class Writer {
     out_ += static_cast<char>(kVersion);
   }
   std::string take() { return std::move(out_); }
+  std::size_t size() const { return out_.size(); }
 
   void u64(std::uint64_t v) {
     while (v >= 0x80) {
@@ -162,6 +163,12 @@ class Reader {
       fn();
   }
   std::size_t pos() const { return pos_; }
+  // To a position of the record, past its header (one a split recorded).
+  void seek(std::size_t pos) {
+    if (!ok()) return;
+    if (pos < 3 || pos > in_.size()) return fail("a position outside the record");
+    pos_ = pos;
+  }
   std::string_view bytes(std::size_t from, std::size_t to) const {
     return in_.substr(from, to - from);
   }
@@ -562,8 +569,8 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
   SplitTaskRecord out;
   Writer rest(kTaskKind);
   if (r.ok()) {
-    // The fields in put()'s order: name, ids, then resources to rlimits (kept as bytes),
-    // labels, then the executor (kept as bytes).
+    // The fields in put()'s order: name, ids, then resources to rlimits, labels and the
+    // executor (kept as bytes).
     out.name = r.str();
     out.task_id = r.str();
     out.agent_id = r.str();
@@ -578,12 +585,10 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
     });
     out.has_resources = resources > 0;
     out.has_check = skip_command_to_rlimits(r);
-    if (r.ok()) rest.raw(r.bytes(from, r.pos()));
-    r.vec(out.labels, [&](mesos::Label& l) { get(r, l); });
-    rest.u64(0);
-    const std::size_t executor = r.pos();
+    out.labels_at = rest.size() + (r.pos() - from);
+    r.skip_vec([&] { skip_label(r); });
     skip_executor(r);
-    if (r.ok()) rest.raw(r.bytes(executor, r.pos()));
+    if (r.ok()) rest.raw(r.bytes(from, r.pos()));
   }
   if (!r.finish()) {
     error = r.error();
@@ -592,6 +597,29 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
   std::string text = rest.take();
   out.rest.assign(text.data(), text.size());  // exactly sized: the writer reserves a kilobyte
   return out;
+}
+
+FoundLabel find_label(std::string_view rest, std::size_t labels_at, std::string_view key) {
+  Reader r(rest, kTaskKind);
+  r.seek(labels_at);
+  FoundLabel found;
+  r.skip_vec([&] {
+    if (found.found) return skip_label(r);
+    const std::string_view k = r.view_str();
+    const bool has_value = r.flag();
+    const std::string_view v = has_value ? r.view_str() : std::string_view();
+    if (r.ok() && k == key) found = {true, has_value, v};
+  });
+  return r.ok() ? found : FoundLabel{};
+}
+
+std::vector<mesos::Label> read_labels(std::string_view rest, std::size_t labels_at) {
+  Reader r(rest, kTaskKind);
+  r.seek(labels_at);
+  std::vector<mesos::Label> labels;
+  r.vec(labels, [&](mesos::Label& l) { get(r, l); });
+  if (!r.ok()) labels.clear();
+  return labels;
 }
 
 bool for_each_resource_id(std::string_view record, const ResourceIdFn& fn, std::string& error) {

@@ -30,21 +30,34 @@ std::string encode_record(const mesos::TaskStatus& status);
 std::optional<mesos::TaskInfo> decode_task_record(std::string_view bytes, std::string& error);
 std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, std::string& error);
 
-// A task record split for keeping in memory (scheduler/task_entry.hpp): the name, ids and
-// labels decoded, and `rest`, the record of everything else with those fields left empty,
+// A task record split for keeping in memory (scheduler/task_entry.hpp): the name and ids
+// decoded, and `rest`, the record of everything else with those three fields left empty,
 // copied from `bytes` without decoding it. It accepts exactly the records
-// decode_task_record() accepts, and decoding `rest` then setting the four fields gives what
-// decode_task_record() gives.
+// decode_task_record() accepts, and decoding `rest` then setting the three fields gives what
+// decode_task_record() gives. The labels stay in `rest`, read in place (find_label): as
+// strings of their own they took more than half a kilobyte per task in a dozen allocations.
 struct SplitTaskRecord {
   std::string name;
   std::string task_id;
   std::string agent_id;
-  std::vector<mesos::Label> labels;
   std::string rest;
+  std::size_t labels_at = 0;   // where the labels start in `rest`
   bool has_check = false;      // a readiness check (TaskInfo::check)
   bool has_resources = false;  // resources of the task's own
 };
 std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::string& error);
+
+// A label of a split record's rest, read in place from `labels_at`: whether it is there, and
+// its value (a view into `rest`) when it has one. The first of that key, as
+// label_of() reads a decoded task's. Nothing found in bytes that are not a split's rest.
+struct FoundLabel {
+  bool found = false;
+  bool has_value = false;
+  std::string_view value;
+};
+FoundLabel find_label(std::string_view rest, std::size_t labels_at, std::string_view key);
+// Every label of a split record's rest; none in bytes that are not a split's rest.
+std::vector<mesos::Label> read_labels(std::string_view rest, std::size_t labels_at);
 
 // Calls `fn` with the resource_id of each resource of a task record that has one (the task's
 // own, then its executor's), as Resource::label("resource_id") reads it, without decoding

@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rest->name = split->name;
     rest->task_id = split->task_id;
     rest->agent_id = split->agent_id;
-    rest->labels = split->labels;
+    if (steward::state::read_labels(split->rest, split->labels_at) != t->labels) std::abort();
     if (steward::state::encode_record(*rest) != steward::state::encode_record(*t)) std::abort();
   }
   if (auto s = steward::state::decode_status_record(bytes, error)) {

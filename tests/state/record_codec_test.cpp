@@ -206,18 +206,16 @@ TEST(RecordCodec, DamagedBytesGiveAValueOrAnErrorNeverACrash) {
   EXPECT_GT(refused, 0);
 }
 
-// What a split gives back: the rest decoded, with the four fields it left out set again.
+// What a split gives back: the rest decoded, with the three fields it left out set again.
 std::optional<mesos::TaskInfo> join(const SplitTaskRecord& split) {
   std::string error;
   auto info = decode_task_record(split.rest, error);
   if (!info) return std::nullopt;
-  if (!info->name.empty() || !info->task_id.empty() || !info->agent_id.empty() ||
-      !info->labels.empty())
+  if (!info->name.empty() || !info->task_id.empty() || !info->agent_id.empty())
     return std::nullopt;  // the rest must leave them empty
   info->name = split.name;
   info->task_id = split.task_id;
   info->agent_id = split.agent_id;
-  info->labels = split.labels;
   return info;
 }
 
@@ -235,18 +233,53 @@ TEST(RecordCodec, ASplitRecordJoinsBackIntoTheTask) {
     EXPECT_EQ(split->name, t.name);
     EXPECT_EQ(split->task_id, t.task_id);
     EXPECT_EQ(split->agent_id, t.agent_id);
-    EXPECT_EQ(split->labels, t.labels);
+    EXPECT_EQ(read_labels(split->rest, split->labels_at), t.labels);
     EXPECT_EQ(split->has_check, t.check.has_value());
     EXPECT_EQ(split->has_resources, !t.resources.empty());
     EXPECT_EQ(join(*split), t);
-    // The rest holds no more than it must: the record less the four fields.
+    // The rest holds no more than it must: the record less the three fields.
     mesos::TaskInfo cold = t;
     cold.name.clear();
     cold.task_id.clear();
     cold.agent_id.clear();
-    cold.labels.clear();
     EXPECT_EQ(split->rest, encode_record(cold));
   }
+}
+
+// Labels are read in place from a split's rest: the first of a key, with or without a
+// value, as label_of() reads a decoded task's; nothing from bytes that are not a rest.
+TEST(RecordCodec, ASplitsLabelsAreFoundInPlace) {
+  mesos::TaskInfo t = full_task();
+  t.labels = {{"goal_state", std::string("RUNNING")},
+              {"flag", std::nullopt},
+              {"empty", std::string()},
+              {"goal_state", std::string("FINISH")}};
+  std::string error;
+  auto split = split_task_record(encode_record(t), error);
+  ASSERT_TRUE(split) << error;
+  FoundLabel goal = find_label(split->rest, split->labels_at, "goal_state");
+  EXPECT_TRUE(goal.found);
+  EXPECT_TRUE(goal.has_value);
+  EXPECT_EQ(goal.value, "RUNNING");
+  FoundLabel flag = find_label(split->rest, split->labels_at, "flag");
+  EXPECT_TRUE(flag.found);
+  EXPECT_FALSE(flag.has_value);
+  FoundLabel empty = find_label(split->rest, split->labels_at, "empty");
+  EXPECT_TRUE(empty.found);
+  EXPECT_TRUE(empty.has_value);
+  EXPECT_EQ(empty.value, "");
+  EXPECT_FALSE(find_label(split->rest, split->labels_at, "goal").found);
+  EXPECT_FALSE(find_label(split->rest, split->labels_at, "").found);
+  // An offset outside the record or other bytes find nothing, and read no label.
+  EXPECT_FALSE(find_label(split->rest, split->rest.size() + 1, "goal_state").found);
+  EXPECT_FALSE(find_label("", 0, "goal_state").found);
+  EXPECT_TRUE(read_labels(split->rest, 0).empty());
+  EXPECT_TRUE(read_labels(encode_record(full_status()), 3).empty());
+  t.labels.clear();
+  split = split_task_record(encode_record(t), error);
+  ASSERT_TRUE(split) << error;
+  EXPECT_FALSE(find_label(split->rest, split->labels_at, "goal_state").found);
+  EXPECT_TRUE(read_labels(split->rest, split->labels_at).empty());
 }
 
 TEST(RecordCodec, ASplitAcceptsExactlyWhatADecodeAccepts) {
