@@ -284,11 +284,20 @@ TEST_F(ProcessAgentTest, TcpHealthCheckKillsTaskWhenNothingListens) {
 TEST_F(ProcessAgentTest, KillEscalatesToSigkillAfterTheGracePeriod) {
   json offer = next_offer();
   // Ignores SIGTERM: only the SIGKILL after the grace period ends it.
-  json t = shell_task("stubborn", "trap '' TERM; while true; do sleep 0.1; done");
+  json t = shell_task("stubborn", "trap '' TERM; touch trapped; while true; do sleep 0.1; done");
   t["kill_policy"] = {{"grace_period", {{"nanoseconds", 300000000}}}};
   fw.call(accept(json::array({offer["id"]}),
                  {launch_group(fw.id(), "k__exec", plain_executor(), {t})}, 0));
   ASSERT_FALSE(fw.wait_update("stubborn", "TASK_RUNNING").is_null());
+  // RUNNING comes once the shell is started, not once it has run its trap: a KILL before
+  // that ends it with the SIGTERM.
+  ASSERT_TRUE(eventually([&] {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(cluster.data_dir(), ec))
+      if (e.path().filename() == "trapped" && e.path().parent_path().filename() == "stubborn")
+        return true;
+    return false;
+  })) << cluster.log();
   fw.call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "stubborn"}}}}}});
   json killed = fw.wait_update("stubborn", "TASK_KILLED", 10);
   ASSERT_FALSE(killed.is_null()) << cluster.log();
