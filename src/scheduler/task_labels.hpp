@@ -24,12 +24,6 @@ inline std::string label_of(const mesos::TaskInfo& t, const std::string& key) {
   return label_of(t.labels, key);
 }
 
-inline bool has_label(const std::vector<mesos::Label>& labels, const std::string& key) {
-  for (const mesos::Label& l : labels)
-    if (l.key == key) return true;
-  return false;
-}
-
 // "hello-0" -> ("hello", 0); nullopt when it is not <pod>-<index>.
 inline std::optional<std::pair<std::string, int>> split_instance(const std::string& instance) {
   const auto dash = instance.rfind('-');
