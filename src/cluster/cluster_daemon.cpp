@@ -288,8 +288,13 @@ bool ClusterDaemon::start(std::string& error) {
   ProcessRuntime::Options process_options;
   process_options.program = d.options.executor_program;
   if (process_options.program.empty()) {
+    // The executor's own program starts in a third of the time this one takes (it loads no
+    // HTTP server library, and so no OpenSSL); this one runs executors too, when it is alone.
     std::error_code self_ec;
-    process_options.program = fs::read_symlink("/proc/self/exe", self_ec).string();
+    const fs::path self = fs::read_symlink("/proc/self/exe", self_ec);
+    const fs::path lean = self.parent_path() / "steward-executor";
+    process_options.program =
+        !self_ec && ::access(lean.c_str(), X_OK) == 0 ? lean.string() : self.string();
   }
   process_options.cluster_file = d.cluster_file();
   process_options.wake = [&d] { d.loop.tick_soon(); };

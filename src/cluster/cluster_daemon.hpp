@@ -16,7 +16,7 @@ struct DaemonOptions {
   int port = 5050;  // 0: any free port
   std::string data_dir;
   // How the agents start executors: this program with `executor` as first argument
-  // (default: the running program).
+  // (default: `steward-executor` beside the running program, else the running program).
   std::string executor_program;
 };
 

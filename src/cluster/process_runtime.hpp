@@ -27,7 +27,7 @@ class ProcessRuntime : public AgentRuntime {
   using ExitSink = std::function<void(const std::string& agent_id, const std::string& framework_id,
                                       const std::string& executor_id, std::optional<int> status)>;
   struct Options {
-    std::string program;       // the steward binary, started as `steward executor`
+    std::string program;       // steward-executor (or steward), started with `executor`
     std::string cluster_file;  // where executors read the daemon's address from
     double shutdown_grace_seconds = 5;
     // Asks the owner's loop to tick soon, from any thread: an executor exited (its

@@ -2,15 +2,17 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <ostream>
+#include <string_view>
 
+#include "common/http_connection.hpp"
 #include "common/strings.hpp"
 
 namespace steward::executor {
@@ -55,18 +57,23 @@ int run_probe(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 2;
   }
   if (tcp) return tcp_connects(static_cast<int>(*port), *timeout) ? 0 : 1;
-  httplib::Client client("127.0.0.1", static_cast<int>(*port));
-  auto whole = static_cast<time_t>(std::floor(*timeout));
-  auto micros = static_cast<time_t>((*timeout - std::floor(*timeout)) * 1e6);
-  client.set_connection_timeout(whole, micros);
-  client.set_read_timeout(whole, micros);
-  auto res = client.Get(args[2]);
-  if (!res) {
-    err << "steward check: " << httplib::to_string(res.error()) << "\n";
+  HttpConnection client("127.0.0.1", static_cast<int>(*port));
+  const auto limit = std::chrono::milliseconds(static_cast<long long>(std::ceil(*timeout * 1000)));
+  client.connect_timeout = limit;
+  client.read_timeout = limit;
+  client.write_timeout = limit;
+  // Only the status counts (200-399 passes, as Mesos' curl-based check reads it): the exchange
+  // ends once it is in, without waiting for a body.
+  HttpConnection::Request request;
+  request.path = args[2];
+  const HttpConnection::Response res =
+      client.send(request, [](const HttpConnection::Response&) { return false; });
+  if (res.status == 0) {
+    err << "steward check: " << res.error << "\n";
     return 1;
   }
-  out << res->status << "\n";
-  return res->status >= 200 && res->status < 400 ? 0 : 1;
+  out << res.status << "\n";
+  return res.status >= 200 && res.status < 400 ? 0 : 1;
 }
 
 }  // namespace steward::executor

@@ -1,12 +1,13 @@
 #include "executor/uri_fetcher.hpp"
 
-#include <httplib.h>
 #include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "common/http_connection.hpp"
 #include "common/process.hpp"
+#include "common/strings.hpp"
 
 namespace steward::executor {
 
@@ -36,41 +37,107 @@ bool run(const std::vector<std::string>& argv, const std::string& cwd, std::stri
   return true;
 }
 
-bool download(const std::string& url, const fs::path& target, std::string& error) {
-  // http://host[:port]/path
-  std::string rest = url.substr(7);
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  std::string path = slash == std::string::npos ? "/" : rest.substr(slash);
-  std::string host = authority;
-  int port = 80;
+// http://host[:port]/path into host, port and path; false when it is not such a URL.
+bool split_url(const std::string& url, std::string& host, int& port, std::string& path) {
+  if (url.rfind("http://", 0) != 0) return false;
+  const std::string rest = url.substr(7);
+  const auto slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  path = slash == std::string::npos ? "/" : rest.substr(slash);
+  host = authority;
+  port = 80;
   if (auto colon = authority.rfind(':'); colon != std::string::npos) {
     host = authority.substr(0, colon);
-    try {
-      port = std::stoi(authority.substr(colon + 1));
-    } catch (...) {
-      error = "bad port in " + url;
+    auto p = parse_int(authority.substr(colon + 1));
+    if (!p || *p < 1 || *p > 65535) return false;
+    port = static_cast<int>(*p);
+  }
+  return !host.empty();
+}
+
+// Where a redirect's Location points, from the URL that answered with it: another http:// URL,
+// one without its scheme ("//host/path"), a path on the same host, or a path relative to the
+// answering one. False with `error` for anything else (https among them).
+bool follow(const std::string& location, std::string& host, int& port, std::string& path,
+            std::string& error) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("//", 0) == 0) {
+    const std::string url = location.front() == '/' ? "http:" + location : location;
+    if (split_url(url, host, port, path)) return true;
+  } else if (location.rfind("https://", 0) == 0) {
+    error = "redirected to " + location + ", and https is not supported by the embedded cluster";
+    return false;
+  } else if (!location.empty() && location.front() == '/') {
+    path = location;
+    return true;
+  } else if (!location.empty() && location.find("://") == std::string::npos) {
+    path = path.substr(0, path.find('?'));
+    path = path.substr(0, path.rfind('/') + 1) + location;
+    return true;
+  }
+  error = "redirected to " + location + ", which cannot be fetched";
+  return false;
+}
+
+bool download(const std::string& url, const fs::path& target, std::string& error) {
+  std::string host, path;
+  int port = 80;
+  if (!split_url(url, host, port, path)) {
+    error = "bad URL " + url;
+    return false;
+  }
+  // Redirects are followed, ten at most.
+  for (int hop = 0; hop <= 10; ++hop) {
+    HttpConnection client(host, port);
+    client.connect_timeout = std::chrono::seconds(10);
+    client.read_timeout = std::chrono::seconds(300);
+    std::ofstream out;
+    int status = 0;
+    bool write_failed = false;
+    auto on_head = [&](const HttpConnection::Response& res) {
+      status = res.status;
+      if (status != 200) return true;  // a redirect's or an error's text follows
+      out.open(target, std::ios::binary | std::ios::trunc);
+      write_failed = !out;
+      return !write_failed;
+    };
+    auto on_body = [&](std::string_view data) {
+      if (status != 200) return true;
+      out.write(data.data(), static_cast<std::streamsize>(data.size()));
+      write_failed = !out;
+      return !write_failed;
+    };
+    HttpConnection::Request request;
+    request.path = path;
+    const HttpConnection::Response res = client.send(request, on_head, on_body);
+    if (write_failed) {
+      error = "cannot fetch " + url + ": cannot write " + target.string();
       return false;
     }
+    if (status >= 300 && status < 400 && !res.header("Location").empty()) {
+      std::string why;
+      if (!follow(res.header("Location"), host, port, path, why)) {
+        error = "cannot fetch " + url + ": " + why;
+        return false;
+      }
+      continue;
+    }
+    if (!res.error.empty() || status == 0) {
+      error = "cannot fetch " + url + ": " + (res.error.empty() ? "no answer" : res.error);
+      return false;
+    }
+    if (status != 200) {
+      error = "cannot fetch " + url + ": HTTP " + std::to_string(status);
+      return false;
+    }
+    out.close();
+    if (!out) {
+      error = "cannot fetch " + url + ": cannot write " + target.string();
+      return false;
+    }
+    return true;
   }
-  httplib::Client client(host, port);
-  client.set_follow_location(true);
-  client.set_connection_timeout(std::chrono::seconds(10));
-  client.set_read_timeout(std::chrono::seconds(300));
-  std::ofstream out(target, std::ios::binary);
-  auto res = client.Get(path, [&](const char* data, std::size_t n) {
-    out.write(data, static_cast<std::streamsize>(n));
-    return static_cast<bool>(out);
-  });
-  if (!res) {
-    error = "cannot fetch " + url + ": " + httplib::to_string(res.error());
-    return false;
-  }
-  if (res->status != 200) {
-    error = "cannot fetch " + url + ": HTTP " + std::to_string(res->status);
-    return false;
-  }
-  return static_cast<bool>(out);
+  error = "cannot fetch " + url + ": more than 10 redirects";
+  return false;
 }
 
 }  // namespace

@@ -1,19 +1,18 @@
 #include "mesos/scheduler_client.hpp"
 
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
 #include <thread>
 
+#include "common/http_connection.hpp"
 #include "mesos/recordio.hpp"
 
 namespace steward::mesos {
 
 struct SchedulerClient::Stream {
-  std::unique_ptr<httplib::Client> client;
+  std::unique_ptr<HttpConnection> client;
   std::thread reader;
 };
 
@@ -24,7 +23,7 @@ struct SchedulerClient::Calls {
     std::mutex mutex;  // held by the call using the slot
     // Held to replace `client` and by abort_calls(), which cannot wait for `mutex`.
     std::mutex swap;
-    std::unique_ptr<httplib::Client> client;
+    std::unique_ptr<HttpConnection> client;
     std::chrono::steady_clock::time_point last_used;
   };
   Slot slots[SchedulerClient::kKeptConnections];
@@ -61,7 +60,7 @@ void SchedulerClient::disconnect() {
 void SchedulerClient::abort_calls() {
   calls_->aborted = true;
   for (Calls::Slot& slot : calls_->slots) {
-    // httplib's stop() shuts the socket of a request under way, from any thread. A call that
+    // stop() shuts the socket of a request under way, from any thread. A call that
     // checked `aborted` just before it was set may not have sent yet (stop() then only closes
     // the idle socket, and the call opens another): stop again until the slot is free.
     for (;;) {
@@ -81,57 +80,54 @@ SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_jso
                                                      ClosedHandler on_closed) {
   disconnect();
   stream_ = std::make_unique<Stream>();
-  stream_->client = std::make_unique<httplib::Client>(host_, port_);
-  stream_->client->set_read_timeout(
-      std::chrono::milliseconds(static_cast<long long>(read_timeout_seconds * 1000)));
-  stream_->client->set_connection_timeout(std::chrono::seconds(2));
+  stream_->client = std::make_unique<HttpConnection>(host_, port_);
+  stream_->client->read_timeout =
+      std::chrono::milliseconds(static_cast<long long>(read_timeout_seconds * 1000));
+  stream_->client->connect_timeout = std::chrono::seconds(2);
 
   auto headers_ready = std::make_shared<std::promise<Response>>();
   auto answered = std::make_shared<bool>(false);
-  httplib::Client* client = stream_->client.get();
+  HttpConnection* client = stream_->client.get();
   stream_->reader = std::thread([=, this]() {
-    httplib::Request req;
+    HttpConnection::Request req;
     req.method = "POST";
     req.path = api_path_;
     req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     req.body = call_json;
     int status = 0;
-    std::string stream_id;
     std::string error_body;
     RecordIoReader reader;
-    req.response_handler = [&](const httplib::Response& res) {
+    auto on_head = [&](const HttpConnection::Response& res) {
       status = res.status;
-      stream_id = res.get_header_value("Mesos-Stream-Id");
       if (status == 200) {
-        stream_id_ = stream_id;
+        stream_id_ = res.header("Mesos-Stream-Id");
         *answered = true;
         headers_ready->set_value({status, "", ""});
       }
       return true;
     };
-    req.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+    auto on_body = [&](std::string_view data) {
       if (status != 200) {
-        error_body.append(data, size);
+        error_body.append(data);
         return true;
       }
-      reader.feed(std::string_view(data, size));
+      reader.feed(data);
       while (auto record = reader.next())
         on_record(std::move(*record));
       return reader.error().empty();
     };
-    httplib::Response res;
-    httplib::Error err = httplib::Error::Success;
-    bool ok = client->send(req, res, err);
+    const HttpConnection::Response res = client->send(req, on_head, on_body);
     if (!*answered) {
       Response r;
-      r.status = status;
-      r.body = error_body.empty() ? res.body : error_body;
-      if (!ok && status == 0) r.error = httplib::to_string(err);
+      r.status = status;  // an error's answer, even one cut short
+      r.body = error_body;
+      if (status == 0) r.error = res.error;
       headers_ready->set_value(r);
       return;
     }
-    std::string reason = reader.error().empty() ? "stream ended" : reader.error();
-    if (!ok) reason = httplib::to_string(err);
+    std::string reason = !reader.error().empty() ? reader.error()
+                         : res.error.empty()     ? "stream ended"
+                                                 : res.error;
     if (on_closed) on_closed(reason);
   });
   Response r = headers_ready->get_future().get();
@@ -145,20 +141,18 @@ SchedulerClient::Response SchedulerClient::subscribe(const std::string& call_jso
 namespace {
 
 // The body is moved into the request: an ACCEPT of 500 launches is megabytes.
-SchedulerClient::Response send_on(httplib::Client& client, const std::string& method,
+SchedulerClient::Response send_on(HttpConnection& client, const std::string& method,
                                   const std::string& path, std::string body,
                                   const std::vector<std::pair<std::string, std::string>>& headers) {
-  httplib::Request req;
+  HttpConnection::Request req;
   req.method = method;
   req.path = path;
-  for (const auto& [k, v] : headers)
-    req.headers.emplace(k, v);
+  req.headers = headers;
   req.body = std::move(body);
-  httplib::Response res;
-  httplib::Error err = httplib::Error::Success;
+  HttpConnection::Response res = client.send(req);
   SchedulerClient::Response r;
-  if (!client.send(req, res, err)) {
-    r.error = httplib::to_string(err);
+  if (!res.error.empty()) {  // an answer cut short counts as none
+    r.error = std::move(res.error);
     return r;
   }
   r.status = res.status;
@@ -166,13 +160,10 @@ SchedulerClient::Response send_on(httplib::Client& client, const std::string& me
   return r;
 }
 
-std::unique_ptr<httplib::Client> call_client(const std::string& host, int port) {
-  auto client = std::make_unique<httplib::Client>(host, port);
-  client->set_connection_timeout(std::chrono::seconds(5));
-  client->set_read_timeout(std::chrono::seconds(30));
-  // A request is written in several pieces; on a reused connection Nagle's algorithm held
-  // each piece after the first until the server's delayed ACK (40 ms a call).
-  client->set_tcp_nodelay(true);
+std::unique_ptr<HttpConnection> call_client(const std::string& host, int port) {
+  auto client = std::make_unique<HttpConnection>(host, port);
+  client->connect_timeout = std::chrono::seconds(5);
+  client->read_timeout = std::chrono::seconds(30);
   return client;
 }
 
@@ -198,12 +189,12 @@ SchedulerClient::Response SchedulerClient::call(std::string call_json) const {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.last_used).count() >
               reuse_seconds) {
         slot.client = call_client(host_, port_);
-        slot.client->set_keep_alive(true);
+        slot.client->keep_alive = true;
       }
     }
     Response r = send_on(*slot.client, "POST", api_path_, std::move(call_json), headers);
     slot.last_used = std::chrono::steady_clock::now();
-    if (r.status == 0 && calls_->aborted) r.error = kAborted;  // not the socket's "Read"
+    if (r.status == 0 && calls_->aborted) r.error = kAborted;  // not the socket's "canceled"
     if (r.status == 0) {                                       // the next call starts afresh
       std::lock_guard swap(slot.swap);
       slot.client.reset();

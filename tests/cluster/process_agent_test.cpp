@@ -330,18 +330,41 @@ TEST_F(ProcessAgentTest, UrisAreFetchedAndArchivesExtractedIntoTheSandbox) {
   server.http.Get("/served.txt", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("served", "text/plain");
   });
+  // Redirects: to a path on the same host, to a path relative to the one asked for, to a
+  // URL without its scheme, and a file whose name needs encoding on the wire.
+  server.http.Get("/moved.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/served.txt");
+  });
+  server.http.Get("/dir/relative.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("target.txt");
+  });
+  server.http.Get("/dir/target.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("relative", "text/plain");
+  });
+  server.http.Get("/schemeless.txt", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_redirect("//" + req.get_header_value("Host") + "/my file.txt");
+  });
+  server.http.Get("/my file.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("spaced", "text/plain");
+  });
   const int port = server.start();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   json offer = next_offer();
   json t =
       shell_task("fetcher",
                  "test \"$(cat plain.txt)\" = plain && test \"$(cat tree/inside.txt)\" = inside && "
-                 "test \"$(cat served.txt)\" = served && test \"$(./tool.sh)\" = tool-ran");
+                 "test \"$(cat served.txt)\" = served && test \"$(./tool.sh)\" = tool-ran && "
+                 "test \"$(cat moved.txt)\" = served && test \"$(cat relative.txt)\" = relative && "
+                 "test \"$(cat schemeless.txt)\" = spaced");
   t["command"]["uris"] = {
       {{"value", (src / "plain.txt").string()}},
       {{"value", "file://" + (src / "bundle.tar.gz").string()}, {"extract", true}},
-      {{"value", "http://127.0.0.1:" + std::to_string(port) + "/served.txt"}},
-      {{"value", (src / "tool.sh").string()}, {"executable", true}}};
+      {{"value", base + "/served.txt"}},
+      {{"value", (src / "tool.sh").string()}, {"executable", true}},
+      {{"value", base + "/moved.txt"}},
+      {{"value", base + "/dir/relative.txt"}},
+      {{"value", base + "/schemeless.txt"}}};
   fw.call(accept(json::array({offer["id"]}),
                  {launch_group(fw.id(), "f__exec", plain_executor(), {t})}, 0));
   EXPECT_FALSE(fw.wait_update("fetcher", "TASK_FINISHED").is_null()) << fw.dump();
@@ -357,6 +380,19 @@ TEST_F(ProcessAgentTest, MissingUriFailsTheLaunchWithTheReason) {
   ASSERT_FALSE(failed.is_null()) << fw.dump();
   EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
   EXPECT_NE(failed["message"].get<std::string>().find("/no/such/file.tgz"), std::string::npos);
+}
+
+TEST_F(ProcessAgentTest, ExecutorsRunTheExecutorsOwnProgramFromBesideSteward) {
+  // The task's parent is its executor: `steward-executor executor`, from the directory the
+  // cluster's own program is in (it loads no HTTP server library). (The task runs as nobody,
+  // which may read the executor's command line but not its /proc/<pid>/exe.)
+  json offer = next_offer();
+  const std::string lean = (fs::path(STEWARD_BINARY).parent_path() / "steward-executor").string();
+  json t = shell_task("parent",
+                      "tr '\\0' ' ' < /proc/$PPID/cmdline | grep -qxF '" + lean + " executor '");
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "p__exec", plain_executor(), {t})}, 0));
+  EXPECT_FALSE(fw.wait_update("parent", "TASK_FINISHED").is_null()) << fw.dump();
 }
 
 TEST_F(ProcessAgentTest, ArgvCommandRunsWithoutAShellWithTheTaskEnvironment) {
