@@ -240,7 +240,23 @@ std::string ServiceScheduler::end_reason() const {
 // What start() reads from the store: tasks, statuses, overrides, the registration, the
 // properties of garbage collection and footprints, and the plans built from them.
 bool ServiceScheduler::load_state(mesos::FrameworkInfo& info, std::string& error) {
-  load_tasks();
+  // Nothing of the tasks goes into a plan's structure: it is made while they load.
+  std::promise<std::vector<std::unique_ptr<plan::Plan>>> plans;
+  std::function<void()> make_plans;
+  if (options_.spec && !options_.uninstall) {
+    early_deploy_completed_ = store_->property("deploy-completed").has_value();
+    early_plans_ = plans.get_future();
+    make_plans = [&] {
+      try {
+        plan::GenerateOptions g;
+        g.deploy_completed = early_deploy_completed_;
+        plans.set_value(plan::generate_plans(*options_.spec, g));
+      } catch (...) {  // rebuild_plans() makes them again, and reports the failure
+        plans.set_exception(std::current_exception());
+      }
+    };
+  }
+  load_tasks(make_plans);
   for (const auto& [name, o] : store_->goal_overrides())
     if (o.goal != state::GoalOverride::Goal::none && tasks_.count(name)) overrides_[name] = o;
 
@@ -331,7 +347,7 @@ bool ServiceScheduler::load_state(mesos::FrameworkInfo& info, std::string& error
   return true;
 }
 
-void ServiceScheduler::load_tasks() {
+void ServiceScheduler::load_tasks(const std::function<void()>& beside) {
   tasks_.clear();
   by_id_.clear();
   statuses_.clear();
@@ -341,9 +357,17 @@ void ServiceScheduler::load_tasks() {
   // here: at 10,000 tasks they were 11-15 ms of a start-up.
   std::future<std::map<std::string, mesos::TaskStatus>> reading;
   try {
-    reading = std::async(std::launch::async, [this] { return sqlite_->statuses_apart(); });
+    reading = std::async(std::launch::async, [this, &beside] {
+      auto statuses = sqlite_->statuses_apart();
+      if (beside) beside();
+      return statuses;
+    });
   } catch (const std::system_error&) {  // no thread to be had: read them after the tasks
-    reading = std::async(std::launch::deferred, [this] { return store_->statuses(); });
+    reading = std::async(std::launch::deferred, [this, &beside] {
+      auto statuses = store_->statuses();
+      if (beside) beside();
+      return statuses;
+    });
   }
   store_->for_each_task_record(
       [&](std::string name, std::string_view record, std::string config_id) {
@@ -1802,7 +1826,19 @@ void ServiceScheduler::rebuild_plans() {
     return out;
   };
   std::set<plan::Plan*> fresh;
-  auto generated = plan::generate_plans(*target_, g);
+  std::vector<std::unique_ptr<plan::Plan>> generated;
+  bool made = false;
+  if (early_plans_.valid()) {
+    try {
+      auto early = early_plans_.get();  // taken once, used or not
+      if (target_.get() == early_target_ && g.deploy_completed == early_deploy_completed_) {
+        generated = std::move(early);
+        made = true;
+      }
+    } catch (const std::exception&) {  // made again here, where a failure is reported
+    }
+  }
+  if (!made) generated = plan::generate_plans(*target_, g);
   std::map<std::string, steward::CodeStepFunction> code_steps;
   customize(generated, code_steps);
   std::set<std::string> names;

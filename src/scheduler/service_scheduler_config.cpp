@@ -72,6 +72,7 @@ bool ServiceScheduler::choose_target(const spec::ServiceSpec& run_spec, std::str
     store_->set_target_config(config_id_);
     store_->set_property("run-config", run_json);
     target_ = std::make_shared<const spec::ServiceSpec>(run_spec);
+    early_target_ = target_.get();  // the spec the early plans were made from
     target_json_ = run_json;
     sweep_configs();
     return true;
@@ -80,6 +81,7 @@ bool ServiceScheduler::choose_target(const spec::ServiceSpec& run_spec, std::str
   target_json_ = *stored;
   if (*stored == run_json) {
     target_ = std::make_shared<const spec::ServiceSpec>(run_spec);
+    early_target_ = target_.get();
     store_->set_property("run-config", run_json);
     sweep_configs();
     return true;

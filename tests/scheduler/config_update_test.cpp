@@ -429,6 +429,26 @@ TEST_F(ConfigUpdateTest, ARestartWithAChangedSpecRollsItOutAndAnUpdatedTargetSur
   EXPECT_DOUBLE_EQ(task_cpus(s, "app-0"), 0.3);
 }
 
+// A restart makes the plans of the spec it was given while the tasks load; when an update had
+// set another target, the plans are that target's (two pods here, not the spec's one).
+TEST_F(ConfigUpdateTest, ARestartKeepingAnUpdatedTargetBuildsThatTargetsPlans) {
+  const std::string v1 = spec_file("v1.yml", app_spec("0.1", 1));
+  SchedulerProcess s(v1, cluster_, data_dir(), "app", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  std::string out;
+  ASSERT_EQ(update(spec_file("v2.yml", app_spec("0.1", 2)), out), 0) << out;
+  ASSERT_TRUE(eventually([&] {
+    return s.get("/v1/plans/deploy").status == 200 && s.get("/v1/pod").body.size() == 2u;
+  })) << s.log();
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+  s.start();
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const json plan = s.get("/v1/plans/deploy").body;
+  ASSERT_EQ(plan["phases"].size(), 1u) << plan.dump();
+  EXPECT_EQ(plan["phases"][0]["steps"].size(), 2u) << plan.dump();
+  EXPECT_EQ(s.get("/v1/pod").body.size(), 2u);
+}
+
 // Under a new target, a custom plan whose spec and steps are unchanged is kept with its
 // progress; one whose steps changed (another instance of its pod) is built afresh.
 TEST_F(ConfigUpdateTest, ACustomPlanKeepsItsProgressUnlessItsStepsChanged) {
