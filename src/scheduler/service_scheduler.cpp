@@ -1835,8 +1835,9 @@ void ServiceScheduler::rebuild_plans() {
         generated = std::move(early);
         made = true;
       }
-    } catch (const std::exception&) {  // made again here, where a failure is reported
+    } catch (...) {  // made again here, where a failure is reported
     }
+    early_target_ = nullptr;  // never compared again with a target at the same address
   }
   if (!made) generated = plan::generate_plans(*target_, g);
   std::map<std::string, steward::CodeStepFunction> code_steps;
