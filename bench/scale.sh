@@ -26,21 +26,11 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000:100 2000:200 5000:500 10000:1000)
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
-# The start-up figure is tens of milliseconds, so its polling spawns no process: the clock is
-# bash's, the wait a read that times out on a FIFO nobody writes, the request /dev/tcp.
-now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; NOW=$((10#$t / 1000)); }
-tick_fifo=$(mktemp -u)
-mkfifo "$tick_fifo"
-exec 8<>"$tick_fifo"
-rm -f "$tick_fifo"
-pause() { read -r -t "$1" -u 8 || true; }
+# The start-up figure is tens of milliseconds: its polling spawns nothing (bench/poll.sh).
+source bench/poll.sh
 answers() {  # true once something answers GET /v1/health at the API URL $1
-  local hostport=${1#http://} line
-  { exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}"; } 2>/dev/null || return 1
-  printf 'GET /v1/health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$hostport" >&3
-  IFS= read -r -t 5 line <&3 || true
-  exec 3<&-
-  [[ $line == HTTP/1.1\ * ]]
+  http_status "$1" /v1/health
+  [ -n "$STATUS" ]
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)

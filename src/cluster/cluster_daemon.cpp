@@ -22,6 +22,7 @@
 #include "cluster/master.hpp"
 #include "cluster/master_state.hpp"
 #include "cluster/process_runtime.hpp"
+#include "cluster/save_budget.hpp"
 #include "cluster/simulated_runtime.hpp"
 #include "common/event_loop.hpp"
 #include "common/process.hpp"
@@ -152,8 +153,7 @@ struct ClusterDaemon::Impl {
   bool keep_tasks = false;
   bool stopped = false;
   bool save_pending = false;  // changed since the last checkpoint
-  double next_save_at = 0;    // no checkpoint before this (now_seconds)
-  static constexpr double kSaveCostRatio = 10;
+  SaveBudget save_budget;     // when the next checkpoint may be written
 
   Impl(ClusterConfig c, DaemonOptions o)
       : config(std::move(c)),
@@ -176,7 +176,7 @@ struct ClusterDaemon::Impl {
       bool master_changed = master->take_dirty();
       bool processes_changed = processes->take_dirty();
       save_pending = save_pending || master_changed || processes_changed;
-      if (save_pending && now >= next_save_at) {
+      if (save_pending && save_budget.may_save(now)) {
         const auto began = std::chrono::steady_clock::now();
         save();
         // The checkpoint's JSON tree and text are freed now; without a trim the
@@ -185,18 +185,14 @@ struct ClusterDaemon::Impl {
         release_memory();
         const double cost =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-        // A checkpoint writes the whole state, so its cost grows with the tasks held;
-        // spacing saves by ten times that cost keeps them under a tenth of the loop
-        // however large the cluster, where saving every tick made a deploy of
-        // thousands of tasks quadratic.
-        next_save_at = now + std::max(0.0, kSaveCostRatio * cost);
+        save_budget.spent(cost);
         save_pending = false;
       }
       // Executors hear of an acknowledgement only once the update is on disk.
       if (!save_pending)
         processes->flush_acknowledgements();
       else
-        loop.tick_at(steady_after(next_save_at - now));
+        loop.tick_at(steady_after(save_budget.wait()));
     }
   }
 

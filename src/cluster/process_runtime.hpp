@@ -18,7 +18,7 @@
 
 #include "cluster/agent_runtime.hpp"
 #include "cluster/event_stream.hpp"
-#include "cluster/exit_watcher.hpp"
+#include "common/exit_watcher.hpp"
 
 namespace steward::cluster {
 

@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "common/event_loop.hpp"
+#include "common/exit_watcher.hpp"
 #include "common/process.hpp"
 #include "executor/pod_executor.hpp"
+#include "mesos/call_queue.hpp"
 #include "mesos/executor_api.hpp"
 #include "mesos/scheduler_client.hpp"
 
@@ -80,19 +82,33 @@ int run_executor(std::ostream& log) {
     done_cv.notify_all();
   };
 
-  // Updates go out on their own connections; one that fails is sent again after the next
-  // subscription (the executor keeps every update until it is acknowledged).
+  // Updates go out in order from a queue of their own, so that the loop never waits for the
+  // agent: a task starts right after its STARTING is queued, not once the agent has it. Each
+  // travels on a connection of its own (a kept one would hold one of the cluster's workers
+  // for its keep-alive time, and hundreds of executors would hold them all), to where the
+  // cluster listens now: it may have restarted on another port since the last. One that
+  // fails is sent again after the next subscription (the executor keeps every update until
+  // it is acknowledged, and a cluster that went away is subscribed to again).
+  mesos::CallQueue updates(
+      [&](const std::string& body) {
+        std::string host;
+        int port = 0;
+        if (!cluster_address(cluster_file, host, port)) {
+          mesos::SchedulerClient::Response r;
+          r.error = "no cluster address in " + cluster_file;
+          return r;
+        }
+        return mesos::SchedulerClient(host, port, api_path)
+            .request("POST", api_path, body, {{"Content-Type", "application/json"}});
+      },
+      nullptr);
   auto send = [&](const mesos::TaskStatus& status) {
-    std::string host;
-    int port = 0;
-    if (!cluster_address(cluster_file, host, port)) return;
     mesos::ExecutorCall call;
     call.type = mesos::ExecutorCall::Type::update;
     call.framework_id = options.framework_id;
     call.executor_id = options.executor_id;
     call.status = status;
-    mesos::SchedulerClient client(host, port, api_path);
-    client.request("POST", api_path, mesos::encode(call), {{"Content-Type", "application/json"}});
+    updates.push(mesos::encode(call), "UPDATE");
   };
 
   std::unique_ptr<PodExecutor> executor;
@@ -102,6 +118,10 @@ int run_executor(std::ostream& log) {
     executor->tick(now_seconds());
     if (executor->finished() || (orphaned && executor->live_tasks() == 0)) finish();
   });
+  // A task or check that ends is reported at once rather than at the next tick: a `prepare`
+  // whose end starts its pod's `server`, a readiness check whose pass completes a step.
+  ExitWatcher exits([&] { loop.tick_soon(); });
+  options.started = [&](pid_t pid) { exits.watch(pid); };
   executor = std::make_unique<PodExecutor>(options, send);
   loop.start();
 

@@ -222,6 +222,7 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
   auto pid = spawn(spec, error);
   if (!pid) return false;
   task.pid = *pid;
+  if (options_.started) options_.started(*pid);
   if (info.health_check) {
     task.health.emplace();
     task.health->spec = *info.health_check;
@@ -414,6 +415,7 @@ void PodExecutor::run_checks(Task& task, double now) {
     c->started = now;
     if (pid) {
       c->pid = *pid;
+      if (options_.started) options_.started(*pid);
     } else {
       c->next = now + c->spec.interval_seconds;
     }

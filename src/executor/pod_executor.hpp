@@ -32,6 +32,9 @@ struct ExecutorOptions {
   std::vector<std::pair<std::string, std::string>> environment;  // base environment of tasks
   double default_grace_seconds = 3;
   std::string program;  // this binary: HTTP and TCP checks run `program check ...`
+  // Told of each process started (a task or a check), so that its exit can wake whoever
+  // calls tick() rather than waiting for the next one.
+  std::function<void(pid_t)> started;
 };
 
 class PodExecutor {

@@ -170,7 +170,7 @@ bool ServiceScheduler::start(std::string& error) {
   so.framework = info;
   session_ =
       std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
-  ack_queue_ = std::make_unique<CallQueue>(
+  ack_queue_ = std::make_unique<mesos::CallQueue>(
       [this](const std::string& body) { return session_->call(body); },
       [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
         if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing

@@ -29,12 +29,12 @@
 
 #include "common/event_loop.hpp"
 #include "common/quiet_timer.hpp"
+#include "mesos/call_queue.hpp"
 #include "offer/footprint_evaluator.hpp"
 #include "offer/pod_footprint.hpp"
 #include "offer/unexpected_resources.hpp"
 #include "placement/placement_evaluator.hpp"
 #include "plan/plan_coordinator.hpp"
-#include "scheduler/call_queue.hpp"
 #include "scheduler/config_update.hpp"
 #include "scheduler/evaluation_history.hpp"
 #include "scheduler/launch_backoff.hpp"
@@ -257,7 +257,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::unique_ptr<state::LockedStateStore> store_;
   std::unique_ptr<MesosSession> session_;
   // ACKNOWLEDGEs, sent off the loop; declared after the session, which its thread calls.
-  std::unique_ptr<CallQueue> ack_queue_;
+  std::unique_ptr<mesos::CallQueue> ack_queue_;
   std::unique_ptr<EventLoop> loop_;
   std::string config_id_;
   // The target configuration: what the plans deploy. Work holds it too, so a step under way

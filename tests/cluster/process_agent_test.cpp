@@ -9,8 +9,8 @@
 #include <fstream>
 #include <thread>
 
-#include "cluster/exit_watcher.hpp"
 #include "cluster_process.hpp"
+#include "common/exit_watcher.hpp"
 #include "common/process.hpp"
 #include "master_harness.hpp"
 
@@ -380,6 +380,26 @@ TEST_F(ProcessAgentTest, MissingUriFailsTheLaunchWithTheReason) {
   ASSERT_FALSE(failed.is_null()) << fw.dump();
   EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
   EXPECT_NE(failed["message"].get<std::string>().find("/no/such/file.tgz"), std::string::npos);
+}
+
+TEST_F(ProcessAgentTest, ARedirectToHttpsFailsTheLaunchSayingWhy) {
+  LocalHttpServer server;
+  server.http.Get("/secure.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("https://127.0.0.1:1/secure.txt");
+  });
+  const int port = server.start();
+  json offer = next_offer();
+  json t = shell_task("secure", "true");
+  t["command"]["uris"] = {{{"value", "http://127.0.0.1:" + std::to_string(port) + "/secure.txt"}}};
+  fw.call(accept(json::array({offer["id"]}),
+                 {launch_group(fw.id(), "s__exec", plain_executor(), {t})}, 0));
+  json failed = fw.wait_update("secure", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null()) << fw.dump();
+  EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
+  const std::string message = failed["message"].get<std::string>();
+  EXPECT_NE(message.find("redirected to https://127.0.0.1:1/secure.txt"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("https is not supported"), std::string::npos) << message;
 }
 
 TEST_F(ProcessAgentTest, ExecutorsRunTheExecutorsOwnProgramFromBesideSteward) {

@@ -1,16 +1,19 @@
 #pragma once
 
-// Calls the scheduler's loop need not wait for (ACKNOWLEDGE): they go out in the order queued,
-// on a thread of their own, so the loop goes on with the next offers and statuses while the
-// master answers. Each ACKNOWLEDGE is one HTTP round trip (the protocol has no batch form),
+// Calls their sender's loop need not wait for: they go out in the order queued, on a thread
+// of their own, so the loop goes on while the other side answers. A scheduler's
+// acknowledgements: each ACKNOWLEDGE is one HTTP round trip (the protocol has no batch form),
 // and a deploy of 10,000 pods sends 20,000 of them: made on the loop, those round trips held
 // it for seconds, and launches waited behind them. (Sending on two to eight connections at
-// once was tried too: on two cores the master is busy anyway, and no deploy got faster.)
+// once was tried too: on two cores the master is busy anyway, and no deploy got faster.) An
+// executor's status updates: sent from its loop, each held the task's start (STARTING goes out
+// before the task starts) and the next check or exit behind a round trip to the agent.
 //
-// Only calls whose loss is harmless belong here: a call that fails is logged, not retried,
-// and calls still queued when the queue stops are dropped. An unacknowledged update is sent
-// again by the master, and the scheduler acknowledges it then. A call is queued only once
-// whatever it confirms is persisted (an ACKNOWLEDGE after the batch that stored its status).
+// Only calls whose loss is harmless belong here: a call that fails is reported, not retried,
+// and calls still queued when the queue stops are dropped. An unacknowledged status update is
+// sent again (by the master to the scheduler, which acknowledges it then; by the executor to
+// the agent after it subscribes again). A call is queued only once whatever it confirms is
+// persisted (an ACKNOWLEDGE after the batch that stored its status).
 
 #include <condition_variable>
 #include <cstddef>
@@ -22,15 +25,15 @@
 
 #include "mesos/scheduler_client.hpp"
 
-namespace steward::scheduler {
+namespace steward::mesos {
 
 class CallQueue {
  public:
-  using Send = std::function<mesos::SchedulerClient::Response(const std::string& body)>;
+  using Send = std::function<SchedulerClient::Response(const std::string& body)>;
   // Told of a call that failed (status 0 with a transport error, or not 200/202; a send that
   // throws counts as a transport error), on the queue's thread.
-  using Failed = std::function<void(const std::string& what,
-                                    const mesos::SchedulerClient::Response& response)>;
+  using Failed =
+      std::function<void(const std::string& what, const SchedulerClient::Response& response)>;
 
   CallQueue(Send send, Failed failed);
   ~CallQueue();
@@ -66,4 +69,4 @@ class CallQueue {
   std::thread thread_;  // last: started once the members it uses exist
 };
 
-}  // namespace steward::scheduler
+}  // namespace steward::mesos

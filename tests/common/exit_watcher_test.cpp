@@ -1,4 +1,4 @@
-#include "cluster/exit_watcher.hpp"
+#include "common/exit_watcher.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <functional>
 #include <thread>
 
-namespace steward::cluster {
+namespace steward {
 namespace {
 
 bool eventually(const std::function<bool()>& done) {
@@ -88,4 +88,4 @@ TEST(ExitWatcher, RefusesWhatItCannotWatchAndStopsWithProcessesStillRunning) {
 }
 
 }  // namespace
-}  // namespace steward::cluster
+}  // namespace steward

@@ -1,10 +1,11 @@
 #pragma once
 
-// Notices processes exiting as it happens, so the daemon's loop need not wait for its next
-// tick to reap an executor and give its resources back. Each watched process gets a pidfd
-// in an epoll set, and a thread waits on the set. The watcher only signals: reaping and
-// everything else stays with the loop, which polls on its tick anyway (the watcher is
-// a shortcut, not the source of truth, and where pidfds are missing it does nothing).
+// Notices processes exiting as it happens, so an event loop need not wait for its next tick
+// to reap them: the cluster daemon its executors (to give their resources back), an executor
+// its tasks and checks (to report them). Each watched process gets a pidfd in an epoll set,
+// and a thread waits on the set. The watcher only signals: reaping and everything else stays
+// with the loop, which polls on its tick anyway (the watcher is a shortcut, not the source of
+// truth, and where pidfds are missing it does nothing).
 
 #include <sys/types.h>
 
@@ -13,7 +14,7 @@
 #include <set>
 #include <thread>
 
-namespace steward::cluster {
+namespace steward {
 
 class ExitWatcher {
  public:
@@ -40,4 +41,4 @@ class ExitWatcher {
   std::thread thread_;
 };
 
-}  // namespace steward::cluster
+}  // namespace steward

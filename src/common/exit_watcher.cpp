@@ -1,4 +1,4 @@
-#include "cluster/exit_watcher.hpp"
+#include "common/exit_watcher.hpp"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 
-namespace steward::cluster {
+namespace steward {
 
 ExitWatcher::ExitWatcher(std::function<void()> on_exit) : on_exit_(std::move(on_exit)) {
   epoll_ = epoll_create1(EPOLL_CLOEXEC);
@@ -90,4 +90,4 @@ void ExitWatcher::run() {
   }
 }
 
-}  // namespace steward::cluster
+}  // namespace steward

@@ -1,8 +1,8 @@
-#include "scheduler/call_queue.hpp"
+#include "mesos/call_queue.hpp"
 
 #include <exception>
 
-namespace steward::scheduler {
+namespace steward::mesos {
 
 CallQueue::CallQueue(Send send, Failed failed)
     : send_(std::move(send)), failed_(std::move(failed)), thread_([this] { run(); }) {}
@@ -59,7 +59,7 @@ void CallQueue::run() {
     // On the loop, a throwing call was caught by the loop's guard; here it would end the
     // process.
     try {
-      mesos::SchedulerClient::Response r;
+      SchedulerClient::Response r;
       try {
         r = send_(item.body);
       } catch (const std::exception& e) {
@@ -77,4 +77,4 @@ void CallQueue::run() {
   drained_.notify_all();
 }
 
-}  // namespace steward::scheduler
+}  // namespace steward::mesos

@@ -1,4 +1,4 @@
-#include "scheduler/call_queue.hpp"
+#include "mesos/call_queue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +9,10 @@
 #include <thread>
 #include <vector>
 
-namespace steward::scheduler {
+namespace steward::mesos {
 namespace {
 
-using Response = mesos::SchedulerClient::Response;
+using Response = SchedulerClient::Response;
 
 // A sender that records what it was given and blocks each call until the test releases it.
 struct GatedSender {
@@ -141,4 +141,4 @@ TEST(CallQueue, ASendThatThrowsIsReportedAndTheQueueGoesOn) {
 }
 
 }  // namespace
-}  // namespace steward::scheduler
+}  // namespace steward::mesos
