@@ -93,12 +93,12 @@ measure() {
   dir=$(mktemp -d)
   run_dir=$dir
   "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 \
-    ${FLOOR_CLUSTER_CONFIG:+--config "$FLOOR_CLUSTER_CONFIG"} >/dev/null
+    ${FLOOR_CLUSTER_CONFIG:+--config "$FLOOR_CLUSTER_CONFIG"} >/dev/null 8>&-
   day=$(($(date -u -d "$(date -u +%F)" +%s) * 1000))
   now_ms
   start=$NOW
   "$steward" run "$spec" --cluster-dir "$dir/cluster" --data-dir "$dir/services" \
-    >"$dir/run.log" 2>&1 &
+    >"$dir/run.log" 2>&1 8>&- &
   local pid=$!
   run_pid=$pid
   local deadline=$((start + 120000))

@@ -9,7 +9,7 @@ poll_fifo=$(mktemp -u)
 mkfifo "$poll_fifo"
 exec 8<>"$poll_fifo"
 rm -f "$poll_fifo"
-pause() { read -r -t "$1" -u 8 || true; }  # pause SECONDS
+pause() { read -r -t "$1" -u 8 || true; }  # pause SECONDS (start daemons with 8>&-)
 
 # http_status URL PATH: STATUS becomes the status code of GET PATH at URL (http://host:port),
 # or empty when nothing answers.

@@ -3,14 +3,14 @@
 // How often the cluster daemon may write its checkpoint. A checkpoint holds the whole state,
 // so its cost grows with the tasks held, and saving at every change made a deploy of
 // thousands of tasks quadratic. Saves may take a tenth of the daemon's time over any long
-// stretch: each spends its cost from a budget that refills at a tenth of the time passing,
-// and none starts while the budget is spent. Up to `burst` seconds of it is banked while
-// nothing is saved, so that the saves in a row a serial plan's hand-offs need (updates,
-// their acknowledgements, the executors' ends: 2-4 ms apiece for a small cluster, a few
-// dozen in hello-world's deploy, which a bank of 20 ms still held back by 20-60 ms a
-// hand-off) need not each wait ten times the last one's cost; a save of a large cluster
-// (0.2-0.3 s at 10,000 tasks) costs more than the bank, and is spaced as if there were
-// none. Times are seconds on one clock.
+// stretch (at most T/10 + burst over T seconds): each spends its cost from a budget that
+// refills at a tenth of the time passing, and none starts while the budget is spent. Up to
+// `burst` seconds of it is banked while nothing is saved, so that the saves in a row a serial
+// plan's hand-offs need (updates, their acknowledgements, the executors' ends: 2-4 ms apiece for a
+// small cluster, a few dozen in hello-world's deploy, which a bank of 20 ms still held back by
+// 20-60 ms a hand-off) need not each wait ten times the last one's cost; a save of a large cluster
+// (0.2-0.3 s at 10,000 tasks) costs more than the bank, and is spaced nearly as if there
+// were none. Times are seconds on one clock.
 
 #include <algorithm>
 

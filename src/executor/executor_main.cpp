@@ -17,6 +17,7 @@
 #include "common/exit_watcher.hpp"
 #include "common/process.hpp"
 #include "executor/pod_executor.hpp"
+#include "executor/update_sender.hpp"
 #include "mesos/call_queue.hpp"
 #include "mesos/executor_api.hpp"
 #include "mesos/scheduler_client.hpp"
@@ -87,21 +88,19 @@ int run_executor(std::ostream& log) {
   // travels on a connection of its own (a kept one would hold one of the cluster's workers
   // for its keep-alive time, and hundreds of executors would hold them all), to where the
   // cluster listens now: it may have restarted on another port since the last. One that
-  // fails is sent again after the next subscription (the executor keeps every update until
-  // it is acknowledged, and a cluster that went away is subscribed to again).
-  mesos::CallQueue updates(
-      [&](const std::string& body) {
-        std::string host;
-        int port = 0;
-        if (!cluster_address(cluster_file, host, port)) {
-          mesos::SchedulerClient::Response r;
-          r.error = "no cluster address in " + cluster_file;
-          return r;
-        }
-        return mesos::SchedulerClient(host, port, api_path)
-            .request("POST", api_path, body, {{"Content-Type", "application/json"}});
-      },
-      nullptr);
+  // gets no answer is tried again before the next goes (UpdateSender).
+  UpdateSender sender([&](const std::string& body) {
+    std::string host;
+    int port = 0;
+    if (!cluster_address(cluster_file, host, port)) {
+      mesos::SchedulerClient::Response r;
+      r.error = "no cluster address in " + cluster_file;
+      return r;
+    }
+    return mesos::SchedulerClient(host, port, api_path)
+        .request("POST", api_path, body, {{"Content-Type", "application/json"}});
+  });
+  mesos::CallQueue updates([&](const std::string& body) { return sender.send(body); }, nullptr);
   auto send = [&](const mesos::TaskStatus& status) {
     mesos::ExecutorCall call;
     call.type = mesos::ExecutorCall::Type::update;
@@ -229,6 +228,10 @@ int run_executor(std::ostream& log) {
   wake_cv.notify_all();
   connection.join();
   loop.stop();
+  // Whatever is still queued was acknowledged already (the executor ends only then), or has
+  // nobody to go to (an orphaned executor): an update being retried must not hold the exit.
+  sender.stop();
+  updates.stop();
   return 0;
 }
 

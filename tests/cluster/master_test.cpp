@@ -498,6 +498,31 @@ TEST_F(MasterTest, FailedTaskKillsItsGroupFinishedDoesNot) {
   EXPECT_EQ(h.master->tasks().at(fw.id + "/c").state, mesos::TaskState::killed);
 }
 
+TEST_F(MasterTest, AnUpdateThatWouldTakeAnEndedTaskBackIsDropped) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json group =
+      launch_group(fw.id, "e", small_executor(kRole), {task("a", {scalar("cpus", 0.5, kRole)})});
+  h.call(fw, accept(offer_ids(fw.offers()), {group}));
+  for (int i = 0; i < 2; ++i)
+    h.acknowledge(fw, fw.updates());
+  ASSERT_TRUE(h.runtime().finish("a", false));
+  h.run();
+  auto finished = fw.updates();
+  ASSERT_EQ(finished.size(), 1u);
+  // A RUNNING the executor failed to deliver earlier, sent again after the task's end.
+  mesos::TaskStatus stale;
+  stale.task_id = "a";
+  stale.executor_id = "e";
+  stale.state = mesos::TaskState::running;
+  stale.source = mesos::TaskStatus::Source::executor;
+  stale.uuid = "AAAAAAAAAAAAAAAAAAAAAA==";
+  h.master->status_update("M-S0", stale, h.now, fw.id);
+  h.run();
+  EXPECT_EQ(h.master->tasks().at(fw.id + "/a").state, mesos::TaskState::finished);
+  h.acknowledge(fw, finished);
+  EXPECT_TRUE(fw.updates().empty()) << "nothing follows the task's end";
+}
+
 TEST_F(MasterTest, FailoverWithinTimeoutKeepsTasksAndResendsUpdates) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 60));
   h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));

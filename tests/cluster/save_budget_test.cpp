@@ -70,5 +70,15 @@ TEST(SaveBudget, IdleTimeBanksNoMoreThanTheBurst) {
   EXPECT_EQ(saved, 5);
 }
 
+TEST(SaveBudget, TheDaemonsBudgetBanksATenthOfASecond) {
+  SaveBudget budget;
+  ASSERT_TRUE(budget.may_save(0));
+  budget.spent(0.1);
+  EXPECT_EQ(budget.wait(), 0.0);
+  EXPECT_TRUE(budget.may_save(0));
+  budget.spent(0.001);
+  EXPECT_NEAR(budget.wait(), 0.01, 1e-9);
+}
+
 }  // namespace
 }  // namespace steward::cluster
