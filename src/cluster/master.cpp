@@ -486,7 +486,7 @@ void Master::status_update(const std::string& agent_id, mesos::TaskStatus status
     // A task's end is final. An update that would take it back is one that failed to reach
     // the agent and was sent again after later ones did (an executor resends what is not
     // acknowledged once it subscribes again): acknowledged, so that the executor forgets it,
-    // and dropped, as the Mesos master ignores updates out of order.
+    // and dropped (the Mesos master likewise keeps a terminal state against such updates).
     runtime_for_(agent->second)
         .acknowledged(agent_id, task->framework_id, task->executor_id, status.task_id, status.uuid);
     return;

@@ -101,6 +101,14 @@ int run_executor(std::ostream& log) {
         .request("POST", api_path, body, {{"Content-Type", "application/json"}});
   });
   mesos::CallQueue updates([&](const std::string& body) { return sender.send(body); }, nullptr);
+  // Whatever is still queued at the end was acknowledged already (the executor ends only
+  // then), or has nobody to go to (an orphaned executor, or a way out by an exception): an
+  // update being tried again must not hold the exit. (Destroyed before `updates`, whose
+  // destructor waits for the update under way.)
+  struct StopSending {
+    UpdateSender& sender;
+    ~StopSending() { sender.stop(); }
+  } stop_sending{sender};
   auto send = [&](const mesos::TaskStatus& status) {
     mesos::ExecutorCall call;
     call.type = mesos::ExecutorCall::Type::update;
@@ -228,10 +236,6 @@ int run_executor(std::ostream& log) {
   wake_cv.notify_all();
   connection.join();
   loop.stop();
-  // Whatever is still queued was acknowledged already (the executor ends only then), or has
-  // nobody to go to (an orphaned executor): an update being retried must not hold the exit.
-  sender.stop();
-  updates.stop();
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -42,6 +43,18 @@ TEST(UpdateSender, ARefusalIsNotTriedAgain) {
   UpdateSender sender([&](const std::string& b) { return agent(b); }, 0.001, 0.002);
   EXPECT_EQ(sender.send("{}").status, 404);
   EXPECT_EQ(agent.attempts, 1);
+}
+
+TEST(UpdateSender, AnAttemptThatThrowsIsTriedAgain) {
+  int attempts = 0;
+  UpdateSender sender(
+      [&](const std::string&) {
+        if (++attempts == 1) throw std::runtime_error("bad cluster file");
+        return answer(202);
+      },
+      0.001, 0.002);
+  EXPECT_EQ(sender.send("{}").status, 202);
+  EXPECT_EQ(attempts, 2);
 }
 
 TEST(UpdateSender, StoppingEndsASendThatWaitsToTryAgain) {
