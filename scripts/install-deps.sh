@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkgconf ccache
-  libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the executor extracts fetched archives with these (tar is always there)

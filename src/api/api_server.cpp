@@ -1,10 +1,8 @@
 #include "api/api_server.hpp"
 
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "common/http_server.hpp"
 #include "scheduler/service_scheduler.hpp"
 
 namespace steward::api {
@@ -15,7 +13,7 @@ namespace {
 
 constexpr const char* kJson = "application/json";
 
-void error(httplib::Response& res, int status, const std::string& message) {
+void error(HttpServer::Response& res, int status, const std::string& message) {
   res.status = status;
   // A path may carry any bytes: never fail on turning them into JSON.
   res.set_content(json({{"message", message}}).dump(-1, ' ', false, json::error_handler_t::replace),
@@ -36,19 +34,14 @@ int code_of(plan::CommandResult r) {
   return 400;
 }
 
-std::string param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : "";
-}
-
 }  // namespace
 
 struct ApiServer::Impl {
   explicit Impl(scheduler::ServiceScheduler& s) : scheduler(s) {}
   scheduler::ServiceScheduler& scheduler;
   ApiExtensions extensions;
-  httplib::Server server;
-  std::thread thread;
-  int port = -1;
+  // A configuration with its templates fits in a request.
+  HttpServer server{HttpServer::Options{.max_body = 16 * 1024 * 1024}};
 };
 
 ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_token,
@@ -58,20 +51,19 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
   const ApiExtensions& ext = impl_->extensions;
   auto& s = impl_->scheduler;
   auto& srv = impl_->server;
-  srv.set_payload_max_length(16 * 1024 * 1024);  // a configuration with its templates
   if (!auth_token.empty()) {
-    srv.set_pre_routing_handler([token = "Bearer " + auth_token](const httplib::Request& req,
-                                                                 httplib::Response& res) {
-      if (req.method == "GET" || req.get_header_value("Authorization") == token)
-        return httplib::Server::HandlerResponse::Unhandled;
+    srv.set_filter([token = "Bearer " + auth_token](const HttpServer::Request& req,
+                                                    HttpServer::Response& res) {
+      if (req.method == "GET" || req.method == "HEAD" || req.header("Authorization") == token)
+        return false;
       error(res, 401, "this request changes the service: it needs Authorization: Bearer <token>");
-      return httplib::Server::HandlerResponse::Handled;
+      return true;
     });
   }
-  srv.Get("/v1/metrics/prometheus", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/metrics/prometheus", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.metrics_text(), "text/plain; version=0.0.4");
   });
-  srv.Get("/v1/endpoints", [&s, &ext](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/endpoints", [&s, &ext](const HttpServer::Request&, HttpServer::Response& res) {
     bool found = false;
     json names = json::parse(s.endpoints_json("", &found), nullptr, false);
     if (!names.is_array()) names = json::array();
@@ -79,8 +71,8 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
       names.push_back(name);
     res.set_content(names.dump(), kJson);
   });
-  srv.Get(R"(/v1/endpoints/([^/]+))",
-          [&s, &ext](const httplib::Request& req, httplib::Response& res) {
+  srv.get(R"(/v1/endpoints/([^/]+))",
+          [&s, &ext](const HttpServer::Request& req, HttpServer::Response& res) {
             if (auto p = ext.producers.find(req.matches[1]); p != ext.producers.end()) {
               try {
                 res.set_content(p->second(s.service_view()), "text/plain");
@@ -95,49 +87,49 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
               return error(res, 404, "no endpoint \"" + std::string(req.matches[1]) + "\"");
             res.set_content(body, kJson);
           });
-  srv.Get("/v1/configurations", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/configurations", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.configurations_json(), kJson);
   });
-  srv.Get(R"(/v1/configurations/([^/]+))",
-          [&s](const httplib::Request& req, httplib::Response& res) {
+  srv.get(R"(/v1/configurations/([^/]+))",
+          [&s](const HttpServer::Request& req, HttpServer::Response& res) {
             auto body = s.configuration(req.matches[1]);
             if (!body)
               return error(res, 404, "no configuration \"" + std::string(req.matches[1]) + "\"");
             res.set_content(*body, kJson);
           });
-  srv.Get("/v1/state/properties", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/state/properties", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.property_keys_json(), kJson);
   });
-  srv.Get(R"(/v1/state/properties/([^/]+))",
-          [&s](const httplib::Request& req, httplib::Response& res) {
+  srv.get(R"(/v1/state/properties/([^/]+))",
+          [&s](const HttpServer::Request& req, HttpServer::Response& res) {
             auto value = s.property(req.matches[1]);
             if (!value)
               return error(res, 404, "no property \"" + std::string(req.matches[1]) + "\"");
             res.set_content(*value, "application/octet-stream");
           });
-  srv.Get("/v1/health", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/health", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     auto [code, body] = s.health();
     res.status = code;
     res.set_content(body, kJson);
   });
-  srv.Get("/v1/debug/taskStatuses", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/debug/taskStatuses", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.task_statuses_json(), kJson);
   });
-  srv.Get("/v1/debug/reservations", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/debug/reservations", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.reservations_json(), kJson);
   });
-  srv.Get("/v1/plans", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/plans", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(json(s.plan_names()).dump(), kJson);
   });
-  srv.Get(R"(/v1/plans/([^/]+))", [&s](const httplib::Request& req, httplib::Response& res) {
+  srv.get(R"(/v1/plans/([^/]+))", [&s](const HttpServer::Request& req, HttpServer::Response& res) {
     plan::Status status = plan::Status::pending;
     auto body = s.plan_json(req.matches[1], &status);
     if (!body) return error(res, 404, "no plan \"" + std::string(req.matches[1]) + "\"");
     res.status = status == plan::Status::complete ? 200 : status == plan::Status::error ? 417 : 202;
     res.set_content(*body, kJson);
   });
-  srv.Post(R"(/v1/plans/([^/]+)/(start|stop|interrupt|continue|forceComplete|restart))",
-           [&s](const httplib::Request& req, httplib::Response& res) {
+  srv.post(R"(/v1/plans/([^/]+)/(start|stop|interrupt|continue|forceComplete|restart))",
+           [&s](const HttpServer::Request& req, HttpServer::Response& res) {
              std::map<std::string, std::string> parameters;
              if (req.matches[2] == "start" && !req.body.empty()) {
                json j = json::parse(req.body, nullptr, false);
@@ -148,8 +140,8 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
                  parameters[k] = v.get<std::string>();
                }
              }
-             auto outcome = s.plan_command(req.matches[2], req.matches[1], param(req, "phase"),
-                                           param(req, "step"), parameters);
+             auto outcome = s.plan_command(req.matches[2], req.matches[1], req.param("phase"),
+                                           req.param("step"), parameters);
              res.status = code_of(outcome.result);
              res.set_content(json({{"message", outcome.message}})
                                  .dump(-1, ' ', false, json::error_handler_t::replace),
@@ -157,8 +149,8 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
            });
   // A new target configuration, as /v1/configurations/target shows one; ?dryRun=true only
   // answers what it would do.
-  srv.Post("/v1/update", [&s](const httplib::Request& req, httplib::Response& res) {
-    const std::string dry = param(req, "dryRun");
+  srv.post("/v1/update", [&s](const HttpServer::Request& req, HttpServer::Response& res) {
+    const std::string dry = req.param("dryRun");
     if (!dry.empty() && dry != "true" && dry != "false")
       return error(res, 400, "dryRun must be true or false");
     auto [code, body] = s.update(req.body, dry == "true");
@@ -173,7 +165,7 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
     for (char c : path)
       literal += c == '.' ? std::string("\\.") : std::string(1, c);
     const std::string pattern = "/v1/" + literal + "(/.*)?";
-    auto serve = [&s, &h, path](const httplib::Request& req, httplib::Response& res) {
+    auto serve = [&s, &h, path](const HttpServer::Request& req, HttpServer::Response& res) {
       steward::HttpRequest r;
       r.method = req.method;
       r.path = req.path;
@@ -190,29 +182,33 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
         error(res, 500, "the endpoint " + path + " failed: " + e.what());
       }
     };
-    srv.Get(pattern, serve);
-    srv.Post(pattern, serve);
-    srv.Put(pattern, serve);
-    srv.Delete(pattern, serve);
+    srv.get(pattern, serve);
+    srv.post(pattern, serve);
+    srv.put(pattern, serve);
+    srv.del(pattern, serve);
   }
-  srv.Get("/v1/pod", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/pod", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(json(s.pod_names()).dump(), kJson);
   });
-  srv.Get("/v1/pod/status", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/pod/status", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.all_pods_status_json(), kJson);
   });
-  srv.Get(R"(/v1/pod/([^/]+)/info)", [&s](const httplib::Request& req, httplib::Response& res) {
-    std::string body = s.pod_info_json(req.matches[1]);
-    if (body.empty()) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
-    res.set_content(body, kJson);
-  });
-  srv.Get(R"(/v1/pod/([^/]+)/status)", [&s](const httplib::Request& req, httplib::Response& res) {
-    std::string body = s.pod_status_json(req.matches[1]);
-    if (body.empty()) return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
-    res.set_content(body, kJson);
-  });
-  srv.Post(R"(/v1/pod/([^/]+)/(restart|replace|pause|resume))",
-           [&s](const httplib::Request& req, httplib::Response& res) {
+  srv.get(R"(/v1/pod/([^/]+)/info)",
+          [&s](const HttpServer::Request& req, HttpServer::Response& res) {
+            std::string body = s.pod_info_json(req.matches[1]);
+            if (body.empty())
+              return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
+            res.set_content(body, kJson);
+          });
+  srv.get(R"(/v1/pod/([^/]+)/status)",
+          [&s](const HttpServer::Request& req, HttpServer::Response& res) {
+            std::string body = s.pod_status_json(req.matches[1]);
+            if (body.empty())
+              return error(res, 404, "no pod \"" + std::string(req.matches[1]) + "\"");
+            res.set_content(body, kJson);
+          });
+  srv.post(R"(/v1/pod/([^/]+)/(restart|replace|pause|resume))",
+           [&s](const HttpServer::Request& req, HttpServer::Response& res) {
              // pause and resume take a JSON list of task names (none or empty: all of them).
              std::vector<std::string> tasks;
              if (!req.body.empty() && (req.matches[2] == "pause" || req.matches[2] == "resume")) {
@@ -230,28 +226,19 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
                                  .dump(-1, ' ', false, json::error_handler_t::replace),
                              kJson);
            });
-  srv.Get("/v2/debug/offers", [&s](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(
-        s.debug_offers_json(param(req, "plan"), param(req, "phase"), param(req, "step")), kJson);
+  srv.get("/v2/debug/offers", [&s](const HttpServer::Request& req, HttpServer::Response& res) {
+    res.set_content(s.debug_offers_json(req.param("plan"), req.param("phase"), req.param("step")),
+                    kJson);
   });
-  srv.Get("/v1/state/frameworkId", [&s](const httplib::Request&, httplib::Response& res) {
+  srv.get("/v1/state/frameworkId", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     auto id = s.framework_id();
     if (!id) return error(res, 404, "not registered yet");
     res.set_content(json(*id).dump(), kJson);
   });
-  srv.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "internal error";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        error(res, 500, what);
-      });
-  srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.body.empty() && res.status == 404) error(res, 404, "no such endpoint: " + req.path);
+  // What the server answers itself (no such endpoint, a malformed request, a handler that
+  // threw) in the API's shape.
+  srv.set_error_body([](HttpServer::Response& res, const std::string& message) {
+    error(res, res.status, message);
   });
 }
 
@@ -260,25 +247,15 @@ ApiServer::~ApiServer() {
 }
 
 bool ApiServer::start(const std::string& host, int port, std::string& message) {
-  auto& d = *impl_;
-  d.port =
-      port == 0 ? d.server.bind_to_any_port(host) : (d.server.bind_to_port(host, port) ? port : -1);
-  if (d.port < 0) {
-    message = "cannot listen on " + host + ":" + std::to_string(port);
-    return false;
-  }
-  d.thread = std::thread([&d] { d.server.listen_after_bind(); });
-  return true;
+  return impl_->server.listen(host, port, message);
 }
 
 int ApiServer::port() const {
-  return impl_->port;
+  return impl_->server.port();
 }
 
 void ApiServer::stop() {
-  if (!impl_) return;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_) impl_->server.stop();
 }
 
 }  // namespace steward::api

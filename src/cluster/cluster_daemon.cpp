@@ -1,7 +1,5 @@
 #include "cluster/cluster_daemon.hpp"
 
-#include <httplib.h>
-
 #include <signal.h>
 #include <unistd.h>
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "cluster/master.hpp"
 #include "cluster/master_state.hpp"
@@ -25,6 +24,7 @@
 #include "cluster/save_budget.hpp"
 #include "cluster/simulated_runtime.hpp"
 #include "common/event_loop.hpp"
+#include "common/http_server.hpp"
 #include "common/process.hpp"
 #include "common/release_memory.hpp"
 #include "common/uuid.hpp"
@@ -50,12 +50,12 @@ std::chrono::steady_clock::time_point steady_after(double seconds) {
              std::chrono::duration<double>(std::max(0.0, seconds)));
 }
 
-void reply(httplib::Response& res, int status, const std::string& message) {
+void reply(HttpServer::Response& res, int status, const std::string& message) {
   res.status = status;
   if (!message.empty()) res.set_content(message, "text/plain");
 }
 
-void reply_json(httplib::Response& res, int status, const json& body) {
+void reply_json(HttpServer::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
@@ -76,12 +76,12 @@ std::string load_master_id(const std::string& data_dir) {
 }
 
 // Content-Type must be exactly application/json, as the Mesos master compares it.
-bool check_content_type(const httplib::Request& req, httplib::Response& res) {
+bool check_content_type(const HttpServer::Request& req, HttpServer::Response& res) {
   if (!req.has_header("Content-Type")) {
     reply(res, 400, "Expecting 'Content-Type' to be present");
     return false;
   }
-  if (req.get_header_value("Content-Type") != "application/json") {
+  if (req.header("Content-Type") != "application/json") {
     reply(res, 415,
           "Expecting 'Content-Type' of application/json (application/x-protobuf is not served "
           "by the embedded cluster)");
@@ -91,7 +91,7 @@ bool check_content_type(const httplib::Request& req, httplib::Response& res) {
 }
 
 // The body of a v1 call: the right Content-Type and a JSON object, or an answered 4xx.
-std::optional<json> read_call(const httplib::Request& req, httplib::Response& res) {
+std::optional<json> read_call(const HttpServer::Request& req, HttpServer::Response& res) {
   if (!check_content_type(req, res)) return std::nullopt;
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded()) {
@@ -105,27 +105,29 @@ std::optional<json> read_call(const httplib::Request& req, httplib::Response& re
   return j;
 }
 
-constexpr int kWorkers = 288;  // kMaxStreams, and 64 for calls
 constexpr int kMaxStreams = 224;
 std::string type_of(const json& call) {
   auto it = call.find("type");
   return it != call.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// Answers with a chunked RecordIO stream fed by `stream`; `closed` runs (on the HTTP
-// worker) once the connection is over.
-void stream_events(httplib::Response& res, const std::shared_ptr<EventStream>& stream,
+// Answers with a chunked RecordIO stream fed by `stream`; `closed` runs (on the connection's
+// thread) once the connection is over.
+void stream_events(HttpServer::Response& res, const std::shared_ptr<EventStream>& stream,
                    std::atomic<int>& open_streams, std::function<void()> closed) {
   ++open_streams;
-  res.set_chunked_content_provider(
+  res.stream(
       "application/json",
-      [stream](std::size_t, httplib::DataSink& sink) {
+      [stream](std::string& out) {
+        // A short wait, so that a client gone or the server stopping is seen soon.
         auto record = stream->pop(std::chrono::milliseconds(200));
-        if (record) return sink.write(record->data(), record->size());
-        if (stream->finished()) sink.done();
-        return true;
+        if (record) {
+          out.append(record->data(), record->size());
+          return true;
+        }
+        return !stream->finished();
       },
-      [stream, &open_streams, closed = std::move(closed)](bool) {
+      [stream, &open_streams, closed = std::move(closed)] {
         --open_streams;
         stream->close();
         closed();
@@ -141,8 +143,12 @@ struct ClusterDaemon::Impl {
   std::unique_ptr<SimulatedRuntime> simulated;
   std::unique_ptr<ProcessRuntime> processes;
   std::unique_ptr<Master> master;
-  httplib::Server server;
-  std::thread server_thread;
+  // Every open event stream (a framework or a real executor) holds a connection and its
+  // thread for its life; past kMaxStreams new subscriptions get 503 and are retried. An idle
+  // kept connection is closed after 2 s: sooner than the usual 5, so that a stop is not held
+  // up, and still above the 1 s after which a scheduler stops reusing it.
+  HttpServer server{HttpServer::Options{.max_connections = 1024,
+                                        .idle_timeout = std::chrono::milliseconds(2000)}};
   int port = 0;
   std::mutex mutex;
   std::condition_variable stopped_cv;
@@ -197,10 +203,10 @@ struct ClusterDaemon::Impl {
   }
 
   void routes();
-  void scheduler_call(const httplib::Request& req, httplib::Response& res);
-  void subscribe(const json& body, const httplib::Request& req, httplib::Response& res);
-  void operator_call(const httplib::Request& req, httplib::Response& res);
-  void executor_call(const httplib::Request& req, httplib::Response& res);
+  void scheduler_call(const HttpServer::Request& req, HttpServer::Response& res);
+  void subscribe(const json& body, const HttpServer::Request& req, HttpServer::Response& res);
+  void operator_call(const HttpServer::Request& req, HttpServer::Response& res);
+  void executor_call(const HttpServer::Request& req, HttpServer::Response& res);
   std::string checkpoint_file() const {
     return (fs::path(options.data_dir) / "master" / "state.json").string();
   }
@@ -330,32 +336,13 @@ bool ClusterDaemon::start(std::string& error) {
     }
   }
 
-  // Every open event stream (a framework or a real executor) holds one worker for its life;
-  // the rest answer calls, each of a scheduler's two kept call connections holding one while
-  // it waits for its next call (at most the keep-alive timeout below). Past kMaxStreams new
-  // subscriptions get 503 and are retried.
-  d.server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
-  d.server.set_keep_alive_max_count(1000);
-  // Answers go out in pieces too (headers, then body): without this, a scheduler's calls on
-  // one kept connection each waited out its delayed ACK.
-  d.server.set_tcp_nodelay(true);
-  // An idle kept connection is closed after 2 s (cpp-httplib's default is 5): it frees its
-  // worker sooner and does not hold up a stop; still above the 1 s after which a scheduler
-  // stops reusing it.
-  d.server.set_keep_alive_timeout(2);
   d.routes();
-  if (d.options.port == 0) {
-    d.port = d.server.bind_to_any_port(d.options.host);
-  } else {
-    d.port = d.server.bind_to_port(d.options.host, d.options.port) ? d.options.port : -1;
-  }
-  if (d.port <= 0) {
-    error = "cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) +
-            " (is another cluster running?)";
+  if (!d.server.listen(d.options.host, d.options.port, error)) {
+    error += " (is another cluster running?)";
     return false;
   }
+  d.port = d.server.port();
   d.loop.start();
-  d.server_thread = std::thread([&d] { d.server.listen_after_bind(); });
   // cluster.json says where this cluster listens: the CLI and the executors read it.
   nlohmann::json where = {{"pid", getpid()},
                           {"host", d.options.host},
@@ -424,7 +411,6 @@ void ClusterDaemon::stop(bool keep_tasks) {
     signal_new(SIGKILL);
   }
   d.server.stop();
-  if (d.server_thread.joinable()) d.server_thread.join();
   d.loop.stop();
   if (d.started) d.save();
   std::error_code ec;
@@ -435,34 +421,35 @@ void ClusterDaemon::stop(bool keep_tasks) {
 // ---- routes
 
 void ClusterDaemon::Impl::routes() {
-  server.Post("/api/v1/scheduler", [this](const httplib::Request& req, httplib::Response& res) {
-    scheduler_call(req, res);
-  });
-  server.Post("/api/v1", [this](const httplib::Request& req, httplib::Response& res) {
+  server.post("/api/v1/scheduler", [this](const HttpServer::Request& req,
+                                          HttpServer::Response& res) { scheduler_call(req, res); });
+  server.post("/api/v1", [this](const HttpServer::Request& req, HttpServer::Response& res) {
     operator_call(req, res);
   });
-  auto state = [this](const httplib::Request&, httplib::Response& res) {
+  auto state = [this](const HttpServer::Request&, HttpServer::Response& res) {
     json j = loop.call([this] { return legacy_state_json(*master, now_seconds()); });
     reply_json(res, 200, j);
   };
-  server.Get("/state", state);
-  server.Get("/master/state", state);
-  server.Get("/state.json", state);
-  server.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
-  server.Get("/version", [](const httplib::Request&, httplib::Response& res) {
+  server.get("/state", state);
+  server.get("/master/state", state);
+  server.get("/state.json", state);
+  server.get("/health",
+             [](const HttpServer::Request&, HttpServer::Response& res) { res.status = 200; });
+  server.get("/version", [](const HttpServer::Request&, HttpServer::Response& res) {
     reply_json(res, 200, {{"version", "1.11.0"}, {"implementation", "steward embedded cluster"}});
   });
-  server.Post("/master/teardown", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string id = req.get_param_value("frameworkId");
-    if (id.empty()) return reply(res, 400, "Missing 'frameworkId' query parameter");
-    CallOutcome o = loop.call([&] { return master->teardown(id, now_seconds()); });
-    reply(res, o.status, o.message);
-  });
-  server.Get("/cluster/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+  server.post("/master/teardown",
+              [this](const HttpServer::Request& req, HttpServer::Response& res) {
+                std::string id = req.param("frameworkId");
+                if (id.empty()) return reply(res, 400, "Missing 'frameworkId' query parameter");
+                CallOutcome o = loop.call([&] { return master->teardown(id, now_seconds()); });
+                reply(res, o.status, o.message);
+              });
+  server.get("/cluster/v1/status", [this](const HttpServer::Request&, HttpServer::Response& res) {
     reply_json(res, 200, loop.call([this] { return cluster_status_json(*master); }));
   });
-  server.Post(R"(/cluster/v1/agents/([^/]+)/(stop|start|remove))",
-              [this](const httplib::Request& req, httplib::Response& res) {
+  server.post(R"(/cluster/v1/agents/([^/]+)/(stop|start|remove))",
+              [this](const HttpServer::Request& req, HttpServer::Response& res) {
                 std::string agent = req.matches[1];
                 std::string action = req.matches[2];
                 CallOutcome o = loop.call([&] {
@@ -473,8 +460,8 @@ void ClusterDaemon::Impl::routes() {
                 });
                 reply(res, o.status, o.message);
               });
-  server.Post(R"(/cluster/v1/tasks/([^/]+)/(finish|fail))",
-              [this](const httplib::Request& req, httplib::Response& res) {
+  server.post(R"(/cluster/v1/tasks/([^/]+)/(finish|fail))",
+              [this](const HttpServer::Request& req, HttpServer::Response& res) {
                 std::string task = req.matches[1];
                 bool failed = req.matches[2] == "fail";
                 bool ok = loop.call([&] { return simulated->finish(task, failed); });
@@ -482,31 +469,34 @@ void ClusterDaemon::Impl::routes() {
                   return reply(res, 404, "no running task " + task + " on a simulated agent");
                 reply(res, 200, "");
               });
-  server.Post("/api/v1/executor", [](const httplib::Request&, httplib::Response& res) {
+  server.post("/api/v1/executor", [](const HttpServer::Request&, HttpServer::Response& res) {
     reply(res, 404, "executors subscribe at /agents/AGENT_ID/api/v1/executor");
   });
-  server.Post(
-      R"(/agents/([^/]+)/api/v1/executor)",
-      [this](const httplib::Request& req, httplib::Response& res) { executor_call(req, res); });
-  server.Post("/cluster/v1/shutdown", [this](const httplib::Request& req, httplib::Response& res) {
-    reply(res, 202, "");
-    // Only wakes wait(): stopping joins the server, which a worker cannot do itself.
-    {
-      std::lock_guard lock(mutex);
-      stop_requested = true;
-      keep_tasks = req.get_param_value("keep_tasks") == "true";
-    }
-    stopped_cv.notify_all();
-  });
+  server.post(R"(/agents/([^/]+)/api/v1/executor)",
+              [this](const HttpServer::Request& req, HttpServer::Response& res) {
+                executor_call(req, res);
+              });
+  server.post("/cluster/v1/shutdown",
+              [this](const HttpServer::Request& req, HttpServer::Response& res) {
+                reply(res, 202, "");
+                // Only wakes wait(): stopping joins the server, which a worker cannot do itself.
+                {
+                  std::lock_guard lock(mutex);
+                  stop_requested = true;
+                  keep_tasks = req.param("keep_tasks") == "true";
+                }
+                stopped_cv.notify_all();
+              });
 }
 
-void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::Response& res) {
+void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
+                                         HttpServer::Response& res) {
   auto body = read_call(req, res);
   if (!body) return;
   const json& j = *body;
   const std::string type = type_of(j);
   if (type == "SUBSCRIBE") return subscribe(j, req, res);
-  const std::string stream_id = req.get_header_value("Mesos-Stream-Id");
+  const std::string stream_id = req.header("Mesos-Stream-Id");
   std::string error;
   if (type == "ACCEPT") {
     // A launch during the shutdown's grace would start an executor nothing stops.
@@ -554,12 +544,12 @@ void ClusterDaemon::Impl::scheduler_call(const httplib::Request& req, httplib::R
   reply(res, o.status, o.message);
 }
 
-void ClusterDaemon::Impl::subscribe(const json& body, const httplib::Request& req,
-                                    httplib::Response& res) {
+void ClusterDaemon::Impl::subscribe(const json& body, const HttpServer::Request& req,
+                                    HttpServer::Response& res) {
   if (req.has_header("Mesos-Stream-Id"))
     return reply(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
   if (req.has_header("Accept")) {
-    std::string accept = req.get_header_value("Accept");
+    std::string accept = req.header("Accept");
     if (accept.find("application/json") == std::string::npos &&
         accept.find("*/*") == std::string::npos &&
         accept.find("application/*") == std::string::npos)
@@ -585,7 +575,7 @@ void ClusterDaemon::Impl::subscribe(const json& body, const httplib::Request& re
   });
 }
 
-void ClusterDaemon::Impl::executor_call(const httplib::Request& req, httplib::Response& res) {
+void ClusterDaemon::Impl::executor_call(const HttpServer::Request& req, HttpServer::Response& res) {
   if (!check_content_type(req, res)) return;
   const std::string agent_id = req.matches[1];
   std::string error;
@@ -612,7 +602,7 @@ void ClusterDaemon::Impl::executor_call(const httplib::Request& req, httplib::Re
                 });
 }
 
-void ClusterDaemon::Impl::operator_call(const httplib::Request& req, httplib::Response& res) {
+void ClusterDaemon::Impl::operator_call(const HttpServer::Request& req, HttpServer::Response& res) {
   auto body = read_call(req, res);
   if (!body) return;
   const json& j = *body;

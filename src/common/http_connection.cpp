@@ -12,7 +12,7 @@
 #include <climits>
 #include <cstring>
 
-#include "common/http_response_parser.hpp"
+#include "common/http_message_parser.hpp"
 #include "common/strings.hpp"
 
 namespace steward {
@@ -213,7 +213,7 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
 
   bool announced = false;
   bool canceled = false;
-  HttpResponseParser* current = nullptr;
+  HttpMessageParser* current = nullptr;
   // The head goes out before any of the body, which may come in the same read.
   auto announce = [&]() {
     if (announced) return true;
@@ -223,7 +223,7 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
     if (on_head && !on_head(r)) canceled = true;
     return !canceled;
   };
-  HttpResponseParser::BodyFn body_fn;
+  HttpMessageParser::BodyFn body_fn;
   if (on_body)
     body_fn = [&](std::string_view piece) {
       if (!announce()) return false;
@@ -233,7 +233,7 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
       }
       return true;
     };
-  HttpResponseParser parser(request.method == "HEAD", std::move(body_fn));
+  HttpMessageParser parser(request.method == "HEAD", std::move(body_fn));
   current = &parser;
   bool extra = false;  // bytes after the response: the connection is not fit to reuse
   char buffer[16 * 1024];

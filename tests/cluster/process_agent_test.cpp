@@ -3,14 +3,13 @@
 
 #include <gtest/gtest.h>
 
-#include <httplib.h>
-
 #include <atomic>
 #include <fstream>
 #include <thread>
 
 #include "cluster_process.hpp"
 #include "common/exit_watcher.hpp"
+#include "common/http_server.hpp"
 #include "common/process.hpp"
 #include "master_harness.hpp"
 
@@ -58,18 +57,18 @@ std::string read_file(const fs::path& path) {
 
 // An HTTP server on a free loopback port for the length of a test (a check target, a URI).
 struct LocalHttpServer {
-  httplib::Server http;
-  std::thread thread;
+  HttpServer http;
   int start() {
-    int port = http.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { http.listen_after_bind(); });
-    return port;
-  }
-  ~LocalHttpServer() {
-    http.stop();
-    if (thread.joinable()) thread.join();
+    std::string error;
+    EXPECT_TRUE(http.listen("127.0.0.1", 0, error)) << error;
+    return http.port();
   }
 };
+
+void redirect(HttpServer::Response& res, const std::string& to) {
+  res.status = 302;
+  res.set_header("Location", to);
+}
 
 class ProcessAgentTest : public ::testing::Test {
  protected:
@@ -230,8 +229,8 @@ TEST_F(ProcessAgentTest, HttpCheckReportsStatusCodesAsTheyChange) {
   // The check probes 127.0.0.1:port; here the test serves it, answering 503 then 200.
   std::atomic<int> code{503};
   LocalHttpServer server;
-  server.http.Get("/ready",
-                  [&](const httplib::Request&, httplib::Response& res) { res.status = code; });
+  server.http.get(
+      "/ready", [&](const HttpServer::Request&, HttpServer::Response& res) { res.status = code; });
   const int port = server.start();
   json offer = next_offer();
   json t = shell_task("web", "sleep 1000");
@@ -262,8 +261,10 @@ TEST_F(ProcessAgentTest, TcpHealthCheckKillsTaskWhenNothingListens) {
   // A port nothing listens on: bind one, note it, close it.
   int port = 0;
   {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
+    HttpServer probe;
+    std::string error;
+    ASSERT_TRUE(probe.listen("127.0.0.1", 0, error)) << error;
+    port = probe.port();
   }
   json offer = next_offer();
   json t = shell_task("deaf", "sleep 1000");
@@ -327,24 +328,24 @@ TEST_F(ProcessAgentTest, UrisAreFetchedAndArchivesExtractedIntoTheSandbox) {
       0);
   std::ofstream(src / "tool.sh") << "#!/bin/sh\necho tool-ran\n";
   LocalHttpServer server;
-  server.http.Get("/served.txt", [](const httplib::Request&, httplib::Response& res) {
+  server.http.get("/served.txt", [](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content("served", "text/plain");
   });
   // Redirects: to a path on the same host, to a path relative to the one asked for, to a
   // URL without its scheme, and a file whose name needs encoding on the wire.
-  server.http.Get("/moved.txt", [](const httplib::Request&, httplib::Response& res) {
-    res.set_redirect("/served.txt");
+  server.http.get("/moved.txt", [](const HttpServer::Request&, HttpServer::Response& res) {
+    redirect(res, "/served.txt");
   });
-  server.http.Get("/dir/relative.txt", [](const httplib::Request&, httplib::Response& res) {
-    res.set_redirect("target.txt");
+  server.http.get("/dir/relative.txt", [](const HttpServer::Request&, HttpServer::Response& res) {
+    redirect(res, "target.txt");
   });
-  server.http.Get("/dir/target.txt", [](const httplib::Request&, httplib::Response& res) {
+  server.http.get("/dir/target.txt", [](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content("relative", "text/plain");
   });
-  server.http.Get("/schemeless.txt", [](const httplib::Request& req, httplib::Response& res) {
-    res.set_redirect("//" + req.get_header_value("Host") + "/my file.txt");
+  server.http.get("/schemeless.txt", [](const HttpServer::Request& req, HttpServer::Response& res) {
+    redirect(res, "//" + req.header("Host") + "/my file.txt");
   });
-  server.http.Get("/my file.txt", [](const httplib::Request&, httplib::Response& res) {
+  server.http.get("/my file.txt", [](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content("spaced", "text/plain");
   });
   const int port = server.start();
@@ -384,8 +385,8 @@ TEST_F(ProcessAgentTest, MissingUriFailsTheLaunchWithTheReason) {
 
 TEST_F(ProcessAgentTest, ARedirectToHttpsFailsTheLaunchSayingWhy) {
   LocalHttpServer server;
-  server.http.Get("/secure.txt", [](const httplib::Request&, httplib::Response& res) {
-    res.set_redirect("https://127.0.0.1:1/secure.txt");
+  server.http.get("/secure.txt", [](const HttpServer::Request&, HttpServer::Response& res) {
+    redirect(res, "https://127.0.0.1:1/secure.txt");
   });
   const int port = server.start();
   json offer = next_offer();

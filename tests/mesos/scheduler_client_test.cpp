@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,37 +15,36 @@
 #include <set>
 #include <thread>
 
+#include "common/http_server.hpp"
+
 namespace steward::mesos {
 namespace {
 
 class CallServer {
  public:
-  explicit CallServer(std::size_t keep_alive_max = 1000) {
-    server_.set_keep_alive_max_count(keep_alive_max);
-    server_.Post("/api/v1/scheduler", [this](const httplib::Request& req, httplib::Response& res) {
-      std::unique_lock lock(mutex_);
-      ports_.insert(req.remote_port);
-      ++calls_;
-      // A call "hold" is answered only once the test lets it go.
-      if (req.body == "hold") {
-        held_ = true;
-        changed_.notify_all();
-        changed_.wait(lock, [this] { return !held_; });
-      }
-      res.status = 202;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  explicit CallServer(std::size_t keep_alive_max = 1000)
+      : server_(HttpServer::Options{.max_requests = keep_alive_max}) {
+    server_.post("/api/v1/scheduler",
+                 [this](const HttpServer::Request& req, HttpServer::Response& res) {
+                   std::unique_lock lock(mutex_);
+                   ports_.insert(req.remote_port);
+                   ++calls_;
+                   // A call "hold" is answered only once the test lets it go.
+                   if (req.body == "hold") {
+                     held_ = true;
+                     changed_.notify_all();
+                     changed_.wait(lock, [this] { return !held_; });
+                   }
+                   res.status = 202;
+                 });
+    std::string error;
+    if (!server_.listen("127.0.0.1", 0, error)) throw std::runtime_error(error);
   }
   ~CallServer() {
-    // stop() does nothing until the listening thread runs: a test that failed before any
-    // call reached the server would otherwise hang here.
-    while (!server_.is_running())
-      std::this_thread::yield();
+    release();  // a held call would keep its connection's thread, which stop() waits for
     server_.stop();
-    thread_.join();
   }
-  int port() const { return port_; }
+  int port() const { return server_.port(); }
   std::size_t connections() {
     std::lock_guard lock(mutex_);
     return ports_.size();
@@ -66,9 +64,7 @@ class CallServer {
   }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  HttpServer server_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::set<int> ports_;  // one client port per connection

@@ -2,13 +2,13 @@
 // task processes on loopback. Each test names the behaviour it demonstrates.
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <sqlite3.h>
 
 #include <fstream>
 #include <set>
 #include <thread>
 
+#include "common/http_connection.hpp"
 #include "scheduler_process.hpp"
 
 namespace steward::scheduler::testing {
@@ -812,9 +812,9 @@ TEST_F(SchedulerTest, AStopDoesNotWaitForAMasterThatDoesNotAnswer) {
   // A pod restart has the loop call KILL, which gets no answer.
   std::thread restart([&] { s.post("/v1/pod/one-0/restart"); });
   const bool held = eventually([&] {  // requests to the loop are answered no more
-    httplib::Client c("127.0.0.1", s.port());
-    c.set_read_timeout(std::chrono::milliseconds(300));
-    return !c.Get("/v1/plans/deploy");
+    steward::HttpConnection c("127.0.0.1", s.port());
+    c.read_timeout = std::chrono::milliseconds(300);
+    return c.get("/v1/plans/deploy").status == 0;
   });
   ::kill(s.pid(), SIGTERM);
   const int code = s.wait_exit(10);

@@ -1,4 +1,4 @@
-#include "common/http_response_parser.hpp"
+#include "common/http_message_parser.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -34,20 +34,36 @@ std::string_view last_of_list(std::string_view value) {
 
 }  // namespace
 
-bool HttpResponseParser::fail(std::string why) {
-  if (state_ != State::failed) error_ = std::move(why);
+HttpMessageParser HttpMessageParser::request(std::uint64_t max_body) {
+  HttpMessageParser p;
+  p.request_ = true;
+  p.max_body_ = max_body;
+  return p;
+}
+
+bool HttpMessageParser::fail(std::string why, int answer) {
+  if (state_ != State::failed) {
+    error_ = std::move(why);
+    error_status_ = answer;
+  }
   state_ = State::failed;
   keep_alive_ = false;
   return false;
 }
 
-std::string_view HttpResponseParser::header(std::string_view name) const {
+bool HttpMessageParser::expects_continue() const {
+  // HTTP/1.0 clients know no interim answers (RFC 9110, 15.2).
+  return request_ && http11_ && head_done_ && state_ != State::done && state_ != State::failed &&
+         iequals(header("Expect"), "100-continue");
+}
+
+std::string_view HttpMessageParser::header(std::string_view name) const {
   for (const auto& [k, v] : headers_)
     if (iequals(k, name)) return v;
   return {};
 }
 
-std::string HttpResponseParser::header_list(std::string_view name) const {
+std::string HttpMessageParser::header_list(std::string_view name) const {
   std::string out;
   for (const auto& [k, v] : headers_) {
     if (!iequals(k, name)) continue;
@@ -57,8 +73,10 @@ std::string HttpResponseParser::header_list(std::string_view name) const {
   return out;
 }
 
-bool HttpResponseParser::deliver(std::string_view piece) {
+bool HttpMessageParser::deliver(std::string_view piece) {
   if (piece.empty()) return true;
+  if (request_ && piece.size() > max_body_ - body_.size())
+    return fail("the request's body is longer than " + std::to_string(max_body_) + " bytes", 413);
   if (!on_body_) {
     body_.append(piece);
     return true;
@@ -66,13 +84,13 @@ bool HttpResponseParser::deliver(std::string_view piece) {
   return on_body_(piece) || fail("canceled");
 }
 
-bool HttpResponseParser::take_line(std::string_view bytes, std::size_t& at, std::string& line) {
+bool HttpMessageParser::take_line(std::string_view bytes, std::size_t& at, std::string& line) {
   const std::size_t nl = bytes.find('\n', at);
   if (nl == std::string_view::npos) {
     partial_.append(bytes.substr(at));
     at = bytes.size();
     // The limit is on the line without its CR, which may be the last byte so far.
-    if (partial_.size() > kMaxLine + 1) fail("a line of the response is too long");
+    if (partial_.size() > kMaxLine + 1) fail("a line of the " + noun() + " is too long");
     return false;
   }
   line = std::move(partial_);
@@ -80,11 +98,49 @@ bool HttpResponseParser::take_line(std::string_view bytes, std::size_t& at, std:
   line.append(bytes.substr(at, nl - at));
   at = nl + 1;
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.size() > kMaxLine) return fail("a line of the response is too long");
+  if (line.size() > kMaxLine) return fail("a line of the " + noun() + " is too long");
   return true;
 }
 
-bool HttpResponseParser::parse_head() {
+bool HttpMessageParser::parse_first_line(std::string_view first, bool& http11) {
+  if (!request_) {
+    // HTTP/1.x SSS reason
+    if (first.size() < 12 || first.substr(0, 7) != "HTTP/1." ||
+        (first[7] != '0' && first[7] != '1') || first[8] != ' ' ||
+        (first.size() > 12 && first[12] != ' '))
+      return fail("bad status line " + quote(first));
+    auto code = parse_int(first.substr(9, 3));
+    if (!code || *code < 100 || *code > 599) return fail("bad status line " + quote(first));
+    status_ = static_cast<int>(*code);
+    http11 = first[7] == '1';
+    return true;
+  }
+  // METHOD SP target SP HTTP/1.x
+  const std::size_t sp1 = first.find(' ');
+  const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : first.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || first.find(' ', sp2 + 1) != std::string_view::npos)
+    return fail("bad request line " + quote(first));
+  const std::string_view method = first.substr(0, sp1);
+  const std::string_view target = first.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = first.substr(sp2 + 1);
+  if (method.empty() || !std::all_of(method.begin(), method.end(), is_token_char) ||
+      target.empty() || std::any_of(target.begin(), target.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+      }))
+    return fail("bad request line " + quote(first));
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/")
+    return fail("bad request line " + quote(first));
+  if (version.substr(5) != "1.1" && version.substr(5) != "1.0")
+    return fail("HTTP version " + quote(version.substr(5)) + " is not supported", 505);
+  if (target.size() > kMaxTarget)
+    return fail("the request target is longer than " + std::to_string(kMaxTarget) + " bytes", 414);
+  http11 = version[7] == '1';
+  method_ = std::string(method);
+  target_ = std::string(target);
+  return true;
+}
+
+bool HttpMessageParser::parse_head() {
   std::string_view head(head_);
   std::vector<std::string_view> lines;
   while (!head.empty()) {
@@ -96,17 +152,11 @@ bool HttpResponseParser::parse_head() {
     if (nl == std::string_view::npos) break;
     head.remove_prefix(nl + 1);
   }
-  if (lines.empty()) return fail("the response has no status line");
-  // HTTP/1.x SSS reason
-  std::string_view first = lines[0];
-  if (first.size() < 12 || first.substr(0, 7) != "HTTP/1." ||
-      (first[7] != '0' && first[7] != '1') || first[8] != ' ' ||
-      (first.size() > 12 && first[12] != ' '))
-    return fail("bad status line " + quote(first));
-  auto code = parse_int(first.substr(9, 3));
-  if (!code || *code < 100 || *code > 599) return fail("bad status line " + quote(first));
-  status_ = static_cast<int>(*code);
-  const bool http11 = first[7] == '1';
+  if (lines.empty())
+    return fail(request_ ? "the request has no request line" : "the response has no status line");
+  bool http11 = false;
+  if (!parse_first_line(lines[0], http11)) return false;
+  http11_ = http11;
   headers_.clear();
   for (std::size_t i = 1; i < lines.size(); ++i) {
     std::string_view line = lines[i];
@@ -118,13 +168,13 @@ bool HttpResponseParser::parse_head() {
     std::string_view name = line.substr(0, colon);
     if (!std::all_of(name.begin(), name.end(), is_token_char))
       return fail("bad header name " + quote(name));
-    if (headers_.size() == kMaxHeaders) return fail("too many headers");
+    if (headers_.size() == kMaxHeaders) return fail("too many headers", 431);
     headers_.emplace_back(std::string(name), std::string(trim(line.substr(colon + 1))));
   }
   head_.clear();
   head_.shrink_to_fit();
 
-  if (status_ < 200) {  // an interim answer (100 Continue): the response follows it
+  if (!request_ && status_ < 200) {  // an interim answer (100 Continue): the response follows it
     if (status_ == 101) return fail("the server switched protocols");
     headers_.clear();
     status_ = 0;
@@ -134,11 +184,23 @@ bool HttpResponseParser::parse_head() {
   // A field sent more than once is one list (RFC 9110, 5.3).
   const std::string connection = header_list("Connection");
   keep_alive_ = http11 ? !list_has(connection, "close") : list_has(connection, "keep-alive");
-  if (no_body_ || status_ == 204 || status_ == 304) {
+  return frame_body();
+}
+
+bool HttpMessageParser::frame_body() {
+  if (!request_ && (no_body_ || status_ == 204 || status_ == 304)) {
     state_ = State::done;
     return true;
   }
   if (const std::string te = header_list("Transfer-Encoding"); !te.empty()) {
+    if (request_) {
+      // Both framings at once is how requests are smuggled past a proxy (RFC 9112, 6.1).
+      if (std::any_of(headers_.begin(), headers_.end(),
+                      [](const auto& h) { return iequals(h.first, "Content-Length"); }))
+        return fail("a request with both Transfer-Encoding and Content-Length");
+      if (!iequals(last_of_list(te), "chunked"))
+        return fail("Transfer-Encoding " + quote(te) + " is not implemented", 501);
+    }
     if (iequals(last_of_list(te), "chunked")) {
       state_ = State::chunk_size;
     } else {
@@ -159,8 +221,14 @@ bool HttpResponseParser::parse_head() {
     length = n;
   }
   if (length) {
+    if (request_ && *length > max_body_)
+      return fail("the request's body is longer than " + std::to_string(max_body_) + " bytes", 413);
     remaining_ = *length;
     state_ = remaining_ == 0 ? State::done : State::length_body;
+    return true;
+  }
+  if (request_) {  // a request without either has no body
+    state_ = State::done;
     return true;
   }
   state_ = State::until_close;
@@ -168,12 +236,16 @@ bool HttpResponseParser::parse_head() {
   return true;
 }
 
-std::size_t HttpResponseParser::feed(std::string_view bytes) {
+std::size_t HttpMessageParser::feed(std::string_view bytes) {
   std::size_t at = 0;
   std::string line;
   for (;;) {
     switch (state_) {
       case State::head: {
+        // Empty lines before a request line are skipped (RFC 9112, 2.2).
+        if (request_ && head_.empty())
+          while (at < bytes.size() && (bytes[at] == '\r' || bytes[at] == '\n'))
+            ++at;
         if (at == bytes.size()) return at;
         const std::size_t old = head_.size();
         const std::size_t take = std::min(bytes.size() - at, kMaxHead + 1 - old);
@@ -194,7 +266,7 @@ std::size_t HttpResponseParser::feed(std::string_view bytes) {
         if (end == std::string::npos) {
           at += take;
           if (head_.size() > kMaxHead) {
-            fail("the response head is too long");
+            fail("the " + noun() + " head is too long", 431);
             return at;
           }
           return at;
@@ -226,6 +298,10 @@ std::size_t HttpResponseParser::feed(std::string_view bytes) {
           return at;
         }
         remaining_ = std::stoull(std::string(size), nullptr, 16);
+        if (request_ && remaining_ > max_body_ - body_.size()) {
+          fail("the request's body is longer than " + std::to_string(max_body_) + " bytes", 413);
+          return at;
+        }
         state_ = remaining_ == 0 ? State::trailers : State::chunk_data;
         break;
       }
@@ -245,7 +321,7 @@ std::size_t HttpResponseParser::feed(std::string_view bytes) {
         }
         trailer_bytes_ += line.size();
         if (trailer_bytes_ > kMaxHead) {
-          fail("the response's trailers are too long");
+          fail("the " + noun() + "'s trailers are too long", 431);
           return at;
         }
         break;
@@ -259,15 +335,15 @@ std::size_t HttpResponseParser::feed(std::string_view bytes) {
   }
 }
 
-void HttpResponseParser::end_of_input() {
+void HttpMessageParser::end_of_input() {
   if (state_ == State::until_close) {
     state_ = State::done;
     return;
   }
   if (state_ == State::done || state_ == State::failed) return;
   fail(state_ == State::head && head_.empty() && status_ == 0
-           ? "the connection closed before a response"
-           : "the connection closed in the middle of the response");
+           ? "the connection closed before a " + noun()
+           : "the connection closed in the middle of the " + noun());
 }
 
 }  // namespace steward
