@@ -12,9 +12,11 @@
 #   idle cpu     the scheduler's CPU over the next 5 s, idling (percent of one core)
 #   idle RSS     its VmRSS at the end of those 5 s (what it holds managing N tasks)
 #   API up       a restart of the scheduler (N tasks stored) until GET /v1/health answers
-#                (with any status: the API serves while the scheduler reconciles)
+#                (with any status: INITIALIZING while the state loads and reconciles)
 #                (polled every 2 ms without spawning a process: curl and sleep cost
 #                10-20 ms each on some machines, as much as what is measured)
+#   state up     the same restart until GET /v1/plans answers 200: served from the loaded
+#                state (requests wait for the load)
 #   failover     SIGKILL, then a restart, until reconciled and every plan COMPLETE again
 #   relaunched   tasks whose id changed across the failover (should be 0)
 # Usage: bench/scale.sh [N:M ...]   (default: 1000:100 2000:200 5000:500 10000:1000)
@@ -67,8 +69,8 @@ stop() {
 task_ids() { curl -s "$1/v1/pod/status" | grep -o '"id": *"[^"]*"' | sort; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-printf '%-14s %9s %8s %7s %9s %9s %8s %9s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu acked \
-  "peak RSS" "idle cpu" "idle RSS" "API up" failover relaunched
+printf '%-14s %9s %8s %7s %9s %9s %8s %9s %8s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu \
+  acked "peak RSS" "idle cpu" "idle RSS" "API up" "state up" failover relaunched
 for size in "${sizes[@]}"; do
   n=${size%%:*} m=${size##*:}
   dir=$(mktemp -d)
@@ -115,6 +117,9 @@ for size in "${sizes[@]}"; do
   until answers "$api"; do pause 0.002; done
   now_ms
   up=$((NOW - start))
+  until http_status "$api" /v1/plans && [ "$STATUS" = 200 ]; do pause 0.002; done
+  now_ms
+  served=$((NOW - start))
   # Failover: SIGKILL, then a start until every plan is COMPLETE again.
   stop "$pid" KILL
   rm -f "$dir/services/scale/api"
@@ -123,10 +128,10 @@ for size in "${sizes[@]}"; do
   api=$(wait_api "$dir/services/scale/api")
   failover=$(wait_code "$api/v1/health" 200 "$start")
   relaunched=$(diff <(echo "$ids_before") <(task_ids "$api") | grep -c '^>' || true)
-  printf '%-14s %7.1f s %8.0f %5.1f s %6s ms %9s %8s %9s %6s ms %6s ms %10s\n' "$n:$m" \
+  printf '%-14s %7.1f s %8.0f %5.1f s %6s ms %9s %8s %9s %6s ms %5s ms %6s ms %10s\n' "$n:$m" \
     "$(echo "$deploy" | awk '{print $1/1000}')" "$(echo "$n $deploy" | awk '{print $1/($2/1000)}')" \
-    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$acked" "$peak" "$idle" "$rss" "$up" "$failover" \
-    "$relaunched"
+    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$acked" "$peak" "$idle" "$rss" "$up" "$served" \
+    "$failover" "$relaunched"
   stop "$pid"
   "$steward" cluster down --data-dir "$dir/cluster" >/dev/null 2>&1 || true
   rm -rf "$dir"

@@ -51,15 +51,19 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
   const ApiExtensions& ext = impl_->extensions;
   auto& s = impl_->scheduler;
   auto& srv = impl_->server;
-  if (!auth_token.empty()) {
-    srv.set_filter([token = "Bearer " + auth_token](const HttpServer::Request& req,
-                                                    HttpServer::Response& res) {
-      if (req.method == "GET" || req.method == "HEAD" || req.header("Authorization") == token)
-        return false;
+  srv.set_filter([&s, token = auth_token.empty() ? "" : "Bearer " + auth_token](
+                     const HttpServer::Request& req, HttpServer::Response& res) {
+    const bool reads = req.method == "GET" || req.method == "HEAD";
+    if (!token.empty() && !reads && req.header("Authorization") != token) {
       error(res, 401, "this request changes the service: it needs Authorization: Bearer <token>");
       return true;
-    });
-  }
+    }
+    // The API serves while the scheduler loads its state: health says it is initializing,
+    // and anything else waits for the state to be there.
+    if (req.path == "/v1/health" || s.wait_started(std::chrono::seconds(30))) return false;
+    error(res, 503, "the scheduler has not started: it is still loading its state, or failed to");
+    return true;
+  });
   srv.get("/v1/metrics/prometheus", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.metrics_text(), "text/plain; version=0.0.4");
   });

@@ -131,7 +131,7 @@ std::string ServiceScheduler::new_id() {
   return steward::new_id();
 }
 
-bool ServiceScheduler::start(std::string& error) {
+bool ServiceScheduler::open(std::string& error) {
   const fs::path dir = options_.state_dir;
   if (fs::exists(dir / "UNINSTALLED")) {
     std::ifstream in(dir / "UNINSTALLED");
@@ -153,6 +153,26 @@ bool ServiceScheduler::start(std::string& error) {
     return false;
   }
   store_ = std::make_unique<state::LockedStateStore>(*sqlite_);
+  return true;
+}
+
+bool ServiceScheduler::start(std::string& error) {
+  const bool ok = (store_ || open(error)) && load_state_and_run(error);
+  {
+    std::lock_guard lock(start_mutex_);
+    start_state_ = ok ? StartState::started : StartState::failed;
+  }
+  start_cv_.notify_all();
+  return ok;
+}
+
+bool ServiceScheduler::wait_started(std::chrono::milliseconds within) {
+  std::unique_lock lock(start_mutex_);
+  start_cv_.wait_for(lock, within, [this] { return start_state_ != StartState::loading; });
+  return start_state_ == StartState::started;
+}
+
+bool ServiceScheduler::load_state_and_run(std::string& error) {
   open_user_properties();
   mesos::FrameworkInfo info;
   // Reading the state may meet a damaged row: the start stops with the store's error (the
@@ -2446,6 +2466,19 @@ std::string ServiceScheduler::reservations_json() {
 }
 
 std::pair<int, std::string> ServiceScheduler::health() {
+  // While the state loads there is no loop to ask: the scheduler is initializing.
+  {
+    std::lock_guard lock(start_mutex_);
+    if (start_state_ == StartState::loading)
+      return {318,
+              json({{"value", 318}, {"status", "INITIALIZING"}, {"reasons", {"loading its state"}}})
+                  .dump()};
+    if (start_state_ == StartState::failed)
+      return {500, json({{"value", 500},
+                         {"status", "ERROR_CREATING_SERVICE"},
+                         {"reasons", {"the scheduler did not start"}}})
+                       .dump()};
+  }
   return loop_->call([this]() -> std::pair<int, std::string> {
     // dcos-commons' service status codes, in their order of precedence.
     std::vector<std::string> reasons;

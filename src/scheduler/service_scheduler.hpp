@@ -11,6 +11,7 @@
 // has completed.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -99,9 +100,16 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   explicit ServiceScheduler(SchedulerOptions options);
   ~ServiceScheduler() override;
 
-  // Opens the state (refusing a second scheduler), stores the configuration, builds the plans
-  // and subscribes. False with a message when it cannot start.
+  // Opens the state, refusing a second scheduler of the service (its lock is held from then
+  // on). False with a message when it cannot.
+  bool open(std::string& error);
+  // Loads the state (opening it first unless open() did), stores the configuration, builds the
+  // plans and subscribes. False with a message when it cannot start.
   bool start(std::string& error);
+  // Whether start() has finished, waiting at most `within` for it: false while it is still
+  // loading the state, and for good once it has failed. Every other query needs it started
+  // (the API waits on it); health() answers INITIALIZING before.
+  bool wait_started(std::chrono::milliseconds within);
   void stop();
   // Blocks until stop(), request_end(), a removal by the master, or the end of an uninstall.
   void wait();
@@ -339,6 +347,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool unconfirmed_in_batch_ = false;  // unconfirmed_ changed by the status batch under way
   bool tick_posted_ = false;           // a tick_soon() is queued on the loop
   std::atomic<bool> stopping_{false};  // request_end() or stop() began: ticks do nothing
+  enum class StartState { loading, started, failed };
+  std::mutex start_mutex_;
+  std::condition_variable start_cv_;
+  StartState start_state_ = StartState::loading;
+  bool load_state_and_run(std::string& error);
   double last_replace_ = -1e9;
   bool declined_ = false;                        // offers declined since the last REVIVE
   bool declined_long_ = false;                   // ... for longer than a short while

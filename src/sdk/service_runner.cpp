@@ -186,10 +186,13 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
   scheduler::ServiceScheduler scheduler(so);
   SignalWatch signals(scheduler);
   std::string error;
-  if (!scheduler.start(error)) {
+  // The lock first: a second scheduler of the service must not serve, nor say where it does.
+  if (!scheduler.open(error)) {
     err << "error: " << error << "\n";
     return 1;
   }
+  // Then the API, which answers while the state loads (health says INITIALIZING; the rest
+  // waits for the load): with many tasks stored the load is the longest part of a start.
   api::ApiServer api(scheduler, token, std::move(extensions));
   if (!api.start(api_host, api_port, error)) {
     err << "error: " << error << "\n";
@@ -203,6 +206,13 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
     f << url << "\n";
   }
   fs::rename(api_file.string() + ".tmp", api_file, ec);
+  if (!scheduler.start(error)) {
+    err << "error: " << error << "\n";
+    api.stop();
+    scheduler.stop();
+    fs::remove(api_file, ec);
+    return 1;
+  }
   out << so.service_name << ": " << (o.uninstall ? "uninstalling" : "scheduler running") << "; API "
       << url << ", state " << so.state_dir << "\n"
       << "  watch it: curl " << url << "/v1/plans/deploy\n";
