@@ -157,7 +157,12 @@ bool ServiceScheduler::open(std::string& error) {
 }
 
 bool ServiceScheduler::start(std::string& error) {
-  const bool ok = (store_ || open(error)) && load_state_and_run(error);
+  bool ok = false;
+  try {
+    ok = (store_ || open(error)) && load_state_and_run(error);
+  } catch (const std::exception& e) {  // out of memory or threads, say: the start fails
+    error = e.what();
+  }
   {
     std::lock_guard lock(start_mutex_);
     start_state_ = ok ? StartState::started : StartState::failed;
@@ -188,8 +193,17 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
   so.host = options_.master_host;
   so.port = options_.master_port;
   so.framework = info;
-  session_ =
+  auto session =
       std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
+  bool stop_requested = false;
+  {
+    // request_end() may come from the signal thread during the load: it sees the session
+    // once it is here, or this sees that it came (and the session never subscribes).
+    std::lock_guard lock(start_mutex_);
+    session_ = std::move(session);
+    stop_requested = stopping_;
+  }
+  if (stop_requested) session_->abort_calls();
   ack_queue_ = std::make_unique<mesos::CallQueue>(
       [this](const std::string& body) { return session_->call(body); },
       [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
@@ -202,7 +216,7 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
   release_memory();
   loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
   loop_->start();
-  session_->start();
+  if (!stop_requested) session_->start();
   log(options_.service_name, std::string(options_.uninstall ? "uninstalling" : "scheduling") +
                                  " with config " + (config_id_.empty() ? "-" : config_id_) +
                                  ", master " + options_.master_host + ":" +
@@ -2113,8 +2127,11 @@ void ServiceScheduler::request_end() {
   // does not answer: a call of the loop's holds the API requests waiting on the loop, and the
   // API stops before the scheduler does. Calls fail from here on, as after a crash, and
   // ticks stage nothing more.
-  stopping_ = true;
-  if (session_) session_->abort_calls();
+  {
+    std::lock_guard lock(start_mutex_);  // the load may be publishing the session
+    stopping_ = true;
+    if (session_) session_->abort_calls();
+  }
   end("stopped");
 }
 

@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string>
 #include <thread>
 
 namespace steward::sdk {
@@ -36,6 +38,11 @@ class SignalWatch {
             // return) is abandoned. The state is consistent at any instant by design.
             static const char kMessage[] = "stopping at once (second signal)\n";
             (void)!::write(2, kMessage, sizeof kMessage - 1);
+            {
+              // The API goes with the process: nothing should be told to look for it.
+              std::lock_guard lock(mutex_);
+              if (!api_file_.empty()) ::unlink(api_file_.c_str());
+            }
             std::_Exit(130);
           }
           signalled_ = true;
@@ -49,8 +56,15 @@ class SignalWatch {
     thread_.join();
   }
   bool signalled() const { return signalled_; }
+  // The API's address file, removed by a stop at once.
+  void api_file(std::string path) {
+    std::lock_guard lock(mutex_);
+    api_file_ = std::move(path);
+  }
 
  private:
+  std::mutex mutex_;
+  std::string api_file_;
   sigset_t set_;
   std::atomic<bool> done_{false};
   std::atomic<bool> signalled_{false};
@@ -206,6 +220,7 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
     f << url << "\n";
   }
   fs::rename(api_file.string() + ".tmp", api_file, ec);
+  signals.api_file(api_file.string());
   if (!scheduler.start(error)) {
     err << "error: " << error << "\n";
     api.stop();
