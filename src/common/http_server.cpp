@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -321,29 +322,59 @@ void HttpServer::accept_loop() {
       open_.insert(fd);
       ++threads_;
     }
-    try {
-      const int remote_port =
-          ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&peer)->sin6_port
-                                           : reinterpret_cast<sockaddr_in*>(&peer)->sin_port);
-      std::thread([this, fd, remote_port] {
-        try {
-          serve(fd, remote_port);
-        } catch (...) {
-          // Out of memory, say: this connection ends, the server goes on.
-        }
-        std::lock_guard lock(mutex_);
-        open_.erase(fd);
-        ::close(fd);
-        --threads_;
-        idle_.notify_all();  // under the lock: stop() may destroy the server once it wakes
-      }).detach();
-    } catch (const std::exception&) {
+    const int remote_port =
+        ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&peer)->sin6_port
+                                         : reinterpret_cast<sockaddr_in*>(&peer)->sin_port);
+    if (!start_connection_thread(fd, remote_port)) {
       std::lock_guard lock(mutex_);
       open_.erase(fd);
       ::close(fd);
       --threads_;
     }
   }
+}
+
+namespace {
+
+struct ConnectionStart {
+  std::function<void()> run;
+};
+
+void* run_connection(void* arg) {
+  std::unique_ptr<ConnectionStart> start(static_cast<ConnectionStart*>(arg));
+  start->run();
+  return nullptr;
+}
+
+}  // namespace
+
+bool HttpServer::start_connection_thread(int fd, int remote_port) {
+  auto start = std::make_unique<ConnectionStart>();
+  start->run = [this, fd, remote_port] {
+    try {
+      serve(fd, remote_port);
+    } catch (...) {
+      // Out of memory, say: this connection ends, the server goes on.
+    }
+    std::lock_guard lock(mutex_);
+    open_.erase(fd);
+    ::close(fd);
+    --threads_;
+    idle_.notify_all();  // under the lock: stop() may destroy the server once it wakes
+  };
+  // A stack of a known size: routes match with std::regex, whose matching recurses once per
+  // character of the path (about 260 bytes each in a release build). With `ulimit -s
+  // unlimited` glibc would give threads 2 MB, which a path of 8 KB overflows.
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return false;
+  pthread_attr_setstacksize(&attr, kConnectionStack);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  const int rc = pthread_create(&thread, &attr, run_connection, start.get());
+  pthread_attr_destroy(&attr);
+  if (rc != 0) return false;
+  start.release();  // the thread owns it now
+  return true;
 }
 
 void HttpServer::answer_error(Response& response, int status, const std::string& message) const {

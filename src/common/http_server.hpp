@@ -109,6 +109,8 @@ class HttpServer {
   struct Route;
   void add(std::string method, const std::string& pattern, Handler handler);
   void accept_loop();
+  bool start_connection_thread(int fd, int remote_port);
+  static constexpr std::size_t kConnectionStack = 8 * 1024 * 1024;
   void serve(int fd, int remote_port);
   void dispatch(Request& request, Response& response) const;
   void answer_error(Response& response, int status, const std::string& message) const;

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "common/http_connection.hpp"
+#include "common/http_message_parser.hpp"
 
 namespace steward {
 namespace {
@@ -134,6 +135,20 @@ TEST_F(HttpServerTest, RoutesByMethodAndPathAndHandsTheGroupsToTheHandler) {
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.header("Allow"), "POST");
   EXPECT_EQ(c.send({"DELETE", "/things/x/a", {}, ""}).header("Allow"), "GET, HEAD");
+}
+
+// Routes match with std::regex, which recurses per character: the longest path a request may
+// carry is routed on the connection thread's own stack, whatever the process's stack limit
+// (ctest runs this once more under `ulimit -s unlimited`, where glibc's threads get 2 MB).
+TEST_F(HttpServerTest, TheLongestPathIsRoutedWithoutRunningOutOfStack) {
+  HttpServer server;
+  server.get(R"(/long/([^/]+)(/.*)?)",
+             [](const auto& req, auto& res) { res.set_content(req.matches[1], "text/plain"); });
+  start(server);
+  const std::string name(HttpMessageParser::kMaxTarget - 6, 'n');
+  auto r = get(server.port(), "/long/" + name);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, name);
 }
 
 TEST_F(HttpServerTest, DecodesThePathAndTheQuery) {
