@@ -2,10 +2,9 @@
 
 // A blocking HTTP/1.1 client connection over plain TCP: what the executor and the scheduler
 // need to speak to the cluster (calls, and a response read as a stream), a readiness check's
-// GET and a URI's download. It is ours rather than cpp-httplib's client so that a process which
-// only makes requests (the executor, `steward-executor`) links no HTTP library: Debian builds
-// libcpp-httplib with OpenSSL, and loading libssl and libcrypto was half of each executor's
-// start and 3 MB of its memory (docs/benchmarks.md).
+// GET and a URI's download. Ours, like the server (http_server.hpp), so that no process links
+// an HTTP library: Debian builds libcpp-httplib with OpenSSL, and loading libssl and libcrypto
+// was half of each executor's start and 3 MB of its memory (docs/benchmarks.md).
 //
 // One request at a time; stop() may come from any thread.
 

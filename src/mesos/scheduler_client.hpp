@@ -55,10 +55,11 @@ class SchedulerClient {
   double read_timeout_seconds = 120;  // raise above the heartbeat interval
   // Reuse kept connections for calls (a scheduler's many ACKNOWLEDGEs: a connection per call
   // was half its CPU during a deploy). Off for executors: each kept connection holds
-  // one of the agent's workers while it waits for the next request.
+  // one of the cluster's connection threads while it waits for the next request.
   bool keep_alive = false;
-  // A kept connection idle for longer is replaced: a server closes idle ones (cpp-httplib
-  // after 5 s), and a call sent as it does so fails without telling whether it was processed.
+  // A kept connection idle for longer is replaced: a server closes idle ones (the embedded
+  // cluster after 2 s, the scheduler's API after 5 s), and a call sent as it does so fails
+  // without telling whether it was processed.
   double reuse_seconds = 1;
   static constexpr int kKeptConnections = 2;
 
