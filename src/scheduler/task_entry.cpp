@@ -63,7 +63,7 @@ void TaskEntry::for_each_resource_id(const state::ResourceIdFn& fn) const {
 
 mesos::TaskInfo TaskEntry::info() const {
   std::string error;
-  std::optional<mesos::TaskInfo> info = state::decode_task_record(rest_, error);
+  std::optional<mesos::TaskInfo> info = state::decode_task_rest(rest_, error);
   // The rest was split off a record that decoded in full: it cannot fail short of a bug.
   if (!info) throw std::logic_error("task " + name_ + ": its record does not decode: " + error);
   info->name = info_name();

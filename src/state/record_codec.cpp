@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
+
+#include "state/string_pool.hpp"
 
 namespace steward::state {
 
@@ -10,12 +13,18 @@ namespace {
 constexpr unsigned char kMagic = 0xB7;  // not '{': a record is never mistaken for JSON text
 constexpr unsigned char kTaskKind = 'T';
 constexpr unsigned char kStatusKind = 'S';
+// A split's rest in memory, never stored: a task record whose strings may be numbers in the
+// process's StringPool. Its own kind, so that stored bytes are never read as one.
+constexpr unsigned char kRestKind = 't';
 constexpr unsigned char kVersion = 1;
 
+// A string is its length times two, then its bytes; in a rest, an odd number instead is a
+// string of the pool, the number times two plus one.
 class Writer {
  public:
-  explicit Writer(unsigned char kind) {
-    out_.reserve(1024);
+  explicit Writer(unsigned char kind, StringPool::Lease* pool = nullptr, std::size_t reserve = 1024)
+      : pool_(pool) {
+    out_.reserve(reserve);
     out_ += static_cast<char>(kMagic);
     out_ += static_cast<char>(kind);
     out_ += static_cast<char>(kVersion);
@@ -40,8 +49,14 @@ class Writer {
     for (int i = 0; i < 8; ++i)
       out_ += static_cast<char>((bits >> (8 * i)) & 0xFF);
   }
-  void str(const std::string& s) {
-    u64(s.size());
+  void str(std::string_view s) {
+    if (pool_) {
+      if (std::optional<std::uint32_t> id = pool_->intern(s))
+        return u64(std::uint64_t{*id} * 2 + 1);
+      u64(std::uint64_t{s.size()} * 2);
+    } else {
+      u64(s.size());
+    }
     out_ += s;
   }
   void raw(std::string_view bytes) { out_ += bytes; }
@@ -62,6 +77,7 @@ class Writer {
   }
 
  private:
+  StringPool::Lease* pool_;
   std::string out_;
 };
 
@@ -69,7 +85,10 @@ class Writer {
 // so a decoder reads straight through and checks ok() once at the end.
 class Reader {
  public:
-  Reader(std::string_view in, unsigned char kind) : in_(in) {
+  // A rest's strings are read through the process's pool. With `echo`, everything read is
+  // written to it as well (a split's transcoding), each string through its writer's pool.
+  Reader(std::string_view in, unsigned char kind, Writer* echo = nullptr)
+      : in_(in), pool_(kind == kRestKind ? &StringPool::shared() : nullptr), echo_(echo) {
     if (in_.size() < 3 || static_cast<unsigned char>(in_[0]) != kMagic)
       fail("not a record");
     else if (static_cast<unsigned char>(in_[1]) != kind)
@@ -82,6 +101,7 @@ class Reader {
   }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
+  void echo_to(Writer* echo) { echo_ = echo; }
   // Everything read, and nothing left over.
   bool finish() {
     if (ok() && pos_ != in_.size()) fail("bytes after the last field");
@@ -89,6 +109,12 @@ class Reader {
   }
 
   std::uint64_t u64() {
+    const std::size_t from = pos_;
+    const std::uint64_t v = plain_u64();
+    if (echo_ && ok()) echo_->raw(in_.substr(from, pos_ - from));
+    return v;
+  }
+  std::uint64_t plain_u64() {
     std::uint64_t v = 0;
     for (int shift = 0; ok(); shift += 7) {
       if (pos_ >= in_.size()) return fail("truncated"), 0;
@@ -117,10 +143,12 @@ class Reader {
     if (!need(1)) return false;
     const auto byte = static_cast<unsigned char>(in_[pos_++]);
     if (byte > 1) return fail("a flag that is neither 0 nor 1"), false;
+    if (echo_) echo_->flag(byte == 1);
     return byte == 1;
   }
   double real() {
     if (!need(8)) return 0;
+    if (echo_) echo_->raw(in_.substr(pos_, 8));
     std::uint64_t bits = 0;
     for (int i = 0; i < 8; ++i)
       bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(in_[pos_++])) << (8 * i);
@@ -128,28 +156,31 @@ class Reader {
     std::memcpy(&v, &bits, sizeof v);
     return v;
   }
-  std::string str() {
-    const std::uint64_t n = u64();
-    if (!need(n)) return {};
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  // A string as a view of the bytes read.
+  std::string str() { return std::string(view_str()); }
+  // A string as a view of the bytes read, or of the pool's copy (which never moves).
   std::string_view view_str() {
-    const std::uint64_t n = u64();
+    std::uint64_t n = plain_u64();
+    if (pool_) {
+      if (n % 2) {
+        const std::optional<std::string_view> kept = pool_->find(n / 2);
+        if (!kept) return fail("a string the pool does not hold"), std::string_view();
+        if (echo_) echo_->str(*kept);
+        return *kept;
+      }
+      n /= 2;
+    }
     if (!need(n)) return {};
     std::string_view v = in_.substr(pos_, n);
     pos_ += n;
+    if (echo_) echo_->str(v);
     return v;
   }
   // Past a string without copying it.
-  void skip_str() {
-    const std::uint64_t n = u64();
-    if (need(n)) pos_ += n;
-  }
+  void skip_str() { view_str(); }
   void skip_real() {
-    if (need(8)) pos_ += 8;
+    if (!need(8)) return;
+    if (echo_) echo_->raw(in_.substr(pos_, 8));
+    pos_ += 8;
   }
   // Past a vector: the same bound on its count as vec(), each item read by `fn`.
   template <typename Fn>
@@ -207,6 +238,8 @@ class Reader {
   }
 
   std::string_view in_;
+  const StringPool* pool_;
+  Writer* echo_;
   std::size_t pos_ = 0;
   std::string error_;
 };
@@ -564,20 +597,26 @@ std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, st
   return decode<mesos::TaskStatus>(bytes, kStatusKind, error);
 }
 
+std::optional<mesos::TaskInfo> decode_task_rest(std::string_view rest, std::string& error) {
+  return decode<mesos::TaskInfo>(rest, kRestKind, error);
+}
+
 std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::string& error) {
-  Reader r(bytes, kTaskKind);
   SplitTaskRecord out;
-  Writer rest(kTaskKind);
+  Reader r(bytes, kTaskKind);
+  // The fields in put()'s order: name, ids, then resources to rlimits, labels and the
+  // executor, each read once and written to the rest as it is read (its strings through the
+  // pool, on behalf of the task the name names).
+  out.name = r.str();
+  out.task_id = r.str();
+  out.agent_id = r.str();
+  StringPool::Lease pool(StringPool::shared(), std::hash<std::string>{}(out.name));
+  Writer rest(kRestKind, &pool, bytes.size() + 16);
+  rest.str("");
+  rest.str("");
+  rest.str("");
   if (r.ok()) {
-    // The fields in put()'s order: name, ids, then resources to rlimits, labels and the
-    // executor (kept as bytes).
-    out.name = r.str();
-    out.task_id = r.str();
-    out.agent_id = r.str();
-    rest.str("");
-    rest.str("");
-    rest.str("");
-    const std::size_t from = r.pos();
+    r.echo_to(&rest);
     std::uint64_t resources = 0;
     r.skip_vec([&] {
       ++resources;
@@ -585,22 +624,21 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
     });
     out.has_resources = resources > 0;
     out.has_check = skip_command_to_rlimits(r);
-    out.labels_at = rest.size() + (r.pos() - from);
+    out.labels_at = rest.size();
     r.skip_vec([&] { skip_label(r); });
     skip_executor(r);
-    if (r.ok()) rest.raw(r.bytes(from, r.pos()));
   }
   if (!r.finish()) {
     error = r.error();
     return std::nullopt;
   }
   std::string text = rest.take();
-  out.rest.assign(text.data(), text.size());  // exactly sized: the writer reserves a kilobyte
+  out.rest.assign(text.data(), text.size());  // exactly sized: the writer reserved more
   return out;
 }
 
 FoundLabel find_label(std::string_view rest, std::size_t labels_at, std::string_view key) {
-  Reader r(rest, kTaskKind);
+  Reader r(rest, kRestKind);
   r.seek(labels_at);
   FoundLabel found;
   r.skip_vec([&] {
@@ -614,7 +652,7 @@ FoundLabel find_label(std::string_view rest, std::size_t labels_at, std::string_
 }
 
 std::vector<mesos::Label> read_labels(std::string_view rest, std::size_t labels_at) {
-  Reader r(rest, kTaskKind);
+  Reader r(rest, kRestKind);
   r.seek(labels_at);
   std::vector<mesos::Label> labels;
   r.vec(labels, [&](mesos::Label& l) { get(r, l); });
@@ -622,8 +660,8 @@ std::vector<mesos::Label> read_labels(std::string_view rest, std::size_t labels_
   return labels;
 }
 
-bool for_each_resource_id(std::string_view record, const ResourceIdFn& fn, std::string& error) {
-  Reader r(record, kTaskKind);
+bool for_each_resource_id(std::string_view rest, const ResourceIdFn& fn, std::string& error) {
+  Reader r(rest, kRestKind);
   if (r.ok()) {
     // The fields in put()'s order, all skipped but the resources'.
     r.skip_str();

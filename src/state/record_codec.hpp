@@ -31,11 +31,15 @@ std::optional<mesos::TaskInfo> decode_task_record(std::string_view bytes, std::s
 std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, std::string& error);
 
 // A task record split for keeping in memory (scheduler/task_entry.hpp): the name and ids
-// decoded, and `rest`, the record of everything else with those three fields left empty,
-// copied from `bytes` without decoding it. It accepts exactly the records
-// decode_task_record() accepts, and decoding `rest` then setting the three fields gives what
-// decode_task_record() gives. The labels stay in `rest`, read in place (find_label): as
-// strings of their own they took more than half a kilobyte per task in a dozen allocations.
+// decoded, and `rest`, everything else, read without decoding it into a TaskInfo. It accepts
+// exactly the records decode_task_record() accepts, and decode_task_rest() of `rest` then
+// setting the three fields gives what decode_task_record() gives. The labels stay in `rest`,
+// read in place (find_label): as strings of their own they took more than half a kilobyte
+// per task in a dozen allocations.
+//
+// A rest is for this process's memory only, never to be stored: a string that records
+// repeat is a number in the process's StringPool there (state/string_pool.hpp), which took
+// a task of the scale benchmark from about 1,050 bytes to 600.
 struct SplitTaskRecord {
   std::string name;
   std::string task_id;
@@ -46,6 +50,9 @@ struct SplitTaskRecord {
   bool has_resources = false;  // resources of the task's own
 };
 std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::string& error);
+// The TaskInfo of a split's rest, its name and ids empty; nothing, with `error`, for bytes
+// that are not one.
+std::optional<mesos::TaskInfo> decode_task_rest(std::string_view rest, std::string& error);
 
 // A label of a split record's rest, read in place from `labels_at`: whether it is there, and
 // its value (a view into `rest`) when it has one. The first of that key, as
@@ -59,12 +66,12 @@ FoundLabel find_label(std::string_view rest, std::size_t labels_at, std::string_
 // Every label of a split record's rest; none in bytes that are not a split's rest.
 std::vector<mesos::Label> read_labels(std::string_view rest, std::size_t labels_at);
 
-// Calls `fn` with the resource_id of each resource of a task record that has one (the task's
+// Calls `fn` with the resource_id of each resource of a split's rest that has one (the task's
 // own, then its executor's), as Resource::label("resource_id") reads it, without decoding
-// the record: what a scheduler keeps is gathered from every task it has. False, with
-// `error`, for a damaged record; `fn` may have been called for what came before the damage.
+// the rest: what a scheduler keeps is gathered from every task it has. False, with `error`,
+// for bytes that are not a rest; `fn` may have been called for what came before the damage.
 using ResourceIdFn = std::function<void(std::string_view)>;
-bool for_each_resource_id(std::string_view record, const ResourceIdFn& fn, std::string& error);
+bool for_each_resource_id(std::string_view rest, const ResourceIdFn& fn, std::string& error);
 
 // Whether `bytes` starts like a record (as opposed to the JSON text of schema version 1).
 bool is_record(std::string_view bytes);

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "mesos/task_info_json.hpp"
+#include "state/string_pool.hpp"
 
 namespace steward::state {
 namespace {
@@ -209,7 +210,7 @@ TEST(RecordCodec, DamagedBytesGiveAValueOrAnErrorNeverACrash) {
 // What a split gives back: the rest decoded, with the three fields it left out set again.
 std::optional<mesos::TaskInfo> join(const SplitTaskRecord& split) {
   std::string error;
-  auto info = decode_task_record(split.rest, error);
+  auto info = decode_task_rest(split.rest, error);
   if (!info) return std::nullopt;
   if (!info->name.empty() || !info->task_id.empty() || !info->agent_id.empty())
     return std::nullopt;  // the rest must leave them empty
@@ -237,13 +238,104 @@ TEST(RecordCodec, ASplitRecordJoinsBackIntoTheTask) {
     EXPECT_EQ(split->has_check, t.check.has_value());
     EXPECT_EQ(split->has_resources, !t.resources.empty());
     EXPECT_EQ(join(*split), t);
-    // The rest holds no more than it must: the record less the three fields.
+    // The rest holds no more than it must: the record less the three fields, and no larger.
     mesos::TaskInfo cold = t;
     cold.name.clear();
     cold.task_id.clear();
     cold.agent_id.clear();
-    EXPECT_EQ(split->rest, encode_record(cold));
+    EXPECT_EQ(decode_task_rest(split->rest, error), cold);
+    EXPECT_LE(split->rest.size(), encode_record(cold).size() + 8);
   }
+}
+
+// A string that another task's record held too is kept once, in the process's pool, and the
+// rest refers to it; what one record alone holds (its ids) stays in the rest.
+// A task whose strings, but for a few common words, no other test's tasks hold.
+mesos::TaskInfo pooled_task(const std::string& tag, int index, const std::string& id) {
+  mesos::TaskInfo t;
+  t.name = tag + "-" + std::to_string(index) + "-node";
+  t.task_id = id;
+  t.agent_id = tag + "-agent";
+  for (const char* name : {"cpus", "mem", "disk"}) {
+    mesos::Resource r;
+    r.name = name;
+    r.scalar = 1;
+    mesos::ReservationInfo ours;
+    ours.role = tag + "-role";
+    ours.principal = tag + "-principal";
+    ours.labels = {{"resource_id", id + "-" + name}};
+    r.reservations = {ours};
+    t.resources.push_back(r);
+  }
+  mesos::CommandInfo c;
+  c.value = "./" + tag + " --serve --data-dir data";
+  c.environment = {{"FRAMEWORK_NAME", tag + "-service"}, {"TASK_ID", id}};
+  t.command = c;
+  t.labels = {{"goal_state", std::string("RUNNING")},
+              {"target_configuration", tag + "-configuration"}};
+  return t;
+}
+
+TEST(RecordCodec, ARestRefersToTheStringsOtherRecordsRepeat) {
+  const mesos::TaskInfo first = pooled_task("pooled", 0, "first-task-id");
+  const mesos::TaskInfo second = pooled_task("pooled", 1, "second-task-id");
+  std::string error;
+  auto one = split_task_record(encode_record(first), error);
+  ASSERT_TRUE(one) << error;
+  const std::uint32_t kept = StringPool::shared().size();
+  auto two = split_task_record(encode_record(second), error);
+  ASSERT_TRUE(two) << error;
+  // The roles, principals, command, keys and values that `first` held too are numbers now
+  // (about 150 bytes of them); the ids stay.
+  EXPECT_GE(StringPool::shared().size(), kept + 6);
+  EXPECT_LT(two->rest.size() + 100, one->rest.size());
+  EXPECT_EQ(join(*two), second);
+  EXPECT_EQ(join(*one), first);
+  EXPECT_EQ(read_labels(two->rest, two->labels_at), second.labels);
+  EXPECT_EQ(find_label(two->rest, two->labels_at, "target_configuration").value,
+            "pooled-configuration");
+  std::vector<std::string> ids;
+  ASSERT_TRUE(for_each_resource_id(
+      two->rest, [&](std::string_view id) { ids.emplace_back(id); }, error));
+  EXPECT_THAT(ids, ::testing::ElementsAre("second-task-id-cpus", "second-task-id-mem",
+                                          "second-task-id-disk"));
+  // The same task split again refers to the same strings and adds none of its own.
+  const std::uint32_t after = StringPool::shared().size();
+  auto three = split_task_record(encode_record(pooled_task("pooled", 1, "second-task-id")), error);
+  ASSERT_TRUE(three) << error;
+  EXPECT_EQ(StringPool::shared().size(), after);
+  EXPECT_EQ(three->rest, two->rest);
+  // A string one task's record holds twice is not kept on that account.
+  mesos::TaskInfo twice = full_task();
+  twice.labels = {{"twice-key-1", std::string("twice, in one record")},
+                  {"twice-key-2", std::string("twice, in one record")}};
+  const std::uint32_t before_twice = StringPool::shared().size();
+  ASSERT_TRUE(split_task_record(encode_record(twice), error)) << error;
+  EXPECT_EQ(StringPool::shared().size(), before_twice);
+}
+
+// A rest is for memory, a record for the store: neither reads as the other, and a rest that
+// names a string the pool does not hold is refused rather than read.
+TEST(RecordCodec, ARestIsNeverReadAsARecordNorARecordAsARest) {
+  const std::string record = encode_record(full_task());
+  std::string error;
+  auto split = split_task_record(record, error);
+  ASSERT_TRUE(split) << error;
+  EXPECT_FALSE(decode_task_record(split->rest, error));
+  EXPECT_FALSE(split_task_record(split->rest, error));
+  EXPECT_FALSE(decode_task_rest(record, error));
+  EXPECT_FALSE(for_each_resource_id(
+      record, [](std::string_view) {}, error));
+  EXPECT_TRUE(for_each_resource_id(
+      split->rest, [](std::string_view) {}, error))
+      << error;
+  // A rest whose first string is number 2^40 (odd: a number, not a length).
+  std::string unknown = split->rest.substr(0, 3);
+  for (std::uint64_t v = (std::uint64_t{1} << 41) + 1; v; v >>= 7)
+    unknown += static_cast<char>((v >= 0x80 ? 0x80 : 0) | (v & 0x7F));
+  unknown += split->rest.substr(4);
+  EXPECT_FALSE(decode_task_rest(unknown, error));
+  EXPECT_THAT(error, HasSubstr("a string the pool does not hold"));
 }
 
 // Labels are read in place from a split's rest: the first of a key, with or without a
@@ -331,10 +423,13 @@ std::vector<std::string> decoded_ids(const mesos::TaskInfo& t) {
   return ids;
 }
 
+// The ids read off the rest of the record's split.
 std::optional<std::vector<std::string>> scanned_ids(std::string_view record, std::string& error) {
+  const std::optional<SplitTaskRecord> split = split_task_record(record, error);
+  if (!split) return std::nullopt;
   std::vector<std::string> ids;
   if (!for_each_resource_id(
-          record, [&](std::string_view id) { ids.emplace_back(id); }, error))
+          split->rest, [&](std::string_view id) { ids.emplace_back(id); }, error))
     return std::nullopt;
   return ids;
 }

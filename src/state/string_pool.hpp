@@ -1,0 +1,94 @@
+#pragma once
+
+// Strings that many task records in memory repeat, kept once for the whole process.
+//
+// A task record of 10,000 like it holds the same roles, principals, resource names, label and
+// environment keys, its command, its framework and configuration ids: about 450 of its 1,050
+// bytes (a pod of one task of the scale benchmark). The scheduler keeps every task's record in
+// memory (scheduler/task_entry.hpp), so a split record refers to those strings by number
+// instead (record_codec.hpp, split_task_record).
+//
+// A string is kept on its second sighting in the record of another task, so the ids, names
+// and other strings that only one task holds are never kept, however often its record is
+// split again (a task is put again as it is launched, relaunched or updated). Nothing is ever
+// removed: strings are numbered for good, and what a long-lived scheduler sees repeated (new
+// configuration ids, new agents) is bounded by kMaxStrings and kMaxBytes, past which records hold
+// their strings themselves as before.
+//
+// Thread-safe: interning takes a lock, and reading a string by its number takes none (a
+// string, once numbered, never moves).
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace steward::state {
+
+class StringPool {
+ public:
+  static constexpr std::uint32_t kMaxStrings = 1u << 16;
+  static constexpr std::size_t kMaxBytes = 4u << 20;
+  // Shorter strings are cheaper written out than referred to.
+  static constexpr std::size_t kMinLength = 3;
+
+  // The pool task records in memory refer to.
+  static StringPool& shared();
+
+  StringPool();
+  StringPool(const StringPool&) = delete;
+  StringPool& operator=(const StringPool&) = delete;
+
+  // Interning for one record at a time, of the task `owner` names (any number that tells
+  // tasks apart: a hash of its name): the lock is held for the lease's life.
+  class Lease {
+   public:
+    Lease(StringPool& pool, std::uint64_t owner);
+    // The number of `s`, if it is kept or is now: seen before in another task's record, and
+    // within the bounds.
+    std::optional<std::uint32_t> intern(std::string_view s);
+
+   private:
+    StringPool& pool_;
+    std::unique_lock<std::mutex> lock_;
+    std::uint64_t owner_;
+  };
+
+  // The string numbered `id`; nothing when no string has that number.
+  std::optional<std::string_view> find(std::uint64_t id) const;
+  std::uint32_t size() const { return size_.load(std::memory_order_acquire); }
+  std::size_t bytes() const;  // of the strings kept
+
+ private:
+  static constexpr unsigned kChunkBits = 10;
+  static constexpr std::uint32_t kChunk = 1u << kChunkBits;
+  static constexpr unsigned kSeenBits = 12;
+
+  std::string_view store(std::string_view s);  // a copy that never moves
+
+  mutable std::mutex mutex_;
+  // Strings by number, in chunks that are never moved once published.
+  std::array<std::atomic<std::string_view*>, kMaxStrings / kChunk> chunks_{};
+  std::vector<std::unique_ptr<std::string_view[]>> chunk_storage_;
+  std::atomic<std::uint32_t> size_{0};
+  std::unordered_map<std::string_view, std::uint32_t> numbers_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t block_left_ = 0;
+  char* block_at_ = nullptr;
+  std::size_t bytes_ = 0;
+  // A string seen once, by hash: the task whose record held it (a collision only forgets
+  // one).
+  struct Seen {
+    std::uint64_t hash = 0;
+    std::uint64_t owner = 0;
+  };
+  std::vector<Seen> seen_;
+};
+
+}  // namespace steward::state

@@ -1,0 +1,113 @@
+#include "state/string_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace steward::state {
+namespace {
+
+TEST(StringPool, KeepsAStringOnItsSecondSightingInAnotherTasksRecord) {
+  StringPool pool;
+  {
+    StringPool::Lease a(pool, 1);
+    EXPECT_FALSE(a.intern("scale-role"));  // first seen
+    EXPECT_FALSE(a.intern("scale-role"));  // again, in the same task's record
+  }
+  {
+    StringPool::Lease a_again(pool, 1);
+    EXPECT_FALSE(a_again.intern("scale-role"));  // the same task, split again
+  }
+  StringPool::Lease b(pool, 2);
+  const auto id = b.intern("scale-role");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(b.intern("scale-role"), id);
+  EXPECT_EQ(pool.find(*id), "scale-role");
+  EXPECT_EQ(pool.size(), 1u);
+}
+
+TEST(StringPool, KeepsNoShortStringAndFindsNoNumberItDidNotGive) {
+  StringPool pool;
+  for (std::uint64_t owner = 1; owner <= 3; ++owner) {
+    StringPool::Lease l(pool, owner);
+    EXPECT_FALSE(l.intern(""));
+    EXPECT_FALSE(l.intern("ab"));
+  }
+  EXPECT_EQ(pool.size(), 0u);
+  EXPECT_FALSE(pool.find(0));
+  EXPECT_FALSE(pool.find(~std::uint64_t{0}));
+}
+
+TEST(StringPool, StopsKeepingAtItsBounds) {
+  StringPool pool;
+  // Strings of 64 KB: the byte bound is reached first.
+  const std::size_t big = 64 * 1024;
+  std::size_t kept = 0;
+  for (int i = 0; i < 100; ++i) {
+    const std::string s(big, static_cast<char>('a' + i % 26));
+    const std::string unique = std::to_string(i) + s;
+    StringPool::Lease(pool, 1).intern(unique);
+    if (StringPool::Lease(pool, 2).intern(unique)) ++kept;
+  }
+  EXPECT_GT(kept, 0u);
+  EXPECT_LT(kept, 100u);
+  EXPECT_LE(pool.bytes(), StringPool::kMaxBytes);
+  EXPECT_GT(pool.bytes() + big + 3, StringPool::kMaxBytes);  // full: no other would fit
+  // And the number bound, with short strings.
+  StringPool numbers;
+  std::uint32_t refused = 0;
+  for (std::uint32_t i = 0; i < StringPool::kMaxStrings + 10; ++i) {
+    const std::string s = "str-" + std::to_string(i);
+    StringPool::Lease(numbers, 1).intern(s);
+    if (!StringPool::Lease(numbers, 2).intern(s)) ++refused;
+  }
+  EXPECT_EQ(numbers.size(), StringPool::kMaxStrings);
+  EXPECT_EQ(refused, 10u);
+  EXPECT_EQ(numbers.find(StringPool::kMaxStrings - 1),
+            "str-" + std::to_string(StringPool::kMaxStrings - 1));
+}
+
+// Strings are read without the lock while others are kept: a string, once numbered, reads the
+// same whatever is kept after it.
+TEST(StringPool, ReadsWhileOthersAreKept) {
+  StringPool pool;
+  std::atomic<bool> done{false};
+  std::atomic<long> reads{0};
+  std::atomic<bool> wrong{false};
+  std::thread reader([&] {
+    while (!done.load()) {
+      const std::uint32_t n = pool.size();
+      for (std::uint32_t id = 0; id < n; id += 97) {
+        const auto s = pool.find(id);
+        if (!s || *s != "string-" + std::to_string(id)) {
+          wrong = true;
+          return;
+        }
+        ++reads;
+      }
+    }
+  });
+  for (int i = 0; i < 20000; ++i) {
+    const std::string s = "string-" + std::to_string(i);
+    StringPool::Lease(pool, 1).intern(s);
+    StringPool::Lease(pool, 2).intern(s);
+  }
+  // At least one pass of the reader's before it stops (it may not have run at all yet).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (reads.load() == 0 && !wrong.load() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  done = true;
+  reader.join();
+  EXPECT_FALSE(wrong.load());
+  EXPECT_EQ(pool.size(), 20000u);
+  EXPECT_GT(reads.load(), 0);
+  for (std::uint32_t id = 0; id < 20000; id += 997)
+    EXPECT_EQ(pool.find(id), "string-" + std::to_string(id));
+}
+
+}  // namespace
+}  // namespace steward::state
