@@ -51,7 +51,7 @@ class Writer {
   }
   void str(std::string_view s) {
     if (pool_) {
-      if (std::optional<std::uint32_t> id = pool_->intern(s))
+      if (std::optional<std::uint32_t> id = pool_->intern(s, strings_++))
         return u64(std::uint64_t{*id} * 2 + 1);
       u64(std::uint64_t{s.size()} * 2);
     } else {
@@ -78,6 +78,7 @@ class Writer {
 
  private:
   StringPool::Lease* pool_;
+  std::size_t strings_ = 0;  // written so far through the pool
   std::string out_;
 };
 
@@ -610,7 +611,7 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
   out.name = r.str();
   out.task_id = r.str();
   out.agent_id = r.str();
-  StringPool::Lease pool(StringPool::shared(), std::hash<std::string>{}(out.name));
+  StringPool::Lease pool(StringPool::shared(), StringPool::hash(out.name));
   Writer rest(kRestKind, &pool, bytes.size() + 16);
   rest.str("");
   rest.str("");

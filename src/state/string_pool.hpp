@@ -26,7 +26,6 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace steward::state {
@@ -51,14 +50,21 @@ class StringPool {
    public:
     Lease(StringPool& pool, std::uint64_t owner);
     // The number of `s`, if it is kept or is now: seen before in another task's record, and
-    // within the bounds.
-    std::optional<std::uint32_t> intern(std::string_view s);
+    // within the bounds. `position`: which string of its record it is (records of one pod
+    // type hold the same strings in the same places, so the one kept last at a position is
+    // tried first, without hashing).
+    std::optional<std::uint32_t> intern(std::string_view s, std::size_t position);
 
    private:
+    std::optional<std::uint32_t> admit(std::string_view s, std::uint64_t hash);
     StringPool& pool_;
     std::unique_lock<std::mutex> lock_;
     std::uint64_t owner_;
   };
+
+  // The hash a pool keys strings by (fast on short strings; not for untrusted input's sake:
+  // a collision costs a comparison, and many only a longer probe).
+  static std::uint64_t hash(std::string_view s);
 
   // The string numbered `id`; nothing when no string has that number.
   std::optional<std::string_view> find(std::uint64_t id) const;
@@ -71,13 +77,23 @@ class StringPool {
   static constexpr unsigned kSeenBits = 12;
 
   std::string_view store(std::string_view s);  // a copy that never moves
+  std::optional<std::uint32_t> lookup(std::string_view s, std::uint64_t hash) const;
+  // To index_, grown as it fills.
+  void add(std::uint32_t id, std::uint64_t hash, std::string_view kept);
 
   mutable std::mutex mutex_;
   // Strings by number, in chunks that are never moved once published.
   std::array<std::atomic<std::string_view*>, kMaxStrings / kChunk> chunks_{};
   std::vector<std::unique_ptr<std::string_view[]>> chunk_storage_;
   std::atomic<std::uint32_t> size_{0};
-  std::unordered_map<std::string_view, std::uint32_t> numbers_;
+  // Numbers by hash, open addressing (number + 1; 0 is free), and each number's hash: a
+  // split looks up every string of its record, and std::unordered_map's lookups were half
+  // of a split.
+  std::vector<std::uint32_t> index_;
+  std::vector<std::uint64_t> hashes_;
+  std::vector<std::string_view> views_;  // by number, for the lock's holder
+  static constexpr std::size_t kPositions = 256;
+  std::vector<std::uint32_t> at_position_;  // number + 1 of the string kept last there
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_left_ = 0;
   char* block_at_ = nullptr;

@@ -15,27 +15,51 @@ TEST(StringPool, KeepsAStringOnItsSecondSightingInAnotherTasksRecord) {
   StringPool pool;
   {
     StringPool::Lease a(pool, 1);
-    EXPECT_FALSE(a.intern("scale-role"));  // first seen
-    EXPECT_FALSE(a.intern("scale-role"));  // again, in the same task's record
+    EXPECT_FALSE(a.intern("scale-role", 0));  // first seen
+    EXPECT_FALSE(a.intern("scale-role", 0));  // again, in the same task's record
   }
   {
     StringPool::Lease a_again(pool, 1);
-    EXPECT_FALSE(a_again.intern("scale-role"));  // the same task, split again
+    EXPECT_FALSE(a_again.intern("scale-role", 0));  // the same task, split again
   }
   StringPool::Lease b(pool, 2);
-  const auto id = b.intern("scale-role");
+  const auto id = b.intern("scale-role", 0);
   ASSERT_TRUE(id);
-  EXPECT_EQ(b.intern("scale-role"), id);
+  EXPECT_EQ(b.intern("scale-role", 0), id);
   EXPECT_EQ(pool.find(*id), "scale-role");
   EXPECT_EQ(pool.size(), 1u);
+}
+
+// The string kept last at a position of a record is tried first there, and only taken if it
+// is the same string.
+TEST(StringPool, TriesTheStringLastKeptAtAPositionFirst) {
+  StringPool pool;
+  for (std::uint64_t owner : {1, 2}) {
+    StringPool::Lease l(pool, owner);
+    l.intern("first-string", 3);
+    l.intern("second-string", 3);
+  }
+  StringPool::Lease l(pool, 3);
+  const auto first = l.intern("first-string", 3);
+  const auto second = l.intern("second-string", 3);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  EXPECT_NE(*first, *second);
+  EXPECT_EQ(l.intern("second-string", 3), second);
+  EXPECT_EQ(l.intern("first-string", 3), first);
+  EXPECT_EQ(l.intern("first-string", 7), first);  // any position
+  EXPECT_EQ(l.intern("first-string", 100000), first);
+  EXPECT_FALSE(l.intern("a third string", 3));  // first seen, at a position that has one
+  EXPECT_EQ(pool.find(*first), "first-string");
+  EXPECT_EQ(pool.find(*second), "second-string");
 }
 
 TEST(StringPool, KeepsNoShortStringAndFindsNoNumberItDidNotGive) {
   StringPool pool;
   for (std::uint64_t owner = 1; owner <= 3; ++owner) {
     StringPool::Lease l(pool, owner);
-    EXPECT_FALSE(l.intern(""));
-    EXPECT_FALSE(l.intern("ab"));
+    EXPECT_FALSE(l.intern("", 0));
+    EXPECT_FALSE(l.intern("ab", 0));
   }
   EXPECT_EQ(pool.size(), 0u);
   EXPECT_FALSE(pool.find(0));
@@ -50,8 +74,8 @@ TEST(StringPool, StopsKeepingAtItsBounds) {
   for (int i = 0; i < 100; ++i) {
     const std::string s(big, static_cast<char>('a' + i % 26));
     const std::string unique = std::to_string(i) + s;
-    StringPool::Lease(pool, 1).intern(unique);
-    if (StringPool::Lease(pool, 2).intern(unique)) ++kept;
+    StringPool::Lease(pool, 1).intern(unique, 0);
+    if (StringPool::Lease(pool, 2).intern(unique, 0)) ++kept;
   }
   EXPECT_GT(kept, 0u);
   EXPECT_LT(kept, 100u);
@@ -62,8 +86,8 @@ TEST(StringPool, StopsKeepingAtItsBounds) {
   std::uint32_t refused = 0;
   for (std::uint32_t i = 0; i < StringPool::kMaxStrings + 10; ++i) {
     const std::string s = "str-" + std::to_string(i);
-    StringPool::Lease(numbers, 1).intern(s);
-    if (!StringPool::Lease(numbers, 2).intern(s)) ++refused;
+    StringPool::Lease(numbers, 1).intern(s, 0);
+    if (!StringPool::Lease(numbers, 2).intern(s, 0)) ++refused;
   }
   EXPECT_EQ(numbers.size(), StringPool::kMaxStrings);
   EXPECT_EQ(refused, 10u);
@@ -93,8 +117,8 @@ TEST(StringPool, ReadsWhileOthersAreKept) {
   });
   for (int i = 0; i < 20000; ++i) {
     const std::string s = "string-" + std::to_string(i);
-    StringPool::Lease(pool, 1).intern(s);
-    StringPool::Lease(pool, 2).intern(s);
+    StringPool::Lease(pool, 1).intern(s, 0);
+    StringPool::Lease(pool, 2).intern(s, 0);
   }
   // At least one pass of the reader's before it stops (it may not have run at all yet).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
