@@ -411,7 +411,7 @@ void ServiceScheduler::load_tasks(const std::function<void()>& beside) {
         // Records come sorted by name, so each insertion goes at the end: no search.
         const TaskEntry& entry =
             tasks_.emplace_hint(tasks_.end(), std::move(name), std::move(*task))->second;
-        if (!entry.task_id().empty()) by_id_.emplace(entry.task_id(), entry.name());
+        if (!entry.task_id().empty()) by_id_.emplace(entry.task_id(), &entry.name());
         index_task(entry);
       });
   std::map<std::string, mesos::TaskStatus> stored = reading.get();
@@ -444,13 +444,13 @@ void ServiceScheduler::refresh_down(const std::string& name) {
 }
 
 void ServiceScheduler::index_task(const TaskEntry& t) {
-  pod_tasks_[t.pod()].insert(t.name());
+  pod_tasks_[t.pod()].insert(&t.name());
 }
 
 void ServiceScheduler::unindex_task(const TaskEntry& t) {
   auto it = pod_tasks_.find(t.pod());
   if (it == pod_tasks_.end()) return;
-  it->second.erase(t.name());
+  it->second.erase(&t.name());
   if (it->second.empty()) pod_tasks_.erase(it);
 }
 
@@ -468,7 +468,7 @@ void ServiceScheduler::put_task(const state::StoredTask& task) {
     unindex_task(old->second);
   }
   const TaskEntry& entry = tasks_.insert_or_assign(name, TaskEntry(task)).first->second;
-  if (!entry.task_id().empty()) by_id_[entry.task_id()] = name;
+  if (!entry.task_id().empty()) by_id_[entry.task_id()] = &entry.name();
   index_task(entry);
   refresh_down(name);
 }
@@ -486,13 +486,17 @@ std::vector<std::string> ServiceScheduler::pod_task_names(const std::string& pod
                                                           int index) const {
   auto it = pod_tasks_.find({pod_type, index});
   if (it == pod_tasks_.end()) return {};
-  return {it->second.begin(), it->second.end()};
+  std::vector<std::string> names;
+  names.reserve(it->second.size());
+  for (const std::string* name : it->second)
+    names.push_back(*name);
+  return names;
 }
 
 bool ServiceScheduler::ready(const mesos::TaskStatus& s) const {
   auto it = by_id_.find(s.task_id);
   if (it == by_id_.end()) return false;
-  return ready(s, it->second, tasks_.at(it->second));
+  return ready(s, *it->second, tasks_.at(*it->second));
 }
 
 bool ServiceScheduler::ready(const mesos::TaskStatus& s, const std::string& name,
@@ -753,7 +757,7 @@ void ServiceScheduler::on_update(const mesos::TaskStatus& status) {
     acknowledge(status);
     return;
   }
-  const std::string name = id->second;
+  const std::string name = *id->second;
   mesos::TaskStatus s = status;
   auto prev = statuses_.find(name);
   // Updates are retried until acknowledged and reconciliation repeats them: a state counts
@@ -1181,7 +1185,8 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
                       : pod_tasks_.lower_bound({work.pod_type, std::numeric_limits<int>::min()});
        pod != pod_tasks_.end() && pod->first.first == work.pod_type; ++pod) {
     if (pod->first.second == work.index) continue;
-    for (const std::string& name : pod->second) {
+    for (const std::string* kept : pod->second) {
+      const std::string& name = *kept;
       const TaskEntry& t = tasks_.at(name);
       if (t.agent_id().empty() || t.has_label(kPermanentlyFailed)) continue;
       placement::PlacedTask p;

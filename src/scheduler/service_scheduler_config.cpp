@@ -323,7 +323,8 @@ std::unique_ptr<plan::Plan> ServiceScheduler::decommission_plan() const {
   std::map<std::string, std::map<int, std::vector<std::string>>> gone;  // type -> index -> tasks
   for (const auto& [pod, names] : pod_tasks_)
     if (decommissioning(pod.first, pod.second))
-      gone[pod.first][pod.second].assign(names.begin(), names.end());
+      for (const std::string* name : names)
+        gone[pod.first][pod.second].push_back(*name);
   if (gone.empty()) return nullptr;
   std::vector<std::string> order;
   for (const auto& [type, instances] : gone)

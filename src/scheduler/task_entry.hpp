@@ -5,7 +5,7 @@
 // needed only to launch, release or show it. Those are kept as one encoded record
 // (state/record_codec.hpp) and decoded on demand: a decoded TaskInfo held about 3 KB of heap
 // in dozens of allocations, a record of the same parts about 1 KB in one (10,000 tasks: tens
-// of megabytes), about 500 bytes once the strings tasks share are numbers in the process's
+// of megabytes), about 530 bytes once the strings tasks share are numbers in the process's
 // StringPool. The labels are read in place from that record too: decoded, they took about
 // 550 bytes more per task in a dozen allocations.
 //

@@ -627,6 +627,11 @@ std::optional<SplitTaskRecord> split_task_record(std::string_view bytes, std::st
     out.has_check = skip_command_to_rlimits(r);
     out.labels_at = rest.size();
     r.skip_vec([&] { skip_label(r); });
+    // The executor is its pod's, held by every task of the pod: its strings are owned by it,
+    // so that its id and its resources' ids, which no other pod holds, are never kept.
+    Reader peek = r;
+    peek.echo_to(nullptr);
+    if (peek.flag()) pool.set_owner(StringPool::hash(peek.view_str()) ^ 0x5bd1e995u);
     skip_executor(r);
   }
   if (!r.finish()) {

@@ -39,7 +39,7 @@ std::optional<mesos::TaskStatus> decode_status_record(std::string_view bytes, st
 //
 // A rest is for this process's memory only, never to be stored: a string that records
 // repeat is a number in the process's StringPool there (state/string_pool.hpp), which took
-// a task of the scale benchmark from about 1,050 bytes to 600.
+// a task of the scale benchmark from about 1,050 bytes to 530.
 struct SplitTaskRecord {
   std::string name;
   std::string task_id;

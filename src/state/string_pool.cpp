@@ -19,6 +19,10 @@ StringPool::StringPool() = default;
 StringPool::Lease::Lease(StringPool& pool, std::uint64_t owner)
     : pool_(pool), lock_(pool.mutex_), owner_(owner) {}
 
+void StringPool::Lease::set_owner(std::uint64_t owner) {
+  owner_ = owner;
+}
+
 std::uint64_t StringPool::hash(std::string_view s) {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
   std::uint64_t h = kMul ^ (s.size() * 0xFF51AFD7ED558CCDull);
@@ -31,7 +35,7 @@ std::uint64_t StringPool::hash(std::string_view s) {
     h ^= h >> 29;
   }
   std::uint64_t w = 0;
-  std::memcpy(&w, p, n);
+  if (n > 0) std::memcpy(&w, p, n);  // p may be null for an empty string
   h ^= w;
   // Every bit of the input to the low bits the tables index by (murmur3's finalizer).
   h ^= h >> 33;
@@ -51,20 +55,27 @@ std::optional<std::uint32_t> StringPool::lookup(std::string_view s, std::uint64_
   return std::nullopt;
 }
 
+void StringPool::make_room(std::uint32_t id) {
+  if (hashes_.size() == hashes_.capacity()) {  // grown by doubling, not one at a time
+    const std::size_t capacity = std::max<std::size_t>(1024, hashes_.capacity() * 2);
+    hashes_.reserve(capacity);
+    views_.reserve(capacity);
+  }
+  if ((std::size_t{id} + 1) * 2 <= index_.size()) return;
+  std::vector<std::uint32_t> grown(std::max<std::size_t>(1024, index_.size() * 2), 0);
+  const std::size_t mask = grown.size() - 1;
+  for (std::uint32_t old = 0; old < id; ++old) {
+    std::size_t i = hashes_[old] & mask;
+    while (grown[i] != 0)
+      i = (i + 1) & mask;
+    grown[i] = old + 1;
+  }
+  index_ = std::move(grown);
+}
+
 void StringPool::add(std::uint32_t id, std::uint64_t hash, std::string_view kept) {
   hashes_.push_back(hash);
   views_.push_back(kept);
-  if ((std::size_t{id} + 1) * 2 > index_.size()) {
-    std::vector<std::uint32_t> grown(std::max<std::size_t>(1024, index_.size() * 2), 0);
-    const std::size_t mask = grown.size() - 1;
-    for (std::uint32_t old = 0; old < id; ++old) {
-      std::size_t i = hashes_[old] & mask;
-      while (grown[i] != 0)
-        i = (i + 1) & mask;
-      grown[i] = old + 1;
-    }
-    index_ = std::move(grown);
-  }
   const std::size_t mask = index_.size() - 1;
   std::size_t i = hash & mask;
   while (index_[i] != 0)
@@ -100,6 +111,9 @@ std::optional<std::uint32_t> StringPool::Lease::admit(std::string_view s, std::u
     return std::nullopt;
   }
   seen = {};
+  // Everything that allocates comes before the number is published, so that running out of
+  // memory leaves the pool as it was (less the bytes stored) rather than numbers and index
+  // out of step.
   std::string_view* chunk = p.chunks_[id >> kChunkBits].load(std::memory_order_relaxed);
   if (!chunk) {
     p.chunk_storage_.push_back(std::make_unique<std::string_view[]>(kChunk));
@@ -107,25 +121,32 @@ std::optional<std::uint32_t> StringPool::Lease::admit(std::string_view s, std::u
     p.chunks_[id >> kChunkBits].store(chunk, std::memory_order_release);
   }
   const std::string_view kept = p.store(s);
+  p.make_room(id);
   chunk[id & (kChunk - 1)] = kept;
-  p.size_.store(id + 1, std::memory_order_release);
   p.add(id, hash, kept);
+  p.size_.store(id + 1, std::memory_order_release);
   return id;
 }
 
 std::string_view StringPool::store(std::string_view s) {
-  if (s.size() > block_left_) {
-    const std::size_t size = s.size() > kBlock / 4 ? s.size() : kBlock;
-    blocks_.push_back(std::make_unique<char[]>(size));
-    block_at_ = blocks_.back().get();
-    block_left_ = size;
+  char* at;
+  if (s.size() > kBlock / 4) {
+    // A block of its own, leaving the current one to the strings after it.
+    blocks_.push_back(std::make_unique<char[]>(s.size()));
+    at = blocks_.back().get();
+  } else {
+    if (s.size() > block_left_) {
+      blocks_.push_back(std::make_unique<char[]>(kBlock));
+      block_at_ = blocks_.back().get();
+      block_left_ = kBlock;
+    }
+    at = block_at_;
+    block_at_ += s.size();
+    block_left_ -= s.size();
   }
-  std::memcpy(block_at_, s.data(), s.size());
-  const std::string_view kept(block_at_, s.size());
-  block_at_ += s.size();
-  block_left_ -= s.size();
+  std::memcpy(at, s.data(), s.size());
   bytes_ += s.size();
-  return kept;
+  return {at, s.size()};
 }
 
 std::optional<std::string_view> StringPool::find(std::uint64_t id) const {

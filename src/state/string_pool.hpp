@@ -8,12 +8,17 @@
 // memory (scheduler/task_entry.hpp), so a split record refers to those strings by number
 // instead (record_codec.hpp, split_task_record).
 //
-// A string is kept on its second sighting in the record of another task, so the ids, names
-// and other strings that only one task holds are never kept, however often its record is
-// split again (a task is put again as it is launched, relaunched or updated). Nothing is ever
-// removed: strings are numbered for good, and what a long-lived scheduler sees repeated (new
-// configuration ids, new agents) is bounded by kMaxStrings and kMaxBytes, past which records hold
-// their strings themselves as before.
+// A string is kept on its second sighting in the record of another owner (a task; for the
+// executor a record ends with, that executor, which all of its pod's tasks hold), so the
+// ids, names and other strings that only one task or one pod holds are never kept, however
+// often its record is split again (a task is put again as it is launched, relaunched or
+// updated, and a pod's executor and its resources get new ids when it is relaunched or
+// replaced). Sightings are remembered in a table of 4,096 hashes, so a string seen again only
+// after many others may wait for a later sighting to be kept; strings under kMinLength bytes
+// are never kept. Nothing is ever removed: strings are numbered for good, and what a
+// long-lived scheduler sees repeated (new configuration ids, new agents) is bounded by
+// kMaxStrings and kMaxBytes (of strings; the index and the blocks add up to about as much
+// again), past which records hold their strings themselves as before.
 //
 // Thread-safe: interning takes a lock, and reading a string by its number takes none (a
 // string, once numbered, never moves).
@@ -49,6 +54,9 @@ class StringPool {
   class Lease {
    public:
     Lease(StringPool& pool, std::uint64_t owner);
+    // What follows in the record is another owner's (a pod's executor, which every task of
+    // the pod holds: its id and resource ids are that pod's alone, not shared).
+    void set_owner(std::uint64_t owner);
     // The number of `s`, if it is kept or is now: seen before in another task's record, and
     // within the bounds. `position`: which string of its record it is (records of one pod
     // type hold the same strings in the same places, so the one kept last at a position is
@@ -78,7 +86,9 @@ class StringPool {
 
   std::string_view store(std::string_view s);  // a copy that never moves
   std::optional<std::uint32_t> lookup(std::string_view s, std::uint64_t hash) const;
-  // To index_, grown as it fills.
+  // Room for number `id` in hashes_, views_ and index_ (grown to stay at most half full),
+  // then `id` put there without allocating.
+  void make_room(std::uint32_t id);
   void add(std::uint32_t id, std::uint64_t hash, std::string_view kept);
 
   mutable std::mutex mutex_;

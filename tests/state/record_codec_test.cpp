@@ -276,32 +276,44 @@ mesos::TaskInfo pooled_task(const std::string& tag, int index, const std::string
   return t;
 }
 
+// A tag no earlier run in this process used: the pool is the process's, and keeps what it
+// saw (gtest_repeat runs a test again in the same process).
+std::string fresh_tag(const std::string& prefix) {
+  static int runs = 0;
+  return prefix + std::to_string(++runs);
+}
+
 TEST(RecordCodec, ARestRefersToTheStringsOtherRecordsRepeat) {
-  const mesos::TaskInfo first = pooled_task("pooled", 0, "first-task-id");
-  const mesos::TaskInfo second = pooled_task("pooled", 1, "second-task-id");
+  const std::string tag = fresh_tag("pooled");
+  const mesos::TaskInfo first = pooled_task(tag, 0, tag + "-first-task-id");
+  const mesos::TaskInfo second = pooled_task(tag, 1, tag + "-second-task-id");
   std::string error;
   auto one = split_task_record(encode_record(first), error);
   ASSERT_TRUE(one) << error;
   const std::uint32_t kept = StringPool::shared().size();
   auto two = split_task_record(encode_record(second), error);
   ASSERT_TRUE(two) << error;
-  // The roles, principals, command, keys and values that `first` held too are numbers now
-  // (about 150 bytes of them); the ids stay.
-  EXPECT_GE(StringPool::shared().size(), kept + 6);
+  // The role, principal, command and values of this tag that `first` held too are numbers
+  // now (about 150 bytes of them, five new strings; the common keys may be kept already);
+  // the ids stay.
+  EXPECT_GE(StringPool::shared().size(), kept + 5);
   EXPECT_LT(two->rest.size() + 100, one->rest.size());
   EXPECT_EQ(join(*two), second);
   EXPECT_EQ(join(*one), first);
   EXPECT_EQ(read_labels(two->rest, two->labels_at), second.labels);
   EXPECT_EQ(find_label(two->rest, two->labels_at, "target_configuration").value,
-            "pooled-configuration");
+            tag + "-configuration");
+  // Its own ids are in the rest itself.
+  EXPECT_NE(two->rest.find(tag + "-second-task-id-cpus"), std::string::npos);
   std::vector<std::string> ids;
   ASSERT_TRUE(for_each_resource_id(
       two->rest, [&](std::string_view id) { ids.emplace_back(id); }, error));
-  EXPECT_THAT(ids, ::testing::ElementsAre("second-task-id-cpus", "second-task-id-mem",
-                                          "second-task-id-disk"));
+  EXPECT_THAT(ids, ::testing::ElementsAre(tag + "-second-task-id-cpus", tag + "-second-task-id-mem",
+                                          tag + "-second-task-id-disk"));
   // The same task split again refers to the same strings and adds none of its own.
   const std::uint32_t after = StringPool::shared().size();
-  auto three = split_task_record(encode_record(pooled_task("pooled", 1, "second-task-id")), error);
+  auto three =
+      split_task_record(encode_record(pooled_task(tag, 1, tag + "-second-task-id")), error);
   ASSERT_TRUE(three) << error;
   EXPECT_EQ(StringPool::shared().size(), after);
   EXPECT_EQ(three->rest, two->rest);
@@ -310,8 +322,62 @@ TEST(RecordCodec, ARestRefersToTheStringsOtherRecordsRepeat) {
   twice.labels = {{"twice-key-1", std::string("twice, in one record")},
                   {"twice-key-2", std::string("twice, in one record")}};
   const std::uint32_t before_twice = StringPool::shared().size();
-  ASSERT_TRUE(split_task_record(encode_record(twice), error)) << error;
-  EXPECT_EQ(StringPool::shared().size(), before_twice);
+  auto twice_split = split_task_record(encode_record(twice), error);
+  ASSERT_TRUE(twice_split) << error;
+  EXPECT_NE(twice_split->rest.find("twice, in one record"), std::string::npos);
+  for (std::uint32_t id = before_twice; id < StringPool::shared().size(); ++id)
+    EXPECT_NE(StringPool::shared().find(id), "twice, in one record");
+}
+
+// The tasks of one pod hold its executor: the executor's id and its resources' ids are that
+// pod's alone and stay in each task's rest, while what executors of other pods hold too (the
+// framework id, roles) is kept once.
+TEST(RecordCodec, APodsExecutorIdsAreNotKeptForItsTasksSharingThem) {
+  const std::string tag = fresh_tag("executor");
+  auto with_executor = [&](int pod, const std::string& task) {
+    mesos::TaskInfo t = pooled_task(tag, pod, tag + "-" + task + "-id");
+    t.name = tag + "-" + std::to_string(pod) + "-" + task;
+    mesos::ExecutorInfo e;
+    e.executor_id = tag + "__executor-of-pod-" + std::to_string(pod);
+    e.framework_id = tag + "-framework-id";
+    e.name = tag;
+    mesos::Resource r;
+    r.name = "cpus";
+    r.scalar = 0.1;
+    mesos::ReservationInfo ours;
+    ours.role = tag + "-role";
+    ours.principal = tag + "-principal";
+    ours.labels = {{"resource_id", tag + "-executor-resource-of-pod-" + std::to_string(pod)}};
+    r.reservations = {ours};
+    e.resources = {r};
+    t.executor = e;
+    return t;
+  };
+  std::string error;
+  const std::uint32_t before = StringPool::shared().size();
+  // Two tasks of pod 0, split in turn, then again (a relaunch puts them again).
+  for (int round = 0; round < 2; ++round) {
+    for (const char* task : {"server", "sidecar"}) {
+      auto split = split_task_record(encode_record(with_executor(0, task)), error);
+      ASSERT_TRUE(split) << error;
+      EXPECT_NE(split->rest.find(tag + "__executor-of-pod-0"), std::string::npos);
+      EXPECT_NE(split->rest.find(tag + "-executor-resource-of-pod-0"), std::string::npos);
+      EXPECT_EQ(decode_task_rest(split->rest, error)->executor, with_executor(0, task).executor);
+    }
+  }
+  // A task of another pod: its executor's framework id is now a number in its rest.
+  auto other = split_task_record(encode_record(with_executor(1, "server")), error);
+  ASSERT_TRUE(other) << error;
+  EXPECT_EQ(other->rest.find(tag + "-framework-id"), std::string::npos);
+  EXPECT_NE(other->rest.find(tag + "__executor-of-pod-1"), std::string::npos);
+  auto pool_holds = [&](const std::string& s) {
+    for (std::uint32_t id = before; id < StringPool::shared().size(); ++id)
+      if (StringPool::shared().find(id) == s) return true;
+    return false;
+  };
+  EXPECT_TRUE(pool_holds(tag + "-framework-id"));
+  EXPECT_FALSE(pool_holds(tag + "__executor-of-pod-0"));
+  EXPECT_FALSE(pool_holds(tag + "-executor-resource-of-pod-0"));
 }
 
 // A rest is for memory, a record for the store: neither reads as the other, and a rest that

@@ -54,6 +54,20 @@ TEST(StringPool, TriesTheStringLastKeptAtAPositionFirst) {
   EXPECT_EQ(pool.find(*second), "second-string");
 }
 
+// Strings a lease gives another owner (a pod's executor, the same in each of its tasks'
+// records) are kept only when a different owner holds them too.
+TEST(StringPool, CountsSightingsByTheOwnerALeaseNamesLast) {
+  StringPool pool;
+  for (std::uint64_t task : {1, 2, 3}) {
+    StringPool::Lease l(pool, task);
+    l.set_owner(99);  // the same executor in three tasks' records
+    EXPECT_FALSE(l.intern("executor-of-one-pod", 0));
+  }
+  StringPool::Lease other(pool, 4);
+  other.set_owner(100);
+  EXPECT_TRUE(other.intern("executor-of-one-pod", 0));
+}
+
 TEST(StringPool, KeepsNoShortStringAndFindsNoNumberItDidNotGive) {
   StringPool pool;
   for (std::uint64_t owner = 1; owner <= 3; ++owner) {
