@@ -462,12 +462,14 @@ void ServiceScheduler::store_tasks(const std::vector<state::StoredTask>& tasks) 
 
 void ServiceScheduler::put_task(const state::StoredTask& task) {
   const std::string& name = task.name;
+  // Made before the indexes are touched: if it throws, the old entry stays, still indexed.
+  TaskEntry fresh(task);
   auto old = tasks_.find(name);
   if (old != tasks_.end()) {
     if (!old->second.task_id().empty()) by_id_.erase(old->second.task_id());
     unindex_task(old->second);
   }
-  const TaskEntry& entry = tasks_.insert_or_assign(name, TaskEntry(task)).first->second;
+  const TaskEntry& entry = tasks_.insert_or_assign(name, std::move(fresh)).first->second;
   if (!entry.task_id().empty()) by_id_[entry.task_id()] = &entry.name();
   index_task(entry);
   refresh_down(name);
