@@ -50,15 +50,15 @@ class StringPool {
   StringPool& operator=(const StringPool&) = delete;
 
   // Interning for one record at a time, of the task `owner` names (any number that tells
-  // tasks apart: a hash of its name): the lock is held for the lease's life.
+  // owners apart: a hash of the task's name): the lock is held for the lease's life.
   class Lease {
    public:
     Lease(StringPool& pool, std::uint64_t owner);
     // What follows in the record is another owner's (a pod's executor, which every task of
     // the pod holds: its id and resource ids are that pod's alone, not shared).
     void set_owner(std::uint64_t owner);
-    // The number of `s`, if it is kept or is now: seen before in another task's record, and
-    // within the bounds. `position`: which string of its record it is (records of one pod
+    // The number of `s`, if it is kept or is now: seen before in another owner's record,
+    // and within the bounds. `position`: which string of its record it is (records of one pod
     // type hold the same strings in the same places, so the one kept last at a position is
     // tried first, without hashing).
     std::optional<std::uint32_t> intern(std::string_view s, std::size_t position);
