@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <functional>
 
 #include "state/string_pool.hpp"
 
@@ -86,10 +85,9 @@ class Writer {
 // so a decoder reads straight through and checks ok() once at the end.
 class Reader {
  public:
-  // A rest's strings are read through the process's pool. With `echo`, everything read is
-  // written to it as well (a split's transcoding), each string through its writer's pool.
-  Reader(std::string_view in, unsigned char kind, Writer* echo = nullptr)
-      : in_(in), pool_(kind == kRestKind ? &StringPool::shared() : nullptr), echo_(echo) {
+  // A rest's strings are read through the process's pool.
+  Reader(std::string_view in, unsigned char kind)
+      : in_(in), pool_(kind == kRestKind ? &StringPool::shared() : nullptr) {
     if (in_.size() < 3 || static_cast<unsigned char>(in_[0]) != kMagic)
       fail("not a record");
     else if (static_cast<unsigned char>(in_[1]) != kind)
@@ -102,6 +100,8 @@ class Reader {
   }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
+  // From here on, everything read is written to `echo` as well (a split's transcoding), each
+  // string through the writer's pool.
   void echo_to(Writer* echo) { echo_ = echo; }
   // Everything read, and nothing left over.
   bool finish() {
@@ -240,7 +240,7 @@ class Reader {
 
   std::string_view in_;
   const StringPool* pool_;
-  Writer* echo_;
+  Writer* echo_ = nullptr;
   std::size_t pos_ = 0;
   std::string error_;
 };
