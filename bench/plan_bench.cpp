@@ -13,8 +13,8 @@ namespace {
 
 using namespace steward::plan;
 
-std::unique_ptr<Plan> build(int phases, int steps_per_phase) {
-  Clock clock = [] { return std::int64_t{0}; };
+std::unique_ptr<Plan> build(
+    int phases, int steps_per_phase, Clock clock = [] { return std::int64_t{0}; }) {
   std::vector<std::unique_ptr<Phase>> list;
   for (int p = 0; p < phases; ++p) {
     std::vector<std::unique_ptr<Step>> steps;
@@ -43,9 +43,20 @@ BENCHMARK(BM_BuildPlan)->RangeMultiplier(10)->Range(100, 10000)->Complexity();
 // GET /v1/plans/NAME: the plan as the API returns it (10 phases of N/10 steps).
 void BM_RenderPlan(benchmark::State& state) {
   const int steps = static_cast<int>(state.range(0));
-  auto plan = build(10, steps / 10);
-  for (auto _ : state)
-    benchmark::DoNotOptimize(to_json(*plan, 2));
+  // A deployed plan: every step with the three timestamps a finished step shows.
+  auto plan = build(10, steps / 10, [] { return std::int64_t{1795000000123}; });
+  for (const auto& phase : plan->phases())
+    for (const auto& step : phase->steps()) {
+      step->set_status(Status::starting);
+      step->set_status(Status::complete);
+    }
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    std::string text = to_json(*plan, 2);
+    bytes = text.size();
+    benchmark::DoNotOptimize(text);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
   state.SetComplexityN(state.range(0));
 }
 BENCHMARK(BM_RenderPlan)->RangeMultiplier(10)->Range(100, 10000)->Complexity();

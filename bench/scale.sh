@@ -11,6 +11,8 @@
 #   peak RSS     the scheduler's VmHWM once deployed
 #   idle cpu     the scheduler's CPU over the next 5 s, idling (percent of one core)
 #   idle RSS     its VmRSS at the end of those 5 s (what it holds managing N tasks)
+#   answers      its VmHWM, reset after those 5 s, once it has answered GET /v1/plans/deploy
+#                and GET /v1/pod/status (every step and every task: its largest answers)
 #   API up       a restart of the scheduler (N tasks stored) until GET /v1/health answers
 #                (with any status: INITIALIZING while the state loads and reconciles)
 #                (polled every 2 ms without spawning a process: curl and sleep cost
@@ -20,6 +22,7 @@
 #   failover     SIGKILL, then a restart, until reconciled and every plan COMPLETE again
 #   relaunched   tasks whose id changed across the failover (should be 0)
 # Usage: bench/scale.sh [N:M ...]   (default: 1000:100 2000:200 5000:500 10000:1000)
+#        SCALE_RUN_ARGS="--launches-per-pass 100" bench/scale.sh   (options for `steward run`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steward=${STEWARD:-build/release/steward}  # another build to compare: STEWARD=path
@@ -69,8 +72,8 @@ stop() {
 task_ids() { curl -s "$1/v1/pod/status" | grep -o '"id": *"[^"]*"' | sort; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-printf '%-14s %9s %8s %7s %9s %9s %8s %9s %8s %8s %9s %10s\n' "pods:agents" deploy pods/s cpu \
-  acked "peak RSS" "idle cpu" "idle RSS" "API up" "state up" failover relaunched
+printf '%-14s %9s %8s %7s %9s %9s %8s %9s %9s %8s %8s %9s %10s\n' "pods:agents" deploy pods/s \
+  cpu acked "peak RSS" "idle cpu" "idle RSS" answers "API up" "state up" failover relaunched
 for size in "${sizes[@]}"; do
   n=${size%%:*} m=${size##*:}
   dir=$(mktemp -d)
@@ -80,7 +83,7 @@ for size in "${sizes[@]}"; do
   printf 'name: scale\npods:\n  node:\n    count: %d\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 100000\n        cpus: 0.01\n        memory: 8\nplans:\n  deploy:\n    phases:\n      node:\n        strategy: parallel\n        pod: node\n' \
     "$n" >"$dir/svc.yml"
   run() {
-    "$steward" run "$dir/svc.yml" --cluster-dir "$dir/cluster" --data-dir "$dir/services" \
+    "$steward" run "$dir/svc.yml" --cluster-dir "$dir/cluster" --data-dir "$dir/services" ${SCALE_RUN_ARGS:-} \
       >>"$dir/run.log" 2>&1 8>&- &
     echo $!
   }
@@ -105,7 +108,10 @@ for size in "${sizes[@]}"; do
   sleep 5
   idle=$(awk -v a="$before" -v b="$(cpu_ticks "$pid")" -v hz="$hz" 'BEGIN {printf "%.1f%%", (b-a)/hz/5*100}')
   rss=$(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$pid/status")
+  echo 5 >"/proc/$pid/clear_refs"  # resets VmHWM
+  curl -s -o /dev/null "$api/v1/plans/deploy"
   ids_before=$(task_ids "$api")
+  answers=$(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/$pid/status")
   # Start-up with N tasks stored: a clean stop, then a start until the API answers.
   stop "$pid"
   rm -f "$dir/services/scale/api"
@@ -128,10 +134,10 @@ for size in "${sizes[@]}"; do
   api=$(wait_api "$dir/services/scale/api")
   failover=$(wait_code "$api/v1/health" 200 "$start")
   relaunched=$(diff <(echo "$ids_before") <(task_ids "$api") | grep -c '^>' || true)
-  printf '%-14s %7.1f s %8.0f %5.1f s %6s ms %9s %8s %9s %6s ms %5s ms %6s ms %10s\n' "$n:$m" \
-    "$(echo "$deploy" | awk '{print $1/1000}')" "$(echo "$n $deploy" | awk '{print $1/($2/1000)}')" \
-    "$(echo "$cpu $hz" | awk '{print $1/$2}')" "$acked" "$peak" "$idle" "$rss" "$up" "$served" \
-    "$failover" "$relaunched"
+  printf '%-14s %7.1f s %8.0f %5.1f s %6s ms %9s %8s %9s %9s %6s ms %5s ms %6s ms %10s\n' \
+    "$n:$m" "$(echo "$deploy" | awk '{print $1/1000}')" \
+    "$(echo "$n $deploy" | awk '{print $1/($2/1000)}')" "$(echo "$cpu $hz" | awk '{print $1/$2}')" \
+    "$acked" "$peak" "$idle" "$rss" "$answers" "$up" "$served" "$failover" "$relaunched"
   stop "$pid"
   "$steward" cluster down --data-dir "$dir/cluster" >/dev/null 2>&1 || true
   rm -rf "$dir"

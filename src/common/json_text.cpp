@@ -21,22 +21,38 @@ bool plain(std::string_view s) {
 JsonText& JsonText::open(char c) {
   separate();
   out_ += c;
+  ++depth_;
   need_comma_ = false;
   return *this;
 }
 
 JsonText& JsonText::close(char c) {
+  --depth_;
+  // Nothing written since the opening bracket: empty, "{}" or "[]" on one line.
+  if (indent_ >= 0 && out_.back() != (c == '}' ? '{' : '[')) new_line();
   out_ += c;
   need_comma_ = true;
   return *this;
 }
 
+void JsonText::quoted(std::string_view s) {
+  if (plain(s)) {
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  } else {
+    // Escapes and UTF-8 checks are rare in what Steward sends; nlohmann's own writer does
+    // them, so the text stays the one a tree would give.
+    out_ += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
 JsonText& JsonText::key(std::string_view name) {
   separate();
-  out_ += '"';
-  out_ += name;
-  out_ += "\":";
+  quoted(name);
+  out_ += indent_ >= 0 ? ": " : ":";
   need_comma_ = false;
+  after_key_ = true;
   return *this;
 }
 
@@ -49,15 +65,7 @@ JsonText& JsonText::literal(std::string_view text) {
 
 JsonText& JsonText::value(std::string_view s) {
   separate();
-  if (plain(s)) {
-    out_ += '"';
-    out_ += s;
-    out_ += '"';
-  } else {
-    // Escapes and UTF-8 checks are rare in what Steward sends; nlohmann's own writer does
-    // them, so the text stays the one a tree would give.
-    out_ += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
+  quoted(s);
   need_comma_ = true;
   return *this;
 }

@@ -6,7 +6,9 @@
 //
 // The caller writes an object's keys in sorted order, so the text is the one nlohmann's
 // dump() gives for the same value (its objects are sorted maps): numbers and strings are
-// written exactly as it writes them, with invalid UTF-8 replaced by U+FFFD.
+// written exactly as it writes them, with invalid UTF-8 replaced by U+FFFD. Given an indent, it
+// is the text of dump(indent): a member or element to a line, and an empty object or array
+// as "{}" or "[]".
 
 #include <concepts>
 #include <cstdint>
@@ -17,14 +19,15 @@ namespace steward {
 
 class JsonText {
  public:
-  explicit JsonText(std::string& out) : out_(out) {}
+  explicit JsonText(std::string& out, int indent = -1) : out_(out), indent_(indent) {}
 
   JsonText& begin_object() { return open('{'); }
   JsonText& end_object() { return close('}'); }
   JsonText& begin_array() { return open('['); }
   JsonText& end_array() { return close(']'); }
 
-  // `name` is written as it is: keys are literals of this code that need no escaping.
+  // Escaped as a string value is: keys are mostly literals of this code, but also names and
+  // ids (a task's, a resource's) that the caller does not check.
   JsonText& key(std::string_view name);
 
   JsonText& value(std::string_view s);
@@ -58,14 +61,27 @@ class JsonText {
   JsonText& open(char c);
   JsonText& close(char c);
   JsonText& literal(std::string_view text);
+  void quoted(std::string_view s);  // a JSON string, escaped where it must be
   JsonText& signed_value(std::int64_t n);
   JsonText& unsigned_value(std::uint64_t n);
   void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
     if (need_comma_) out_ += ',';
+    if (indent_ >= 0 && depth_ > 0) new_line();
+  }
+  void new_line() {
+    out_ += '\n';
+    out_.append(static_cast<std::size_t>(indent_) * depth_, ' ');
   }
 
   std::string& out_;
+  int indent_;               // < 0: compact
+  std::size_t depth_ = 0;    // objects and arrays open
   bool need_comma_ = false;  // a value was completed at this level
+  bool after_key_ = false;   // a key was written and its value is next
 };
 
 }  // namespace steward

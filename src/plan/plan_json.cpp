@@ -1,59 +1,81 @@
-#include <nlohmann/json.hpp>
-
+#include "common/json_text.hpp"
 #include "plan/plan_render.hpp"
 
 namespace steward::plan {
 
 namespace {
 
-using nlohmann::json;
-
-json time_json(const std::optional<std::int64_t>& t) {
-  return t ? json(format_time(*t)) : json(nullptr);
+// Members in sorted order: the text is what a JSON tree of the same value would dump.
+void time_field(JsonText& out, std::string_view key, const std::optional<std::int64_t>& t) {
+  out.key(key);
+  if (t)
+    out.value(format_time(*t));
+  else
+    out.null();
 }
 
-void add_times(json& j, const Timestamps& t) {
-  j["created"] = time_json(t.created);
-  j["started"] = time_json(t.started);
-  j["completed"] = time_json(t.completed);
+void errors_field(JsonText& out, const std::vector<std::string>& errors) {
+  out.key("errors").begin_array();
+  for (const std::string& e : errors)
+    out.value(e);
+  out.end_array();
+}
+
+// Opens the object of a plan, a phase or a step with the members all three begin with.
+void open_object(JsonText& out, const Timestamps& t, const std::vector<std::string>& errors,
+                 const std::string& id) {
+  out.begin_object();
+  time_field(out, "completed", t.completed);
+  time_field(out, "created", t.created);
+  errors_field(out, errors);
+  out.field("id", id);
+}
+
+void write_step(JsonText& out, const Step& step) {
+  const Timestamps& t = step.timestamps();
+  open_object(out, t, step.errors(), step.id());
+  out.field("message", step.message()).field("name", step.name());
+  time_field(out, "started", t.started);
+  out.field("status", to_string(step.status()));
+  out.end_object();
+}
+
+void write_phase(JsonText& out, const Phase& phase) {
+  const Timestamps t = phase.timestamps();
+  open_object(out, t, phase.errors(), phase.id());
+  out.field("name", phase.name());
+  time_field(out, "started", t.started);
+  out.field("status", to_string(phase.status()));
+  out.key("steps").begin_array();
+  for (const auto& step : phase.steps())
+    write_step(out, *step);
+  out.end_array();
+  out.field("strategy", phase.strategy().name());
+  out.end_object();
 }
 
 }  // namespace
 
 std::string to_json(const Plan& plan, int indent) {
-  return to_json_value(plan).dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
-json to_json_value(const Plan& plan) {
-  json phases = json::array();
-  for (const auto& phase : plan.phases()) {
-    json steps = json::array();
-    for (const auto& step : phase->steps()) {
-      json s = {{"id", step->id()},
-                {"name", step->name()},
-                {"status", to_string(step->status())},
-                {"message", step->message()},
-                {"errors", step->errors()}};
-      add_times(s, step->timestamps());
-      steps.push_back(std::move(s));
-    }
-    json p = {{"id", phase->id()},
-              {"name", phase->name()},
-              {"status", to_string(phase->status())},
-              {"strategy", phase->strategy().name()},
-              {"errors", phase->errors()},
-              {"steps", std::move(steps)}};
-    add_times(p, phase->timestamps());
-    phases.push_back(std::move(p));
-  }
-  json j = {{"name", plan.name()},
-            {"id", plan.id()},
-            {"status", to_string(plan.status())},
-            {"strategy", plan.strategy().name()},
-            {"errors", plan.errors()},
-            {"phases", std::move(phases)}};
-  add_times(j, plan.timestamps());
-  return j;
+  std::string text;
+  // About 340 bytes a step indented (a 3.4 MB text at 10,000): reserved, not grown by copies.
+  std::size_t steps = 0;
+  for (const auto& phase : plan.phases())
+    steps += phase->steps().size();
+  text.reserve(1024 + steps * (indent >= 0 ? 400 : 260));
+  JsonText out(text, indent);
+  const Timestamps t = plan.timestamps();
+  open_object(out, t, plan.errors(), plan.id());
+  out.field("name", plan.name());
+  out.key("phases").begin_array();
+  for (const auto& phase : plan.phases())
+    write_phase(out, *phase);
+  out.end_array();
+  time_field(out, "started", t.started);
+  out.field("status", to_string(plan.status()));
+  out.field("strategy", plan.strategy().name());
+  out.end_object();
+  return text;
 }
 
 }  // namespace steward::plan

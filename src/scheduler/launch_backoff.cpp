@@ -5,8 +5,8 @@
 namespace steward::scheduler {
 
 void LaunchBackoff::running(const std::string& task, double now) {
-  Entry& e = entries_[task];
-  if (e.running_since < 0) e.running_since = now;
+  auto it = entries_.find(task);
+  if (it != entries_.end() && it->second.running_since < 0) it->second.running_since = now;
 }
 
 void LaunchBackoff::stopped(const std::string& task) {

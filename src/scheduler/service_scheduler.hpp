@@ -38,6 +38,7 @@
 #include "plan/plan_coordinator.hpp"
 #include "scheduler/config_update.hpp"
 #include "scheduler/evaluation_history.hpp"
+#include "scheduler/last_status.hpp"
 #include "scheduler/launch_backoff.hpp"
 #include "scheduler/mesos_session.hpp"
 #include "scheduler/reconciler.hpp"
@@ -52,6 +53,10 @@
 #include "steward/plan_customizer.hpp"
 #include "steward/recovery_overrider.hpp"
 #include "steward/service_view.hpp"
+
+namespace steward {
+class JsonText;
+}
 
 namespace steward::scheduler {
 
@@ -73,7 +78,7 @@ struct SchedulerOptions {
   // Pods launched in one pass over the offers: what a pass holds until its ACCEPTs are sent
   // (task records, operations, their JSON) grows with it, so thousands of pods go out in
   // several passes instead of all at once.
-  std::size_t launches_per_pass = 500;
+  std::size_t launches_per_pass = 250;
   // Opt-in timed replacement (dcos-commons' ReplacementFailurePolicy); unset: the target
   // spec's `replacement-failure-policy`, if any.
   std::optional<spec::ReplacementFailurePolicy> replacement_policy;
@@ -200,7 +205,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool load_state(mesos::FrameworkInfo& info, std::string& error);
   // `beside`, when given, runs on the thread that reads the statuses, once they are read.
   void load_tasks(const std::function<void()>& beside = {});
-  nlohmann::json task_status_entry(const std::string& name, const TaskEntry& t) const;
+  void write_task_status(JsonText& out, const std::string& name, const TaskEntry& t) const;
   void store_tasks(const std::vector<state::StoredTask>& tasks);
   // Replaces the task of that name in memory (tasks_ and its indexes); persisted already, or
   // staged to be before anything acts on it.
@@ -210,14 +215,14 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void stage_tasks(std::vector<state::StoredTask> tasks);
   static void consume(mesos::Offer& offer, const std::vector<mesos::Operation>& ops);
   void flush_launches();
-  bool ready(const mesos::TaskStatus& status) const;
+  bool ready(const LastStatus& status) const;
   // The same for a status known to be of task `name` (no lookup by id).
-  bool ready(const mesos::TaskStatus& status, const std::string& name, const TaskEntry& task) const;
+  bool ready(const LastStatus& status, const std::string& name, const TaskEntry& task) const;
   std::set<std::string> kept_resource_ids() const;
   void index_task(const TaskEntry& t);
   void refresh_down(const std::string& name);
   // Whether a task belongs in down_ (below), given its last status if any.
-  static bool is_down(const TaskEntry& task, const mesos::TaskStatus* status);
+  static bool is_down(const TaskEntry& task, const LastStatus* status);
   void unindex_task(const TaskEntry& t);
   void watch(Work& work);
   std::vector<std::string> pod_task_names(const std::string& pod_type, int index) const;
@@ -303,7 +308,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // erased with its index entries taken out first and put back after (put_task, the erase
   // of a decommissioned pod, load_tasks).
   std::unordered_map<std::string_view, const std::string*> by_id_;  // task id -> task name
-  std::map<std::string, mesos::TaskStatus> statuses_;
+  std::map<std::string, LastStatus> statuses_;  // by task name; the whole ones are stored
   // Task names by pod instance, kept with tasks_: a launch, a recovery or a kill asks for one
   // pod's tasks, which a walk over every task made quadratic in the pod count.
   struct ByName {

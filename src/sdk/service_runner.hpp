@@ -31,7 +31,7 @@ struct ServeOptions {
   double reconcile_backoff = 4;
   double reconcile_backoff_max = 30;
   double kill_resend = 5;
-  std::size_t launches_per_pass = 500;
+  std::size_t launches_per_pass = 250;
 };
 
 // The flags of `steward run` that fill ServeOptions (--uninstall aside). A service's own

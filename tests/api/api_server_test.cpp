@@ -115,8 +115,11 @@ TEST_F(ApiTest, ConfigurationsStateHealthAndDebug) {
       << testing::PrintToString(unacknowledged());
   auto statuses = service_.get("/v1/debug/taskStatuses");
   EXPECT_EQ(statuses.body["hello-0-server"]["state"], "TASK_RUNNING") << statuses.text;
+  // Both are written without a JSON tree: the text is what such a tree would dump.
+  EXPECT_EQ(statuses.text, statuses.body.dump(2));
   auto reservations = service_.get("/v1/debug/reservations");
   ASSERT_TRUE(reservations.body["tasks"].is_array()) << reservations.text;
+  EXPECT_EQ(reservations.text, reservations.body.dump(2));
   bool volume = false;
   for (const json& t : reservations.body["tasks"])
     for (const json& r : t["resources"])

@@ -35,6 +35,89 @@ TEST(JsonText, SeparatesMembersAndNestedValues) {
   EXPECT_EQ(text, dumped(json::parse(text)));
 }
 
+TEST(JsonText, IndentedIsTheTextOfAnIndentedDump) {
+  std::string text;
+  JsonText out(text, 2);
+  out.begin_object().key("a").begin_array().value(1).value(2).begin_object();
+  out.field("b", true).end_object().begin_array().end_array().end_array();
+  out.key("c").null().key("d").begin_object().end_object().id_field("e", "x").end_object();
+  EXPECT_EQ(text, json::parse(text).dump(2));
+  EXPECT_EQ(text.substr(0, 18), "{\n  \"a\": [\n    1,\n");
+}
+
+// Writes `v` through JsonText the way the scheduler's writers do: keys in sorted order, which
+// is the order of nlohmann's objects.
+void write_value(JsonText& out, const json& v) {
+  if (v.is_object()) {
+    out.begin_object();
+    for (const auto& [k, member] : v.items()) {
+      out.key(k);
+      write_value(out, member);
+    }
+    out.end_object();
+  } else if (v.is_array()) {
+    out.begin_array();
+    for (const auto& e : v)
+      write_value(out, e);
+    out.end_array();
+  } else if (v.is_string()) {
+    out.value(v.get<std::string>());
+  } else if (v.is_boolean()) {
+    out.value(v.get<bool>());
+  } else if (v.is_null()) {
+    out.null();
+  } else {
+    out.value(v.get<std::int64_t>());
+  }
+}
+
+json random_tree(std::mt19937& rng, int depth) {
+  switch (depth > 3 ? rng() % 4 : rng() % 6) {
+    case 0:
+      return json(static_cast<std::int64_t>(rng() % 2000) - 1000);
+    case 1:
+      return json(std::string(rng() % 4, 'x'));
+    case 2:
+      return json(rng() % 2 == 0);
+    case 3:
+      return json(nullptr);
+    case 4: {
+      json a = json::array();
+      for (unsigned i = rng() % 4; i > 0; --i)
+        a.push_back(random_tree(rng, depth + 1));
+      return a;
+    }
+    default: {
+      json o = json::object();
+      for (unsigned i = rng() % 4; i > 0; --i)
+        o["k" + std::to_string(rng() % 10)] = random_tree(rng, depth + 1);
+      return o;
+    }
+  }
+}
+
+TEST(JsonText, RandomTreesGiveTheTextOfDumpAtEveryIndent) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 2000; ++i) {
+    const json tree = random_tree(rng, 0);
+    for (int indent : {-1, 0, 2, 4}) {
+      std::string text;
+      JsonText out(text, indent);
+      write_value(out, tree);
+      ASSERT_EQ(text, tree.dump(indent)) << "indent " << indent;
+    }
+  }
+}
+
+TEST(JsonText, KeysAreEscapedAsStringsAre) {
+  const std::string odd = std::string("a\"b\\c\n\x01") + "\xff";
+  std::string text;
+  JsonText(text).begin_object().field(odd, 1).field("plain", 2).end_object();
+  EXPECT_EQ(text, dumped(json::parse(text)));
+  EXPECT_EQ(json::parse(text).size(), 2u);
+  EXPECT_EQ(text.substr(0, 17), "{\"a\\\"b\\\\c\\n\\u0001");
+}
+
 TEST(JsonText, AppendsToWhatIsThere) {
   std::string text = "prefix ";
   JsonText(text).begin_array().raw(R"({"k":1})").value("v").end_array();

@@ -30,12 +30,25 @@ TEST(LaunchBackoff, RunningLongEnoughStartsOverButACrashRightAfterRunningDoesNot
 
 TEST(LaunchBackoff, RunningForCountsFromTheFirstRunningOfALaunch) {
   LaunchBackoff b;
+  b.failed("t", 0);
   EXPECT_EQ(b.running_for("t", 5), 0);
   b.running("t", 10);
   b.running("t", 12);  // a repeated report does not restart the clock
   EXPECT_DOUBLE_EQ(b.running_for("t", 15), 5);
   b.stopped("t");
   EXPECT_EQ(b.running_for("t", 20), 0);
+}
+
+// A task that never failed is not timed: nothing is kept for it, and a first failure after
+// any time running starts from the initial delay.
+TEST(LaunchBackoff, KeepsNothingForATaskThatNeverFailed) {
+  LaunchBackoff b({1, 2, 60, 10});
+  b.running("t", 0);
+  EXPECT_EQ(b.size(), 0u);
+  EXPECT_EQ(b.running_for("t", 5), 0);
+  EXPECT_DOUBLE_EQ(b.failed("t", 3), 4);
+  EXPECT_DOUBLE_EQ(b.failed("u", 30), 31);
+  EXPECT_EQ(b.size(), 2u);
 }
 
 TEST(LaunchBackoff, ClearForgetsEverything) {

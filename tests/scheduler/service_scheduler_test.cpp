@@ -791,6 +791,84 @@ TEST_F(SchedulerTest, LaunchesPerPassBoundsWhatOnePassLaunches) {
   EXPECT_GE(l.by_offer.size(), 3u) << l.records.dump(1);
 }
 
+// GET /v1/pod/status lists the pod types by name and each type's instances by index (b-2
+// before b-10), with each instance's tasks as GET /v1/pod/NAME/status shows them; a name that
+// is not "<type>-<index>" of an instance is unknown. Both texts, and the plan's, are written
+// without a JSON tree: they are the text such a tree would dump. The whole statuses shown
+// are the stored ones.
+TEST(PodStatus, ListsTypesByNameAndInstancesByIndex) {
+  ClusterProcess cluster(R"(
+heartbeat_interval_seconds: 1
+offer_interval_seconds: 0.2
+agents:
+  - name: sim
+    count: 2
+    simulated: true
+    resources: {cpus: 64, mem: 65536, disk: 100000, ports: 31000-32999}
+)");
+  const std::string task =
+      "        goal: RUNNING\n        cmd: sleep 1000\n"
+      "        cpus: 0.01\n        memory: 8\n";
+  const std::string spec = "name: many\npods:\n  b:\n    count: 11\n    tasks:\n      server:\n" +
+                           task + "  a:\n    count: 1\n    tasks:\n      two:\n" + task +
+                           "      one:\n" + task +
+                           "plans:\n  deploy:\n    strategy: parallel\n    phases:\n"
+                           "      b:\n        strategy: parallel\n        pod: b\n"
+                           "      a:\n        pod: a\n";
+  SchedulerProcess s(write_spec(cluster.dir() / "spec", "svc.yml", spec), cluster,
+                     (cluster.dir() / "services").string(), "many", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const HttpAnswer all = s.get("/v1/pod/status");
+  ASSERT_EQ(all.status, 200) << all.text;
+  EXPECT_EQ(all.text, all.body.dump(2));
+  EXPECT_EQ(all.body["service"], "many");
+  ASSERT_EQ(all.body["pods"].size(), 2u) << all.text;
+  EXPECT_EQ(all.body["pods"][0]["name"], "a");
+  EXPECT_EQ(all.body["pods"][1]["name"], "b");
+  std::vector<std::string> instances;
+  for (const json& type : all.body["pods"])
+    for (const json& instance : type["instances"]) {
+      instances.push_back(instance["name"]);
+      const HttpAnswer one = s.get("/v1/pod/" + instance["name"].get<std::string>() + "/status");
+      ASSERT_EQ(one.status, 200) << instance;
+      EXPECT_EQ(one.text, one.body.dump(2));
+      EXPECT_EQ(one.body["name"], instance["name"]);
+      EXPECT_EQ(one.body["tasks"], instance["tasks"]);
+      for (const json& t : instance["tasks"]) {
+        EXPECT_EQ(t["status"], "RUNNING") << t;
+        EXPECT_FALSE(t["agent"].get<std::string>().empty()) << t;
+      }
+    }
+  std::vector<std::string> expected{"a-0"};
+  for (int i = 0; i <= 10; ++i)
+    expected.push_back("b-" + std::to_string(i));
+  EXPECT_EQ(instances, expected);
+  std::vector<std::string> a_tasks;
+  for (const json& t : all.body["pods"][0]["instances"][0]["tasks"])
+    a_tasks.push_back(t["name"]);
+  EXPECT_EQ(a_tasks, (std::vector<std::string>{"a-0-one", "a-0-two"}));
+  for (const char* unknown : {"b-01", "b-", "b-11", "b-x", "c-0", "-0", "b--1", "b-+1", "a"})
+    EXPECT_EQ(s.get("/v1/pod/" + std::string(unknown) + "/status").status, 404) << unknown;
+  // The whole statuses, which the scheduler reads from its store: one per task, each for the
+  // task's current id.
+  const HttpAnswer statuses = s.get("/v1/debug/taskStatuses");
+  ASSERT_EQ(statuses.body.size(), 13u) << statuses.text;
+  for (const auto& [name, status] : statuses.body.items()) {
+    EXPECT_EQ(status["state"], "TASK_RUNNING") << name;
+    EXPECT_FALSE(status["agent_id"]["value"].get<std::string>().empty()) << status;
+  }
+  const HttpAnswer info = s.get("/v1/pod/b-10/info");
+  ASSERT_EQ(info.status, 200) << info.text;
+  ASSERT_EQ(info.body.size(), 1u) << info.text;
+  EXPECT_EQ(info.body[0]["status"]["task_id"], info.body[0]["info"]["task_id"]) << info.text;
+  EXPECT_EQ(info.body[0]["status"], statuses.body["b-10-server"]);
+  const HttpAnswer plan = s.get("/v1/plans/deploy");
+  EXPECT_EQ(plan.text, plan.body.dump(2));
+  EXPECT_EQ(plan.body["phases"][0]["steps"].size(), 11u);
+  EXPECT_EQ(plan.body["phases"][1]["steps"][0]["status"], "COMPLETE");
+  EXPECT_TRUE(plan.body["phases"][1]["steps"][0]["completed"].is_string()) << plan.text;
+}
+
 // N pods of one task deployed in parallel: `cpus` each, `placement` a spec line or empty.
 std::string parallel_pods(const std::string& name, int count, const std::string& cpus,
                           const std::string& placement = "") {
