@@ -25,7 +25,38 @@ Step::Step(std::string name, std::string pod_type, int pod_index, std::vector<st
       pod_index_(pod_index),
       tasks_(std::move(tasks)),
       clock_(std::move(clock)) {
-  times_.created = clock_();
+  created_ = clock_();
+}
+
+Step::Extra& Step::extra() {
+  if (!extra_) extra_ = std::make_unique<Extra>();
+  return *extra_;
+}
+
+const std::string& Step::message() const {
+  static const std::string none;
+  return extra_ ? extra_->message : none;
+}
+
+void Step::set_message(std::string message) {
+  if (extra_ || !message.empty()) extra().message = std::move(message);
+}
+
+const std::vector<std::string>& Step::errors() const {
+  static const std::vector<std::string> none;
+  return extra_ ? extra_->errors : none;
+}
+
+const std::map<std::string, std::string>& Step::parameters() const {
+  static const std::map<std::string, std::string> none;
+  return extra_ ? extra_->parameters : none;
+}
+
+Timestamps Step::timestamps() const {
+  const auto set = [](std::int64_t t) {
+    return t == kNever ? std::nullopt : std::optional<std::int64_t>(t);
+  };
+  return {set(created_), set(started_), set(completed_)};
 }
 
 std::string Step::pod_instance() const {
@@ -36,30 +67,26 @@ bool Step::set_status(Status status) {
   if (status == Status::waiting || status == Status::in_progress) return false;
   if (status == status_) return true;
   status_ = status;
-  if (status != Status::pending && !times_.started) times_.started = clock_();
-  if (status == Status::complete) {
-    times_.completed = clock_();
-  } else {
-    times_.completed.reset();
-  }
+  if (status != Status::pending && started_ == kNever) started_ = clock_();
+  completed_ = status == Status::complete ? clock_() : kNever;
   if (phase_ != nullptr) phase_->refresh();
   return true;
 }
 
 void Step::add_error(std::string error) {
-  errors_.push_back(std::move(error));
+  extra().errors.push_back(std::move(error));
   set_status(Status::error);
 }
 
 void Step::set_parameters(std::map<std::string, std::string> parameters) {
-  parameters_ = std::move(parameters);
+  if (extra_ || !parameters.empty()) extra().parameters = std::move(parameters);
 }
 
 void Step::restart() {
-  errors_.clear();
+  if (extra_) extra_->errors.clear();
   status_ = Status::pending;
-  times_.started.reset();
-  times_.completed.reset();
+  started_ = kNever;
+  completed_ = kNever;
   if (phase_ != nullptr) phase_->refresh();
 }
 
@@ -138,12 +165,12 @@ Timestamps Phase::timestamps() const {
   Timestamps t;
   t.created = created_;
   for (const auto& step : steps_) {
-    const Timestamps& s = step->timestamps();
+    const Timestamps s = step->timestamps();
     if (s.started && (!t.started || *s.started < *t.started)) t.started = s.started;
   }
   if (status() == Status::complete) {
     for (const auto& step : steps_) {
-      const Timestamps& s = step->timestamps();
+      const Timestamps s = step->timestamps();
       if (s.completed && (!t.completed || *s.completed > *t.completed)) t.completed = s.completed;
     }
   }

@@ -32,7 +32,7 @@ void open_object(JsonText& out, const Timestamps& t, const std::vector<std::stri
 }
 
 void write_step(JsonText& out, const Step& step) {
-  const Timestamps& t = step.timestamps();
+  const Timestamps t = step.timestamps();
   open_object(out, t, step.errors(), step.id());
   out.field("message", step.message()).field("name", step.name());
   time_field(out, "started", t.started);

@@ -6,21 +6,15 @@
 
 namespace steward::scheduler {
 
-TaskEntry::TaskEntry(std::string name, std::string config_id, state::SplitTaskRecord split)
-    : name_(std::move(name)),
-      config_id_(std::move(config_id)),
-      task_id_(std::move(split.task_id)),
-      agent_id_(std::move(split.agent_id)),
-      rest_(std::move(split.rest)),
-      labels_at_(static_cast<std::uint32_t>(split.labels_at)),
-      has_check_(split.has_check),
-      has_resources_(split.has_resources) {
-  same_name_ = split.name == name_;
-  if (!same_name_) info_name_ = std::move(split.name);
-  pod_ = pod_of(info_name(), label("task_type"), label("index"));
+namespace {
+// The entries put one after another (a start's load, a launch pass) are almost all of one
+// configuration: the id shared last is shared again when it is the same.
+std::shared_ptr<const std::string> shared_config_id(std::string id) {
+  thread_local std::shared_ptr<const std::string> last;
+  if (!last || *last != id) last = std::make_shared<const std::string>(std::move(id));
+  return last;
 }
 
-namespace {
 // A record this process has just encoded splits, short of a bug.
 state::SplitTaskRecord split_encoded(const mesos::TaskInfo& info, const std::string& name) {
   std::string error;
@@ -30,6 +24,19 @@ state::SplitTaskRecord split_encoded(const mesos::TaskInfo& info, const std::str
   return std::move(*split);
 }
 }  // namespace
+
+TaskEntry::TaskEntry(std::string name, std::string config_id, state::SplitTaskRecord split)
+    : name_(std::move(name)),
+      config_id_(shared_config_id(std::move(config_id))),
+      task_id_(std::move(split.task_id)),
+      agent_id_(std::move(split.agent_id)),
+      rest_(std::move(split.rest)),
+      labels_at_(static_cast<std::uint32_t>(split.labels_at)),
+      has_check_(split.has_check),
+      has_resources_(split.has_resources) {
+  if (split.name != name_) info_name_ = std::make_shared<const std::string>(std::move(split.name));
+  pod_ = pod_of(info_name(), label("task_type"), label("index"));
+}
 
 TaskEntry::TaskEntry(const state::StoredTask& task)
     : TaskEntry(task.name, task.config_id, split_encoded(task.info, task.name)) {}
@@ -73,7 +80,7 @@ mesos::TaskInfo TaskEntry::info() const {
 }
 
 state::StoredTask TaskEntry::stored() const {
-  return {name_, info(), config_id_};
+  return {name_, info(), *config_id_};
 }
 
 }  // namespace steward::scheduler

@@ -13,6 +13,7 @@
 // new entry (ServiceScheduler::put_task), so the record and the fields beside it agree.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,12 +36,12 @@ class TaskEntry {
                                               std::string config_id, std::string& error);
 
   const std::string& name() const { return name_; }  // the stored task's name
-  const std::string& config_id() const { return config_id_; }
+  const std::string& config_id() const { return *config_id_; }
   const std::string& task_id() const { return task_id_; }  // empty: a footprint, never launched
   const std::string& agent_id() const { return agent_id_; }
   std::vector<mesos::Label> labels() const;  // decoded, for the rare reader of them all
   // The TaskInfo's own name, which is the stored name unless something wrote otherwise.
-  const std::string& info_name() const { return same_name_ ? name_ : info_name_; }
+  const std::string& info_name() const { return info_name_ ? *info_name_ : name_; }
   bool has_check() const { return has_check_; }          // a readiness check
   bool has_resources() const { return has_resources_; }  // the task's own, not its executor's
 
@@ -63,14 +64,14 @@ class TaskEntry {
   TaskEntry(std::string name, std::string config_id, state::SplitTaskRecord split);
 
   std::string name_;
-  std::string info_name_;  // only when it differs from name_
-  std::string config_id_;
+  std::shared_ptr<const std::string> info_name_;  // only when it differs from name_
+  // Shared by the entries of one configuration (a copy each was about 80 bytes a task).
+  std::shared_ptr<const std::string> config_id_;
   std::string task_id_;
   std::string agent_id_;
   std::pair<std::string, int> pod_;
   std::string rest_;             // the record of everything else, the name and ids left empty
   std::uint32_t labels_at_ = 0;  // where the labels start in rest_
-  bool same_name_ = true;
   bool has_check_ = false;
   bool has_resources_ = false;
 };

@@ -107,8 +107,11 @@ void add_serve_options(CLI::App& app, ServeOptions& run, bool starts_cluster) {
                  "Seconds between repeated kills of a task that has not ended (default 5)");
   app.add_option("--launches-per-pass", run.launches_per_pass,
                  "Most pods launched per pass over the offers; the rest go at the next "
-                 "(default 500)")
+                 "(default 250)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--store-cache", run.store_cache,
+                 "KiB of the state store kept in memory once the state is loaded (default 512)")
+      ->check(CLI::Range(64, 1 << 20));
 }
 
 std::string data_dir_of(const ServeOptions& o) {
@@ -188,6 +191,7 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
   so.reconcile.max_backoff_seconds = o.reconcile_backoff_max;
   so.kill_resend_seconds = o.kill_resend;
   so.launches_per_pass = o.launches_per_pass;
+  so.store_cache_kib = o.store_cache;
   std::string api_host, token;
   int api_port = 0;
   if (!check_serve_options(o, api_host, api_port, token, err)) return 2;

@@ -32,6 +32,7 @@ struct ServeOptions {
   double reconcile_backoff_max = 30;
   double kill_resend = 5;
   std::size_t launches_per_pass = 250;
+  int store_cache = 512;  // KiB
 };
 
 // The flags of `steward run` that fill ServeOptions (--uninstall aside). A service's own

@@ -131,6 +131,14 @@ class LockedStateStore : public StateStore {
     std::lock_guard lock(mutex_);
     inner_.wipe();
   }
+  void set_cache_kib(int kib) override {
+    std::lock_guard lock(mutex_);
+    inner_.set_cache_kib(kib);
+  }
+  int cache_kib() override {
+    std::lock_guard lock(mutex_);
+    return inner_.cache_kib();
+  }
 
  private:
   StateStore& inner_;

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -436,7 +437,29 @@ std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses() {
   return out;
 }
 
+void SqliteStateStore::set_cache_kib(int kib) {
+  exec(("PRAGMA cache_size=-" + std::to_string(std::max(kib, 1))).c_str());
+}
+
+int SqliteStateStore::cache_kib() {
+  const auto pragma = [this](const char* sql) {
+    Statement s(*this, sql);
+    return s.step() ? std::stoll(s.text(0)) : 0;
+  };
+  const long long size = pragma("PRAGMA cache_size");  // < 0: KiB; > 0: pages
+  if (size <= 0) return static_cast<int>(-size);
+  return static_cast<int>(size * pragma("PRAGMA page_size") / 1024);
+}
+
 std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses_apart() const {
+  std::map<std::string, mesos::TaskStatus> out;
+  for_each_status_apart([&](std::string name, mesos::TaskStatus status) {
+    out.emplace_hint(out.end(), std::move(name), std::move(status));
+  });
+  return out;
+}
+
+void SqliteStateStore::for_each_status_apart(const StatusFn& fn) const {
   // Handles closed on every way out, the thrown ones included.
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(nullptr, sqlite3_close);
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(nullptr, sqlite3_finalize);
@@ -454,14 +477,13 @@ std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses_apart() cons
                          nullptr) != SQLITE_OK)
     throw failed("cannot read the statuses");
   stmt.reset(prepared);
-  std::map<std::string, mesos::TaskStatus> out;
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     std::string name(column_view(stmt.get(), 0));
-    out.emplace_hint(out.end(), name, decode_status(name, column_view(stmt.get(), 1), path_));
+    mesos::TaskStatus status = decode_status(name, column_view(stmt.get(), 1), path_);
+    fn(std::move(name), std::move(status));
   }
   if (rc != SQLITE_DONE) throw failed("cannot read the statuses");
-  return out;
 }
 
 void SqliteStateStore::set_goal_override(const std::string& name, const GoalOverride& value) {

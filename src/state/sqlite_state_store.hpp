@@ -6,6 +6,7 @@
 // scheduler for the same service refuses to start instead of corrupting the first one's
 // state.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,9 @@ class SqliteStateStore : public StateStore {
   // The same, read on a read-only connection of its own: another thread may call it while
   // this store is in use (a start-up reads the statuses beside the tasks).
   std::map<std::string, mesos::TaskStatus> statuses_apart() const;
+  // The same, each status given to `fn` as it is read (by name), none kept.
+  using StatusFn = std::function<void(std::string name, mesos::TaskStatus status)>;
+  void for_each_status_apart(const StatusFn& fn) const;
   void set_goal_override(const std::string& name, const GoalOverride& value) override;
   GoalOverride goal_override(const std::string& name) override;
   std::map<std::string, GoalOverride> goal_overrides() override;
@@ -61,6 +65,10 @@ class SqliteStateStore : public StateStore {
   void set_target_config(const std::string& id) override;
   std::optional<std::string> target_config() override;
   void wipe() override;
+  // SQLite's page cache of this connection (its default: 2,000 KiB); pages over a smaller
+  // size are freed at once.
+  void set_cache_kib(int kib) override;
+  int cache_kib() override;
 
   const std::string& path() const { return path_; }
 

@@ -90,6 +90,11 @@ class StateStore {
   // Everything gone (after an uninstall).
   virtual void wipe() = 0;
 
+  // How much of the store to keep in memory, in KiB, where the store keeps a cache; 0 when
+  // it does not.
+  virtual void set_cache_kib(int kib) { (void)kib; }
+  virtual int cache_kib() { return 0; }
+
   // Many writes, one commit: every write between begin_batch() and commit_batch() reaches
   // the disk together (one fsync), and none of them before. The caller acts on none of them
   // outside the process (no acknowledgement) until commit_batch() returns. abort_batch()

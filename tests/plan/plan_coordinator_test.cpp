@@ -57,6 +57,39 @@ TEST(PlanCoordinator, SerialPlanRunsStepByStepThroughTheLifecycle) {
   EXPECT_TRUE(deploy.timestamps().completed);
 }
 
+// A step's message, errors and parameters, which most steps never have, and its times: set,
+// read back, and what a restart clears (errors, the run's times) and keeps (the rest).
+TEST(Step, MessageErrorsParametersAndTimes) {
+  FakeClock clock;
+  Step step("hello-0:[server]", "hello", 0, {"server"}, clock.clock());
+  EXPECT_EQ(step.message(), "");
+  EXPECT_THAT(step.errors(), IsEmpty());
+  EXPECT_THAT(step.parameters(), IsEmpty());
+  EXPECT_EQ(step.timestamps().created, 1'700'000'000'000);
+  EXPECT_FALSE(step.timestamps().started);
+  EXPECT_FALSE(step.timestamps().completed);
+  step.set_parameters({{"KEY", "value"}});
+  step.set_message("waiting");
+  clock.now += 10;
+  step.set_status(Status::starting);
+  clock.now += 10;
+  step.set_status(Status::complete);
+  EXPECT_EQ(step.timestamps().started, 1'700'000'000'010);
+  EXPECT_EQ(step.timestamps().completed, 1'700'000'000'020);
+  step.set_status(Status::started);  // no longer complete: no completion time
+  EXPECT_FALSE(step.timestamps().completed);
+  step.add_error("it broke");
+  EXPECT_EQ(step.status(), Status::error);
+  EXPECT_THAT(step.errors(), ElementsAre("it broke"));
+  step.restart();
+  EXPECT_EQ(step.status(), Status::pending);
+  EXPECT_THAT(step.errors(), IsEmpty());
+  EXPECT_FALSE(step.timestamps().started);
+  EXPECT_EQ(step.timestamps().created, 1'700'000'000'000);
+  EXPECT_EQ(step.message(), "waiting");
+  EXPECT_EQ(step.parameters().at("KEY"), "value");
+}
+
 // Statuses are aggregated when read: a burst of step changes with no read between them is
 // all seen by the next read of the phase and the plan, in either direction.
 TEST(PlanCoordinator, ABurstOfStepChangesIsSeenByTheNextRead) {

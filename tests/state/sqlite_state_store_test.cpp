@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -13,6 +14,7 @@
 
 #include "mesos/task_info_json.hpp"
 #include "mesos/task_status_json.hpp"
+#include "state/locked_state_store.hpp"
 #include "state/record_codec.hpp"
 
 namespace steward::state {
@@ -165,6 +167,21 @@ TEST_F(SqliteStateStoreTest, WritesOutsideABatchCommitAtOnce) {
   store.set_property("p", "2");
   store.abort_batch();  // no batch: nothing is dropped
   EXPECT_EQ(store.property("p"), "2");
+}
+
+// The page cache starts at SQLite's default and is set through the locked store too; what
+// is stored reads the same at any size.
+TEST_F(SqliteStateStoreTest, ThePageCacheIsSetInKib) {
+  SqliteStateStore store(dir());
+  EXPECT_EQ(store.cache_kib(), 2000);
+  LockedStateStore locked(store);
+  locked.set_cache_kib(512);
+  EXPECT_EQ(locked.cache_kib(), 512);
+  EXPECT_EQ(store.cache_kib(), 512);
+  store.set_cache_kib(0);  // at least 1 KiB: 0 would mean SQLite's default again
+  EXPECT_EQ(store.cache_kib(), 1);
+  store.store_tasks({sample("hello-0-server", "T0")});
+  EXPECT_EQ(store.task("hello-0-server")->info.task_id, "T0");
 }
 
 // A start reads every status and override at once; the bulk reads agree with the single ones.
@@ -450,6 +467,14 @@ TEST_F(SqliteStateStoreTest, StatusesReadApartWhileTheStoreIsInUse) {
   EXPECT_EQ(read.size(), 200u);
   EXPECT_EQ(read.count("late"), 0u);
   EXPECT_EQ(read, store.statuses());
+  // One at a time, in name order (what a start relies on to append each).
+  std::vector<std::string> names;
+  store.for_each_status_apart([&](std::string name, const mesos::TaskStatus& status) {
+    EXPECT_EQ(status, read.at(name));
+    names.push_back(std::move(name));
+  });
+  EXPECT_EQ(names.size(), 200u);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
 }
 
 }  // namespace
