@@ -1,5 +1,6 @@
 #include "scheduler/task_entry.hpp"
 
+#include <map>
 #include <stdexcept>
 
 #include "scheduler/task_labels.hpp"
@@ -7,12 +8,19 @@
 namespace steward::scheduler {
 
 namespace {
-// The entries put one after another (a start's load, a launch pass) are almost all of one
-// configuration: the id shared last is shared again when it is the same.
+// A service's tasks are of a few configurations at once (two during a rollout): each id is
+// shared by every entry of its configuration while any holds it. Entries are made on the
+// loop's thread; the table is per thread all the same.
 std::shared_ptr<const std::string> shared_config_id(std::string id) {
-  thread_local std::shared_ptr<const std::string> last;
-  if (!last || *last != id) last = std::make_shared<const std::string>(std::move(id));
-  return last;
+  thread_local std::map<std::string, std::weak_ptr<const std::string>, std::less<>> shared;
+  auto it = shared.find(id);
+  if (it != shared.end())
+    if (auto kept = it->second.lock()) return kept;
+  auto made = std::make_shared<const std::string>(id);
+  shared.insert_or_assign(std::move(id), made);
+  if (shared.size() > 64)  // ids no entry holds any more
+    std::erase_if(shared, [](const auto& e) { return e.second.expired(); });
+  return made;
 }
 
 // A record this process has just encoded splits, short of a bug.
@@ -48,6 +56,11 @@ std::optional<TaskEntry> TaskEntry::from_record(std::string name, std::string_vi
   return TaskEntry(std::move(name), std::move(config_id), std::move(*split));
 }
 
+const std::string& TaskEntry::config_id() const {
+  static const std::string none;  // a moved-from entry's
+  return config_id_ ? *config_id_ : none;
+}
+
 std::string TaskEntry::label(const std::string& key) const {
   const state::FoundLabel l = state::find_label(rest_, labels_at_, key);
   return l.has_value ? std::string(l.value) : std::string();
@@ -80,7 +93,7 @@ mesos::TaskInfo TaskEntry::info() const {
 }
 
 state::StoredTask TaskEntry::stored() const {
-  return {name_, info(), *config_id_};
+  return {name_, info(), config_id()};
 }
 
 }  // namespace steward::scheduler

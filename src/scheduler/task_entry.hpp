@@ -36,7 +36,7 @@ class TaskEntry {
                                               std::string config_id, std::string& error);
 
   const std::string& name() const { return name_; }  // the stored task's name
-  const std::string& config_id() const { return *config_id_; }
+  const std::string& config_id() const;
   const std::string& task_id() const { return task_id_; }  // empty: a footprint, never launched
   const std::string& agent_id() const { return agent_id_; }
   std::vector<mesos::Label> labels() const;  // decoded, for the rare reader of them all

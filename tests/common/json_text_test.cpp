@@ -66,6 +66,8 @@ void write_value(JsonText& out, const json& v) {
     out.value(v.get<bool>());
   } else if (v.is_null()) {
     out.null();
+  } else if (v.is_number_float()) {
+    out.value(v.get<double>());
   } else {
     out.value(v.get<std::int64_t>());
   }
@@ -75,8 +77,13 @@ json random_tree(std::mt19937& rng, int depth) {
   switch (depth > 3 ? rng() % 4 : rng() % 6) {
     case 0:
       return json(static_cast<std::int64_t>(rng() % 2000) - 1000);
-    case 1:
-      return json(std::string(rng() % 4, 'x'));
+    case 1: {  // a string, sometimes with a character to escape, or a number with a fraction
+      static const std::string chars = "ab\"\\\n\x01\xc3\xa9";
+      std::string text(rng() % 4, 'x');
+      for (char& c : text)
+        c = chars[rng() % chars.size()];
+      return rng() % 2 == 0 ? json(text) : json(static_cast<double>(rng() % 1000) / 8);
+    }
     case 2:
       return json(rng() % 2 == 0);
     case 3:
@@ -90,7 +97,8 @@ json random_tree(std::mt19937& rng, int depth) {
     default: {
       json o = json::object();
       for (unsigned i = rng() % 4; i > 0; --i)
-        o["k" + std::to_string(rng() % 10)] = random_tree(rng, depth + 1);
+        o[(rng() % 5 == 0 ? "k\"" : "k") + std::to_string(rng() % 10)] =
+            random_tree(rng, depth + 1);
       return o;
     }
   }
@@ -104,7 +112,8 @@ TEST(JsonText, RandomTreesGiveTheTextOfDumpAtEveryIndent) {
       std::string text;
       JsonText out(text, indent);
       write_value(out, tree);
-      ASSERT_EQ(text, tree.dump(indent)) << "indent " << indent;
+      ASSERT_EQ(text, tree.dump(indent, ' ', false, json::error_handler_t::replace))
+          << "indent " << indent;
     }
   }
 }

@@ -851,10 +851,16 @@ agents:
     EXPECT_EQ(s.get("/v1/pod/" + std::string(unknown) + "/status").status, 404) << unknown;
   // The whole statuses, which the scheduler reads from its store: one per task, each for the
   // task's current id.
+  std::map<std::string, std::string> ids;  // task name -> its id, as the pods' status says
+  for (const json& type : all.body["pods"])
+    for (const json& instance : type["instances"])
+      for (const json& t : instance["tasks"])
+        ids[t["name"]] = t["id"];
   const HttpAnswer statuses = s.get("/v1/debug/taskStatuses");
   ASSERT_EQ(statuses.body.size(), 13u) << statuses.text;
   for (const auto& [name, status] : statuses.body.items()) {
     EXPECT_EQ(status["state"], "TASK_RUNNING") << name;
+    EXPECT_EQ(status["task_id"]["value"], ids[name]) << name;
     EXPECT_FALSE(status["agent_id"]["value"].get<std::string>().empty()) << status;
   }
   const HttpAnswer info = s.get("/v1/pod/b-10/info");

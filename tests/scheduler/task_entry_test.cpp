@@ -96,18 +96,21 @@ TEST(TaskEntry, AStoredNameThatDiffersFromTheTaskInfosIsKeptApart) {
   EXPECT_EQ(entry.stored(), t);
 }
 
-// Entries of one configuration put one after another share its id; another configuration's
-// entry has its own, and copies of an entry keep theirs.
+// Entries of one configuration share its id, whatever was made between them (entries of two
+// configurations interleave during a rollout); another configuration's entry has its own, and
+// copies of an entry keep theirs.
 TEST(TaskEntry, EntriesOfOneConfigurationShareItsId) {
   state::StoredTask t = launched();
   const TaskEntry a(t);
-  t.name = t.info.name = "db-3-node";
-  const TaskEntry b(t);
   t.config_id = "config-8";
   const TaskEntry c(t);
+  t.config_id = "config-7";
+  t.name = t.info.name = "db-3-node";
+  const TaskEntry b(t);
   const TaskEntry copy = a;  // NOLINT(performance-unnecessary-copy-initialization)
   EXPECT_EQ(&a.config_id(), &b.config_id());
   EXPECT_EQ(&a.config_id(), &copy.config_id());
+  EXPECT_NE(&a.config_id(), &c.config_id());
   EXPECT_EQ(c.config_id(), "config-8");
   EXPECT_EQ(a.config_id(), "config-7");
   EXPECT_EQ(b.stored().config_id, "config-7");

@@ -173,7 +173,7 @@ TEST_F(SqliteStateStoreTest, WritesOutsideABatchCommitAtOnce) {
 // is stored reads the same at any size.
 TEST_F(SqliteStateStoreTest, ThePageCacheIsSetInKib) {
   SqliteStateStore store(dir());
-  EXPECT_EQ(store.cache_kib(), 2000);
+  EXPECT_GT(store.cache_kib(), 512);  // SQLite's default as built: 2,000 KiB in Debian's
   LockedStateStore locked(store);
   locked.set_cache_kib(512);
   EXPECT_EQ(locked.cache_kib(), 512);
@@ -470,7 +470,8 @@ TEST_F(SqliteStateStoreTest, StatusesReadApartWhileTheStoreIsInUse) {
   // One at a time, in name order (what a start relies on to append each).
   std::vector<std::string> names;
   store.for_each_status_apart([&](std::string name, const mesos::TaskStatus& status) {
-    EXPECT_EQ(status, read.at(name));
+    auto it = read.find(name);
+    EXPECT_TRUE(it != read.end() && it->second == status) << name;
     names.push_back(std::move(name));
   });
   EXPECT_EQ(names.size(), 200u);
