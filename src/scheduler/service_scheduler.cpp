@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -393,11 +392,10 @@ void ServiceScheduler::load_tasks(const std::function<void()>& beside) {
   pod_tasks_.clear();
   down_.clear();
   // The statuses are read on a thread and a connection of their own while the tasks are read
-  // here: at 10,000 tasks they were 11-15 ms of a start-up.
-  // Only what the loops decide on is kept (LastStatus); the rest stays in the store.
+  // here: at 10,000 tasks they were 11-15 ms of a start-up. Only what the loops decide on is
+  // kept (LastStatus), each as it is read (10,000 whole ones were 4.6 MB of a restart's
+  // peak); they come sorted by name, so each goes at the end.
   const auto read = [this, &beside](bool apart) {
-    // Sorted by name: each goes at the end. Read apart, no whole status is kept even for a
-    // while (10,000 of them were 4.6 MB of a restart's peak).
     std::map<std::string, LastStatus> kept;
     const auto keep = [&kept](std::string name, const mesos::TaskStatus& status) {
       kept.emplace_hint(kept.end(), std::move(name), LastStatus(status));
@@ -2332,21 +2330,23 @@ void ServiceScheduler::write_task_status(JsonText& out, const std::string& name,
   out.end_object();
 }
 
+const ServiceScheduler::PodTaskNames* ServiceScheduler::instance_tasks(
+    const std::string& pod) const {
+  const auto split = split_instance(pod);
+  // "hello-01" and "hello-+1" read as hello-1 but are not its name.
+  if (!split || split->first + "-" + std::to_string(split->second) != pod) return nullptr;
+  auto it = pod_tasks_.find(*split);
+  return it == pod_tasks_.end() ? nullptr : &it->second;
+}
+
 std::string ServiceScheduler::pod_status_json(const std::string& pod) {
   return loop_->call([&]() -> std::string {
-    const std::size_t dash = pod.rfind('-');
-    if (dash == std::string::npos || dash + 1 == pod.size()) return "";
-    int index = 0;
-    const char* end = pod.data() + pod.size();
-    if (auto [p, ec] = std::from_chars(pod.data() + dash + 1, end, index);
-        ec != std::errc() || p != end || std::to_string(index) != pod.substr(dash + 1))
-      return "";
-    auto it = pod_tasks_.find({pod.substr(0, dash), index});
-    if (it == pod_tasks_.end() || it->second.empty()) return "";
+    const PodTaskNames* names = instance_tasks(pod);
+    if (names == nullptr) return "";
     std::string text;
     JsonText out(text, 2);
     out.begin_object().field("name", pod).key("tasks").begin_array();
-    for (const std::string* name : it->second)
+    for (const std::string* name : *names)
       write_task_status(out, *name, tasks_.at(*name));
     out.end_array().end_object();
     return text;
@@ -2363,7 +2363,6 @@ std::string ServiceScheduler::all_pods_status_json() {
     out.begin_object().key("pods").begin_array();
     const std::string* type = nullptr;
     for (const auto& [instance, names] : pod_tasks_) {
-      if (names.empty()) continue;
       if (type == nullptr || *type != instance.first) {
         if (type != nullptr) out.end_array().field("name", *type).end_object();
         type = &instance.first;
@@ -2383,18 +2382,16 @@ std::string ServiceScheduler::all_pods_status_json() {
 
 std::string ServiceScheduler::pod_info_json(const std::string& pod) {
   return loop_->call([&]() -> std::string {
+    const PodTaskNames* names = instance_tasks(pod);
+    if (names == nullptr) return "";
     json out = json::array();
-    for (const auto& [name, t] : tasks_) {
-      auto [type, index] = t.pod();
-      if (type + "-" + std::to_string(index) != pod) continue;
-      json entry = {{"info", mesos::to_json(t.info())}, {"status", nullptr}};
-      auto st = statuses_.find(name);
+    for (const std::string* name : *names) {
+      json entry = {{"info", mesos::to_json(tasks_.at(*name).info())}, {"status", nullptr}};
       // The whole status is the stored one (the loop keeps only what it decides on).
-      if (st != statuses_.end())
-        if (auto whole = store_->status(name)) entry["status"] = mesos::to_json(*whole);
+      if (statuses_.contains(*name))
+        if (auto whole = store_->status(*name)) entry["status"] = mesos::to_json(*whole);
       out.push_back(std::move(entry));
     }
-    if (out.empty()) return "";
     return out.dump(2);
   });
 }
@@ -2509,9 +2506,8 @@ std::optional<std::string> ServiceScheduler::property(const std::string& key) {
 
 std::string ServiceScheduler::task_statuses_json() {
   return loop_->call([this] {
-    // Written without a tree, as the pods' status is (write_task_status).
-    // Whole statuses are the stored ones, read one at a time (all of them at once were 4.6 MB
-    // at 10,000 tasks); those of the tasks the loop knows are shown.
+    // Written without a tree. Whole statuses are the stored ones, read one at a time (all of
+    // them at once were 4.6 MB at 10,000 tasks); those of the tasks the loop knows are shown.
     std::string text;
     JsonText out(text, 2);
     out.begin_object();
@@ -2529,7 +2525,7 @@ std::string ServiceScheduler::task_statuses_json() {
 std::string ServiceScheduler::reservations_json() {
   return loop_->call([this] {
     // Per task: its agent and the reservations it holds, by resource id. Members in sorted
-    // order, written without a tree (write_task_status).
+    // order, written without a tree.
     std::string text;
     JsonText out(text, 2);
     out.begin_object().key("tasks").begin_array();

@@ -328,7 +328,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
    private:
     std::vector<const std::string*> names_;
   };
-  std::map<std::pair<std::string, int>, PodTaskNames> pod_tasks_;
+  std::map<std::pair<std::string, int>, PodTaskNames> pod_tasks_;  // never an empty one
+  // The tasks of the pod instance named `pod` ("hello-0"); nullptr when there is none.
+  const PodTaskNames* instance_tasks(const std::string& pod) const;
   // Tasks that launched and are not running (their last status is terminal for their
   // current id) or are marked permanently failed: what recovery looks at on every tick, kept
   // as statuses and records change so that an idle tick does not walk every task.

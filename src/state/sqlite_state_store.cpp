@@ -451,14 +451,6 @@ int SqliteStateStore::cache_kib() {
   return static_cast<int>(size * pragma("PRAGMA page_size") / 1024);
 }
 
-std::map<std::string, mesos::TaskStatus> SqliteStateStore::statuses_apart() const {
-  std::map<std::string, mesos::TaskStatus> out;
-  for_each_status_apart([&](std::string name, mesos::TaskStatus status) {
-    out.emplace_hint(out.end(), std::move(name), std::move(status));
-  });
-  return out;
-}
-
 void SqliteStateStore::for_each_status_apart(const StatusFn& fn) const {
   // Handles closed on every way out, the thrown ones included.
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(nullptr, sqlite3_close);

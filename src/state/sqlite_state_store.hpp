@@ -45,10 +45,9 @@ class SqliteStateStore : public StateStore {
   void store_status(const std::string& name, const mesos::TaskStatus& status) override;
   std::optional<mesos::TaskStatus> status(const std::string& name) override;
   std::map<std::string, mesos::TaskStatus> statuses() override;
-  // The same, read on a read-only connection of its own: another thread may call it while
-  // this store is in use (a start-up reads the statuses beside the tasks).
-  std::map<std::string, mesos::TaskStatus> statuses_apart() const;
-  // The same, each status given to `fn` as it is read (by name), none kept.
+  // The same, read on a read-only connection of its own (another thread may call it while
+  // this store is in use: a start-up reads the statuses beside the tasks), each status given
+  // to `fn` as it is read, in name order, none kept.
   using StatusFn = std::function<void(std::string name, mesos::TaskStatus status)>;
   void for_each_status_apart(const StatusFn& fn) const;
   void set_goal_override(const std::string& name, const GoalOverride& value) override;
