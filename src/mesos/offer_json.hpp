@@ -3,6 +3,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mesos/offer.hpp"
 
@@ -23,5 +24,8 @@ std::string event_text(const Event& event);
 // One record of the event stream. Unknown event types decode as Type::unknown (a client
 // must ignore them); a malformed known event is an error naming the field.
 std::optional<Event> event_from_json(const nlohmann::json& j, std::string& error);
+// The same from the record's text, as the scheduler reads its event stream: an OFFERS event's
+// offers are read as each is parsed, so no tree of the whole event is ever held.
+std::optional<Event> event_from_text(std::string_view text, std::string& error);
 
 }  // namespace steward::mesos

@@ -80,9 +80,8 @@ mesos::SchedulerClient::Response MesosSession::call(std::string call_json) {
 }
 
 void MesosSession::on_record(const std::string& record) {
-  json j = json::parse(record, nullptr, false);
   std::string error;
-  auto event = j.is_discarded() ? std::nullopt : mesos::event_from_json(j, error);
+  auto event = mesos::event_from_text(record, error);
   {
     std::lock_guard lock(mutex_);
     last_event_ = now_seconds();
@@ -112,7 +111,7 @@ void MesosSession::on_record(const std::string& record) {
         connected_ = false;
         listener_.removed(event->message);
       } else {
-        listener_.event(*event);
+        listener_.event(mesos::Event(*event));  // small; its message is used below
       }
       {
         // Mesos closes the stream after an ERROR; so do we, and subscribe again unless removed.
@@ -123,7 +122,7 @@ void MesosSession::on_record(const std::string& record) {
       }
       break;
     default:
-      listener_.event(*event);
+      listener_.event(std::move(*event));
   }
 }
 

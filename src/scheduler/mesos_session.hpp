@@ -41,8 +41,9 @@ class MesosSession {
     virtual ~Listener() = default;
     // Subscribed; the framework id is already in the state store.
     virtual void subscribed(const std::string& framework_id) = 0;
-    // Every other event but HEARTBEAT (and events of unknown types, which are skipped).
-    virtual void event(const mesos::Event& event) = 0;
+    // Every other event but HEARTBEAT (and events of unknown types, which are skipped). The
+    // listener may take what the event holds (an OFFERS event's offers are megabytes).
+    virtual void event(mesos::Event&& event) = 0;
     virtual void disconnected(const std::string& why) = 0;
     // The master removed this framework: no more subscriptions will be attempted.
     virtual void removed(const std::string& message) = 0;

@@ -583,10 +583,11 @@ void ServiceScheduler::subscribed(const std::string& framework_id) {
   loop_->post([this, framework_id] { on_subscribed(framework_id); });
 }
 
-void ServiceScheduler::event(const mesos::Event& event) {
+void ServiceScheduler::event(mesos::Event&& event) {
   switch (event.type) {
     case mesos::Event::Type::offers:
-      loop_->post([this, offers = event.offers]() mutable { on_offers(std::move(offers)); });
+      loop_->post(
+          [this, offers = std::move(event.offers)]() mutable { on_offers(std::move(offers)); });
       break;
     case mesos::Event::Type::rescind:
       loop_->post([this, id = event.offer_id] {
@@ -596,7 +597,8 @@ void ServiceScheduler::event(const mesos::Event& event) {
       });
       break;
     case mesos::Event::Type::update:
-      if (event.status) loop_->post([this, s = *event.status] { queue_update(s); });
+      if (event.status)
+        loop_->post([this, s = std::move(*event.status)]() mutable { queue_update(std::move(s)); });
       break;
     case mesos::Event::Type::failure:
       // An agent's failure (no executor named): it is gone, with whatever it held.
@@ -711,8 +713,8 @@ void ServiceScheduler::tick_soon() {
 // Statuses that arrive together are persisted together: each is queued, and one flush (posted
 // behind them) applies them all inside one state-store batch, then acknowledges them once the
 // batch is on disk (persisted before acknowledged, one fsync for many).
-void ServiceScheduler::queue_update(const mesos::TaskStatus& status) {
-  pending_updates_.push_back(status);
+void ServiceScheduler::queue_update(mesos::TaskStatus status) {
+  pending_updates_.push_back(std::move(status));
   if (pending_updates_.size() == 1) loop_->post([this] { flush_updates(); });
 }
 

@@ -173,7 +173,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
 
   // MesosSession::Listener (reader thread): each posts to the loop.
   void subscribed(const std::string& framework_id) override;
-  void event(const mesos::Event& event) override;
+  void event(mesos::Event&& event) override;
   void disconnected(const std::string& why) override;
   void removed(const std::string& message) override;
   // plan::StepExecutor (loop thread).
@@ -186,7 +186,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void on_subscribed(const std::string& framework_id);
   void on_offers(std::vector<mesos::Offer> offers);
   void on_update(const mesos::TaskStatus& status);
-  void queue_update(const mesos::TaskStatus& status);
+  void queue_update(mesos::TaskStatus status);
   void flush_updates();
   void process_offers();
   void collect_garbage(std::vector<mesos::Offer>& offers);

@@ -12,16 +12,17 @@
 #include "mesos/task_status_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string error;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  (void)steward::mesos::event_from_text(text, error);
   auto j = nlohmann::json::parse(data, data + size, nullptr, false);
   if (j.is_discarded()) return 0;
-  std::string error;
   (void)steward::mesos::event_from_json(j, error);
   (void)steward::mesos::call_from_json(j, error);
   (void)steward::mesos::accept_from_json(j, error);
   (void)steward::mesos::task_status_from_json(j, error);
   (void)steward::mesos::task_info_from_json(j, error);
   (void)steward::mesos::executor_info_from_json(j, error);
-  const std::string text(reinterpret_cast<const char*>(data), size);
   (void)steward::mesos::decode_executor_call(text, error);
   (void)steward::mesos::decode_executor_event(text, error);
   return 0;

@@ -79,5 +79,25 @@ TEST(MesosDecoders, RandomJsonNeverThrows) {
   }
 }
 
+// event_from_text reads offers as they are parsed; whatever the JSON, it answers what reading
+// the whole tree answers.
+TEST(MesosDecoders, EventFromTextAgreesWithTheTree) {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    json j = random_value(rng, 5);
+    if (rng() % 2 && j.is_object()) j["type"] = rng() % 2 ? json("OFFERS") : random_value(rng, 0);
+    std::string tree_error, text_error;
+    auto from_tree = event_from_json(j, tree_error);
+    std::optional<Event> from_text;
+    ASSERT_NO_THROW(from_text = event_from_text(j.dump(), text_error)) << j.dump();
+    ASSERT_EQ(from_text.has_value(), from_tree.has_value()) << j.dump();
+    EXPECT_EQ(text_error, tree_error) << j.dump();
+    if (from_tree) {
+      EXPECT_EQ(from_text->type, from_tree->type) << j.dump();
+      EXPECT_EQ(from_text->offers, from_tree->offers) << j.dump();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace steward::mesos

@@ -134,5 +134,68 @@ TEST(EventJson, AStreamOfRecordsDecodesInOrder) {
               ElementsAre(Event::Type::subscribed, Event::Type::heartbeat, Event::Type::offers));
 }
 
+// The scheduler reads its stream with event_from_text, which reads offers as they are parsed
+// and drops each one's JSON: the same event as the tree gives, offer for offer, in order.
+TEST(EventText, ReadsWhatTheTreeReads) {
+  Event many;
+  many.type = Event::Type::offers;
+  std::string error;
+  auto first = event_from_json(json::parse(kOffersEvent), error);
+  ASSERT_TRUE(first) << error;
+  const Offer one = first->offers.at(0);
+  for (int i = 0; i < 300; ++i) {
+    Offer o = one;
+    o.id = "offer-" + std::to_string(i);
+    o.agent_id = "agent-" + std::to_string(i % 7);
+    many.offers.push_back(o);
+  }
+  for (const std::string& text : {std::string(kOffersEvent), event_text(many)}) {
+    auto from_tree = event_from_json(json::parse(text), error);
+    ASSERT_TRUE(from_tree) << error;
+    auto from_text = event_from_text(text, error);
+    ASSERT_TRUE(from_text) << error;
+    EXPECT_EQ(from_text->type, Event::Type::offers);
+    EXPECT_EQ(from_text->offers, from_tree->offers);
+  }
+  EXPECT_EQ(event_from_text(event_text(many), error)->offers, many.offers);
+  const std::string update = R"({"type": "UPDATE", "update": {"status": {
+      "task_id": {"value": "t"}, "state": "TASK_RUNNING"}}})";
+  auto status = event_from_text(update, error);
+  ASSERT_TRUE(status && status->status) << error;
+  EXPECT_EQ(status->status->task_id, "t");
+}
+
+TEST(EventText, AnOfferThatDoesNotReadFailsTheEventByName) {
+  std::string error;
+  // The bad offer sits between good ones, which were already read and dropped.
+  const std::string text = R"({"type": "OFFERS", "offers": {"offers": [
+      {"id": {"value": "o1"}, "framework_id": {"value": "f"}, "agent_id": {"value": "a"},
+       "hostname": "h", "resources": []},
+      {"id": {"value": "o2"}},
+      {"id": {"value": "o3"}, "framework_id": {"value": "f"}, "agent_id": {"value": "a"},
+       "hostname": "h", "resources": []}]}})";
+  EXPECT_FALSE(event_from_text(text, error));
+  EXPECT_EQ(error, "event OFFERS: offer.agent_id: is required");
+  EXPECT_FALSE(event_from_text(R"({"type": "OFFERS", "offers": {"offers": [)", error));
+  EXPECT_EQ(error, "event: not JSON");
+  EXPECT_FALSE(event_from_text("", error));
+  EXPECT_EQ(error, "event: not JSON");
+}
+
+TEST(EventText, AKeyGivenTwiceKeepsItsLastValueAsTheTreeDoes) {
+  const std::string offer = R"({"id": {"value": "o1"}, "framework_id": {"value": "f"},
+      "agent_id": {"value": "a"}, "hostname": "h", "resources": []})";
+  for (const std::string& text :
+       {R"({"type": "OFFERS", "offers": {"offers": [)" + offer + R"(], "offers": []}})",
+        R"({"type": "OFFERS", "offers": {"offers": [)" + offer + R"(]}, "offers": {}})",
+        R"({"type": "OFFERS", "offers": {"offers": []}, "offers": {"offers": [)" + offer + "]}}"}) {
+    std::string error;
+    auto from_tree = event_from_json(json::parse(text), error);
+    auto from_text = event_from_text(text, error);
+    ASSERT_TRUE(from_tree && from_text) << text << ": " << error;
+    EXPECT_EQ(from_text->offers, from_tree->offers) << text;
+  }
+}
+
 }  // namespace
 }  // namespace steward::mesos

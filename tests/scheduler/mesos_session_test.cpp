@@ -35,7 +35,7 @@ class Recorder : public MesosSession::Listener {
     subscriptions.push_back(id);
     stored_before_use = stored_before_use && store_.framework_id() == id;
   }
-  void event(const mesos::Event& e) override {
+  void event(mesos::Event&& e) override {
     std::lock_guard lock(mutex_);
     if (e.type == mesos::Event::Type::offers) ++offer_events;
   }
