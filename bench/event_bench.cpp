@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "decode_loop.hpp"
 #include "mesos/offer_json.hpp"
 
 namespace {
@@ -75,19 +76,9 @@ std::string offers_event(int n) {
 // Decodes an event of N offers with `decode` (text to Event), as on_record does.
 template <typename Decode>
 void decode_offers(benchmark::State& state, Decode decode) {
-  const int n = static_cast<int>(state.range(0));
-  const std::string text = offers_event(n);
-  for (auto _ : state) {
-    std::string error;
-    auto event = decode(text, error);
-    if (!event || event->offers.size() != static_cast<std::size_t>(n))
-      state.SkipWithError("the event did not decode");
-    benchmark::DoNotOptimize(event);
-  }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
-  state.SetItemsProcessed(state.iterations() * n);
-  state.counters["bytes"] = static_cast<double>(text.size());
-  state.SetComplexityN(n);
+  const auto n = static_cast<std::size_t>(state.range(0));
+  decode_loop(state, offers_event(static_cast<int>(n)), n, decode,
+              [](const Event& e) { return e.offers.size(); });
 }
 
 // on_record's decoding: each offer read as it is parsed and its JSON dropped.

@@ -1,15 +1,19 @@
 // Offer evaluation: what one pending pod costs per offer of a pass. The scheduler tries each
 // step against the offers in turn until one fits (ServiceScheduler::try_launch), keeping the
 // outcome of every evaluation for the debug endpoint, so a step that waits for a rare agent
-// pays for every offer before it. Here the pod fits only the last of N offers.
+// pays for every offer before it. Here the pod fits only the last of N offers. And the ACCEPT
+// of a launch pass, decoded as the embedded master does.
 
 #include <benchmark/benchmark.h>
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "common/uuid.hpp"
+#include "decode_loop.hpp"
+#include "mesos/task_info_json.hpp"
 #include "offer/pod_launch_evaluator.hpp"
 #include "spec/spec_loader.hpp"
 
@@ -138,6 +142,57 @@ void BM_EvaluateOffersUnique(benchmark::State& state) {
   state.SetComplexityN(n);
 }
 BENCHMARK(BM_EvaluateOffersUnique)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->Complexity();
+
+// The ACCEPT of a launch pass that placed N pods (each one's RESERVE and LAUNCH_GROUP, as
+// evaluate_pod_launch makes them), as the scheduler writes it: what the embedded master
+// decodes for each pass (250 pods at most by default).
+std::string accept_of(int n) {
+  const spec::ServiceSpec svc = load("");
+  const offer::PodLaunchContext ctx = context();
+  steward::mesos::AcceptCall accept;
+  accept.framework_id = "F";
+  for (int i = 0; i < n; ++i) {
+    offer::PodLaunchRequest req;
+    req.pod = &svc.pods.front();
+    req.index = i;
+    req.tasks = {"server"};
+    req.executor_live = false;
+    const Offer o = make_offer(i, 8, 32768);
+    offer::PodLaunchEvaluation e = offer::evaluate_pod_launch(req, o, ctx);
+    if (!e.launch) throw std::runtime_error("the pod did not fit");
+    accept.offer_ids.push_back(o.id);
+    for (auto& op : e.launch->operations)
+      accept.operations.push_back(std::move(op));
+  }
+  return steward::mesos::accept_text(accept);
+}
+
+// Decodes the ACCEPT of N pods with `decode` (text to AcceptCall).
+template <typename Decode>
+void decode_accept(benchmark::State& state, Decode decode) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  decode_loop(state, accept_of(static_cast<int>(n)), n, decode,
+              [](const steward::mesos::AcceptCall& a) { return a.offer_ids.size(); });
+}
+
+// As the embedded master reads it: each operation read as it is parsed (parse_call).
+void BM_DecodeAcceptCall(benchmark::State& state) {
+  decode_accept(state, [](const std::string& text, std::string& error) {
+    std::vector<steward::mesos::Operation> operations;
+    const nlohmann::json j = steward::mesos::parse_call(text, operations);
+    return steward::mesos::accept_from_parsed(j, std::move(operations), error);
+  });
+}
+BENCHMARK(BM_DecodeAcceptCall)->Arg(1)->Arg(50)->Arg(250)->Complexity();
+
+// As it read it before: the whole text parsed into a tree, then read.
+void BM_DecodeAcceptCallThroughATree(benchmark::State& state) {
+  decode_accept(state, [](const std::string& text, std::string& error) {
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    return steward::mesos::accept_from_json(j, error);
+  });
+}
+BENCHMARK(BM_DecodeAcceptCallThroughATree)->Arg(1)->Arg(50)->Arg(250)->Complexity();
 
 }  // namespace
 

@@ -90,10 +90,14 @@ bool check_content_type(const HttpServer::Request& req, HttpServer::Response& re
   return true;
 }
 
-// The body of a v1 call: the right Content-Type and a JSON object, or an answered 4xx.
-std::optional<json> read_call(const HttpServer::Request& req, HttpServer::Response& res) {
+// The body of a v1 call: the right Content-Type and a JSON object, or an answered 4xx. Given
+// `operations`, an ACCEPT's are read into it as they are parsed (mesos::parse_call), not
+// kept in the tree.
+std::optional<json> read_call(const HttpServer::Request& req, HttpServer::Response& res,
+                              std::vector<mesos::Operation>* operations = nullptr) {
   if (!check_content_type(req, res)) return std::nullopt;
-  json j = json::parse(req.body, nullptr, false);
+  json j =
+      operations ? mesos::parse_call(req.body, *operations) : json::parse(req.body, nullptr, false);
   if (j.is_discarded()) {
     reply(res, 400, "Failed to parse body into JSON: not valid JSON");
     return std::nullopt;
@@ -491,7 +495,8 @@ void ClusterDaemon::Impl::routes() {
 
 void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
                                          HttpServer::Response& res) {
-  auto body = read_call(req, res);
+  std::vector<mesos::Operation> operations;
+  auto body = read_call(req, res, &operations);
   if (!body) return;
   const json& j = *body;
   const std::string type = type_of(j);
@@ -501,7 +506,7 @@ void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
   if (type == "ACCEPT") {
     // A launch during the shutdown's grace would start an executor nothing stops.
     if (stopping) return reply(res, 503, "The cluster is stopping");
-    auto accept = mesos::accept_from_json(j, error);
+    auto accept = mesos::accept_from_parsed(j, std::move(operations), error);
     if (!accept) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
     CallOutcome o = loop.call([&] { return master->accept(*accept, stream_id, now_seconds()); });
     return reply(res, o.status, o.message);

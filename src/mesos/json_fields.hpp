@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/json_text.hpp"
@@ -67,6 +68,48 @@ inline void write_labels(JsonText& out, const std::vector<Label>& labels) {
     out.end_object();
   }
   out.end_array().end_object();
+}
+
+// Parses `text` into a tree, except the list at outer.inner (the top-level object's member
+// `outer`, and its member `inner`): each object in that list is read by `read` (returning a
+// std::optional<T>) as soon as the parser has finished it, appended to `items` and dropped,
+// so that a record listing thousands (an OFFERS event's offers, an ACCEPT's operations) never
+// holds all their trees at once: for 5,000 offers the whole tree was some 40 MB. One that
+// does not read stays in the tree, for the reader of the tree to report as it would have.
+// `items` ends with the list given last, as the tree keeps a key given twice. A text that is
+// not JSON gives a discarded tree.
+template <class T, class Read>
+json parse_listing(std::string_view text, const char* outer, const char* inner,
+                   std::vector<T>& items, Read read) {
+  items.clear();
+  bool in_list = false;
+  std::string key1, key2;  // the last keys at depths 1 and 2
+  auto each = [&](int depth, json::parse_event_t what, json& parsed) {
+    switch (what) {
+      case json::parse_event_t::key:
+        if (depth == 1) key1 = parsed.get<std::string>();
+        if (depth == 2) key2 = parsed.get<std::string>();
+        if ((depth == 1 || depth == 2) && key1 == outer && (depth == 1 || key2 == inner))
+          items.clear();
+        return true;
+      case json::parse_event_t::array_start:
+        if (depth == 2) in_list = key1 == outer && key2 == inner;
+        return true;
+      case json::parse_event_t::array_end:
+        if (depth == 2) in_list = false;
+        return true;
+      case json::parse_event_t::object_end: {
+        if (depth != 3 || !in_list) return true;
+        std::optional<T> item = read(static_cast<const json&>(parsed));
+        if (!item) return true;
+        items.push_back(std::move(*item));
+        return false;
+      }
+      default:
+        return true;
+    }
+  };
+  return json::parse(text, each, false);
 }
 
 // The labels at j["labels"]["labels"]; malformed entries are skipped.

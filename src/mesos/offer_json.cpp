@@ -268,40 +268,11 @@ std::optional<Event> event_from_json(const json& j, std::string& error) {
 }
 
 std::optional<Event> event_from_text(std::string_view text, std::string& error) {
-  // Offers are read one at a time as the parser finishes each: the tree of a 5,000-offer event
-  // (about 6 MB of text) was some 40 MB, held whole while it was read into Offer structs.
-  // An offer that does not read stays in the tree, where event_from_json names what is wrong.
   std::vector<Offer> offers;
-  bool in_list = false;  // inside the array at offers.offers
-  std::string key1, key2;
-  auto each = [&](int depth, json::parse_event_t what, json& parsed) {
-    switch (what) {
-      case json::parse_event_t::key:
-        if (depth == 1) key1 = parsed.get<std::string>();
-        if (depth == 2) key2 = parsed.get<std::string>();
-        // A key given twice keeps its last value, in the tree and here.
-        if ((depth == 1 || depth == 2) && key1 == "offers" && (depth == 1 || key2 == "offers"))
-          offers.clear();
-        return true;
-      case json::parse_event_t::array_start:
-        if (depth == 2) in_list = key1 == "offers" && key2 == "offers";
-        return true;
-      case json::parse_event_t::array_end:
-        if (depth == 2) in_list = false;
-        return true;
-      case json::parse_event_t::object_end: {
-        if (depth != 3 || !in_list) return true;
-        std::string why;
-        auto offer = offer_from_json(parsed, why);
-        if (!offer) return true;
-        offers.push_back(std::move(*offer));
-        return false;
-      }
-      default:
-        return true;
-    }
-  };
-  json j = json::parse(text, each, false);
+  const json j = json_fields::parse_listing(text, "offers", "offers", offers, [](const json& o) {
+    std::string why;
+    return offer_from_json(o, why);
+  });
   if (j.is_discarded()) {
     error = "event: not JSON";
     return std::nullopt;

@@ -582,4 +582,18 @@ std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
   return a;
 }
 
+json parse_call(std::string_view text, std::vector<Operation>& operations) {
+  return json_fields::parse_listing(text, "accept", "operations", operations, [](const json& o) {
+    std::string why;
+    return operation_from_json(o, why);
+  });
+}
+
+std::optional<AcceptCall> accept_from_parsed(const json& j, std::vector<Operation> operations,
+                                             std::string& error) {
+  auto a = accept_from_json(j, error);  // fails on an operation left in the tree
+  if (a) a->operations = std::move(operations);
+  return a;
+}
+
 }  // namespace steward::mesos

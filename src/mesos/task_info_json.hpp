@@ -3,6 +3,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mesos/task_info.hpp"
 
@@ -32,5 +34,14 @@ std::optional<ExecutorInfo> executor_info_from_json(const nlohmann::json& j, std
 std::optional<Operation> operation_from_json(const nlohmann::json& j, std::string& error);
 // An ACCEPT call (type, framework_id, accept{offer_ids, operations, filters}).
 std::optional<AcceptCall> accept_from_json(const nlohmann::json& j, std::string& error);
+
+// A call's text parsed with an ACCEPT's operations read into `operations` as the parser
+// finishes each (json_fields::parse_listing): a launch pass's ACCEPT is megabytes, and its
+// whole tree was the largest part of the embedded cluster's CPU in a deploy. The tree, for
+// the call's type and the rest, is discarded when the text is not JSON.
+nlohmann::json parse_call(std::string_view text, std::vector<Operation>& operations);
+// The ACCEPT of a tree parse_call made, with the operations it read apart.
+std::optional<AcceptCall> accept_from_parsed(const nlohmann::json& j,
+                                             std::vector<Operation> operations, std::string& error);
 
 }  // namespace steward::mesos

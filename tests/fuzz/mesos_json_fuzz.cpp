@@ -15,6 +15,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string error;
   const std::string text(reinterpret_cast<const char*>(data), size);
   (void)steward::mesos::event_from_text(text, error);
+  std::vector<steward::mesos::Operation> operations;
+  const auto call = steward::mesos::parse_call(text, operations);
+  if (!call.is_discarded())
+    (void)steward::mesos::accept_from_parsed(call, std::move(operations), error);
   auto j = nlohmann::json::parse(data, data + size, nullptr, false);
   if (j.is_discarded()) return 0;
   (void)steward::mesos::event_from_json(j, error);

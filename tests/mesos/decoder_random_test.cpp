@@ -99,5 +99,32 @@ TEST(MesosDecoders, EventFromTextAgreesWithTheTree) {
   }
 }
 
+// So does an ACCEPT read through parse_call, which reads its operations as they are parsed.
+TEST(MesosDecoders, AcceptFromParseCallAgreesWithTheTree) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    json j = random_value(rng, 6);
+    if (j.is_object()) {
+      if (rng() % 2) j["type"] = "ACCEPT";
+      if (rng() % 2) j["framework_id"] = {{"value", "f"}};
+      if (rng() % 2 && j.contains("accept") && j["accept"].is_object())
+        j["accept"]["offer_ids"] = json::array({{{"value", "o"}}});
+    }
+    std::string tree_error, text_error;
+    auto from_tree = accept_from_json(j, tree_error);
+    std::vector<Operation> operations;
+    std::optional<AcceptCall> from_text;
+    ASSERT_NO_THROW({
+      const json tree = parse_call(j.dump(), operations);
+      from_text = accept_from_parsed(tree, std::move(operations), text_error);
+    }) << j.dump();
+    ASSERT_EQ(from_text.has_value(), from_tree.has_value()) << j.dump();
+    EXPECT_EQ(text_error, tree_error) << j.dump();
+    if (from_tree) {
+      EXPECT_EQ(*from_text, *from_tree) << j.dump();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace steward::mesos

@@ -264,6 +264,13 @@ TEST(WrittenJson, TasksAndAcceptsAreCanonicalAndReadBack) {
     if (random.chance()) a.refuse_seconds = random.number();
     ASSERT_EQ(accept_text(a), written(a));
     expect_canonical_and_read_back(a, accept_from_json);
+    // And as the embedded master reads it, each operation as it is parsed.
+    std::vector<Operation> operations;
+    const json tree = parse_call(accept_text(a), operations);
+    std::string error;
+    auto read = accept_from_parsed(tree, std::move(operations), error);
+    ASSERT_TRUE(read) << error;
+    ASSERT_EQ(*read, a);
   }
 }
 
@@ -308,6 +315,9 @@ TEST(WrittenJson, StatusesOffersAndEventsAreCanonicalAndReadBack) {
     auto back = event_from_json(json::parse(text), error);
     ASSERT_TRUE(back) << error << " " << text;
     ASSERT_EQ(event_text(*back), text);
+    auto read = event_from_text(text, error);  // as the scheduler reads its stream
+    ASSERT_TRUE(read) << error << " " << text;
+    ASSERT_EQ(event_text(*read), text);
   }
 }
 
