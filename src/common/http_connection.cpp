@@ -174,13 +174,7 @@ bool HttpConnection::write_all(std::string_view bytes, Response& r) {
   return true;
 }
 
-HttpConnection::Response HttpConnection::send(const Request& request, const HeadFn& on_head,
-                                              const BodyFn& on_body) {
-  Response r;
-  // A stop() between two exchanges shut the kept socket; this one starts afresh.
-  if (stopped_.exchange(false)) close();
-  std::string head;
-  head.reserve(256);
+bool HttpConnection::write_head(const Request& request, std::string& head, Response& r) const {
   head.append(request.method)
       .append(" ")
       .append(encode_target(request.path))
@@ -190,27 +184,84 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
     if (iequals(k, "Host") || iequals(k, "Content-Length") || iequals(k, "Connection")) continue;
     if (k.empty() || has_line_break(k) || has_line_break(v) || k.find(':') != std::string::npos) {
       r.error = "bad request header " + quote(k);
-      return r;
+      return false;
     }
     head.append(k).append(": ").append(v).append("\r\n");
   }
   if (request.method.empty() || request.method.find_first_of(" \r\n") != std::string::npos) {
     r.error = "bad request method " + quote(request.method);
-    return r;
+    return false;
   }
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH")
     head.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
   if (!keep_alive) head.append("Connection: close\r\n");
   head.append("\r\n");
+  return true;
+}
 
+HttpConnection::Response HttpConnection::send(const Request& request, const HeadFn& on_head,
+                                              const BodyFn& on_body) {
+  Response r;
+  // A stop() between two exchanges shut the kept socket; this one starts afresh.
+  if (stopped_.exchange(false)) close();
+  std::string head;
+  head.reserve(256);
+  if (!write_head(request, head, r)) return r;
   if (fd_ >= 0 && !idle_and_open(fd_)) close();
   if (fd_ < 0 && !connect(r)) return r;
   if (!write_all(head, r) || !write_all(request.body, r)) {
     close();
     return r;
   }
+  std::string rest;
+  const bool reusable = receive(request, on_head, on_body, r, rest);
+  if (!reusable || !rest.empty()) close();  // bytes after the answer: not fit to reuse
+  return r;
+}
 
+std::vector<HttpConnection::Response> HttpConnection::send_pipelined(
+    const std::vector<Request>& requests) {
+  std::vector<Response> answers(requests.size());
+  if (requests.empty()) return answers;
+  if (stopped_.exchange(false)) close();
+  std::string bytes;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (!write_head(requests[i], bytes, answers[i])) {
+      for (Response& a : answers)
+        if (a.error.empty()) a.error = "not sent: a request of the batch was malformed";
+      return answers;
+    }
+    bytes.append(requests[i].body);
+  }
+  Response& first = answers.front();
+  auto fail_rest = [&](std::size_t from, const std::string& why) {
+    for (std::size_t i = from; i < answers.size(); ++i)
+      if (answers[i].error.empty() && answers[i].status == 0) answers[i].error = why;
+  };
+  if (fd_ >= 0 && !idle_and_open(fd_)) close();
+  if ((fd_ < 0 && !connect(first)) || !write_all(bytes, first)) {
+    close();
+    fail_rest(1, first.error);
+    return answers;
+  }
+  std::string rest;  // bytes read past one answer: the start of the next
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (!receive(requests[i], {}, {}, answers[i], rest)) {
+      close();
+      fail_rest(i + 1, "no answer: the connection ended before it (" +
+                           (answers[i].error.empty() ? std::string("closed by the server")
+                                                     : answers[i].error) +
+                           ")");
+      return answers;
+    }
+  }
+  if (!rest.empty()) close();
+  return answers;
+}
+
+bool HttpConnection::receive(const Request& request, const HeadFn& on_head, const BodyFn& on_body,
+                             Response& r, std::string& rest) {
   bool announced = false;
   bool canceled = false;
   HttpMessageParser* current = nullptr;
@@ -235,7 +286,15 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
     };
   HttpMessageParser parser(request.method == "HEAD", std::move(body_fn));
   current = &parser;
-  bool extra = false;  // bytes after the response: the connection is not fit to reuse
+  auto take = [&](std::string_view got) {
+    const std::size_t used = parser.feed(got);
+    rest.assign(got.substr(std::min(used, got.size())));
+  };
+  if (!rest.empty()) {
+    const std::string earlier = std::move(rest);
+    take(earlier);
+    if (parser.head_done()) announce();
+  }
   char buffer[16 * 1024];
   while (!parser.done() && !parser.failed() && !canceled) {
     if (stopped_) {
@@ -244,8 +303,7 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
     }
     const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
     if (n > 0) {
-      const std::size_t used = parser.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
-      extra = extra || used < static_cast<std::size_t>(n);
+      take(std::string_view(buffer, static_cast<std::size_t>(n)));
     } else if (n == 0) {
       if (stopped_) {  // the end stop() made, not the server's
         canceled = true;
@@ -268,8 +326,7 @@ HttpConnection::Response HttpConnection::send(const Request& request, const Head
   if (canceled || (stopped_ && !parser.done())) r.error = "canceled";
   if (r.error.empty() && parser.failed()) r.error = parser.error();
   if (!on_body) r.body = std::move(parser.body());
-  if (!parser.done() || extra || !keep_alive || !parser.keep_alive() || !r.error.empty()) close();
-  return r;
+  return parser.done() && keep_alive && parser.keep_alive() && r.error.empty();
 }
 
 HttpConnection::Response HttpConnection::get(const std::string& path, const BodyFn& on_body) {

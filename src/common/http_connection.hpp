@@ -6,7 +6,7 @@
 // an HTTP library: Debian builds libcpp-httplib with OpenSSL, and loading libssl and libcrypto
 // was half of each executor's start and 3 MB of its memory (docs/benchmarks.md).
 //
-// One request at a time; stop() may come from any thread.
+// One exchange at a time (a pipelined batch is one); stop() may come from any thread.
 
 #include <atomic>
 #include <chrono>
@@ -56,6 +56,14 @@ class HttpConnection {
   // A response that completed has its status, even when a body function or the connection's
   // end cut it short afterwards; error says why then.
   Response send(const Request& request, const HeadFn& on_head = {}, const BodyFn& on_body = {});
+  // Sends every request at once (HTTP/1.1 pipelining: one write) and reads their answers in
+  // order: many small calls for about the cost of one round trip, where each would take one.
+  // For a kept connection to a server that answers requests in order, as HTTP/1.1 servers
+  // must. Answers after one that failed, or after which the server closed the connection,
+  // have status 0 and an error (the server may or may not have seen those requests). Every
+  // request is written before any answer is read, so a batch must fit the sockets' buffers
+  // (tens of kilobytes, not megabytes) or both sides could wait on a full one.
+  std::vector<Response> send_pipelined(const std::vector<Request>& requests);
   Response get(const std::string& path, const BodyFn& on_body = {});
   // Ends the exchange under way (it fails with "canceled") and closes the connection; the
   // next send() connects afresh. Safe from any thread.
@@ -63,6 +71,12 @@ class HttpConnection {
 
  private:
   bool connect(Response& r);
+  // Appends the request's head (not its body); false with r.error when it cannot be sent.
+  bool write_head(const Request& request, std::string& head, Response& r) const;
+  // Reads one answer, feeding first what `rest` holds; leaves in `rest` the bytes read past
+  // its end. True when the connection may carry the next exchange.
+  bool receive(const Request& request, const HeadFn& on_head, const BodyFn& on_body, Response& r,
+               std::string& rest);
   void close();
   bool write_all(std::string_view bytes, Response& r);
 

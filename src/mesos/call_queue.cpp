@@ -5,7 +5,20 @@
 namespace steward::mesos {
 
 CallQueue::CallQueue(Send send, Failed failed)
-    : send_(std::move(send)), failed_(std::move(failed)), thread_([this] { run(); }) {}
+    : CallQueue(
+          [send = std::move(send)](std::vector<std::string> bodies) {
+            std::vector<SchedulerClient::Response> answers;
+            for (const std::string& body : bodies)
+              answers.push_back(send(body));
+            return answers;
+          },
+          1, std::move(failed)) {}
+
+CallQueue::CallQueue(SendMany send_many, std::size_t batch, Failed failed)
+    : send_(std::move(send_many)),
+      batch_(batch == 0 ? 1 : batch),
+      failed_(std::move(failed)),
+      thread_([this] { run(); }) {}
 
 CallQueue::~CallQueue() {
   stop();
@@ -34,17 +47,17 @@ void CallQueue::stop() {
 void CallQueue::clear() {
   std::lock_guard lock(mutex_);
   queue_.clear();
-  if (!busy_) drained_.notify_all();
+  if (in_flight_ == 0) drained_.notify_all();
 }
 
 std::size_t CallQueue::pending() const {
   std::lock_guard lock(mutex_);
-  return queue_.size() + (busy_ ? 1 : 0);
+  return queue_.size() + in_flight_;
 }
 
 void CallQueue::drain() {
   std::unique_lock lock(mutex_);
-  drained_.wait(lock, [this] { return stopping_ || (queue_.empty() && !busy_); });
+  drained_.wait(lock, [this] { return stopping_ || (queue_.empty() && in_flight_ == 0); });
 }
 
 void CallQueue::run() {
@@ -52,28 +65,43 @@ void CallQueue::run() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) break;
-    Item item = std::move(queue_.front());
-    queue_.pop_front();
-    busy_ = true;
+    std::vector<Item> items;
+    while (!queue_.empty() && items.size() < batch_) {
+      items.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    in_flight_ = items.size();
     lock.unlock();
     // On the loop, a throwing call was caught by the loop's guard; here it would end the
     // process.
     try {
-      SchedulerClient::Response r;
+      std::vector<std::string> bodies;
+      bodies.reserve(items.size());
+      for (Item& item : items)
+        bodies.push_back(std::move(item.body));
+      std::vector<SchedulerClient::Response> answers;
       try {
-        r = send_(item.body);
+        answers = send_(std::move(bodies));
       } catch (const std::exception& e) {
-        r.status = 0;
+        answers.clear();
+        SchedulerClient::Response r;
         r.error = e.what();
+        answers.resize(items.size(), r);
       }
-      if ((r.status != 200 && r.status != 202) && failed_) failed_(item.what, r);
-    } catch (...) {  // the report itself failed (no memory to log): the call is lost anyway
+      SchedulerClient::Response none;
+      none.error = "no answer";
+      answers.resize(items.size(), none);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const SchedulerClient::Response& r = answers[i];
+        if ((r.status != 200 && r.status != 202) && failed_) failed_(items[i].what, r);
+      }
+    } catch (...) {  // the report itself failed (no memory to log): the calls are lost anyway
     }
     lock.lock();
-    busy_ = false;
+    in_flight_ = 0;
     if (queue_.empty()) drained_.notify_all();
   }
-  busy_ = false;
+  in_flight_ = 0;
   drained_.notify_all();
 }
 

@@ -169,6 +169,31 @@ std::unique_ptr<HttpConnection> call_client(const std::string& host, int port) {
 
 }  // namespace
 
+bool SchedulerClient::on_kept_connection(const std::function<bool(HttpConnection&)>& use) const {
+  for (Calls::Slot& slot : calls_->slots) {
+    std::unique_lock lock(slot.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) continue;
+    {
+      std::lock_guard swap(slot.swap);
+      if (calls_->aborted) return false;
+      if (!slot.client ||
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.last_used).count() >
+              reuse_seconds) {
+        slot.client = call_client(host_, port_);
+        slot.client->keep_alive = true;
+      }
+    }
+    const bool broken = use(*slot.client);
+    slot.last_used = std::chrono::steady_clock::now();
+    if (broken) {  // the next call starts afresh
+      std::lock_guard swap(slot.swap);
+      slot.client.reset();
+    }
+    return true;
+  }
+  return false;
+}
+
 SchedulerClient::Response SchedulerClient::call(std::string call_json) const {
   const std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/json"}, {"Mesos-Stream-Id", stream_id_}};
@@ -179,31 +204,55 @@ SchedulerClient::Response SchedulerClient::call(std::string call_json) const {
   };
   if (calls_->aborted) return aborted();
   if (!keep_alive) return request("POST", api_path_, std::move(call_json), headers);
-  for (Calls::Slot& slot : calls_->slots) {
-    std::unique_lock lock(slot.mutex, std::try_to_lock);
-    if (!lock.owns_lock()) continue;
-    {
-      std::lock_guard swap(slot.swap);
-      if (calls_->aborted) return aborted();
-      if (!slot.client ||
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.last_used).count() >
-              reuse_seconds) {
-        slot.client = call_client(host_, port_);
-        slot.client->keep_alive = true;
-      }
-    }
-    Response r = send_on(*slot.client, "POST", api_path_, std::move(call_json), headers);
-    slot.last_used = std::chrono::steady_clock::now();
-    if (r.status == 0 && calls_->aborted) r.error = kAborted;  // not the socket's "canceled"
-    if (r.status == 0) {                                       // the next call starts afresh
-      std::lock_guard swap(slot.swap);
-      slot.client.reset();
-    }
+  Response r;
+  if (on_kept_connection([&](HttpConnection& client) {
+        r = send_on(client, "POST", api_path_, std::move(call_json), headers);
+        if (r.status == 0 && calls_->aborted) r.error = kAborted;  // not the socket's "canceled"
+        return r.status == 0;
+      }))
     return r;
-  }
+  if (calls_->aborted) return aborted();
   // Every kept connection is busy with another thread's call: this one takes a connection of
   // its own.
   return request("POST", api_path_, std::move(call_json), headers);
+}
+
+std::vector<SchedulerClient::Response> SchedulerClient::call_many(
+    std::vector<std::string> calls_json) const {
+  std::vector<Response> answers;
+  auto one_by_one = [&] {
+    for (std::string& c : calls_json)
+      answers.push_back(call(std::move(c)));
+    return answers;
+  };
+  if (calls_json.size() == 1 || !keep_alive || calls_->aborted) return one_by_one();
+  std::vector<HttpConnection::Request> requests(calls_json.size());
+  for (std::size_t i = 0; i < calls_json.size(); ++i) {
+    requests[i].method = "POST";
+    requests[i].path = api_path_;
+    requests[i].headers = {{"Content-Type", "application/json"}, {"Mesos-Stream-Id", stream_id_}};
+    requests[i].body = std::move(calls_json[i]);
+  }
+  if (on_kept_connection([&](HttpConnection& client) {
+        bool broken = false;
+        for (HttpConnection::Response& res : client.send_pipelined(requests)) {
+          Response r;
+          if (!res.error.empty()) {  // an answer cut short counts as none
+            r.error = calls_->aborted ? std::string(kAborted) : std::move(res.error);
+            broken = true;
+          } else {
+            r.status = res.status;
+            r.body = std::move(res.body);
+          }
+          answers.push_back(std::move(r));
+        }
+        return broken;
+      }))
+    return answers;
+  // Both kept connections busy (or calls aborted): one at a time, as call() sends each.
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    calls_json[i] = std::move(requests[i].body);
+  return one_by_one();
 }
 
 SchedulerClient::Response SchedulerClient::request(

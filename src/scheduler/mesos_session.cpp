@@ -65,18 +65,32 @@ std::string MesosSession::subscribe_call() const {
   return mesos::to_json(call).dump();
 }
 
-mesos::SchedulerClient::Response MesosSession::call(std::string call_json) {
+std::shared_ptr<mesos::SchedulerClient> MesosSession::caller(
+    mesos::SchedulerClient::Response& refused) {
   std::shared_ptr<mesos::SchedulerClient> client;
   {
     std::lock_guard lock(mutex_);
     client = client_;
   }
   if (calls_aborted_ || !client || !connected_) {
-    mesos::SchedulerClient::Response r;
-    r.error = calls_aborted_ ? mesos::SchedulerClient::kAborted : "not subscribed";
-    return r;
+    refused.error = calls_aborted_ ? mesos::SchedulerClient::kAborted : "not subscribed";
+    return nullptr;
   }
-  return client->call(std::move(call_json));
+  return client;
+}
+
+mesos::SchedulerClient::Response MesosSession::call(std::string call_json) {
+  mesos::SchedulerClient::Response refused;
+  auto client = caller(refused);
+  return client ? client->call(std::move(call_json)) : refused;
+}
+
+std::vector<mesos::SchedulerClient::Response> MesosSession::call_many(
+    std::vector<std::string> calls_json) {
+  mesos::SchedulerClient::Response refused;
+  auto client = caller(refused);
+  if (!client) return std::vector<mesos::SchedulerClient::Response>(calls_json.size(), refused);
+  return client->call_many(std::move(calls_json));
 }
 
 void MesosSession::on_record(const std::string& record) {

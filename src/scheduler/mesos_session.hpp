@@ -66,12 +66,16 @@ class MesosSession {
   // A call (JSON, framework_id included) on the current subscription; status 0 with an
   // error when there is none.
   mesos::SchedulerClient::Response call(std::string call_json);
+  // Several calls pipelined on one connection, answered in order (SchedulerClient::call_many).
+  std::vector<mesos::SchedulerClient::Response> call_many(std::vector<std::string> calls_json);
   bool connected() const { return connected_; }
   std::string framework_id() const;
 
  private:
   void run();
   std::string subscribe_call() const;
+  // The client calls go through, or null with `refused` saying why (aborted, not subscribed).
+  std::shared_ptr<mesos::SchedulerClient> caller(mesos::SchedulerClient::Response& refused);
   void on_record(const std::string& record);
 
   Options options_;

@@ -40,6 +40,9 @@ using plan::Status;
 namespace {
 
 constexpr std::size_t kMaxQueuedOffers = 256;
+// Acknowledgements queued while others are under way go out together, pipelined on one
+// connection, at most this many at once (about 20 KB of requests).
+constexpr std::size_t kAcknowledgementBatch = 64;
 // Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
 constexpr const char* kResized = "#resize";
 constexpr std::size_t kOffersDetailed = 16;  // offers of one evaluation kept in full
@@ -206,7 +209,8 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
   }
   if (stop_requested) session_->abort_calls();
   ack_queue_ = std::make_unique<mesos::CallQueue>(
-      [this](const std::string& body) { return session_->call(body); },
+      [this](std::vector<std::string> bodies) { return session_->call_many(std::move(bodies)); },
+      kAcknowledgementBatch,
       [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
         if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
         log(options_.service_name,

@@ -153,6 +153,81 @@ TEST(HttpConnection, KeptAliveItSendsTheNextRequestOnTheSameConnection) {
   EXPECT_EQ(server.requests()[0].find("Connection:"), std::string::npos);
 }
 
+// Reads off `fd`, after what `in` holds already, until `n` requests without bodies (GET) have
+// come whole: what a server of pipelined requests may find in one read.
+std::string read_requests(int fd, std::string in, std::size_t n) {
+  char buf[4096];
+  for (;;) {
+    std::size_t heads = 0;
+    for (std::size_t at = in.find("\r\n\r\n"); at != std::string::npos;
+         at = in.find("\r\n\r\n", at + 4))
+      ++heads;
+    if (heads >= n) return in;
+    const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
+    if (got <= 0) return in;
+    in.append(buf, static_cast<std::size_t>(got));
+  }
+}
+
+std::vector<HttpConnection::Request> gets(int n) {
+  std::vector<HttpConnection::Request> requests;
+  for (int i = 0; i < n; ++i)
+    requests.push_back({"GET", "/r" + std::to_string(i), {}, ""});
+  return requests;
+}
+
+TEST(HttpConnection, PipelinedRequestsGoOutTogetherAndTheirAnswersAreReadInOrder) {
+  std::atomic<bool> all_before_any_answer{false};
+  ScriptedServer server([&](int fd, const std::string& first) {
+    // Every request came before any answer went; then all three answers in one write, each
+    // one's bytes right after the last one's (the second an error, the third chunked).
+    const std::string got = read_requests(fd, first, 3);
+    all_before_any_answer = got.find("GET /r0 ") != std::string::npos &&
+                            got.find("GET /r1 ") != std::string::npos &&
+                            got.find("GET /r2 ") != std::string::npos;
+    send_text(fd,
+              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nr0"
+              "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nr1"
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nr2\r\n0\r\n\r\n");
+    answer_every_request(fd, ScriptedServer::read_request(fd));
+  });
+  HttpConnection c("127.0.0.1", server.port());
+  c.keep_alive = true;
+  const auto answers = c.send_pipelined(gets(3));
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_TRUE(all_before_any_answer);
+  EXPECT_EQ(answers[0].status, 200);
+  EXPECT_EQ(answers[0].body, "r0");
+  EXPECT_EQ(answers[1].status, 404);
+  EXPECT_EQ(answers[1].body, "r1");
+  EXPECT_EQ(answers[2].status, 200);
+  EXPECT_EQ(answers[2].body, "r2");
+  for (const auto& a : answers)
+    EXPECT_EQ(a.error, "");
+  // The connection is still fit for the next exchange.
+  EXPECT_EQ(c.get("/after").body, "ok");
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(HttpConnection, PipelinedAnswersAfterTheServerClosedHaveNone) {
+  ScriptedServer server([](int fd, const std::string&) {
+    send_text(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nr0");
+  });
+  HttpConnection c("127.0.0.1", server.port());
+  c.keep_alive = true;
+  const auto answers = c.send_pipelined(gets(3));
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].status, 200);
+  EXPECT_EQ(answers[0].body, "r0");
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(answers[i].status, 0) << i;
+    EXPECT_NE(answers[i].error.find("no answer"), std::string::npos) << answers[i].error;
+  }
+  // And the next exchange connects afresh.
+  EXPECT_EQ(c.get("/again").status, 200);
+  EXPECT_EQ(server.accepted(), 2);
+}
+
 TEST(HttpConnection, ConnectsAgainWhenTheServerClosedAfterAnswering) {
   ScriptedServer server([](int fd, const std::string&) {
     send_text(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");

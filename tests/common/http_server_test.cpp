@@ -209,6 +209,33 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(count(out, "Connection: close\r\n"), 1u) << out;
 }
 
+// And a batch from HttpConnection::send_pipelined, larger than either side reads at once.
+TEST_F(HttpServerTest, APipelinedBatchIsAnsweredInOrderOnOneConnection) {
+  HttpServer server;
+  server.post("/echo", [](const auto& req, auto& res) { res.set_content(req.body, "text/plain"); });
+  server.get("/port", [](const auto& req, auto& res) {
+    res.set_content(std::to_string(req.remote_port), "text/plain");
+  });
+  start(server);
+  HttpConnection c("127.0.0.1", server.port());
+  c.keep_alive = true;
+  std::vector<HttpConnection::Request> requests;
+  for (int i = 0; i < 40; ++i)
+    requests.push_back(
+        {"POST", "/echo", {}, "call " + std::to_string(i) + std::string(i * 50, '.')});
+  requests.push_back({"GET", "/port", {}, ""});
+  requests.push_back({"GET", "/port", {}, ""});
+  const std::vector<HttpConnection::Response> answers = c.send_pipelined(requests);
+  ASSERT_EQ(answers.size(), requests.size());
+  for (std::size_t i = 0; i < 40; ++i) {
+    EXPECT_EQ(answers[i].error, "") << i;
+    EXPECT_EQ(answers[i].status, 200) << i;
+    EXPECT_EQ(answers[i].body, requests[i].body) << i;
+  }
+  EXPECT_EQ(answers[40].status, 200);
+  EXPECT_EQ(answers[40].body, answers[41].body);  // the same client port: one connection
+}
+
 TEST_F(HttpServerTest, AChunkedBodyIsReadAndAContinueIsSentWhenAskedFor) {
   HttpServer server;
   server.post("/echo", [](const auto& req, auto& res) { res.set_content(req.body, "text/plain"); });

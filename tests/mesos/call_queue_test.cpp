@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -138,6 +139,64 @@ TEST(CallQueue, ASendThatThrowsIsReportedAndTheQueueGoesOn) {
   std::lock_guard lock(failed.mutex);
   // A throw counts as a transport error: status 0, its message as the error.
   EXPECT_EQ(failed.seen, std::vector<std::string>{"ACKNOWLEDGE:0:out of sockets"});
+}
+
+// A batch sender: the calls queued while a batch was under way go out together in the next,
+// at most `batch` of them.
+TEST(CallQueue, CallsQueuedMeanwhileGoOutTogetherUpToTheBatch) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::vector<std::string>> batches;
+  bool open = false;
+  CallQueue q(
+      [&](std::vector<std::string> bodies) {
+        std::unique_lock lock(mutex);
+        batches.push_back(bodies);
+        cv.notify_all();
+        cv.wait(lock, [&] { return open; });
+        return std::vector<Response>(bodies.size(), Response{202, "", ""});
+      },
+      2, nullptr);
+  q.push("a", "A");
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return batches.size() == 1; }));
+  }
+  q.push("b", "B");
+  q.push("c", "C");
+  q.push("d", "D");
+  EXPECT_EQ(q.pending(), 4u);
+  {
+    std::lock_guard lock(mutex);
+    open = true;
+    cv.notify_all();
+  }
+  q.drain();
+  EXPECT_EQ(q.pending(), 0u);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(batches, (std::vector<std::vector<std::string>>{{"a"}, {"b", "c"}, {"d"}}));
+}
+
+TEST(CallQueue, EachCallOfABatchIsReportedByItsOwnAnswer) {
+  Failures failed;
+  CallQueue q(
+      [](std::vector<std::string> bodies) {
+        std::vector<Response> answers;
+        for (const std::string& b : bodies) {
+          if (b == "last") break;  // no answer came for it
+          answers.push_back(b == "refused" ? Response{400, "bad call", ""} : Response{202, "", ""});
+        }
+        return answers;
+      },
+      64, failed.record());
+  // Queued before the thread takes any: most likely one batch, but any split reports the same.
+  q.push("ok", "OK");
+  q.push("refused", "ACKNOWLEDGE");
+  q.push("last", "KILL");
+  q.drain();
+  std::lock_guard lock(failed.mutex);
+  EXPECT_EQ(failed.seen,
+            (std::vector<std::string>{"ACKNOWLEDGE:400:bad call", "KILL:0:no answer"}));
 }
 
 }  // namespace

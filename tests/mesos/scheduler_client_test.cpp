@@ -125,6 +125,45 @@ TEST(SchedulerClient, AbortedCallsEndAtOnceAndLaterOnesFail) {
   EXPECT_EQ(server.calls(), 1);
 }
 
+TEST(SchedulerClient, ManyCallsArePipelinedOnOneKeptConnection) {
+  CallServer server;
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 3600;
+  const auto answers = client.call_many(std::vector<std::string>(30, "{}"));
+  ASSERT_EQ(answers.size(), 30u);
+  for (const auto& a : answers)
+    EXPECT_EQ(a.status, 202) << a.error;
+  EXPECT_EQ(server.calls(), 30);
+  EXPECT_EQ(server.connections(), 1u);
+  // Without keep_alive each goes on a connection of its own, as call() sends it.
+  SchedulerClient fresh("127.0.0.1", server.port());
+  for (const auto& a : fresh.call_many(std::vector<std::string>(3, "{}")))
+    EXPECT_EQ(a.status, 202) << a.error;
+  EXPECT_EQ(server.connections(), 4u);
+}
+
+TEST(SchedulerClient, ManyCallsPastTheServersCloseHaveNoAnswerAndTheNextStartAfresh) {
+  // The server closes each connection after two requests: the rest of a batch gets none.
+  CallServer server(2);
+  SchedulerClient client("127.0.0.1", server.port());
+  client.keep_alive = true;
+  client.reuse_seconds = 3600;
+  const auto answers = client.call_many(std::vector<std::string>(5, "{}"));
+  ASSERT_EQ(answers.size(), 5u);
+  EXPECT_EQ(answers[0].status, 202);
+  EXPECT_EQ(answers[1].status, 202);
+  for (std::size_t i = 2; i < 5; ++i) {
+    EXPECT_EQ(answers[i].status, 0) << i;
+    EXPECT_FALSE(answers[i].error.empty()) << i;
+  }
+  EXPECT_EQ(server.calls(), 2);
+  const auto again = client.call_many(std::vector<std::string>(2, "{}"));
+  EXPECT_EQ(again[0].status, 202);
+  EXPECT_EQ(again[1].status, 202);
+  EXPECT_EQ(server.connections(), 2u);
+}
+
 TEST(SchedulerClient, CallsWithoutKeepAliveEachTakeAConnection) {
   CallServer server;
   SchedulerClient client("127.0.0.1", server.port());
