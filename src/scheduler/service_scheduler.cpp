@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -1653,7 +1654,10 @@ void ServiceScheduler::send_kills() {
 }
 
 void ServiceScheduler::process_offers() {
-  std::vector<mesos::Offer> offers(offers_.begin(), offers_.end());
+  // Moved, here and back: an offer is some thirty allocations, and a deploy's passes copied
+  // up to 256 of them each way.
+  std::vector<mesos::Offer> offers(std::make_move_iterator(offers_.begin()),
+                                   std::make_move_iterator(offers_.end()));
   offers_.clear();
   metrics_.offers_processed += offers.size();
   for (const mesos::Offer& o : offers)
@@ -1716,7 +1720,8 @@ void ServiceScheduler::process_offers() {
   if (capped) {
     // The steps the cap held back get the offers no launch used at the next tick, instead of
     // waiting out a decline's filter.
-    offers_.insert(offers_.begin(), offers.begin(), offers.end());
+    offers_.insert(offers_.begin(), std::make_move_iterator(offers.begin()),
+                   std::make_move_iterator(offers.end()));
     manage_offer_flow(waiting, true);
     // That next tick comes as soon as the loop has handled what arrived meanwhile, rather
     // than with the next offers or statuses: a large deploy otherwise waited up to an offer
