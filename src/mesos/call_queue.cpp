@@ -18,6 +18,12 @@ CallQueue::CallQueue(SendMany send_many, std::size_t batch, Failed failed)
     : send_(std::move(send_many)),
       batch_(batch == 0 ? 1 : batch),
       failed_(std::move(failed)),
+      // Taking a batch from the queue allocates nothing: the thread cannot throw there.
+      taken_([n = batch_] {
+        std::vector<Item> v;
+        v.reserve(n);
+        return v;
+      }()),
       thread_([this] { run(); }) {}
 
 CallQueue::~CallQueue() {
@@ -65,7 +71,8 @@ void CallQueue::run() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) break;
-    std::vector<Item> items;
+    std::vector<Item>& items = taken_;
+    items.clear();
     while (!queue_.empty() && items.size() < batch_) {
       items.push_back(std::move(queue_.front()));
       queue_.pop_front();

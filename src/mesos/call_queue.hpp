@@ -50,7 +50,7 @@ class CallQueue {
 
   // Queues a call (JSON); `what` names it in a failure. Ignored once stopped.
   void push(std::string body, const char* what);
-  // Drops what is still queued and waits for the call under way, if any, to end.
+  // Drops what is still queued and waits for the calls under way (a batch), if any, to end.
   void stop();
   // Drops what is still queued (the connection they were for is gone) and keeps running.
   void clear();
@@ -74,6 +74,7 @@ class CallQueue {
   std::condition_variable drained_;  // drain(): nothing pending
   std::deque<Item> queue_;
   std::size_t in_flight_ = 0;  // taken from the queue, not yet answered
+  std::vector<Item> taken_;    // the batch under way; its room reserved at construction
   bool stopping_ = false;
   std::thread thread_;  // last: started once the members it uses exist
 };

@@ -77,7 +77,10 @@ inline void write_labels(JsonText& out, const std::vector<Label>& labels) {
 // holds all their trees at once: for 5,000 offers the whole tree was some 40 MB. One that
 // does not read stays in the tree, for the reader of the tree to report as it would have.
 // `items` ends with the list given last, as the tree keeps a key given twice. A text that is
-// not JSON gives a discarded tree.
+// not JSON gives a discarded tree. The parser's callback mode costs more per value, and at the
+// end of every object it keeps it scans that object's container for dropped values (nlohmann
+// 3.11), so a large list it keeps is quadratic: callers use this only for texts that can hold
+// the list (an OFFERS event, an ACCEPT), and json::parse for the rest.
 template <class T, class Read>
 json parse_listing(std::string_view text, const char* outer, const char* inner,
                    std::vector<T>& items, Read read) {
@@ -87,7 +90,10 @@ json parse_listing(std::string_view text, const char* outer, const char* inner,
   auto each = [&](int depth, json::parse_event_t what, json& parsed) {
     switch (what) {
       case json::parse_event_t::key:
-        if (depth == 1) key1 = parsed.get<std::string>();
+        if (depth == 1) {
+          key1 = parsed.get<std::string>();
+          key2.clear();  // a key of another member's object would be stale
+        }
         if (depth == 2) key2 = parsed.get<std::string>();
         if ((depth == 1 || depth == 2) && key1 == outer && (depth == 1 || key2 == inner))
           items.clear();

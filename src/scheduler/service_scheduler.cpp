@@ -42,7 +42,8 @@ namespace {
 
 constexpr std::size_t kMaxQueuedOffers = 256;
 // Acknowledgements queued while others are under way go out together, pipelined on one
-// connection, at most this many at once (about 20 KB of requests).
+// connection, at most this many at once (about 25 KB of requests: well within the sockets'
+// buffers, which a pipelined batch must fit).
 constexpr std::size_t kAcknowledgementBatch = 64;
 // Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
 constexpr const char* kResized = "#resize";
@@ -232,7 +233,7 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
 
 void ServiceScheduler::stop() {
   stopping_ = true;
-  // Acknowledgements still queued are dropped, and the one under way is cut short: the master
+  // Acknowledgements still queued are dropped, and those under way are cut short: the master
   // sends their updates again. (request_end() aborted the calls already, unless the stop
   // came otherwise.)
   if (session_) session_->abort_calls();

@@ -6,9 +6,11 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -141,6 +143,79 @@ TEST(SchedulerClient, ManyCallsArePipelinedOnOneKeptConnection) {
   for (const auto& a : fresh.call_many(std::vector<std::string>(3, "{}")))
     EXPECT_EQ(a.status, 202) << a.error;
   EXPECT_EQ(server.connections(), 4u);
+}
+
+// A server that answers nothing until `n` requests have arrived on its one connection (or 10 s
+// passed), then answers them all: calls sent one at a time would each wait for an answer.
+class BatchServer {
+ public:
+  explicit BatchServer(std::size_t n) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    ::listen(listener_, 4);
+    thread_ = std::thread([this, n] {
+      const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      std::string in;
+      char buf[4096];
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      auto heads = [&] {
+        std::size_t k = 0;
+        for (auto at = in.find("\r\n\r\n"); at != std::string::npos;
+             at = in.find("\r\n\r\n", at + 4))
+          ++k;
+        return k;
+      };
+      while (heads() < n && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
+        if (got <= 0) break;
+        in.append(buf, static_cast<std::size_t>(got));
+      }
+      all_arrived_ = heads() >= n;
+      std::string answers;
+      for (std::size_t i = 0; i < n; ++i)
+        answers += "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
+      (void)!::send(fd, answers.data(), answers.size(), MSG_NOSIGNAL);
+      while (::recv(fd, buf, sizeof buf, 0) > 0) {
+      }
+      ::close(fd);
+    });
+  }
+  ~BatchServer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    ::close(listener_);
+  }
+  int port() const { return port_; }
+  bool all_arrived() const { return all_arrived_; }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> all_arrived_{false};
+  std::thread thread_;
+};
+
+TEST(SchedulerClient, ManyCallsAllGoOutBeforeAnyAnswer) {
+  BatchServer server(3);
+  {
+    SchedulerClient client("127.0.0.1", server.port());
+    client.keep_alive = true;
+    client.reuse_seconds = 3600;
+    const auto answers = client.call_many(std::vector<std::string>(3, "{}"));
+    ASSERT_EQ(answers.size(), 3u);
+    for (const auto& a : answers)
+      EXPECT_EQ(a.status, 202) << a.error;
+  }  // the client closes its connection: the server's thread ends
+  EXPECT_TRUE(server.all_arrived());
 }
 
 TEST(SchedulerClient, ManyCallsPastTheServersCloseHaveNoAnswerAndTheNextStartAfresh) {
