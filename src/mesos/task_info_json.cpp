@@ -583,14 +583,11 @@ std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
 }
 
 json parse_call(std::string_view text, std::vector<Operation>& operations) {
-  operations.clear();
-  // Only an ACCEPT lists operations; the others parse without the callback, which a large
-  // RECONCILE (every task of a service) would make quadratic.
-  if (text.find("\"ACCEPT\"") == std::string_view::npos) return json::parse(text, nullptr, false);
-  return json_fields::parse_listing(text, "accept", "operations", operations, [](const json& o) {
-    std::string why;
-    return operation_from_json(o, why);
-  });
+  return json_fields::parse_listing(text, "ACCEPT", "accept", "operations", operations,
+                                    [](const json& o) {
+                                      std::string why;
+                                      return operation_from_json(o, why);
+                                    });
 }
 
 std::optional<AcceptCall> accept_from_parsed(const json& j, std::vector<Operation> operations,
