@@ -71,21 +71,22 @@ inline void write_labels(JsonText& out, const std::vector<Label>& labels) {
 }
 
 // Parses `text` into a tree, except the list at outer.inner (the top-level object's member
-// `outer`, and its member `inner`): each object in that list is read by `read` (returning a
-// std::optional<T>) as soon as the parser has finished it, appended to `items` and dropped,
-// so that a record listing thousands (an OFFERS event's offers, an ACCEPT's operations) never
-// holds all their trees at once: for 5,000 offers the whole tree was some 40 MB. One that
-// does not read stays in the tree, for the reader of the tree to report as it would have.
-// `items` ends with the list given last, as the tree keeps a key given twice. A text that is
-// not JSON gives a discarded tree. Only a record of type `type` ("OFFERS", "ACCEPT") lists
-// them: a text without that word in quotes is parsed as json::parse does, because the
-// parser's callback mode costs more per value and, at the end of every object it keeps, scans
-// that object's container for dropped values (nlohmann 3.11), so that a large list it keeps
-// (a RECONCILE of every task: 75 ms against 8 at 10,000) would be quadratic.
-template <class T, class Read>
+// `outer`, and its member `inner`): each object in that list is handed to `listing.take` as
+// soon as the parser has finished it, and dropped when taken, so that a record listing
+// thousands (an OFFERS event's offers, an ACCEPT's operations) never holds all their trees at
+// once: for 5,000 offers the whole tree was some 40 MB. One that `take` refuses stays in the
+// tree, for the reader of the tree to report as it would have. `listing.clear()` is called
+// when the list starts again, so that it ends with the list given last, as the tree keeps a
+// key given twice. A text that is not JSON gives a discarded tree. Only a record of type
+// `type` ("OFFERS", "ACCEPT") lists them: a text without that word in quotes is parsed as
+// json::parse does, because the parser's callback mode costs more per value and, at the end of
+// every object it keeps, scans that object's container for dropped values (nlohmann 3.11), so
+// that a large list it keeps (a RECONCILE of every task: 75 ms against 8 at 10,000) would be
+// quadratic.
+template <class Listing>
 json parse_listing(std::string_view text, std::string_view type, const char* outer,
-                   const char* inner, std::vector<T>& items, Read read) {
-  items.clear();
+                   const char* inner, Listing& listing) {
+  listing.clear();
   const std::string quoted_type = "\"" + std::string(type) + "\"";
   if (text.find(quoted_type) == std::string_view::npos) return json::parse(text, nullptr, false);
   bool in_list = false;
@@ -99,7 +100,7 @@ json parse_listing(std::string_view text, std::string_view type, const char* out
         }
         if (depth == 2) key2 = parsed.get<std::string>();
         if ((depth == 1 || depth == 2) && key1 == outer && (depth == 1 || key2 == inner))
-          items.clear();
+          listing.clear();
         return true;
       case json::parse_event_t::array_start:
         if (depth == 2) in_list = key1 == outer && key2 == inner;
@@ -107,18 +108,32 @@ json parse_listing(std::string_view text, std::string_view type, const char* out
       case json::parse_event_t::array_end:
         if (depth == 2) in_list = false;
         return true;
-      case json::parse_event_t::object_end: {
+      case json::parse_event_t::object_end:
         if (depth != 3 || !in_list) return true;
-        std::optional<T> item = read(static_cast<const json&>(parsed));
-        if (!item) return true;
-        items.push_back(std::move(*item));
-        return false;
-      }
+        return !listing.take(static_cast<const json&>(parsed));
       default:
         return true;
     }
   };
   return json::parse(text, each, false);
+}
+
+// The usual listing: each object read by `read` (returning a std::optional<T>) into `items`.
+template <class T, class Read>
+json parse_listing(std::string_view text, std::string_view type, const char* outer,
+                   const char* inner, std::vector<T>& items, Read read) {
+  struct Into {
+    std::vector<T>& items;
+    Read& read;
+    void clear() { items.clear(); }
+    bool take(const json& j) {
+      std::optional<T> item = read(j);
+      if (!item) return false;
+      items.push_back(std::move(*item));
+      return true;
+    }
+  } into{items, read};
+  return parse_listing(text, type, outer, inner, into);
 }
 
 // The labels at j["labels"]["labels"]; malformed entries are skipped.

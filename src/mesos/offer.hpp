@@ -50,6 +50,9 @@ struct Event {
   double heartbeat_interval_seconds = 15;
   // OFFERS
   std::vector<Offer> offers;
+  // Offers listed past the first `offers_read` that event_from_text was asked to read in
+  // full: their ids only, for a scheduler that would decline them unread anyway.
+  std::vector<std::string> unread_offer_ids;
   // RESCIND
   std::string offer_id;
   // UPDATE

@@ -267,20 +267,49 @@ std::optional<Event> event_from_json(const json& j, std::string& error) {
   return e;
 }
 
-std::optional<Event> event_from_text(std::string_view text, std::string& error) {
+namespace {
+
+// The listing of an OFFERS event: the first `limit` offers read in full, the rest's ids.
+struct OfferListing {
+  std::size_t limit;
   std::vector<Offer> offers;
+  std::vector<std::string> unread;
+
+  void clear() {
+    offers.clear();
+    unread.clear();
+  }
+  bool take(const json& o) {
+    if (offers.size() >= limit) {
+      auto id = json_fields::id_value(o, "id");
+      if (!id) return false;  // stays in the tree, which reports it
+      unread.push_back(std::move(*id));
+      return true;
+    }
+    std::string why;
+    auto offer = offer_from_json(o, why);
+    if (!offer) return false;
+    offers.push_back(std::move(*offer));
+    return true;
+  }
+};
+
+}  // namespace
+
+std::optional<Event> event_from_text(std::string_view text, std::string& error,
+                                     std::size_t offers_read) {
+  OfferListing listing{offers_read, {}, {}};
   // Events of other types (a deploy's thousands of UPDATEs) parse as json::parse does.
-  const json j =
-      json_fields::parse_listing(text, "OFFERS", "offers", "offers", offers, [](const json& o) {
-        std::string why;
-        return offer_from_json(o, why);
-      });
+  const json j = json_fields::parse_listing(text, "OFFERS", "offers", "offers", listing);
   if (j.is_discarded()) {
     error = "event: not JSON";
     return std::nullopt;
   }
   auto e = event_from_json(j, error);
-  if (e && e->type == Event::Type::offers) e->offers = std::move(offers);
+  if (e && e->type == Event::Type::offers) {
+    e->offers = std::move(listing.offers);
+    e->unread_offer_ids = std::move(listing.unread);
+  }
   return e;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -25,7 +27,10 @@ std::string event_text(const Event& event);
 // must ignore them); a malformed known event is an error naming the field.
 std::optional<Event> event_from_json(const nlohmann::json& j, std::string& error);
 // The same from the record's text, as the scheduler reads its event stream: an OFFERS event's
-// offers are read as each is parsed, so no tree of the whole event is ever held.
-std::optional<Event> event_from_text(std::string_view text, std::string& error);
+// offers are read as each is parsed, so no tree of the whole event is ever held. Only the
+// first `offers_read` offers are read in full; of the rest only the id is kept
+// (Event::unread_offer_ids), and an error elsewhere in one of them goes unnoticed.
+std::optional<Event> event_from_text(std::string_view text, std::string& error,
+                                     std::size_t offers_read = SIZE_MAX);
 
 }  // namespace steward::mesos

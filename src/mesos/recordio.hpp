@@ -28,6 +28,8 @@ class RecordIoReader {
 
   // A buffer at most this large is kept for the next bytes once all is consumed.
   static constexpr std::size_t kKeptCapacity = 256 * 1024;
+  // Room made past a large record's end for the next record's first bytes.
+  static constexpr std::size_t kFollowing = 64 * 1024;
 
  private:
   std::size_t max_record_;

@@ -95,7 +95,7 @@ std::vector<mesos::SchedulerClient::Response> MesosSession::call_many(
 
 void MesosSession::on_record(const std::string& record) {
   std::string error;
-  auto event = mesos::event_from_text(record, error);
+  auto event = mesos::event_from_text(record, error, options_.offers_read);
   {
     std::lock_guard lock(mutex_);
     last_event_ = now_seconds();

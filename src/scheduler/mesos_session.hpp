@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +36,9 @@ class MesosSession {
     double initial_backoff_seconds = 0.5;
     double max_backoff_seconds = 10;
     double heartbeat_misses = 5;  // reconnect after this many silent heartbeat intervals
+    // Offers of one OFFERS event read in full; the rest arrive as ids only
+    // (Event::unread_offer_ids), for a listener that keeps at most this many.
+    std::size_t offers_read = SIZE_MAX;
   };
 
   class Listener {

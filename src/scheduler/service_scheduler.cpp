@@ -199,6 +199,9 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
   so.host = options_.master_host;
   so.port = options_.master_port;
   so.framework = info;
+  // An OFFERS event from thousands of agents is megabytes of offers, most of them declined at
+  // once for want of room: those are read by id only.
+  so.offers_read = kMaxQueuedOffers;
   auto session =
       std::make_unique<MesosSession>(so, *store_, static_cast<MesosSession::Listener&>(*this));
   bool stop_requested = false;
@@ -592,8 +595,10 @@ void ServiceScheduler::subscribed(const std::string& framework_id) {
 void ServiceScheduler::event(mesos::Event&& event) {
   switch (event.type) {
     case mesos::Event::Type::offers:
-      loop_->post(
-          [this, offers = std::move(event.offers)]() mutable { on_offers(std::move(offers)); });
+      loop_->post([this, offers = std::move(event.offers),
+                   unread = std::move(event.unread_offer_ids)]() mutable {
+        on_offers(std::move(offers), std::move(unread));
+      });
       break;
     case mesos::Event::Type::rescind:
       loop_->post([this, id = event.offer_id] {
@@ -685,16 +690,17 @@ void ServiceScheduler::on_subscribed(const std::string& framework_id) {
   reconciler_.start(live, now());
 }
 
-void ServiceScheduler::on_offers(std::vector<mesos::Offer> offers) {
-  metrics_.offers_received += offers.size();
-  std::vector<mesos::Offer> overflow;
+void ServiceScheduler::on_offers(std::vector<mesos::Offer> offers,
+                                 std::vector<std::string> unread_ids) {
+  metrics_.offers_received += offers.size() + unread_ids.size();
+  // Those past the queue's room are declined (the unread ones were past it already).
   for (mesos::Offer& o : offers) {
     if (offers_.size() >= kMaxQueuedOffers)
-      overflow.push_back(std::move(o));
+      unread_ids.push_back(std::move(o.id));
     else
       offers_.push_back(std::move(o));
   }
-  if (!overflow.empty()) decline(overflow, options_.short_decline_seconds);
+  decline_ids(std::move(unread_ids), options_.short_decline_seconds);
   tick_soon();
 }
 
@@ -1826,14 +1832,21 @@ void ServiceScheduler::send_accept(const mesos::AcceptCall& accept) {
 }
 
 void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double seconds) {
-  if (offers.empty()) return;
+  std::vector<std::string> ids;
+  ids.reserve(offers.size());
+  for (const mesos::Offer& o : offers)
+    ids.push_back(o.id);
+  decline_ids(std::move(ids), seconds);
+}
+
+void ServiceScheduler::decline_ids(std::vector<std::string> offer_ids, double seconds) {
+  if (offer_ids.empty()) return;
   (seconds >= options_.long_decline_seconds ? metrics_.offers_declined_long
-                                            : metrics_.offers_declined_short) += offers.size();
+                                            : metrics_.offers_declined_short) += offer_ids.size();
   mesos::Call c;
   c.type = mesos::Call::Type::decline;
   c.framework_id = session_->framework_id();
-  for (const mesos::Offer& o : offers)
-    c.offer_ids.push_back(o.id);
+  c.offer_ids = std::move(offer_ids);
   c.refuse_seconds = seconds;
   send(call_json(c), "DECLINE");
 }

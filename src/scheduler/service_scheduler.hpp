@@ -184,7 +184,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void note_churn(std::size_t n);  // statuses or launches handled: memory to give back later
   void tick_soon();
   void on_subscribed(const std::string& framework_id);
-  void on_offers(std::vector<mesos::Offer> offers);
+  void on_offers(std::vector<mesos::Offer> offers, std::vector<std::string> unread_ids);
   void on_update(const mesos::TaskStatus& status);
   void queue_update(mesos::TaskStatus status);
   void flush_updates();
@@ -200,6 +200,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void manage_offer_flow(bool waiting, bool active);
   void send_kills();
   void decline(const std::vector<mesos::Offer>& offers, double seconds);
+  void decline_ids(std::vector<std::string> offer_ids, double seconds);
   void send_accept(const mesos::AcceptCall& accept);
   bool send(std::string call_json, const char* what);
   void acknowledge(const mesos::TaskStatus& status);

@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "common/release_memory.hpp"
+
 namespace steward::sdk {
 
 namespace fs = std::filesystem;
@@ -195,6 +197,7 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
   std::string api_host, token;
   int api_port = 0;
   if (!check_serve_options(o, api_host, api_port, token, err)) return 2;
+  keep_heap_small();
   std::error_code ec;
   fs::create_directories(so.state_dir, ec);
   if (ec) {

@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string error;
   const std::string text(reinterpret_cast<const char*>(data), size);
   (void)steward::mesos::event_from_text(text, error);
+  (void)steward::mesos::event_from_text(text, error, 1);  // offers past the first by id
   std::vector<steward::mesos::Operation> operations;
   const auto call = steward::mesos::parse_call(text, operations);
   if (!call.is_discarded())

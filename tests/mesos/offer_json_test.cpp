@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -180,6 +181,51 @@ TEST(EventText, AnOfferThatDoesNotReadFailsTheEventByName) {
   EXPECT_EQ(error, "event: not JSON");
   EXPECT_FALSE(event_from_text("", error));
   EXPECT_EQ(error, "event: not JSON");
+}
+
+// Asked to read only the first N offers in full (the scheduler keeps at most 256), the reader
+// keeps only the ids of the rest, which the scheduler declines: the ones read are the tree's
+// first N, in order, and the ids the rest's. One past N is not checked beyond its id.
+TEST(EventText, OffersPastTheReadLimitArriveAsIdsOnly) {
+  std::string error;
+  auto first = event_from_json(json::parse(kOffersEvent), error);
+  ASSERT_TRUE(first) << error;
+  Event many;
+  many.type = Event::Type::offers;
+  for (int i = 0; i < 300; ++i) {
+    Offer o = first->offers.at(0);
+    o.id = "offer-" + std::to_string(i);
+    many.offers.push_back(o);
+  }
+  const std::string text = event_text(many);
+  for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{256}, std::size_t{300}}) {
+    auto e = event_from_text(text, error, limit);
+    ASSERT_TRUE(e) << error;
+    ASSERT_EQ(e->offers.size(), limit);
+    EXPECT_TRUE(std::equal(e->offers.begin(), e->offers.end(), many.offers.begin()));
+    ASSERT_EQ(e->unread_offer_ids.size(), 300 - limit);
+    for (std::size_t i = limit; i < 300; ++i)
+      EXPECT_EQ(e->unread_offer_ids[i - limit], "offer-" + std::to_string(i));
+  }
+  const std::string good = R"({"id": {"value": "o1"}, "framework_id": {"value": "f"},
+      "agent_id": {"value": "a"}, "hostname": "h", "resources": []})";
+  // Past the limit an offer is read for its id alone; without one, the event fails by name.
+  auto lax = event_from_text(
+      R"({"type": "OFFERS", "offers": {"offers": [)" + good + R"(, {"id": {"value": "o2"}}]}})",
+      error, 1);
+  ASSERT_TRUE(lax) << error;
+  EXPECT_EQ(lax->unread_offer_ids, std::vector<std::string>{"o2"});
+  EXPECT_FALSE(event_from_text(
+      R"({"type": "OFFERS", "offers": {"offers": [)" + good + R"(, {"hostname": "h"}]}})", error,
+      1));
+  EXPECT_EQ(error, "event OFFERS: offer.id: is required");
+  // A list given twice: what is kept, read and unread, is the last one's.
+  auto twice = event_from_text(R"({"type": "OFFERS", "offers": {"offers": [)" + good + ", " + good +
+                                   R"(], "offers": [{"id": {"value": "o9"}}]}})",
+                               error, 0);
+  ASSERT_TRUE(twice) << error;
+  EXPECT_TRUE(twice->offers.empty());
+  EXPECT_EQ(twice->unread_offer_ids, std::vector<std::string>{"o9"});
 }
 
 TEST(EventText, AKeyGivenTwiceKeepsItsLastValueAsTheTreeDoes) {

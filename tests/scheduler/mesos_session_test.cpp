@@ -37,7 +37,10 @@ class Recorder : public MesosSession::Listener {
   }
   void event(mesos::Event&& e) override {
     std::lock_guard lock(mutex_);
-    if (e.type == mesos::Event::Type::offers) ++offer_events;
+    if (e.type != mesos::Event::Type::offers) return;
+    ++offer_events;
+    offers_read.push_back(e.offers.size());
+    offers_unread.push_back(e.unread_offer_ids.size());
   }
   void disconnected(const std::string& why) override {
     std::lock_guard lock(mutex_);
@@ -57,6 +60,7 @@ class Recorder : public MesosSession::Listener {
   std::vector<std::string> disconnections;
   std::vector<std::string> removals;
   int offer_events = 0;
+  std::vector<std::size_t> offers_read, offers_unread;  // per OFFERS event
   bool stored_before_use = true;
 
  private:
@@ -108,6 +112,34 @@ TEST_F(MesosSessionTest, SubscribesPersistsTheIdFirstAndReceivesOffers) {
                                         {"revive", nlohmann::json::object()}})
                             .dump());
   EXPECT_EQ(r.status, 202) << r.body << r.error;
+}
+
+// Offers past Options::offers_read reach the listener as ids only, in the same event.
+TEST(MesosSessionOffers, OffersPastTheReadLimitArriveAsIds) {
+  ClusterProcess cluster(R"(
+heartbeat_interval_seconds: 0.5
+agents:
+  - name: sim
+    count: 5
+    simulated: true
+    resources: {cpus: 4, mem: 4096, disk: 10000, ports: 31000-31099}
+)");
+  TempDir dir;
+  state::SqliteStateStore store(dir.path().string());
+  Recorder recorder(store);
+  MesosSession::Options o;
+  o.port = cluster.port();
+  o.framework = hello_world();
+  o.offers_read = 2;
+  MesosSession session(o, store, recorder);
+  session.start();
+  // The first allocation offers every agent at once.
+  ASSERT_TRUE(eventually([&] { return recorder.with([&] { return recorder.offer_events > 0; }); }));
+  recorder.with([&] {
+    EXPECT_EQ(recorder.offers_read.at(0), 2u);
+    EXPECT_EQ(recorder.offers_unread.at(0), 3u);
+    return 0;
+  });
 }
 
 TEST_F(MesosSessionTest, AbortedCallsStayAbortedForALaterSubscription) {

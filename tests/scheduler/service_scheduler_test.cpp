@@ -885,6 +885,35 @@ std::string parallel_pods(const std::string& name, int count, const std::string&
          "        strategy: parallel\n        pod: " + name + "\n";
 }
 
+// The scheduler queues at most 256 offers (and reads no more than that of one event in full:
+// MesosSessionOffers): of 300 agents' offers, one pod fitting each, those past the queue's
+// room are declined, come back once their short filter ends and take the last pods.
+TEST(OfferQueue, OffersPastTheQueuesRoomAreDeclinedUnreadAndComeBack) {
+  ClusterProcess cluster(R"(
+heartbeat_interval_seconds: 1
+offer_interval_seconds: 0.2
+agents:
+  - name: sim
+    count: 300
+    simulated: true
+    resources: {cpus: 1, mem: 4096, disk: 10000, ports: 31000-31099}
+)");
+  SchedulerProcess s(
+      write_spec(cluster.dir() / "spec", "svc.yml", parallel_pods("wide", 300, "0.6")), cluster,
+      (cluster.dir() / "services").string(), "wide", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  std::set<std::string> agents;
+  const HttpAnswer pods = s.get("/v1/pod/status");
+  for (const json& instance : pods.body["pods"][0]["instances"])
+    agents.insert(instance["tasks"][0]["agent"].get<std::string>());
+  EXPECT_EQ(agents.size(), 300u);
+  const std::string metrics = s.get("/v1/metrics/prometheus").text;
+  EXPECT_NE(metrics.find("steward_offers_declined_total{duration=\"short\"} "), std::string::npos);
+  EXPECT_EQ(metrics.find("steward_offers_declined_total{duration=\"short\"} 0\n"),
+            std::string::npos)
+      << metrics;
+}
+
 // A master that stops answering (SIGSTOP) while the scheduler's loop waits on a call of its
 // own: a SIGTERM ends the scheduler at once, cleanly, instead of after the call's 30 s read
 // timeout (the API waits on the loop, and the API stops first).
