@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "cluster/master.hpp"
 
@@ -87,6 +89,15 @@ void Master::allocate(double now) {
     for (FrameworkRecord* fw : eligible)
       share[fw->info.id] = dominant_share(fw->info.id);
 
+  // Each framework's filters by agent, so that an agent's offer checks only its own: a
+  // framework that declined every agent holds a filter for each, and scanning them all for
+  // every agent made an allocation quadratic in the agents.
+  std::map<const FrameworkRecord*, std::unordered_multimap<std::string_view, const OfferFilter*>>
+      filters_by_agent;
+  for (FrameworkRecord* fw : eligible)
+    for (const OfferFilter& f : fw->filters)
+      if (f.until > now) filters_by_agent[fw].emplace(f.agent_id, &f);
+
   std::map<std::string, std::vector<mesos::Offer>> out;
   for (auto& entry : agents_) {
     AgentRecord& agent = entry.second;  // not a structured binding: lambdas below capture it
@@ -112,12 +123,13 @@ void Master::allocate(double now) {
           candidates.push_back(r);
         }
         if (candidates.empty()) continue;
-        const bool filtered =
-            std::any_of(fw->filters.begin(), fw->filters.end(), [&](const OfferFilter& f) {
-              if (f.agent_id != agent.id || f.role != role || f.until <= now) return false;
-              return std::all_of(candidates.begin(), candidates.end(),
-                                 [&](const Resource& r) { return f.resources.contains(r); });
-            });
+        const auto [first, last] = filters_by_agent[fw].equal_range(agent.id);
+        const bool filtered = std::any_of(first, last, [&](const auto& by_agent) {
+          const OfferFilter& f = *by_agent.second;
+          if (f.role != role) return false;
+          return std::all_of(candidates.begin(), candidates.end(),
+                             [&](const Resource& r) { return f.resources.contains(r); });
+        });
         if (filtered) continue;
 
         OfferRecord record;

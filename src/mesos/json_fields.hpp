@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_document.hpp"
 #include "common/json_text.hpp"
 #include "mesos/resource.hpp"
 
@@ -22,19 +23,24 @@ inline json id(const std::string& value) {
   return {{"value", value}};
 }
 
+// The readers below take either tree: nlohmann's or a JsonDocument's (whose queries mirror
+// nlohmann's names), so that a decoder is written once for both.
+
 // The string inside {"value": ...} at `key`, if it is there and well formed.
-inline std::optional<std::string> id_value(const json& j, const char* key) {
+template <class Tree>
+std::optional<std::string> id_value(const Tree& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_object()) return std::nullopt;
   auto v = it->find("value");
   if (v == it->end() || !v->is_string()) return std::nullopt;
-  return v->get<std::string>();
+  return v->template get<std::string>();
 }
 
 // The string at `key`, or "" when absent or not a string.
-inline std::string text(const json& j, const char* key) {
+template <class Tree>
+std::string text(const Tree& j, const char* key) {
   auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it != j.end() && it->is_string() ? it->template get<std::string>() : std::string();
 }
 
 // The text a value's write_json gives, and the tree parsed from it (to_json): the text is
@@ -73,12 +79,12 @@ inline void write_labels(JsonText& out, const std::vector<Label>& labels) {
 // Parses `text` into a tree, except the list at outer.inner (the top-level object's member
 // `outer`, and its member `inner`): each object in that list is handed to `listing.take` as
 // soon as the parser has finished it, and dropped when taken, so that a record listing
-// thousands (an OFFERS event's offers, an ACCEPT's operations) never holds all their trees at
-// once: for 5,000 offers the whole tree was some 40 MB. One that `take` refuses stays in the
-// tree, for the reader of the tree to report as it would have. `listing.clear()` is called
-// when the list starts again, so that it ends with the list given last, as the tree keeps a
-// key given twice. A text that is not JSON gives a discarded tree. Only a record of type
-// `type` ("OFFERS", "ACCEPT") lists them: a text without that word in quotes is parsed as
+// thousands (an OFFERS event's offers) never holds all their trees at once: for 5,000 offers
+// the whole tree was some 40 MB (a JsonDocument keeps all its nodes, 32 bytes each). One that
+// `take` refuses stays in the tree, for the reader of the tree to report as it would have.
+// `listing.clear()` is called when the list starts again, so that it ends with the list given last,
+// as the tree keeps a key given twice. A text that is not JSON gives a discarded tree. Only a
+// record of type `type` ("OFFERS") lists them: a text without that word in quotes is parsed as
 // json::parse does, because the parser's callback mode costs more per value and, at the end of
 // every object it keeps, scans that object's container for dropped values (nlohmann 3.11), so
 // that a large list it keeps (a RECONCILE of every task: 75 ms against 8 at 10,000) would be
@@ -95,10 +101,10 @@ json parse_listing(std::string_view text, std::string_view type, const char* out
     switch (what) {
       case json::parse_event_t::key:
         if (depth == 1) {
-          key1 = parsed.get<std::string>();
+          key1 = parsed.template get<std::string>();
           key2.clear();  // a key of another member's object would be stale
         }
-        if (depth == 2) key2 = parsed.get<std::string>();
+        if (depth == 2) key2 = parsed.template get<std::string>();
         if ((depth == 1 || depth == 2) && key1 == outer && (depth == 1 || key2 == inner))
           listing.clear();
         return true;
@@ -118,36 +124,19 @@ json parse_listing(std::string_view text, std::string_view type, const char* out
   return json::parse(text, each, false);
 }
 
-// The usual listing: each object read by `read` (returning a std::optional<T>) into `items`.
-template <class T, class Read>
-json parse_listing(std::string_view text, std::string_view type, const char* outer,
-                   const char* inner, std::vector<T>& items, Read read) {
-  struct Into {
-    std::vector<T>& items;
-    Read& read;
-    void clear() { items.clear(); }
-    bool take(const json& j) {
-      std::optional<T> item = read(j);
-      if (!item) return false;
-      items.push_back(std::move(*item));
-      return true;
-    }
-  } into{items, read};
-  return parse_listing(text, type, outer, inner, into);
-}
-
 // The labels at j["labels"]["labels"]; malformed entries are skipped.
-inline std::vector<Label> labels_from(const json& j) {
+template <class Tree>
+std::vector<Label> labels_from(const Tree& j) {
   std::vector<Label> out;
   auto l = j.find("labels");
   if (l == j.end() || !l->is_object()) return out;
   auto list = l->find("labels");
   if (list == l->end() || !list->is_array()) return out;
-  for (const json& item : *list) {
+  for (const auto& item : *list) {
     if (!item.is_object()) continue;
     Label label{text(item, "key"), std::nullopt};
     if (auto v = item.find("value"); v != item.end() && v->is_string())
-      label.value = v->get<std::string>();
+      label.value = v->template get<std::string>();
     out.push_back(std::move(label));
   }
   return out;

@@ -28,29 +28,31 @@ struct Reader {
   void fail(const std::string& where, const std::string& what) {
     if (error.empty()) error = where + ": " + what;
   }
-  std::optional<std::string> string(const json& j, const char* key, const std::string& where) {
+  template <class Tree>
+  std::optional<std::string> string(const Tree& j, const char* key, const std::string& where) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return std::nullopt;
     if (!it->is_string()) {
       fail(where + "." + key, "must be a string");
       return std::nullopt;
     }
-    return it->get<std::string>();
+    return it->template get<std::string>();
   }
   // int64/uint64 may be numbers or numeric strings in Mesos JSON.
-  std::optional<std::uint64_t> uint(const json& j, const char* key, const std::string& where) {
+  template <class Tree>
+  std::optional<std::uint64_t> uint(const Tree& j, const char* key, const std::string& where) {
     auto it = j.find(key);
     if (it == j.end()) {
       fail(where + "." + key, "is required");
       return std::nullopt;
     }
-    if (it->is_number_unsigned()) return it->get<std::uint64_t>();
-    if (it->is_number_integer() && it->get<std::int64_t>() >= 0)
-      return static_cast<std::uint64_t>(it->get<std::int64_t>());
+    if (it->is_number_unsigned()) return it->template get<std::uint64_t>();
+    if (it->is_number_integer() && it->template get<std::int64_t>() >= 0)
+      return static_cast<std::uint64_t>(it->template get<std::int64_t>());
     if (it->is_string()) {
       try {
         std::size_t used = 0;
-        std::string text = it->get<std::string>();
+        std::string text = it->template get<std::string>();
         std::uint64_t v = std::stoull(text, &used);
         if (used == text.size() && !text.empty() && text[0] != '-') return v;
       } catch (const std::exception&) {
@@ -59,13 +61,14 @@ struct Reader {
     fail(where + "." + key, "must be a non-negative whole number");
     return std::nullopt;
   }
-  std::vector<Label> labels(const json& j, const std::string& where) {
+  template <class Tree>
+  std::vector<Label> labels(const Tree& j, const std::string& where) {
     std::vector<Label> out;
     auto it = j.find("labels");
     if (it == j.end() || !it->is_object()) return out;
     auto list = it->find("labels");
     if (list == it->end() || !list->is_array()) return out;
-    for (const json& item : *list) {
+    for (const auto& item : *list) {
       if (!item.is_object()) {
         fail(where + ".labels", "each label must be an object");
         continue;
@@ -163,7 +166,10 @@ json to_json(const Resource& r) {
   return json_fields::parsed(r);
 }
 
-std::optional<Resource> resource_from_json(const json& j, std::string& error) {
+namespace {
+
+template <class Tree>
+std::optional<Resource> read_resource(const Tree& j, std::string& error) {
   error.clear();
   Reader in{error};
   if (!j.is_object()) {
@@ -181,7 +187,7 @@ std::optional<Resource> resource_from_json(const json& j, std::string& error) {
     if (s == j.end() || !s->is_object() || !s->contains("value") || !(*s)["value"].is_number()) {
       in.fail(where + ".scalar.value", "a SCALAR resource needs a number");
     } else {
-      const double value = (*s)["value"].get<double>();
+      const double value = (*s)["value"].template get<double>();
       if (!std::isfinite(value) || value < 0)
         in.fail(where + ".scalar.value", "must be a finite number >= 0");
       else
@@ -191,7 +197,7 @@ std::optional<Resource> resource_from_json(const json& j, std::string& error) {
     r.type = Resource::Type::ranges;
     auto rs = j.find("ranges");
     if (rs != j.end() && rs->is_object() && rs->contains("range") && (*rs)["range"].is_array()) {
-      for (const json& range : (*rs)["range"]) {
+      for (const auto& range : (*rs)["range"]) {
         if (!range.is_object()) {
           in.fail(where + ".ranges", "each range must be an object");
           break;
@@ -208,8 +214,8 @@ std::optional<Resource> resource_from_json(const json& j, std::string& error) {
     r.type = Resource::Type::set;
     auto st = j.find("set");
     if (st != j.end() && st->is_object() && st->contains("item") && (*st)["item"].is_array()) {
-      for (const json& item : (*st)["item"]) {
-        if (item.is_string()) r.set.push_back(item.get<std::string>());
+      for (const auto& item : (*st)["item"]) {
+        if (item.is_string()) r.set.push_back(item.template get<std::string>());
       }
     }
   } else {
@@ -221,7 +227,7 @@ std::optional<Resource> resource_from_json(const json& j, std::string& error) {
     if (j.contains("reservation") || (j.contains("role") && j["role"] != "*")) {
       in.fail(where, "uses both `reservations` and the old `role`/`reservation` format");
     }
-    for (const json& item : *stack) {
+    for (const auto& item : *stack) {
       if (!item.is_object()) {
         in.fail(where + ".reservations", "each reservation must be an object");
         break;
@@ -284,6 +290,16 @@ std::optional<Resource> resource_from_json(const json& j, std::string& error) {
   }
   if (!in.ok()) return std::nullopt;
   return r;
+}
+
+}  // namespace
+
+std::optional<Resource> resource_from_json(const json& j, std::string& error) {
+  return read_resource(j, error);
+}
+
+std::optional<Resource> resource_from_json(const JsonValue& j, std::string& error) {
+  return read_resource(j, error);
 }
 
 }  // namespace steward::mesos

@@ -14,42 +14,46 @@ using json_fields::text;
 using nlohmann::json;
 using Env = std::vector<std::pair<std::string, std::string>>;
 
-double number(const json& j, const char* key, double fallback) {
+template <class Tree>
+double number(const Tree& j, const char* key, double fallback) {
   auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+  return it != j.end() && it->is_number() ? it->template get<double>() : fallback;
 }
 
-Env env_from(const json& j) {
+template <class Tree>
+Env env_from(const Tree& j) {
   Env env;
   auto e = j.find("environment");
   if (e == j.end() || !e->is_object()) return env;
   auto vars = e->find("variables");
   if (vars == e->end() || !vars->is_array()) return env;
-  for (const json& v : *vars) {
+  for (const auto& v : *vars) {
     if (v.is_object()) env.emplace_back(text(v, "name"), text(v, "value"));
   }
   return env;
 }
 
-CommandInfo command_from(const json& j) {
+template <class Tree>
+CommandInfo command_from(const Tree& j) {
   CommandInfo c;
-  if (auto s = j.find("shell"); s != j.end() && s->is_boolean()) c.shell = s->get<bool>();
+  if (auto s = j.find("shell"); s != j.end() && s->is_boolean()) c.shell = s->template get<bool>();
   c.value = text(j, "value");
   if (auto args = j.find("arguments"); args != j.end() && args->is_array()) {
-    for (const json& a : *args) {
-      if (a.is_string()) c.arguments.push_back(a.get<std::string>());
+    for (const auto& a : *args) {
+      if (a.is_string()) c.arguments.push_back(a.template get<std::string>());
     }
   }
   c.environment = env_from(j);
   c.user = text(j, "user");
   if (auto uris = j.find("uris"); uris != j.end() && uris->is_array()) {
-    for (const json& u : *uris) {
+    for (const auto& u : *uris) {
       if (!u.is_object()) continue;
       CommandInfo::Uri uri;
       uri.value = text(u, "value");
-      if (auto e = u.find("extract"); e != u.end() && e->is_boolean()) uri.extract = e->get<bool>();
+      if (auto e = u.find("extract"); e != u.end() && e->is_boolean())
+        uri.extract = e->template get<bool>();
       if (auto x = u.find("executable"); x != u.end() && x->is_boolean())
-        uri.executable = x->get<bool>();
+        uri.executable = x->template get<bool>();
       c.uris.push_back(uri);
     }
   }
@@ -69,7 +73,8 @@ const char* check_type_name(CommandCheck::Type t) {
 
 // HealthCheck puts the command at `command`, CheckInfo one level deeper at `command.command`.
 // HTTP and TCP targets are `http {port, path}` and `tcp {port}` in both.
-std::optional<CommandCheck> check_from(const json& j, bool health, const std::string& where,
+template <class Tree>
+std::optional<CommandCheck> check_from(const Tree& j, bool health, const std::string& where,
                                        std::string& error) {
   if (!j.is_object()) return std::nullopt;
   CommandCheck c;
@@ -85,12 +90,12 @@ std::optional<CommandCheck> check_from(const json& j, bool health, const std::st
       return std::nullopt;
     }
     auto port = target->find("port");
-    if (port == target->end() || !port->is_number_unsigned() || port->get<std::uint64_t>() == 0 ||
-        port->get<std::uint64_t>() > 65535) {
+    if (port == target->end() || !port->is_number_unsigned() ||
+        port->template get<std::uint64_t>() == 0 || port->template get<std::uint64_t>() > 65535) {
       error = where + ": a port from 1 to 65535 is required";
       return std::nullopt;
     }
-    c.port = port->get<std::uint32_t>();
+    c.port = port->template get<std::uint32_t>();
     c.path = text(*target, "path");
     if (c.type == CommandCheck::Type::http && c.path.empty()) c.path = "/";
     if (!text(*target, "scheme").empty()) c.scheme = text(*target, "scheme");
@@ -99,7 +104,7 @@ std::optional<CommandCheck> check_from(const json& j, bool health, const std::st
       return std::nullopt;
     }
   } else if (type == "COMMAND") {
-    const json* cmd = nullptr;
+    const Tree* cmd = nullptr;
     if (auto outer = j.find("command"); outer != j.end() && outer->is_object()) {
       cmd = &*outer;
       if (!health) {
@@ -122,12 +127,13 @@ std::optional<CommandCheck> check_from(const json& j, bool health, const std::st
   c.timeout_seconds = number(j, "timeout_seconds", c.timeout_seconds);
   c.grace_period_seconds = number(j, "grace_period_seconds", c.grace_period_seconds);
   if (auto f = j.find("consecutive_failures"); f != j.end() && f->is_number_unsigned()) {
-    c.consecutive_failures = f->get<std::uint32_t>();
+    c.consecutive_failures = f->template get<std::uint32_t>();
   }
   return c;
 }
 
-std::optional<std::vector<Resource>> resources_from(const json& j, const char* key,
+template <class Tree>
+std::optional<std::vector<Resource>> resources_from(const Tree& j, const char* key,
                                                     const std::string& where, std::string& error) {
   std::vector<Resource> out;
   auto it = j.find(key);
@@ -136,7 +142,7 @@ std::optional<std::vector<Resource>> resources_from(const json& j, const char* k
     error = where + "." + key + ": must be a list";
     return std::nullopt;
   }
-  for (const json& r : *it) {
+  for (const auto& r : *it) {
     std::string why;
     auto resource = resource_from_json(r, why);
     if (!resource) {
@@ -346,8 +352,10 @@ std::string accept_text(const AcceptCall& a) {
   return json_fields::written(a);
 }
 
-std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
-                                            bool require_task_id) {
+namespace {
+
+template <class Tree>
+std::optional<TaskInfo> read_task_info(const Tree& j, std::string& error, bool require_task_id) {
   error.clear();
   if (!j.is_object()) {
     error = "task: must be an object";
@@ -377,32 +385,32 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
   if (auto k = j.find("kill_policy"); k != j.end() && k->is_object()) {
     if (auto g = k->find("grace_period"); g != k->end() && g->is_object()) {
       if (auto ns = g->find("nanoseconds"); ns != g->end() && ns->is_number_integer()) {
-        t.kill_grace_period_ns = ns->get<std::int64_t>();
+        t.kill_grace_period_ns = ns->template get<std::int64_t>();
       }
     }
   }
   if (auto c = j.find("container"); c != j.end() && c->is_object()) {
     if (auto info = c->find("rlimit_info"); info != c->end() && info->is_object()) {
-      static const json kNone = json::array();
       auto list = info->find("rlimits");
-      const json& items = list != info->end() && list->is_array() ? *list : kNone;
-      for (const json& item : items) {
-        RLimit r;
-        r.type = item.is_object() ? text(item, "type") : "";
-        if (!is_rlimit_type(r.type)) {
-          error = where + ".container.rlimit_info: unsupported rlimit type \"" + r.type + "\"";
-          return std::nullopt;
+      if (list != info->end() && list->is_array()) {
+        for (const auto& item : *list) {
+          RLimit r;
+          r.type = item.is_object() ? text(item, "type") : "";
+          if (!is_rlimit_type(r.type)) {
+            error = where + ".container.rlimit_info: unsupported rlimit type \"" + r.type + "\"";
+            return std::nullopt;
+          }
+          if (auto v = item.find("soft"); v != item.end() && v->is_number_unsigned())
+            r.soft = v->template get<std::uint64_t>();
+          if (auto v = item.find("hard"); v != item.end() && v->is_number_unsigned())
+            r.hard = v->template get<std::uint64_t>();
+          if (r.soft.has_value() != r.hard.has_value() || (r.soft && *r.soft > *r.hard)) {
+            error = where + ".container.rlimit_info: " + r.type +
+                    " needs both soft and hard (soft <= hard), or neither for unlimited";
+            return std::nullopt;
+          }
+          t.rlimits.push_back(r);
         }
-        if (auto v = item.find("soft"); v != item.end() && v->is_number_unsigned())
-          r.soft = v->get<std::uint64_t>();
-        if (auto v = item.find("hard"); v != item.end() && v->is_number_unsigned())
-          r.hard = v->get<std::uint64_t>();
-        if (r.soft.has_value() != r.hard.has_value() || (r.soft && *r.soft > *r.hard)) {
-          error = where + ".container.rlimit_info: " + r.type +
-                  " needs both soft and hard (soft <= hard), or neither for unlimited";
-          return std::nullopt;
-        }
-        t.rlimits.push_back(r);
       }
     }
   }
@@ -418,6 +426,8 @@ std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
   return t;
 }
 
+}  // namespace
+
 bool is_rlimit_type(const std::string& type) {
   static const char* const kTypes[] = {
       "RLMT_AS",      "RLMT_CORE",     "RLMT_CPU",        "RLMT_DATA",   "RLMT_FSIZE", "RLMT_LOCKS",
@@ -428,7 +438,10 @@ bool is_rlimit_type(const std::string& type) {
   return false;
 }
 
-std::optional<ExecutorInfo> executor_info_from_json(const json& j, std::string& error) {
+namespace {
+
+template <class Tree>
+std::optional<ExecutorInfo> read_executor_info(const Tree& j, std::string& error) {
   error.clear();
   if (!j.is_object()) {
     error = "executor: must be an object";
@@ -453,7 +466,8 @@ std::optional<ExecutorInfo> executor_info_from_json(const json& j, std::string& 
   return e;
 }
 
-std::optional<Operation> operation_from_json(const json& j, std::string& error) {
+template <class Tree>
+std::optional<Operation> read_operation(const Tree& j, std::string& error) {
   error.clear();
   if (!j.is_object()) {
     error = "operation: must be an object";
@@ -469,18 +483,18 @@ std::optional<Operation> operation_from_json(const json& j, std::string& error) 
     return std::nullopt;
   }
   op.id = id_value(j, "id").value_or("");
-  auto body_of = [&](const char* key) -> const json* {
+  auto body_of = [&](const char* key) -> const Tree* {
     auto it = j.find(key);
     if (it != j.end() && it->is_object()) return &*it;
     error = type + ": `" + key + "` is missing";
     return nullptr;
   };
-  auto tasks_from = [&](const json& list) -> bool {
+  auto tasks_from = [&](const Tree& list) -> bool {
     if (!list.is_array()) {
       error = type + ": tasks must be a list";
       return false;
     }
-    for (const json& t : list) {
+    for (const auto& t : list) {
       auto task = task_info_from_json(t, error);
       if (!task) return false;
       op.tasks.push_back(std::move(*task));
@@ -489,14 +503,13 @@ std::optional<Operation> operation_from_json(const json& j, std::string& error) 
   };
   switch (op.type) {
     case Operation::Type::launch: {
-      const json* b = body_of("launch");
-      if (b == nullptr ||
-          !tasks_from(b->contains("task_infos") ? (*b)["task_infos"] : json::array()))
+      const Tree* b = body_of("launch");
+      if (b == nullptr || (b->contains("task_infos") && !tasks_from((*b)["task_infos"])))
         return std::nullopt;
       break;
     }
     case Operation::Type::launch_group: {
-      const json* b = body_of("launch_group");
+      const Tree* b = body_of("launch_group");
       if (b == nullptr) return std::nullopt;
       auto ex = b->find("executor");
       if (ex == b->end() || !ex->is_object()) {
@@ -525,7 +538,7 @@ std::optional<Operation> operation_from_json(const json& j, std::string& error) 
       const char* list = op.type == Operation::Type::create || op.type == Operation::Type::destroy
                              ? "volumes"
                              : "resources";
-      const json* b = body_of(key);
+      const Tree* b = body_of(key);
       if (b == nullptr) return std::nullopt;
       auto resources = resources_from(*b, list, type, error);
       if (!resources) return std::nullopt;
@@ -541,7 +554,8 @@ std::optional<Operation> operation_from_json(const json& j, std::string& error) 
   return op;
 }
 
-std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
+template <class Tree>
+std::optional<AcceptCall> read_accept(const Tree& j, std::string& error) {
   error.clear();
   if (!j.is_object() || text(j, "type") != "ACCEPT") {
     error = "call: not an ACCEPT";
@@ -559,9 +573,9 @@ std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
     return std::nullopt;
   }
   if (auto ids = b->find("offer_ids"); ids != b->end() && ids->is_array()) {
-    for (const json& o : *ids) {
+    for (const auto& o : *ids) {
       if (o.is_object() && o.contains("value") && o["value"].is_string())
-        a.offer_ids.push_back(o["value"].get<std::string>());
+        a.offer_ids.push_back(o["value"].template get<std::string>());
     }
   }
   if (a.offer_ids.empty()) {
@@ -569,7 +583,7 @@ std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
     return std::nullopt;
   }
   if (auto ops = b->find("operations"); ops != b->end() && ops->is_array()) {
-    for (const json& o : *ops) {
+    for (const auto& o : *ops) {
       auto op = operation_from_json(o, error);
       if (!op) return std::nullopt;
       a.operations.push_back(std::move(*op));
@@ -577,24 +591,38 @@ std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
   }
   if (auto f = b->find("filters"); f != b->end() && f->is_object()) {
     if (auto r = f->find("refuse_seconds"); r != f->end() && r->is_number())
-      a.refuse_seconds = r->get<double>();
+      a.refuse_seconds = r->template get<double>();
   }
   return a;
 }
 
-json parse_call(std::string_view text, std::vector<Operation>& operations) {
-  return json_fields::parse_listing(text, "ACCEPT", "accept", "operations", operations,
-                                    [](const json& o) {
-                                      std::string why;
-                                      return operation_from_json(o, why);
-                                    });
-}
+}  // namespace
 
-std::optional<AcceptCall> accept_from_parsed(const json& j, std::vector<Operation> operations,
-                                             std::string& error) {
-  auto a = accept_from_json(j, error);  // fails on an operation left in the tree
-  if (a) a->operations = std::move(operations);
-  return a;
+std::optional<TaskInfo> task_info_from_json(const json& j, std::string& error,
+                                            bool require_task_id) {
+  return read_task_info(j, error, require_task_id);
+}
+std::optional<TaskInfo> task_info_from_json(const JsonValue& j, std::string& error,
+                                            bool require_task_id) {
+  return read_task_info(j, error, require_task_id);
+}
+std::optional<ExecutorInfo> executor_info_from_json(const json& j, std::string& error) {
+  return read_executor_info(j, error);
+}
+std::optional<ExecutorInfo> executor_info_from_json(const JsonValue& j, std::string& error) {
+  return read_executor_info(j, error);
+}
+std::optional<Operation> operation_from_json(const json& j, std::string& error) {
+  return read_operation(j, error);
+}
+std::optional<Operation> operation_from_json(const JsonValue& j, std::string& error) {
+  return read_operation(j, error);
+}
+std::optional<AcceptCall> accept_from_json(const json& j, std::string& error) {
+  return read_accept(j, error);
+}
+std::optional<AcceptCall> accept_from_json(const JsonValue& j, std::string& error) {
+  return read_accept(j, error);
 }
 
 }  // namespace steward::mesos

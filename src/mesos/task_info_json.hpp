@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_document.hpp"  // complete: nlohmann's conversions test the type
 #include "mesos/task_info.hpp"
 
 namespace steward {
@@ -27,21 +28,18 @@ void write_json(JsonText& out, const AcceptCall& accept);
 // would otherwise hold its whole tree (several times the text) at once.
 std::string accept_text(const AcceptCall& accept);
 
+// Each reads either tree the same way (a JsonDocument's is the faster to parse).
 // `require_task_id` is false only for stored footprints (a TaskInfo not launched yet).
 std::optional<TaskInfo> task_info_from_json(const nlohmann::json& j, std::string& error,
                                             bool require_task_id = true);
+std::optional<TaskInfo> task_info_from_json(const JsonValue& j, std::string& error,
+                                            bool require_task_id = true);
 std::optional<ExecutorInfo> executor_info_from_json(const nlohmann::json& j, std::string& error);
+std::optional<ExecutorInfo> executor_info_from_json(const JsonValue& j, std::string& error);
 std::optional<Operation> operation_from_json(const nlohmann::json& j, std::string& error);
+std::optional<Operation> operation_from_json(const JsonValue& j, std::string& error);
 // An ACCEPT call (type, framework_id, accept{offer_ids, operations, filters}).
 std::optional<AcceptCall> accept_from_json(const nlohmann::json& j, std::string& error);
-
-// A call's text parsed with an ACCEPT's operations read into `operations` as the parser
-// finishes each (json_fields::parse_listing): a launch pass's ACCEPT is megabytes, and its
-// whole tree was the largest part of the embedded cluster's CPU in a deploy. The tree, for
-// the call's type and the rest, is discarded when the text is not JSON.
-nlohmann::json parse_call(std::string_view text, std::vector<Operation>& operations);
-// The ACCEPT of a tree parse_call made, with the operations it read apart.
-std::optional<AcceptCall> accept_from_parsed(const nlohmann::json& j,
-                                             std::vector<Operation> operations, std::string& error);
+std::optional<AcceptCall> accept_from_json(const JsonValue& j, std::string& error);
 
 }  // namespace steward::mesos

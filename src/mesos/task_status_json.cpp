@@ -57,7 +57,10 @@ json to_json(const TaskStatus& s) {
   return json_fields::parsed(s);
 }
 
-std::optional<TaskStatus> task_status_from_json(const json& j, std::string& error) {
+namespace {
+
+template <class Tree>
+std::optional<TaskStatus> read_task_status(const Tree& j, std::string& error) {
   error.clear();
   if (!j.is_object()) {
     error = "status: must be an object";
@@ -84,21 +87,23 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
   }
   s.agent_id = id_value(j, "agent_id").value_or("");
   s.executor_id = id_value(j, "executor_id").value_or("");
-  if (auto t = j.find("timestamp"); t != j.end() && t->is_number()) s.timestamp = t->get<double>();
+  if (auto t = j.find("timestamp"); t != j.end() && t->is_number())
+    s.timestamp = t->template get<double>();
   s.uuid = text(j, "uuid");
-  if (auto h = j.find("healthy"); h != j.end() && h->is_boolean()) s.healthy = h->get<bool>();
+  if (auto h = j.find("healthy"); h != j.end() && h->is_boolean())
+    s.healthy = h->template get<bool>();
   if (auto c = j.find("check_status"); c != j.end() && c->is_object()) {
     if (auto cmd = c->find("command"); cmd != c->end() && cmd->is_object()) {
       if (auto code = cmd->find("exit_code"); code != cmd->end() && code->is_number_integer()) {
-        s.check_exit_code = code->get<int>();
+        s.check_exit_code = code->template get<int>();
       }
     }
     for (const char* kind : {"tcp", "http"}) {
       if (auto k = c->find(kind); k != c->end() && k->is_object()) {
         if (auto ok = k->find("succeeded"); ok != k->end() && ok->is_boolean())
-          s.check_succeeded = ok->get<bool>();
+          s.check_succeeded = ok->template get<bool>();
         if (auto code = k->find("status_code"); code != k->end() && code->is_number_integer()) {
-          int http = code->get<int>();
+          int http = code->template get<int>();
           s.check_http_status = http;
           s.check_succeeded = http >= 200 && http < 400;
         }
@@ -108,11 +113,11 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
   s.labels = json_fields::labels_from(j);
   if (auto cs = j.find("container_status"); cs != j.end() && cs->is_object()) {
     if (auto nets = cs->find("network_infos"); nets != cs->end() && nets->is_array()) {
-      for (const json& net : *nets) {
+      for (const auto& net : *nets) {
         if (!net.is_object()) continue;
         auto ips = net.find("ip_addresses");
         if (ips == net.end() || !ips->is_array()) continue;
-        for (const json& ip : *ips) {
+        for (const auto& ip : *ips) {
           if (ip.is_object()) {
             std::string addr = text(ip, "ip_address");
             if (!addr.empty()) s.ip_addresses.push_back(addr);
@@ -122,6 +127,16 @@ std::optional<TaskStatus> task_status_from_json(const json& j, std::string& erro
     }
   }
   return s;
+}
+
+}  // namespace
+
+std::optional<TaskStatus> task_status_from_json(const json& j, std::string& error) {
+  return read_task_status(j, error);
+}
+
+std::optional<TaskStatus> task_status_from_json(const JsonValue& j, std::string& error) {
+  return read_task_status(j, error);
 }
 
 }  // namespace steward::mesos

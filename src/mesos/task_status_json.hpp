@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "common/json_document.hpp"  // complete: nlohmann's conversions test the type
 #include "mesos/task_status.hpp"
 
 namespace steward {
@@ -18,5 +19,6 @@ void write_json(JsonText& out, const TaskStatus& status);
 // nullopt with `error` naming the field when the JSON is not a TaskStatus. Unknown fields
 // are ignored, as Mesos does.
 std::optional<TaskStatus> task_status_from_json(const nlohmann::json& j, std::string& error);
+std::optional<TaskStatus> task_status_from_json(const JsonValue& j, std::string& error);
 
 }  // namespace steward::mesos

@@ -427,6 +427,39 @@ TEST_F(MasterTest, DeclineFiltersTheAgentUntilRefuseSecondsOrRevive) {
   EXPECT_EQ(fw.offers().size(), 1u);
 }
 
+// Filters are kept by agent (master_allocator.cpp): one agent's filter holds back that
+// agent's resources alone, whichever order the agents and filters come in.
+TEST(MasterFilters, ADeclineFiltersOnlyItsOwnAgent) {
+  ClusterConfig config = one_agent();
+  for (int i = 1; i < 4; ++i) {
+    config.agents.push_back(config.agents[0]);
+    config.agents.back().name = "agent-" + std::to_string(i);
+  }
+  MasterHarness h(config);
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  auto offers = fw.offers();
+  ASSERT_EQ(offers.size(), 4u);
+  // Agents 1 and 3 refused for 30 s, 0 and 2 for none.
+  for (const json& offer : offers) {
+    const std::string agent = offer["agent_id"]["value"];
+    const bool refuse = agent == "M-S1" || agent == "M-S3";
+    h.call(fw, {{"type", "DECLINE"},
+                {"decline",
+                 {{"offer_ids", json::array({offer["id"]})},
+                  {"filters", {{"refuse_seconds", refuse ? 30 : 0}}}}}});
+  }
+  h.advance(2);
+  std::set<std::string> agents;
+  for (const json& offer : fw.offers())
+    agents.insert(offer["agent_id"]["value"].get<std::string>());
+  EXPECT_EQ(agents, (std::set<std::string>{"M-S0", "M-S2"}));
+  h.advance(30);
+  agents.clear();
+  for (const json& offer : fw.offers())
+    agents.insert(offer["agent_id"]["value"].get<std::string>());
+  EXPECT_EQ(agents, (std::set<std::string>{"M-S1", "M-S3"}));
+}
+
 TEST_F(MasterTest, SuppressStopsOffersAndReviveResumes) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   auto offers = fw.offers();

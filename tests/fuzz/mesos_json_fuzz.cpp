@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_document.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/executor_api.hpp"
 #include "mesos/offer_json.hpp"
@@ -16,12 +17,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
   (void)steward::mesos::event_from_text(text, error);
   (void)steward::mesos::event_from_text(text, error, 1);  // offers past the first by id
-  std::vector<steward::mesos::Operation> operations;
-  const auto call = steward::mesos::parse_call(text, operations);
-  if (!call.is_discarded())
-    (void)steward::mesos::accept_from_parsed(call, std::move(operations), error);
+  // A JsonDocument accepts what nlohmann accepts, and its decoders read what the tree's read.
+  steward::JsonDocument doc;
+  const bool parsed = doc.parse(text);
   auto j = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (parsed == j.is_discarded()) __builtin_trap();
   if (j.is_discarded()) return 0;
+  std::string doc_error;
+  if (steward::mesos::accept_from_json(doc.root(), doc_error) !=
+          steward::mesos::accept_from_json(j, error) ||
+      doc_error != error)
+    __builtin_trap();
+  if (steward::mesos::task_info_from_json(doc.root(), doc_error) !=
+          steward::mesos::task_info_from_json(j, error) ||
+      doc_error != error)
+    __builtin_trap();
   (void)steward::mesos::event_from_json(j, error);
   (void)steward::mesos::call_from_json(j, error);
   (void)steward::mesos::accept_from_json(j, error);

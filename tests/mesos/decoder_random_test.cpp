@@ -6,9 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/json_document.hpp"
+
 #include "mesos/call_json.hpp"
 #include "mesos/executor_api.hpp"
 #include "mesos/offer_json.hpp"
+#include "mesos/resource_json.hpp"
 #include "mesos/task_info_json.hpp"
 #include "mesos/task_status_json.hpp"
 
@@ -79,8 +82,8 @@ TEST(MesosDecoders, RandomJsonNeverThrows) {
   }
 }
 
-// event_from_text reads offers as they are parsed; whatever the JSON, it answers what reading
-// the whole tree answers.
+// event_from_text reads offers as they are parsed, and any other event from a JsonDocument;
+// whatever the JSON, it answers what reading the whole tree answers.
 TEST(MesosDecoders, EventFromTextAgreesWithTheTree) {
   std::mt19937 rng(7);
   for (int i = 0; i < 20000; ++i) {
@@ -95,34 +98,59 @@ TEST(MesosDecoders, EventFromTextAgreesWithTheTree) {
     if (from_tree) {
       EXPECT_EQ(from_text->type, from_tree->type) << j.dump();
       EXPECT_EQ(from_text->offers, from_tree->offers) << j.dump();
+      EXPECT_EQ(from_text->status, from_tree->status) << j.dump();
+      EXPECT_EQ(event_text(*from_text), event_text(*from_tree)) << j.dump();
     }
   }
 }
 
-// So does an ACCEPT read through parse_call, which reads its operations as they are parsed.
-TEST(MesosDecoders, AcceptFromParseCallAgreesWithTheTree) {
+// The decoders that read a JsonDocument too (the embedded master reads an ACCEPT so) answer
+// from it what they answer from nlohmann's tree, value or error.
+template <class T, class Read>
+void same_from_both(const json& j, const JsonValue& doc, Read read) {
+  std::string tree_error, doc_error;
+  std::optional<T> from_tree, from_doc;
+  ASSERT_NO_THROW({
+    from_tree = read(j, tree_error);
+    from_doc = read(doc, doc_error);
+  }) << j.dump();
+  ASSERT_EQ(from_doc.has_value(), from_tree.has_value()) << j.dump();
+  EXPECT_EQ(doc_error, tree_error) << j.dump();
+  if (from_tree) {
+    EXPECT_EQ(*from_doc, *from_tree) << j.dump();
+  }
+}
+
+TEST(MesosDecoders, ADocumentReadsAsTheTreeReads) {
   std::mt19937 rng(11);
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 20000 && !::testing::Test::HasFailure(); ++i) {
     json j = random_value(rng, 6);
     if (j.is_object()) {
-      if (rng() % 2) j["type"] = "ACCEPT";
+      if (rng() % 2) j["type"] = rng() % 2 ? json("ACCEPT") : random_value(rng, 0);
       if (rng() % 2) j["framework_id"] = {{"value", "f"}};
       if (rng() % 2 && j.contains("accept") && j["accept"].is_object())
         j["accept"]["offer_ids"] = json::array({{{"value", "o"}}});
     }
-    std::string tree_error, text_error;
-    auto from_tree = accept_from_json(j, tree_error);
-    std::vector<Operation> operations;
-    std::optional<AcceptCall> from_text;
-    ASSERT_NO_THROW({
-      const json tree = parse_call(j.dump(), operations);
-      from_text = accept_from_parsed(tree, std::move(operations), text_error);
-    }) << j.dump();
-    ASSERT_EQ(from_text.has_value(), from_tree.has_value()) << j.dump();
-    EXPECT_EQ(text_error, tree_error) << j.dump();
-    if (from_tree) {
-      EXPECT_EQ(*from_text, *from_tree) << j.dump();
-    }
+    const std::string text = j.dump();
+    JsonDocument doc;
+    ASSERT_TRUE(doc.parse(text)) << doc.error();
+    const JsonValue& d = doc.root();
+    same_from_both<AcceptCall>(
+        j, d, [](const auto& t, std::string& e) { return accept_from_json(t, e); });
+    same_from_both<Operation>(
+        j, d, [](const auto& t, std::string& e) { return operation_from_json(t, e); });
+    same_from_both<TaskInfo>(
+        j, d, [](const auto& t, std::string& e) { return task_info_from_json(t, e); });
+    same_from_both<TaskInfo>(
+        j, d, [](const auto& t, std::string& e) { return task_info_from_json(t, e, false); });
+    same_from_both<ExecutorInfo>(
+        j, d, [](const auto& t, std::string& e) { return executor_info_from_json(t, e); });
+    same_from_both<Resource>(
+        j, d, [](const auto& t, std::string& e) { return resource_from_json(t, e); });
+    same_from_both<TaskStatus>(
+        j, d, [](const auto& t, std::string& e) { return task_status_from_json(t, e); });
+    same_from_both<Offer>(j, d,
+                          [](const auto& t, std::string& e) { return offer_from_json(t, e); });
   }
 }
 

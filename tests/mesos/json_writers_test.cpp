@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/json_document.hpp"
 #include "common/json_text.hpp"
 #include "mesos/json_fields.hpp"
 #include "mesos/offer_json.hpp"
@@ -242,18 +243,39 @@ void expect_canonical_and_read_back(const T& value, Decode decode) {
   ASSERT_EQ(*back, value) << text;
 }
 
+// And through a JsonDocument, as the embedded master reads an ACCEPT.
+template <class T, class Decode>
+void expect_document_reads_back(const T& value, Decode decode) {
+  const std::string text = written(value);
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(text)) << doc.error();
+  std::string error;
+  auto back = decode(doc.root(), error);
+  ASSERT_TRUE(back) << error << " " << text;
+  ASSERT_EQ(*back, value) << text;
+}
+
 TEST(WrittenJson, ResourcesAreCanonicalAndReadBack) {
   Random random(1);
-  for (int i = 0; i < 2000 && !::testing::Test::HasFatalFailure(); ++i)
-    expect_canonical_and_read_back(random.resource(), resource_from_json);
+  auto decode = [](const auto& j, std::string& error) { return resource_from_json(j, error); };
+  for (int i = 0; i < 2000 && !::testing::Test::HasFatalFailure(); ++i) {
+    const Resource r = random.resource();
+    expect_canonical_and_read_back(r, decode);
+    expect_document_reads_back(r, decode);
+  }
 }
 
 TEST(WrittenJson, TasksAndAcceptsAreCanonicalAndReadBack) {
   Random random(2);
-  for (int i = 0; i < 500 && !::testing::Test::HasFatalFailure(); ++i)
-    expect_canonical_and_read_back(random.task(), [](const json& j, std::string& error) {
-      return task_info_from_json(j, error);
-    });
+  auto decode_task = [](const auto& j, std::string& error) {
+    return task_info_from_json(j, error);
+  };
+  for (int i = 0; i < 500 && !::testing::Test::HasFatalFailure(); ++i) {
+    const TaskInfo t = random.task();
+    expect_canonical_and_read_back(t, decode_task);
+    expect_document_reads_back(t, decode_task);
+  }
+  auto decode_accept = [](const auto& j, std::string& error) { return accept_from_json(j, error); };
   for (int i = 0; i < 200 && !::testing::Test::HasFatalFailure(); ++i) {
     AcceptCall a;
     a.framework_id = random.text();
@@ -263,23 +285,27 @@ TEST(WrittenJson, TasksAndAcceptsAreCanonicalAndReadBack) {
       a.operations.push_back(random.operation());
     if (random.chance()) a.refuse_seconds = random.number();
     ASSERT_EQ(accept_text(a), written(a));
-    expect_canonical_and_read_back(a, accept_from_json);
-    // And as the embedded master reads it, each operation as it is parsed.
-    std::vector<Operation> operations;
-    const json tree = parse_call(accept_text(a), operations);
-    std::string error;
-    auto read = accept_from_parsed(tree, std::move(operations), error);
-    ASSERT_TRUE(read) << error;
-    ASSERT_EQ(*read, a);
+    expect_canonical_and_read_back(a, decode_accept);
+    expect_document_reads_back(a, decode_accept);
   }
 }
 
 TEST(WrittenJson, StatusesOffersAndEventsAreCanonicalAndReadBack) {
   Random random(3);
-  for (int i = 0; i < 1000 && !::testing::Test::HasFatalFailure(); ++i)
-    expect_canonical_and_read_back(random.status(), task_status_from_json);
-  for (int i = 0; i < 1000 && !::testing::Test::HasFatalFailure(); ++i)
-    expect_canonical_and_read_back(random.offer(), offer_from_json);
+  auto decode_status = [](const auto& j, std::string& error) {
+    return task_status_from_json(j, error);
+  };
+  for (int i = 0; i < 1000 && !::testing::Test::HasFatalFailure(); ++i) {
+    const TaskStatus status = random.status();
+    expect_canonical_and_read_back(status, decode_status);
+    expect_document_reads_back(status, decode_status);
+  }
+  auto decode_offer = [](const auto& j, std::string& error) { return offer_from_json(j, error); };
+  for (int i = 0; i < 1000 && !::testing::Test::HasFatalFailure(); ++i) {
+    const Offer offer = random.offer();
+    expect_canonical_and_read_back(offer, decode_offer);
+    expect_document_reads_back(offer, decode_offer);
+  }
   for (int i = 0; i < 1000; ++i) {
     Event e;
     e.type = static_cast<Event::Type>(1 + random.below(8));

@@ -1,5 +1,7 @@
 #include "mesos/task_info_json.hpp"
 
+#include "common/json_document.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -184,35 +186,28 @@ TEST(TaskInfoJson, HttpAndTcpChecksRoundTrip) {
   EXPECT_EQ(*back, *t);
 }
 
-// The embedded master reads an ACCEPT's operations as they are parsed (parse_call): what the
-// tree gives, and the tree of any other call as it was.
-TEST(AcceptJson, ParseCallReadsWhatTheTreeReads) {
+// The embedded master reads an ACCEPT through a JsonDocument: what the tree gives.
+TEST(AcceptJson, ADocumentReadsWhatTheTreeReads) {
   std::string error;
-  std::vector<Operation> operations;
-  const json tree = parse_call(kAccept, operations);
-  ASSERT_EQ(operations.size(), 3u);
-  auto a = accept_from_parsed(tree, std::move(operations), error);
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(kAccept)) << doc.error();
+  auto a = accept_from_json(doc.root(), error);
   ASSERT_TRUE(a) << error;
+  ASSERT_EQ(a->operations.size(), 3u);
   EXPECT_EQ(*a, *accept_from_json(json::parse(kAccept), error));
-  const std::string decline = R"({"type": "DECLINE", "framework_id": {"value": "f"},
-      "decline": {"offer_ids": [{"value": "o1"}], "filters": {"refuse_seconds": 5}}})";
-  EXPECT_EQ(parse_call(decline, operations), json::parse(decline));
-  EXPECT_TRUE(operations.empty());
-  EXPECT_TRUE(parse_call("{\"type\": ", operations).is_discarded());
 }
 
 TEST(AcceptJson, AnOperationThatDoesNotReadFailsTheCallByName) {
-  // Between two good ones, which were already read and dropped from the tree.
+  // Between two good ones.
   const std::string text = R"({"type": "ACCEPT", "framework_id": {"value": "f"},
       "accept": {"offer_ids": [{"value": "o1"}], "operations": [
         {"type": "UNRESERVE", "unreserve": {"resources": []}},
         {"type": "RESERVE", "reserve": {"resources": [{"name": "cpus"}]}},
         {"type": "UNRESERVE", "unreserve": {"resources": []}}]}})";
-  std::vector<Operation> operations;
-  const json tree = parse_call(text, operations);
-  EXPECT_EQ(operations.size(), 2u);
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(text)) << doc.error();
   std::string error;
-  EXPECT_FALSE(accept_from_parsed(tree, std::move(operations), error));
+  EXPECT_FALSE(accept_from_json(doc.root(), error));
   EXPECT_EQ(error, "RESERVE: resource cpus.type: must be SCALAR, RANGES or SET");
 }
 
