@@ -106,28 +106,27 @@ std::optional<json> read_call(const HttpServer::Request& req, HttpServer::Respon
   return j;
 }
 
-// An ACCEPT's body read into a JsonDocument (megabytes for a launch pass: nlohmann's tree
-// made its parse the largest part of the cluster's CPU in a deploy), and `accept` set; or
-// the 4xx answered. False with nothing answered when the body is another call.
-bool read_accept(const HttpServer::Request& req, HttpServer::Response& res,
-                 std::optional<mesos::AcceptCall>& accept) {
-  if (req.body.find("\"ACCEPT\"") == std::string::npos) return false;
-  if (!check_content_type(req, res)) return true;
-  JsonDocument doc;
+// What read_accept found in a call's body.
+enum class AcceptBody { other, answered, accept };
+
+// An ACCEPT's body parsed into `doc` (megabytes for a launch pass: nlohmann's tree made its
+// parse the largest part of the cluster's CPU in a deploy), or a 4xx answered. `other` for
+// any other call, and for an ACCEPT whose text spells its type with escapes (read_call's
+// tree then finds it).
+AcceptBody read_accept(const HttpServer::Request& req, HttpServer::Response& res,
+                       JsonDocument& doc) {
+  if (req.body.find("\"ACCEPT\"") == std::string::npos) return AcceptBody::other;
+  if (!check_content_type(req, res)) return AcceptBody::answered;
   if (!doc.parse(req.body)) {
     reply(res, 400, "Failed to parse body into JSON: not valid JSON");
-    return true;
+    return AcceptBody::answered;
   }
   if (!doc.root().is_object()) {
     reply(res, 400, "Failed to parse body into JSON: expected an object");
-    return true;
+    return AcceptBody::answered;
   }
-  if (auto type = doc.root().find("type"); type == doc.root().end() || !(*type == "ACCEPT"))
-    return false;
-  std::string error;
-  accept = mesos::accept_from_json(doc.root(), error);
-  if (!accept) reply(res, 400, "Failed to validate scheduler::Call: " + error);
-  return true;
+  auto type = doc.root().find("type");
+  return type != doc.root().end() && *type == "ACCEPT" ? AcceptBody::accept : AcceptBody::other;
 }
 
 constexpr int kMaxStreams = 224;
@@ -517,20 +516,30 @@ void ClusterDaemon::Impl::routes() {
 void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
                                          HttpServer::Response& res) {
   const std::string stream_id = req.header("Mesos-Stream-Id");
-  std::optional<mesos::AcceptCall> accept;
-  if (read_accept(req, res, accept)) {
-    if (!accept) return;  // answered
+  std::string error;
+  auto accept = [&](const auto& tree) {
     // A launch during the shutdown's grace would start an executor nothing stops.
     if (stopping) return reply(res, 503, "The cluster is stopping");
-    CallOutcome o = loop.call([&] { return master->accept(*accept, stream_id, now_seconds()); });
+    auto call = mesos::accept_from_json(tree, error);
+    if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
+    CallOutcome o = loop.call([&] { return master->accept(*call, stream_id, now_seconds()); });
     return reply(res, o.status, o.message);
+  };
+  JsonDocument doc;
+  switch (read_accept(req, res, doc)) {
+    case AcceptBody::answered:
+      return;
+    case AcceptBody::accept:
+      return accept(doc.root());
+    case AcceptBody::other:
+      break;
   }
   auto body = read_call(req, res);
   if (!body) return;
   const json& j = *body;
   const std::string type = type_of(j);
   if (type == "SUBSCRIBE") return subscribe(j, req, res);
-  std::string error;
+  if (type == "ACCEPT") return accept(j);
   if (type == "REQUEST" || type == "MESSAGE" || type == "ACCEPT_INVERSE_OFFERS" ||
       type == "DECLINE_INVERSE_OFFERS" || type == "ACKNOWLEDGE_OPERATION_STATUS" ||
       type == "RECONCILE_OPERATIONS") {

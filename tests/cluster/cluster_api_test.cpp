@@ -111,6 +111,27 @@ TEST_F(ClusterApiTest, LaunchKillAndReconcileOnSimulatedAgent) {
   }));
 }
 
+// An ACCEPT is read from a JsonDocument when its text names its type as such; one that
+// spells the type with an escape is an ACCEPT all the same.
+TEST_F(ClusterApiTest, AnAcceptWhoseTypeIsEscapedIsStillAnAccept) {
+  Framework fw(cluster.port());
+  ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
+  auto offers = fw.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  json call =
+      accept(offer_ids(offers), {launch_group(fw.id(), "e1", small_executor("svc-role"),
+                                              {task("t1", {scalar("cpus", 1, "svc-role")})})});
+  call["framework_id"] = {{"value", fw.id()}};
+  std::string text = call.dump();
+  const auto at = text.find("\"ACCEPT\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 8, "\"\\u0041CCEPT\"");
+  ASSERT_EQ(text.find("\"ACCEPT\""), std::string::npos);
+  auto r = fw.client().call(text);
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
+}
+
 TEST_F(ClusterApiTest, SimulatedTaskFinishesOnRequest) {
   Framework fw(cluster.port());
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);

@@ -531,11 +531,14 @@ TEST(ProcessAgentStop, KillsTasksThatIgnoreSigterm) {
     return !st || st->exited();
   };
   ASSERT_FALSE(gone());
-  // While the daemon waits out the grace (the task keeps it waiting), it starts nothing new.
+  // While the daemon waits out the grace (the task keeps it waiting), it starts nothing new:
+  // any ACCEPT is answered so before it is read (this one's operation would not read).
   ASSERT_EQ(::kill(cluster.pid(), SIGTERM), 0);
   EXPECT_TRUE(eventually(
       [&] {
-        return fw.call(accept(json::array({{{"value", "any"}}}), json::array(), 0)).status == 503;
+        return fw.call(accept(json::array({{{"value", "any"}}}), json::array({{{"type", "NOPE"}}}),
+                              0))
+                   .status == 503;
       },
       4));
   fw.disconnect();
