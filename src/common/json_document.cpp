@@ -2,7 +2,6 @@
 
 #include <locale.h>
 #include <charconv>
-#include <clocale>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -38,11 +37,6 @@ std::string_view JsonValue::string_view() const {
 template <>
 std::string JsonValue::get<std::string>() const {
   return std::string(string_view());
-}
-
-template <>
-std::string_view JsonValue::get<std::string_view>() const {
-  return string_view();
 }
 
 template <>

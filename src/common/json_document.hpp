@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -68,7 +67,6 @@ class JsonValue {
   bool contains(std::string_view key) const { return find(key) != end(); }
   // The member `key`; throws std::out_of_range when there is none.
   const JsonValue& operator[](std::string_view key) const;
-  const JsonValue& at(std::string_view key) const { return (*this)[key]; }
 
   // A string's text; throws std::logic_error for anything else.
   std::string_view string_view() const;
@@ -125,8 +123,6 @@ class JsonDocument {
 
 template <>
 std::string JsonValue::get<std::string>() const;
-template <>
-std::string_view JsonValue::get<std::string_view>() const;
 template <>
 bool JsonValue::get<bool>() const;
 

@@ -101,10 +101,10 @@ json parse_listing(std::string_view text, std::string_view type, const char* out
     switch (what) {
       case json::parse_event_t::key:
         if (depth == 1) {
-          key1 = parsed.template get<std::string>();
+          key1 = parsed.get<std::string>();
           key2.clear();  // a key of another member's object would be stale
         }
-        if (depth == 2) key2 = parsed.template get<std::string>();
+        if (depth == 2) key2 = parsed.get<std::string>();
         if ((depth == 1 || depth == 2) && key1 == outer && (depth == 1 || key2 == inner))
           listing.clear();
         return true;
