@@ -25,6 +25,9 @@ struct HttpServer::Route {
   std::string method;
   std::regex pattern;
   Handler handler;
+  Joins joins;  // with batch: requests pipelined to this route may be handled together
+  BatchHandler batch;
+  std::size_t max_batch = 0;
 };
 
 namespace {
@@ -210,8 +213,12 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::add(std::string method, const std::string& pattern, Handler handler) {
-  routes_.push_back(std::make_unique<Route>(
-      Route{std::move(method), std::regex(pattern, std::regex::ECMAScript), std::move(handler)}));
+  routes_.push_back(std::make_unique<Route>(Route{std::move(method),
+                                                  std::regex(pattern, std::regex::ECMAScript),
+                                                  std::move(handler),
+                                                  {},
+                                                  {},
+                                                  0}));
 }
 
 void HttpServer::get(const std::string& pattern, Handler handler) {
@@ -219,6 +226,14 @@ void HttpServer::get(const std::string& pattern, Handler handler) {
 }
 void HttpServer::post(const std::string& pattern, Handler handler) {
   add("POST", pattern, std::move(handler));
+}
+void HttpServer::post(const std::string& pattern, Handler handler, Joins joins, BatchHandler batch,
+                      std::size_t max_batch) {
+  add("POST", pattern, std::move(handler));
+  Route& route = *routes_.back();
+  route.joins = std::move(joins);
+  route.batch = std::move(batch);
+  route.max_batch = std::max<std::size_t>(1, max_batch);
 }
 void HttpServer::put(const std::string& pattern, Handler handler) {
   add("PUT", pattern, std::move(handler));
@@ -456,10 +471,123 @@ std::string origin_form(std::string_view target) {
   return std::string(target);
 }
 
+// The request the parser has read whole.
+HttpServer::Request request_from(HttpMessageParser& parser, int remote_port) {
+  HttpServer::Request request;
+  request.remote_port = remote_port;
+  request.method = parser.method();
+  request.target = parser.target();
+  request.headers = parser.headers();
+  request.body = std::move(parser.body());
+  const std::string form = origin_form(request.target);
+  const std::string_view target = form;
+  const std::size_t q = target.find('?');
+  request.path = decode(target.substr(0, q), false);
+  if (q != std::string_view::npos) request.params = parse_query(target.substr(q + 1));
+  return request;
+}
+
+// Appends the answer's status line, headers and (unless streamed or HEAD) body to `out`.
+void append_answer(std::string& out, const HttpServer::Response& response, bool head, bool keep,
+                   bool http11) {
+  const bool streamed = static_cast<bool>(response.next);
+  out += "HTTP/1.1 ";
+  out += std::to_string(response.status);
+  out += ' ';
+  out += reason(response.status);
+  out += "\r\n";
+  for (const auto& [k, v] : response.headers) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+  if (streamed && !bodiless) {
+    out += "Transfer-Encoding: chunked\r\n";
+  } else if (!bodiless) {
+    out += "Content-Length: ";
+    out += std::to_string(response.body.size());
+    out += "\r\n";
+  }
+  if (!keep) {
+    out += "Connection: close\r\n";
+  } else if (!http11) {
+    out += "Connection: keep-alive\r\n";  // an HTTP/1.0 client closes otherwise
+  }
+  out += "\r\n";
+  if (!streamed && !head && !bodiless) out += response.body;
+}
+
 }  // namespace
+
+const HttpServer::Route* HttpServer::route_for(Request& request) const {
+  const std::string& method = request.method == "HEAD" ? std::string("GET") : request.method;
+  std::smatch m;
+  for (const auto& route : routes_) {
+    if (route->method != method || !std::regex_match(request.path, m, route->pattern)) continue;
+    request.matches.assign(m.begin(), m.end());
+    return route.get();
+  }
+  return nullptr;
+}
+
+void HttpServer::gather(const Route& route, std::string& pending, std::size_t& served,
+                        std::vector<Request>& batch, std::vector<Framing>& framing,
+                        int remote_port) const {
+  // Only what has arrived: the batch never waits for a request.
+  while (batch.size() < route.max_batch && !pending.empty() && !stopping_) {
+    auto parser = HttpMessageParser::request(options_.max_body);
+    const std::size_t used = parser.feed(pending);
+    // Not whole yet, malformed, or waiting for a 100 Continue: served alone, as it comes.
+    if (!parser.done() || parser.expects_continue()) return;
+    Request next = request_from(parser, remote_port);
+    if (route_for(next) != &route || !route.joins(next)) return;  // served alone, next
+    pending.erase(0, used);
+    ++served;
+    const bool keep =
+        parser.keep_alive() && (options_.max_requests == 0 || served < options_.max_requests);
+    batch.push_back(std::move(next));
+    framing.push_back({keep, parser.http11()});
+    if (!keep) return;  // the connection ends after this one's answer
+  }
+}
+
+bool HttpServer::answer_batch(int fd, const Route& route, std::vector<Request>& batch,
+                              std::vector<Framing>& framing, std::string& out) const {
+  std::vector<Response> responses(batch.size());
+  auto fail_all = [&](const std::string& why) {
+    responses.assign(batch.size(), Response{});
+    for (Response& r : responses)
+      answer_error(r, 500, why);
+  };
+  try {
+    route.batch(batch, responses);
+    if (responses.size() != batch.size()) fail_all("internal error: answers do not match requests");
+  } catch (const std::exception& e) {
+    fail_all(e.what());
+  } catch (...) {
+    fail_all("internal error");
+  }
+  if (stopping_) framing.back().keep = false;
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    Response& r = responses[i];
+    if (r.next || r.closed) answer_error(r, 500, "internal error: a batched answer was a stream");
+    append_answer(out, r, false, framing[i].keep, framing[i].http11);
+  }
+  if (!framing.back().keep || out.size() >= kCorkedBytes) {
+    if (!send_all(fd, out)) return false;
+    out.clear();
+  }
+  return true;
+}
 
 void HttpServer::serve(int fd, int remote_port) {
   std::string pending;  // bytes read past the last request: the start of the next
+  // Answers not sent yet: while the client's pipelined requests are already here, their
+  // answers go out together, in one send once the next request has to be waited for (a
+  // scheduler pipelines its acknowledgements by the hundred).
+  std::string out;
   char buffer[16 * 1024];
   for (std::size_t served = 1;; ++served) {
     auto parser = HttpMessageParser::request(options_.max_body);
@@ -470,6 +598,10 @@ void HttpServer::serve(int fd, int remote_port) {
     // a request that has begun must arrive whole within io_timeout.
     std::chrono::steady_clock::time_point deadline{};
     while (!parser.done() && !parser.failed()) {
+      if (!out.empty()) {
+        if (!send_all(fd, out)) return;
+        out.clear();
+      }
       if (parser.expects_continue() && !continued) {
         continued = true;
         if (!send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) return;
@@ -511,16 +643,23 @@ void HttpServer::serve(int fd, int remote_port) {
       answer_error(response, parser.error_status(), parser.error());
     } else {
       keep = parser.keep_alive() && (options_.max_requests == 0 || served < options_.max_requests);
-      request.remote_port = remote_port;
-      request.method = parser.method();
-      request.target = parser.target();
-      request.headers = parser.headers();
-      request.body = std::move(parser.body());
-      const std::string form = origin_form(request.target);
-      const std::string_view target = form;
-      const std::size_t q = target.find('?');
-      request.path = decode(target.substr(0, q), false);
-      if (q != std::string_view::npos) request.params = parse_query(target.substr(q + 1));
+      request = request_from(parser, remote_port);
+      const Route* route = filter_ ? nullptr : route_for(request);
+      if (keep && route != nullptr && route->batch && route->joins(request)) {
+        std::vector<Request> batch;
+        std::vector<Framing> framing{{true, parser.http11()}};
+        batch.push_back(std::move(request));
+        gather(*route, pending, served, batch, framing, remote_port);
+        if (batch.size() > 1) {
+          if (!answer_batch(fd, *route, batch, framing, out)) return;
+          if (!framing.back().keep) {
+            linger(fd, stopping_);
+            return;
+          }
+          continue;
+        }
+        request = std::move(batch.front());
+      }
       dispatch(request, response);
     }
     // A stream's end runs once, whatever happens from here.
@@ -537,24 +676,13 @@ void HttpServer::serve(int fd, int remote_port) {
     const bool head = request.method == "HEAD";
     const bool streamed = static_cast<bool>(response.next);
     if (streamed || stopping_) keep = false;
-    std::string text =
-        "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
-    for (const auto& [k, v] : response.headers)
-      text += k + ": " + v + "\r\n";
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
-    if (streamed && !bodiless) {
-      text += "Transfer-Encoding: chunked\r\n";
-    } else if (!bodiless) {
-      text += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+    append_answer(out, response, head, keep, parser.http11());
+    // Held back only while more requests wait and the answers stay small.
+    if (streamed || !keep || out.size() >= kCorkedBytes) {
+      if (!send_all(fd, out)) return;
+      out.clear();
     }
-    if (!keep) {
-      text += "Connection: close\r\n";
-    } else if (!parser.http11()) {
-      text += "Connection: keep-alive\r\n";  // an HTTP/1.0 client closes otherwise
-    }
-    text += "\r\n";
-    if (!streamed && !head && !bodiless) text += response.body;
-    if (!send_all(fd, text)) return;
     if (streamed && !head && !bodiless) {
       std::string piece;
       while (!stopping_) {

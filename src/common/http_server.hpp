@@ -65,6 +65,9 @@ class HttpServer {
   };
 
   using Handler = std::function<void(const Request&, Response&)>;
+  // Pipelined requests a route takes together (see post() with a batch).
+  using Joins = std::function<bool(const Request&)>;
+  using BatchHandler = std::function<void(std::vector<Request>&, std::vector<Response>&)>;
   // Runs before routing; true when it answered the request itself.
   using Filter = std::function<bool(const Request&, Response&)>;
   // Fills the body of an answer the server makes itself (404, 405, 4xx for a malformed
@@ -92,6 +95,15 @@ class HttpServer {
   // served by the GET route, without the body.
   void get(const std::string& pattern, Handler handler);
   void post(const std::string& pattern, Handler handler);
+  // A POST route that is also handed, at once and in order, the requests a client has
+  // pipelined to it: when a request `joins` accepts is followed by more that have arrived
+  // whole and that `joins` accepts too (up to `max_batch`), `batch` gets them all and answers
+  // each (`responses` comes sized to `requests`; no answer may be a stream). A handler that
+  // hands work to another thread can then hand over a batch for one switch rather than a
+  // switch per request. Requests `joins` refuses, and a request on its own, go to `handler`.
+  // Not with a filter (set_filter): requests are batched only on a server without one.
+  void post(const std::string& pattern, Handler handler, Joins joins, BatchHandler batch,
+            std::size_t max_batch = 256);
   void put(const std::string& pattern, Handler handler);
   void del(const std::string& pattern, Handler handler);
   void set_filter(Filter filter) { filter_ = std::move(filter); }
@@ -108,9 +120,23 @@ class HttpServer {
  private:
   struct Route;
   void add(std::string method, const std::string& pattern, Handler handler);
+  const Route* route_for(Request& request) const;  // the route dispatch() would take
+  struct Framing {                                 // how a request's answer is framed
+    bool keep = false;                             // the connection stays open after it
+    bool http11 = true;
+  };
+  // Requests pipelined behind the batch's first that join it, taken from `pending`.
+  void gather(const Route& route, std::string& pending, std::size_t& served,
+              std::vector<Request>& batch, std::vector<Framing>& framing, int remote_port) const;
+  // Runs the route's batch handler and appends the answers to `out` (sent if the connection
+  // ends with them, or once `out` is large); false when sending failed.
+  bool answer_batch(int fd, const Route& route, std::vector<Request>& batch,
+                    std::vector<Framing>& framing, std::string& out) const;
   void accept_loop();
   bool start_connection_thread(int fd, int remote_port);
   static constexpr std::size_t kConnectionStack = 8 * 1024 * 1024;
+  // Pipelined answers held back to go out together are sent once they reach this.
+  static constexpr std::size_t kCorkedBytes = 256 * 1024;
   void serve(int fd, int remote_port);
   void dispatch(Request& request, Response& response) const;
   void answer_error(Response& response, int status, const std::string& message) const;

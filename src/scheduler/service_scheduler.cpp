@@ -45,6 +45,8 @@ constexpr std::size_t kMaxQueuedOffers = 256;
 // connection, at most this many at once (about 25 KB of requests: well within the sockets'
 // buffers, which a pipelined batch must fit).
 constexpr std::size_t kAcknowledgementBatch = 64;
+// ACCEPTs pipelined at once: a pass of 250 launches sends about 25 (one per offer used).
+constexpr std::size_t kAcceptBatch = 32;
 // Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
 constexpr const char* kResized = "#resize";
 constexpr std::size_t kOffersDetailed = 16;  // offers of one evaluation kept in full
@@ -213,15 +215,16 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
     stop_requested = stopping_;
   }
   if (stop_requested) session_->abort_calls();
-  ack_queue_ = std::make_unique<mesos::CallQueue>(
-      [this](std::vector<std::string> bodies) { return session_->call_many(std::move(bodies)); },
-      kAcknowledgementBatch,
-      [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
-        if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
-        log(options_.service_name,
-            what +
-                " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
-      });
+  auto call_failed = [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
+    if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
+    log(options_.service_name,
+        what + " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
+  };
+  auto call_many = [this](std::vector<std::string> bodies) {
+    return session_->call_many(std::move(bodies));
+  };
+  ack_queue_ = std::make_unique<mesos::CallQueue>(call_many, kAcknowledgementBatch, call_failed);
+  accept_queue_ = std::make_unique<mesos::CallQueue>(call_many, kAcceptBatch, call_failed);
   // Loading thousands of tasks and building their plans left freed temporaries behind.
   release_memory();
   loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
@@ -241,6 +244,7 @@ void ServiceScheduler::stop() {
   // came otherwise.)
   if (session_) session_->abort_calls();
   if (ack_queue_) ack_queue_->stop();
+  if (accept_queue_) accept_queue_->stop();
   if (session_) session_->stop();
   if (loop_) loop_->stop();
   // Code steps end on their own (their results find the loop stopped).
@@ -639,8 +643,11 @@ void ServiceScheduler::disconnected(const std::string& why) {
     last_subscribe_failure_ = subscribed_ ? "" : why;
     subscribed_ = false;
     offers_.clear();
-    // They would fail one by one; the master sends their updates again once subscribed.
+    // They would fail one by one; the master sends their updates again once subscribed,
+    // and the offers of the ACCEPTs are gone with the subscription (the tasks they launched
+    // are reconciled as lost).
     ack_queue_->clear();
+    accept_queue_->clear();
   });
 }
 
@@ -1393,6 +1400,9 @@ void ServiceScheduler::flush_launches() {
     store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
   if (batch_.gc_changed) store_->set_property("gc-resources", json(gc_resources_).dump());
   if (!batch_.tasks.empty()) store_->store_tasks(batch_.tasks);  // one transaction
+  // The last pass's ACCEPTs went out while this one was evaluated and persisted; waiting
+  // for them here keeps one pass ahead of the master, not a deploy's worth of ACCEPT text.
+  if (!batch_.accepts.empty()) accept_queue_->drain();
   for (const mesos::AcceptCall& accept : batch_.accepts)
     send_accept(accept);
   batch_ = {};
@@ -1828,7 +1838,8 @@ void ServiceScheduler::send_accept(const mesos::AcceptCall& accept) {
       {mesos::Operation::Type::launch_group, "LAUNCH_GROUP"}};
   for (const mesos::Operation& op : accept.operations)
     if (auto it = kNames.find(op.type); it != kNames.end()) ++metrics_.operations[it->second];
-  send(mesos::accept_text(accept), "ACCEPT");
+  // Persisted before (flush_launches): queued, it is sent as surely as a direct call.
+  accept_queue_->push(mesos::accept_text(accept), "ACCEPT");
 }
 
 void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double seconds) {
@@ -1852,6 +1863,8 @@ void ServiceScheduler::decline_ids(std::vector<std::string> offer_ids, double se
 }
 
 bool ServiceScheduler::send(std::string body, const char* what) {
+  // After the ACCEPTs queued before it: a KILL must not overtake the launch of its task.
+  accept_queue_->drain();
   auto r = session_->call(std::move(body));
   if (r.status == 202 || r.status == 200) return true;
   if (r.error == mesos::SchedulerClient::kAborted) return false;  // a stop's doing

@@ -275,6 +275,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::unique_ptr<MesosSession> session_;
   // ACKNOWLEDGEs, sent off the loop; declared after the session, which its thread calls.
   std::unique_ptr<mesos::CallQueue> ack_queue_;
+  // ACCEPTs, sent off the loop in order: the loop goes on to the next pass, and the statuses
+  // of the last, while the master launches. Every other call waits for them (send()).
+  std::unique_ptr<mesos::CallQueue> accept_queue_;
   std::unique_ptr<EventLoop> loop_;
   std::string config_id_;
   // The target configuration: what the plans deploy. Work holds it too, so a step under way

@@ -132,6 +132,53 @@ TEST_F(ClusterApiTest, AnAcceptWhoseTypeIsEscapedIsStillAnAccept) {
   EXPECT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
 }
 
+// Acknowledgements a scheduler pipelines are applied together, in one turn of the cluster's
+// loop; each is answered as it would be on its own, a malformed one with its own 4xx.
+TEST_F(ClusterApiTest, PipelinedAcknowledgementsAreEachAnsweredAndApplied) {
+  Framework fw(cluster.port());
+  fw.auto_acknowledge = false;
+  ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);
+  auto offers = fw.offers();
+  ASSERT_EQ(offers.size(), 1u);
+  std::vector<json> tasks;
+  for (const char* name : {"t1", "t2", "t3"})
+    tasks.push_back(task(name, {scalar("cpus", 1, "svc-role")}));
+  ASSERT_EQ(fw.call(accept(offer_ids(offers),
+                           {launch_group(fw.id(), "e1", small_executor("svc-role"), tasks)}))
+                .status,
+            202);
+  std::vector<json> starting;
+  for (const char* name : {"t1", "t2", "t3"}) {
+    starting.push_back(fw.wait_update(name, "TASK_STARTING"));
+    ASSERT_FALSE(starting.back().is_null()) << name << "\n" << fw.dump();
+  }
+  auto ack = [&](const json& status) {
+    json body = {{"agent_id", status["agent_id"]}, {"task_id", status["task_id"]}};
+    if (status.contains("uuid")) body["uuid"] = status["uuid"];
+    return json{
+        {"type", "ACKNOWLEDGE"}, {"framework_id", {{"value", fw.id()}}}, {"acknowledge", body}}
+        .dump();
+  };
+  json not_a_uuid = starting[0];
+  not_a_uuid["uuid"] = "bm90IGEgdXVpZA==";  // base64 of ten bytes
+  json no_uuid = starting[1];
+  no_uuid.erase("uuid");
+  // No update arrives meanwhile: the next of each task waits for this acknowledgement.
+  fw.client().keep_alive = true;  // pipelined on one connection, as a scheduler sends them
+  auto answers = fw.client().call_many(
+      {ack(starting[0]), ack(not_a_uuid), ack(starting[1]), ack(no_uuid), ack(starting[2])});
+  ASSERT_EQ(answers.size(), 5u);
+  for (std::size_t i : {0u, 2u, 4u})
+    EXPECT_EQ(answers[i].status, 202) << i << " " << answers[i].error << answers[i].body;
+  EXPECT_EQ(answers[1].status, 400);
+  EXPECT_NE(answers[1].body.find("Not a valid UUID"), std::string::npos) << answers[1].body;
+  EXPECT_EQ(answers[3].status, 400);
+  EXPECT_NE(answers[3].body.find("ACKNOWLEDGE: uuid is required"), std::string::npos)
+      << answers[3].body;
+  for (const char* name : {"t1", "t2", "t3"})
+    EXPECT_FALSE(fw.wait_update(name, "TASK_RUNNING").is_null()) << name << "\n" << fw.dump();
+}
+
 TEST_F(ClusterApiTest, SimulatedTaskFinishesOnRequest) {
   Framework fw(cluster.port());
   ASSERT_EQ(fw.subscribe(framework_info("svc", "svc-role")).status, 200);

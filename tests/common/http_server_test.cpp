@@ -15,8 +15,10 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/http_connection.hpp"
 #include "common/http_message_parser.hpp"
@@ -234,6 +236,129 @@ TEST_F(HttpServerTest, APipelinedBatchIsAnsweredInOrderOnOneConnection) {
   }
   EXPECT_EQ(answers[40].status, 200);
   EXPECT_EQ(answers[40].body, answers[41].body);  // the same client port: one connection
+}
+
+// A route with a batch: the requests that join and have arrived go to the batch handler
+// together; one that does not join, or one on its own, goes to the single handler.
+class BatchedRoute {
+ public:
+  explicit BatchedRoute(HttpServer& server, std::size_t max_batch = 256) {
+    server.post(
+        "/call",
+        [](const auto& req, auto& res) { res.set_content("single " + req.body, "text/plain"); },
+        [](const HttpServer::Request& req) { return req.body.rfind("b", 0) == 0; },
+        [this](std::vector<HttpServer::Request>& requests,
+               std::vector<HttpServer::Response>& responses) {
+          {
+            std::lock_guard lock(mutex_);
+            sizes_.push_back(requests.size());
+          }
+          for (std::size_t i = 0; i < requests.size(); ++i) {
+            if (requests[i].body == "b-throw") throw std::runtime_error("the batch broke");
+            if (requests[i].body == "b-stream")
+              responses[i].stream(
+                  "text/plain", [](std::string&) { return false; }, [] {});
+            else
+              responses[i].set_content("batched " + requests[i].body, "text/plain");
+          }
+        },
+        max_batch);
+  }
+  std::vector<std::size_t> sizes() const {
+    std::lock_guard lock(mutex_);
+    return sizes_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::size_t> sizes_;
+};
+
+std::string post_call(const std::string& body, bool close = false) {
+  return "POST /call HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+         (close ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
+}
+
+// The bodies of the answers in `out`, in order (each answer's body is one line of text).
+std::vector<std::string> answer_bodies(const std::string& out) {
+  std::vector<std::string> bodies;
+  for (std::size_t at = out.find("\r\n\r\n"); at != std::string::npos;
+       at = out.find("\r\n\r\n", at + 4)) {
+    const std::size_t end = out.find("HTTP/1.1 ", at + 4);
+    bodies.push_back(out.substr(at + 4, end == std::string::npos ? end : end - at - 4));
+  }
+  return bodies;
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsThatJoinAreHandedOverTogetherInOrder) {
+  HttpServer server;
+  BatchedRoute route(server);
+  start(server);
+  RawClient client(server.port());
+  client.send(post_call("b1") + post_call("b2") + post_call("b3") + post_call("s4") +
+              post_call("b5") + post_call("b6", true));
+  const std::string out = client.read_to_close();
+  EXPECT_EQ(answer_bodies(out), (std::vector<std::string>{"batched b1", "batched b2", "batched b3",
+                                                          "single s4", "batched b5", "batched b6"}))
+      << out;
+  EXPECT_EQ(route.sizes(), (std::vector<std::size_t>{3, 2}));
+  EXPECT_EQ(count(out, "Connection: close\r\n"), 1u) << out;
+  EXPECT_TRUE(client.closed());
+}
+
+TEST_F(HttpServerTest, ARequestOnItsOwnGoesToTheSingleHandlerAndABatchHasItsLimit) {
+  HttpServer server;
+  BatchedRoute route(server, 2);
+  start(server);
+  RawClient client(server.port());
+  client.send(post_call("b1"));
+  EXPECT_EQ(answer_bodies(client.read_until(
+                [](const std::string& in) { return in.find("single b1") != std::string::npos; })),
+            (std::vector<std::string>{"single b1"}));
+  client.send(post_call("b2") + post_call("b3") + post_call("b4") + post_call("b5") +
+              post_call("b6", true));
+  const std::string out = client.read_to_close();
+  EXPECT_EQ(answer_bodies(out), (std::vector<std::string>{"single b1", "batched b2", "batched b3",
+                                                          "batched b4", "batched b5", "single b6"}))
+      << out;
+  EXPECT_EQ(route.sizes(), (std::vector<std::size_t>{2, 2}));
+}
+
+// A batch takes what has arrived and never waits for more: the answers to what came go out
+// before the rest of a request that has begun is read.
+TEST_F(HttpServerTest, ABatchDoesNotWaitForARequestStillArriving) {
+  HttpServer server;
+  BatchedRoute route(server);
+  start(server);
+  RawClient client(server.port());
+  const std::string third = post_call("b3", true);
+  client.send(post_call("b1") + post_call("b2") + third.substr(0, 20));
+  const std::string first = client.read_until(
+      [](const std::string& in) { return in.find("batched b2") != std::string::npos; });
+  EXPECT_EQ(answer_bodies(first), (std::vector<std::string>{"batched b1", "batched b2"}));
+  client.send(third.substr(20));
+  EXPECT_EQ(answer_bodies(client.read_to_close()),
+            (std::vector<std::string>{"batched b1", "batched b2", "single b3"}));
+  EXPECT_EQ(route.sizes(), (std::vector<std::size_t>{2}));
+}
+
+TEST_F(HttpServerTest, ABatchHandlerThatThrowsOrStreamsGets500s) {
+  HttpServer server;
+  BatchedRoute route(server);
+  start(server);
+  RawClient client(server.port());
+  client.send(post_call("b1") + post_call("b-throw") + post_call("s") + post_call("b2") +
+              post_call("b-stream") + post_call("b3", true));
+  const std::string out = client.read_to_close();
+  // The first batch threw: each of its requests is answered 500; the second is answered but
+  // for the one it tried to answer with a stream.
+  EXPECT_EQ(count(out, "HTTP/1.1 500 "), 3u) << out;
+  EXPECT_EQ(count(out, "HTTP/1.1 200 "), 3u) << out;
+  EXPECT_EQ(count(out, "the batch broke"), 2u) << out;
+  for (const char* answer : {"single s", "batched b2", "batched b3"})
+    EXPECT_NE(out.find(answer), std::string::npos) << answer << "\n" << out;
+  EXPECT_EQ(count(out, "Transfer-Encoding"), 0u) << out;
+  EXPECT_EQ(route.sizes(), (std::vector<std::size_t>{2, 3}));
 }
 
 TEST_F(HttpServerTest, AChunkedBodyIsReadAndAContinueIsSentWhenAskedFor) {

@@ -110,8 +110,13 @@ class SchedulerProcess {
   }
   SchedulerProcess(std::string spec, const ClusterProcess& cluster, std::string data_dir,
                    std::string service, std::vector<std::string> extra = {})
+      : SchedulerProcess(std::move(spec), cluster.port(), std::move(data_dir), std::move(service),
+                         std::move(extra)) {}
+  // Against any master on loopback: a scripted one.
+  SchedulerProcess(std::string spec, int master_port, std::string data_dir, std::string service,
+                   std::vector<std::string> extra = {})
       : spec_(std::move(spec)),
-        cluster_port_(cluster.port()),
+        cluster_port_(master_port),
         data_dir_(std::move(data_dir)),
         service_(std::move(service)),
         extra_(std::move(extra)) {

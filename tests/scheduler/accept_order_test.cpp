@@ -1,0 +1,183 @@
+// The scheduler's ACCEPTs go out from a queue of their own, so that its loop goes on while the
+// master launches; every other call it makes waits for the ACCEPTs queued before it. Shown
+// against a scripted master that holds an ACCEPT unanswered: a KILL must not overtake it
+// (the master would find no such task, and then launch it anyway).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/http_server.hpp"
+#include "mesos/offer_json.hpp"
+#include "mesos/recordio.hpp"
+#include "scheduler_process.hpp"
+
+namespace steward::scheduler::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using cluster::testing::TempDir;
+
+// Answers a scheduler's calls on loopback and records their types in order. SUBSCRIBE gets
+// the stream of whatever events are pushed; an ACCEPT is answered only once released (and
+// recorded again as "ACCEPT answered" then); every other call is answered 202 at once.
+class ScriptedMaster {
+ public:
+  ScriptedMaster() {
+    server_.post("/api/v1/scheduler", [this](const HttpServer::Request& req,
+                                             HttpServer::Response& res) { call(req, res); });
+    std::string error;
+    EXPECT_TRUE(server_.listen("127.0.0.1", 0, error)) << error;
+  }
+  ~ScriptedMaster() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    server_.stop();
+  }
+  int port() const { return server_.port(); }
+
+  void push(const mesos::Event& event) {
+    std::lock_guard lock(mutex_);
+    events_ += mesos::recordio_encode(mesos::event_text(event));
+    cv_.notify_all();
+  }
+  void release_accepts() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  std::vector<std::string> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  bool received(const std::string& type) const {
+    const std::vector<std::string> c = calls();
+    return std::find(c.begin(), c.end(), type) != c.end();
+  }
+
+ private:
+  void call(const HttpServer::Request& req, HttpServer::Response& res) {
+    const json body = json::parse(req.body, nullptr, false);
+    const std::string type = body.is_object() ? body.value("type", "") : "";
+    std::unique_lock lock(mutex_);
+    calls_.push_back(type);
+    if (type == "SUBSCRIBE") {
+      res.set_header("Mesos-Stream-Id", "stream-1");
+      lock.unlock();
+      res.stream(
+          "application/json",
+          [this](std::string& out) {
+            std::unique_lock held(mutex_);
+            cv_.wait_for(held, 50ms, [this] { return !events_.empty() || stopping_; });
+            out += events_;
+            events_.clear();
+            return !stopping_;
+          },
+          [] {});
+      return;
+    }
+    if (type == "ACCEPT") {
+      cv_.wait_for(lock, 30s, [this] { return released_ || stopping_; });
+      calls_.push_back("ACCEPT answered");
+    }
+    res.status = 202;
+  }
+
+  HttpServer server_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::string events_;  // RecordIO, not yet streamed
+  std::vector<std::string> calls_;
+  bool released_ = false;
+  bool stopping_ = false;
+};
+
+constexpr const char* kSpec = R"(name: svc
+pods:
+  node:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+)";
+
+mesos::Resource scalar(const std::string& name, double amount) {
+  mesos::Resource r;
+  r.name = name;
+  r.scalar = amount;
+  r.allocation_role = "svc-role";
+  return r;
+}
+
+TEST(AcceptOrder, CallsMadeAfterAnAcceptWaitForItsAnswer) {
+  ScriptedMaster master;
+  TempDir dir;
+  const std::string spec = (dir.path() / "svc.yml").string();
+  std::ofstream(spec) << kSpec;
+
+  mesos::Event subscribed;
+  subscribed.type = mesos::Event::Type::subscribed;
+  subscribed.framework_id = "fw-1";
+  master.push(subscribed);
+  mesos::Offer offer;
+  offer.id = "offer-1";
+  offer.framework_id = "fw-1";
+  offer.agent_id = "agent-1";
+  offer.hostname = "host-1";
+  offer.allocation_role = "svc-role";
+  offer.resources = {scalar("cpus", 4), scalar("mem", 4096), scalar("disk", 4096)};
+  mesos::Event offers;
+  offers.type = mesos::Event::Type::offers;
+  offers.offers = {offer};
+  master.push(offers);
+
+  SchedulerProcess s(spec, master.port(), (dir.path() / "data").string(), "svc", kFast);
+  ASSERT_TRUE(eventually([&] { return master.received("ACCEPT"); }, 30))
+      << ::testing::PrintToString(master.calls()) << s.log();
+
+  // A task the scheduler does not know reports RUNNING: it is to be killed.
+  mesos::TaskStatus ghost;
+  ghost.task_id = "ghost";
+  ghost.state = mesos::TaskState::running;
+  ghost.agent_id = "agent-1";
+  ghost.source = mesos::TaskStatus::Source::executor;
+  ghost.uuid = "AAECAwQFBgcICQoLDA0ODw==";
+  mesos::Event update;
+  update.type = mesos::Event::Type::update;
+  update.status = ghost;
+  master.push(update);
+  // While the ACCEPT is unanswered no call made after it goes out (the scheduler has its
+  // REVIVE or SUPPRESS to send, and the KILL): a call sent straight away would arrive
+  // within the scheduler's 100 ms tick, so a second shows it does not. Acknowledgements
+  // have their own queue: their order with launches does not matter.
+  const auto made_after = [](const std::vector<std::string>& calls) {
+    std::vector<std::string> after;
+    for (auto it = std::find(calls.begin(), calls.end(), "ACCEPT"); it != calls.end(); ++it)
+      if (*it != "ACCEPT" && *it != "ACKNOWLEDGE") after.push_back(*it);
+    return after;
+  };
+  EXPECT_FALSE(eventually([&] { return !made_after(master.calls()).empty(); }, 1))
+      << ::testing::PrintToString(master.calls());
+  master.release_accepts();
+  ASSERT_TRUE(eventually([&] { return master.received("KILL"); }, 30))
+      << ::testing::PrintToString(master.calls()) << s.log();
+  const std::vector<std::string> after = made_after(master.calls());
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after.front(), "ACCEPT answered") << ::testing::PrintToString(master.calls());
+  EXPECT_NE(s.log().find("killing unknown task ghost"), std::string::npos) << s.log();
+}
+
+}  // namespace
+}  // namespace steward::scheduler::testing
