@@ -610,11 +610,16 @@ void ClusterDaemon::Impl::acknowledge_batch(std::vector<HttpServer::Request>& re
   std::vector<Decoded> calls;
   calls.reserve(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    // Answered as scheduler_call answers one on its own: read_call says what is wrong.
-    auto body = read_call(requests[i], responses[i]);
-    if (!body) continue;
+    // Answered as scheduler_call answers one on its own (read_call's checks), from a
+    // document rather than a tree.
+    if (!check_content_type(requests[i], responses[i])) continue;
+    JsonDocument doc;
+    if (!doc.parse(requests[i].body)) {
+      reply(responses[i], 400, "Failed to parse body into JSON: not valid JSON");
+      continue;
+    }
     std::string error;
-    auto call = mesos::call_from_json(*body, error);
+    auto call = mesos::call_from_json(doc.root(), error);
     if (!call) {
       reply(responses[i], 400, "Failed to validate scheduler::Call: " + error);
       continue;

@@ -396,8 +396,6 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
   LaunchRequest request;
   request.agent_id = agent.id;
   request.framework = fw.info;
-  request.executor = executor;
-  request.tasks = op.tasks;
   request.new_executor = new_executor;
   request.sandbox = sandbox_path(agent, fw.info.id, executor.executor_id);
   std::set<std::string> seen_paths;
@@ -435,6 +433,9 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
     tasks_.emplace(task_key(fw.info.id, info.task_id), std::move(task));
   }
   (void)now;
+  // The operation's own copies go to the agent: a launch pass carries hundreds of tasks.
+  request.executor = std::move(executor);
+  request.tasks = std::move(op.tasks);
   runtime_for_(agent).launch(request);
   return true;
 }

@@ -2,16 +2,37 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace steward {
 
 namespace {
 
+// Whether a string needs neither escapes nor UTF-8 checks: no control character, quote,
+// backslash or byte from 0x80. Eight bytes at a time (the strings of a launch, and the
+// checkpoint of a cluster, are mostly long and plain: byte by byte this check was a few
+// per cent of a deploy's CPU).
 bool plain(std::string_view s) {
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b >= 0x80 || c == '"' || c == '\\') return false;
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  // The high bit of each byte of v that is zero (exact for bytes below 0x80, and each byte
+  // tested here is, once the high bytes are ruled out).
+  const auto zero_bytes = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    if ((v & kHighs) != 0) return false;
+    // A byte below 0x20 turns negative (high bit set) when 0x20 is taken from it.
+    if ((((v - 0x20 * kOnes) & ~v) & kHighs) != 0 || zero_bytes(v ^ ('"' * kOnes)) != 0 ||
+        zero_bytes(v ^ ('\\' * kOnes)) != 0)
+      return false;
+  }
+  for (; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') return false;
   }
   return true;
 }

@@ -21,26 +21,29 @@ constexpr std::pair<Call::Type, const char*> kTypes[] = {{Call::Type::subscribe,
                                                          {Call::Type::reconcile, "RECONCILE"},
                                                          {Call::Type::suppress, "SUPPRESS"}};
 
-std::vector<std::string> strings(const json& j, const char* key) {
+// The readers below take either tree (json_fields.hpp): the embedded master reads a
+// scheduler's acknowledgements, by the thousand, from a JsonDocument.
+template <class Tree>
+std::vector<std::string> strings(const Tree& j, const char* key) {
   std::vector<std::string> out;
   auto it = j.find(key);
   if (it == j.end() || !it->is_array()) return out;
-  for (const json& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
+  for (const auto& v : *it) {
+    if (v.is_string()) out.push_back(v.template get<std::string>());
   }
   return out;
 }
 
-const json* body(const json& j, const char* key, std::string& error, const std::string& type) {
+template <class Tree>
+const Tree* body(const Tree& j, const char* key, std::string& error, const std::string& type) {
   auto it = j.find(key);
   if (it != j.end() && it->is_object()) return &*it;
   error = type + ": `" + key + "` is missing";
   return nullptr;
 }
 
-}  // namespace
-
-std::optional<FrameworkInfo> framework_info_from_json(const json& j, std::string& error) {
+template <class Tree>
+std::optional<FrameworkInfo> read_framework_info(const Tree& j, std::string& error) {
   FrameworkInfo f;
   f.id = id_value(j, "id").value_or("");
   f.user = text(j, "user");
@@ -54,15 +57,25 @@ std::optional<FrameworkInfo> framework_info_from_json(const json& j, std::string
   if (f.roles.empty() && !text(j, "role").empty()) f.roles.push_back(text(j, "role"));
   f.principal = text(j, "principal");
   if (auto t = j.find("failover_timeout"); t != j.end() && t->is_number())
-    f.failover_timeout = t->get<double>();
-  if (auto c = j.find("checkpoint"); c != j.end() && c->is_boolean()) f.checkpoint = c->get<bool>();
+    f.failover_timeout = t->template get<double>();
+  if (auto c = j.find("checkpoint"); c != j.end() && c->is_boolean())
+    f.checkpoint = c->template get<bool>();
   f.webui_url = text(j, "webui_url");
   if (auto caps = j.find("capabilities"); caps != j.end() && caps->is_array()) {
-    for (const json& c : *caps) {
+    for (const auto& c : *caps) {
       if (c.is_object() && !text(c, "type").empty()) f.capabilities.push_back(text(c, "type"));
     }
   }
   return f;
+}
+
+template <class Tree>
+std::optional<Call> read_call(const Tree& j, std::string& error);
+
+}  // namespace
+
+std::optional<FrameworkInfo> framework_info_from_json(const json& j, std::string& error) {
+  return read_framework_info(j, error);
 }
 
 json to_json(const FrameworkInfo& f) {
@@ -95,6 +108,22 @@ std::string reconcile_text(const std::string& framework_id,
     out.id_field("task_id", t.task_id).end_object();
   }
   out.end_array().end_object().field("type", "RECONCILE").end_object();
+  return text;
+}
+
+std::string acknowledge_text(const std::string& framework_id, const std::string& agent_id,
+                             const std::string& task_id, const std::string& uuid) {
+  std::string text;
+  JsonText out(text);  // keys in sorted order, as reconcile_text
+  out.begin_object()
+      .key("acknowledge")
+      .begin_object()
+      .id_field("agent_id", agent_id)
+      .id_field("task_id", task_id)
+      .field("uuid", uuid)
+      .end_object();
+  if (!framework_id.empty()) out.id_field("framework_id", framework_id);
+  out.field("type", "ACKNOWLEDGE").end_object();
   return text;
 }
 
@@ -153,7 +182,10 @@ json to_json(const Call& c) {
   return j;
 }
 
-std::optional<Call> call_from_json(const json& j, std::string& error) {
+namespace {
+
+template <class Tree>
+std::optional<Call> read_call(const Tree& j, std::string& error) {
   error.clear();
   if (!j.is_object()) {
     error = "call: must be an object";
@@ -171,14 +203,14 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
   c.framework_id = id_value(j, "framework_id").value_or("");
   switch (c.type) {
     case Call::Type::subscribe: {
-      const json* b = body(j, "subscribe", error, type);
+      const Tree* b = body(j, "subscribe", error, type);
       if (b == nullptr) return std::nullopt;
       auto info = b->find("framework_info");
       if (info == b->end() || !info->is_object()) {
         error = "SUBSCRIBE: framework_info is required";
         return std::nullopt;
       }
-      auto f = framework_info_from_json(*info, error);
+      auto f = read_framework_info(*info, error);
       if (!f) return std::nullopt;
       c.framework_info = *f;
       c.suppressed_roles = strings(*b, "suppressed_roles");
@@ -197,17 +229,17 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
   }
   switch (c.type) {
     case Call::Type::decline: {
-      const json* b = body(j, "decline", error, type);
+      const Tree* b = body(j, "decline", error, type);
       if (b == nullptr) return std::nullopt;
       if (auto ids = b->find("offer_ids"); ids != b->end() && ids->is_array()) {
-        for (const json& o : *ids) {
+        for (const auto& o : *ids) {
           if (o.is_object() && o.contains("value") && o["value"].is_string())
-            c.offer_ids.push_back(o["value"].get<std::string>());
+            c.offer_ids.push_back(o["value"].template get<std::string>());
         }
       }
       if (auto f = b->find("filters"); f != b->end() && f->is_object()) {
         if (auto r = f->find("refuse_seconds"); r != f->end() && r->is_number())
-          c.refuse_seconds = r->get<double>();
+          c.refuse_seconds = r->template get<double>();
       }
       break;
     }
@@ -219,7 +251,7 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
       break;
     }
     case Call::Type::kill: {
-      const json* b = body(j, "kill", error, type);
+      const Tree* b = body(j, "kill", error, type);
       if (b == nullptr) return std::nullopt;
       c.task_id = id_value(*b, "task_id").value_or("");
       c.agent_id = id_value(*b, "agent_id").value_or("");
@@ -230,13 +262,13 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
       if (auto k = b->find("kill_policy"); k != b->end() && k->is_object()) {
         if (auto g = k->find("grace_period"); g != k->end() && g->is_object()) {
           if (auto ns = g->find("nanoseconds"); ns != g->end() && ns->is_number_integer())
-            c.kill_grace_period_ns = ns->get<std::int64_t>();
+            c.kill_grace_period_ns = ns->template get<std::int64_t>();
         }
       }
       break;
     }
     case Call::Type::shutdown: {
-      const json* b = body(j, "shutdown", error, type);
+      const Tree* b = body(j, "shutdown", error, type);
       if (b == nullptr) return std::nullopt;
       c.executor_id = id_value(*b, "executor_id").value_or("");
       c.agent_id = id_value(*b, "agent_id").value_or("");
@@ -248,7 +280,7 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
       break;
     }
     case Call::Type::acknowledge: {
-      const json* b = body(j, "acknowledge", error, type);
+      const Tree* b = body(j, "acknowledge", error, type);
       if (b == nullptr) return std::nullopt;
       c.agent_id = id_value(*b, "agent_id").value_or("");
       c.task_id = id_value(*b, "task_id").value_or("");
@@ -268,7 +300,7 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
       auto b = j.find("reconcile");
       if (b != j.end() && b->is_object()) {
         if (auto tasks = b->find("tasks"); tasks != b->end() && tasks->is_array()) {
-          for (const json& t : *tasks) {
+          for (const auto& t : *tasks) {
             if (!t.is_object()) continue;
             Call::TaskRef ref{id_value(t, "task_id").value_or(""),
                               id_value(t, "agent_id").value_or("")};
@@ -286,6 +318,16 @@ std::optional<Call> call_from_json(const json& j, std::string& error) {
       break;  // TEARDOWN has no body
   }
   return c;
+}
+
+}  // namespace
+
+std::optional<Call> call_from_json(const json& j, std::string& error) {
+  return read_call(j, error);
+}
+
+std::optional<Call> call_from_json(const JsonValue& j, std::string& error) {
+  return read_call(j, error);
 }
 
 }  // namespace steward::mesos

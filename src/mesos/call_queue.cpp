@@ -34,7 +34,16 @@ void CallQueue::push(std::string body, const char* what) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
-    queue_.push_back({std::move(body), what});
+    queue_.push_back({std::move(body), what, {}});
+  }
+  wake_.notify_one();
+}
+
+void CallQueue::push(std::function<std::string()> make, const char* what) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    queue_.push_back({std::string(), what, std::move(make)});
   }
   wake_.notify_one();
 }
@@ -84,8 +93,10 @@ void CallQueue::run() {
     try {
       std::vector<std::string> bodies;
       bodies.reserve(items.size());
-      for (Item& item : items)
-        bodies.push_back(std::move(item.body));
+      for (Item& item : items) {
+        bodies.push_back(item.make ? item.make() : std::move(item.body));
+        item.make = nullptr;  // what it held goes now, on this thread
+      }
       std::vector<SchedulerClient::Response> answers;
       try {
         answers = send_(std::move(bodies));

@@ -31,6 +31,7 @@
 #include "scheduler/task_labels.hpp"
 #include "scheduler/work.hpp"
 #include "spec/spec_summary.hpp"
+#include "state/record_codec.hpp"
 
 namespace steward::scheduler {
 
@@ -501,9 +502,12 @@ void ServiceScheduler::store_tasks(const std::vector<state::StoredTask>& tasks) 
 }
 
 void ServiceScheduler::put_task(const state::StoredTask& task) {
-  const std::string& name = task.name;
   // Made before the indexes are touched: if it throws, the old entry stays, still indexed.
-  TaskEntry fresh(task);
+  put_task(TaskEntry(task));
+}
+
+void ServiceScheduler::put_task(TaskEntry fresh) {
+  const std::string name = fresh.name();
   auto old = tasks_.find(name);
   if (old != tasks_.end()) {
     if (!old->second.task_id().empty()) by_id_.erase(old->second.task_id());
@@ -778,13 +782,8 @@ void ServiceScheduler::acknowledge(const mesos::TaskStatus& s) {
     deferred_acks_.push_back(s);  // after the batch that persisted it
     return;
   }
-  mesos::Call c;
-  c.type = mesos::Call::Type::acknowledge;
-  c.framework_id = session_->framework_id();
-  c.task_id = s.task_id;
-  c.agent_id = s.agent_id;
-  c.uuid = s.uuid;
-  ack_queue_->push(call_json(c), "ACKNOWLEDGE");
+  ack_queue_->push(mesos::acknowledge_text(session_->framework_id(), s.agent_id, s.task_id, s.uuid),
+                   "ACKNOWLEDGE");
 }
 
 void ServiceScheduler::kill_task(const std::string& task_id, const std::string& agent_id) {
@@ -1289,12 +1288,10 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
           for (const mesos::Resource& r : t.executor->resources)
             if (auto rid = r.label("resource_id")) old_ids[*rid] = t.agent_id;
       }
-    std::vector<state::StoredTask> store;
-    for (mesos::TaskInfo& t : e.launch->store) {
-      std::string config = label_of(t, "target_configuration");
-      std::string name = t.name;
-      store.push_back({std::move(name), std::move(t), std::move(config)});
-    }
+    // Encoded once, for the index and for the store.
+    std::vector<state::EncodedTask> store;
+    for (const mesos::TaskInfo& t : e.launch->store)
+      store.push_back({t.name, state::encode_record(t), label_of(t, "target_configuration")});
     // Staged: the pass writes every launch of its offers in one go, then sends the ACCEPTs
     // (persist before acting, one fsync per pass instead of one per pod).
     if (e.launch->new_footprint || e.launch->resized) {
@@ -1388,9 +1385,13 @@ void ServiceScheduler::consume(mesos::Offer& offer, const std::vector<mesos::Ope
   offer.resources = std::move(pool).resources();
 }
 
-void ServiceScheduler::stage_tasks(std::vector<state::StoredTask> tasks) {
-  for (state::StoredTask& t : tasks) {
-    put_task(t);
+void ServiceScheduler::stage_tasks(std::vector<state::EncodedTask> tasks) {
+  for (state::EncodedTask& t : tasks) {
+    std::string error;
+    std::optional<TaskEntry> entry = TaskEntry::from_record(t.name, t.record, t.config_id, error);
+    // A record this process has just encoded splits, short of a bug.
+    if (!entry) throw std::logic_error("task " + t.name + ": its record does not split: " + error);
+    put_task(std::move(*entry));
     batch_.tasks.push_back(std::move(t));
   }
 }
@@ -1399,12 +1400,12 @@ void ServiceScheduler::flush_launches() {
   if (batch_.unconfirmed_changed)
     store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
   if (batch_.gc_changed) store_->set_property("gc-resources", json(gc_resources_).dump());
-  if (!batch_.tasks.empty()) store_->store_tasks(batch_.tasks);  // one transaction
+  if (!batch_.tasks.empty()) store_->store_task_records(batch_.tasks);  // one transaction
   // The last pass's ACCEPTs went out while this one was evaluated and persisted; waiting
   // for them here keeps one pass ahead of the master, not a deploy's worth of ACCEPT text.
   if (!batch_.accepts.empty()) accept_queue_->drain();
-  for (const mesos::AcceptCall& accept : batch_.accepts)
-    send_accept(accept);
+  for (mesos::AcceptCall& accept : batch_.accepts)
+    send_accept(std::move(accept));
   batch_ = {};
 }
 
@@ -1787,7 +1788,7 @@ void ServiceScheduler::collect_garbage(std::vector<mesos::Offer>& offers) {
     accept.offer_ids = {it->id};
     accept.operations = offer::release_operations(release);
     accept.refuse_seconds = 0;
-    send_accept(accept);
+    send_accept(std::move(accept));
     it = offers.erase(it);
   }
 }
@@ -1828,7 +1829,7 @@ void ServiceScheduler::manage_offer_flow(bool waiting, bool active) {
   }
 }
 
-void ServiceScheduler::send_accept(const mesos::AcceptCall& accept) {
+void ServiceScheduler::send_accept(mesos::AcceptCall accept) {
   static const std::map<mesos::Operation::Type, const char*> kNames = {
       {mesos::Operation::Type::reserve, "RESERVE"},
       {mesos::Operation::Type::unreserve, "UNRESERVE"},
@@ -1838,8 +1839,11 @@ void ServiceScheduler::send_accept(const mesos::AcceptCall& accept) {
       {mesos::Operation::Type::launch_group, "LAUNCH_GROUP"}};
   for (const mesos::Operation& op : accept.operations)
     if (auto it = kNames.find(op.type); it != kNames.end()) ++metrics_.operations[it->second];
-  // Persisted before (flush_launches): queued, it is sent as surely as a direct call.
-  accept_queue_->push(mesos::accept_text(accept), "ACCEPT");
+  // Persisted before (flush_launches): queued, it is sent as surely as a direct call. Its
+  // text is written on the queue's thread, off the loop.
+  accept_queue_->push([call = std::make_shared<const mesos::AcceptCall>(
+                           std::move(accept))] { return mesos::accept_text(*call); },
+                      "ACCEPT");
 }
 
 void ServiceScheduler::decline(const std::vector<mesos::Offer>& offers, double seconds) {
@@ -2159,7 +2163,7 @@ void ServiceScheduler::uninstall_step(Work& work, std::vector<mesos::Offer>& off
     accept.offer_ids = {it->id};
     accept.operations = offer::release_operations(release);
     accept.refuse_seconds = 0;
-    send_accept(accept);
+    send_accept(std::move(accept));
     offers.erase(it);
     return;
   }

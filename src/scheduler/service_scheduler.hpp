@@ -201,7 +201,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void send_kills();
   void decline(const std::vector<mesos::Offer>& offers, double seconds);
   void decline_ids(std::vector<std::string> offer_ids, double seconds);
-  void send_accept(const mesos::AcceptCall& accept);
+  void send_accept(mesos::AcceptCall accept);
   bool send(std::string call_json, const char* what);
   void acknowledge(const mesos::TaskStatus& status);
   void kill_task(const std::string& task_id, const std::string& agent_id);
@@ -214,9 +214,10 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // Replaces the task of that name in memory (tasks_ and its indexes); persisted already, or
   // staged to be before anything acts on it.
   void put_task(const state::StoredTask& task);
+  void put_task(TaskEntry entry);
   // Launches of one pass over the offers: staged in memory, then persisted together before
   // their ACCEPTs go out.
-  void stage_tasks(std::vector<state::StoredTask> tasks);
+  void stage_tasks(std::vector<state::EncodedTask> tasks);
   static void consume(mesos::Offer& offer, const std::vector<mesos::Operation>& ops);
   void flush_launches();
   bool ready(const LastStatus& status) const;
@@ -348,7 +349,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::map<std::string, std::map<std::string, std::string>> recovery_env_;  // by step id
   std::map<std::string, placement::AgentFacts> agent_facts_;  // by agent id, from offers
   struct LaunchBatch {
-    std::vector<state::StoredTask> tasks;
+    std::vector<state::EncodedTask> tasks;
     std::vector<mesos::AcceptCall> accepts;
     std::map<std::string, std::size_t> accept_of_offer;  // offer id -> its ACCEPT in accepts
     bool unconfirmed_changed = false;

@@ -47,6 +47,10 @@ class LockedStateStore : public StateStore {
     std::lock_guard lock(mutex_);
     inner_.store_tasks(tasks);
   }
+  void store_task_records(const std::vector<EncodedTask>& tasks) override {
+    std::lock_guard lock(mutex_);
+    inner_.store_task_records(tasks);
+  }
   std::vector<StoredTask> tasks() override {
     std::lock_guard lock(mutex_);
     return inner_.tasks();

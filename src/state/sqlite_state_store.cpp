@@ -282,12 +282,20 @@ void SqliteStateStore::clear_framework_id() {
 }
 
 void SqliteStateStore::store_tasks(const std::vector<StoredTask>& tasks) {
+  std::vector<EncodedTask> encoded;
+  encoded.reserve(tasks.size());
+  for (const StoredTask& t : tasks)
+    encoded.push_back({t.name, encode_record(t.info), t.config_id});
+  store_task_records(encoded);
+}
+
+void SqliteStateStore::store_task_records(const std::vector<EncodedTask>& tasks) {
   transaction([&] {
-    for (const StoredTask& t : tasks)
+    for (const EncodedTask& t : tasks)
       Statement(*this, "INSERT OR REPLACE INTO tasks (name, info, config_id) VALUES (?, ?, ?)",
                 Statement::Kept{})
           .bind(1, t.name)
-          .bind_blob(2, encode_record(t.info))
+          .bind_blob(2, t.record)
           .bind(3, t.config_id)
           .run();
   });

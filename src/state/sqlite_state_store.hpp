@@ -38,6 +38,7 @@ class SqliteStateStore : public StateStore {
   void set_framework_id(const std::string& id) override;
   void clear_framework_id() override;
   void store_tasks(const std::vector<StoredTask>& tasks) override;
+  void store_task_records(const std::vector<EncodedTask>& tasks) override;
   std::vector<StoredTask> tasks() override;
   std::optional<StoredTask> task(const std::string& name) override;
   void for_each_task_record(const TaskRecordFn& fn) override;

@@ -27,6 +27,14 @@ struct StoredTask {
   friend bool operator==(const StoredTask&, const StoredTask&) = default;
 };
 
+// A task already encoded as its record (record_codec.hpp): the scheduler encodes each task it
+// launches once, for its own index and for the store.
+struct EncodedTask {
+  std::string name;
+  std::string record;
+  std::string config_id;
+};
+
 // A task held at something other than its goal (pause, decommission), and how far that got.
 struct GoalOverride {
   enum class Goal { none, paused, decommissioned };
@@ -52,6 +60,7 @@ class StateStore {
 
   // Stores (replaces) several tasks in one transaction.
   virtual void store_tasks(const std::vector<StoredTask>& tasks) = 0;
+  virtual void store_task_records(const std::vector<EncodedTask>& tasks) = 0;
   virtual std::vector<StoredTask> tasks() = 0;
   virtual std::optional<StoredTask> task(const std::string& name) = 0;
   // Every task as its record (record_codec.hpp) and configuration id, in name order, without

@@ -169,6 +169,19 @@ TEST(JsonText, RandomBytesGiveTheSameTextAsNlohmann) {
   }
 }
 
+// Strings are checked for what needs escaping eight bytes at a time: every byte value, at
+// every place of strings across that width and the tail after it, is written as nlohmann
+// writes it.
+TEST(JsonText, EveryByteAtEveryPlaceIsEscapedAsNlohmannDoes) {
+  for (std::size_t length = 1; length <= 19; ++length)
+    for (std::size_t at = 0; at < length; ++at)
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string s(length, 'a');
+        s[at] = static_cast<char>(byte);
+        ASSERT_EQ(written(s), dumped(json(s))) << length << " " << at << " " << byte;
+      }
+}
+
 TEST(JsonText, NumbersAreWrittenAsNlohmannWritesThem) {
   const double doubles[] = {0.0,
                             -0.0,

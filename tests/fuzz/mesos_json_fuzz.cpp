@@ -32,6 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           steward::mesos::task_info_from_json(j, error) ||
       doc_error != error)
     __builtin_trap();
+  if (steward::mesos::call_from_json(doc.root(), doc_error) !=
+          steward::mesos::call_from_json(j, error) ||
+      doc_error != error)
+    __builtin_trap();
   (void)steward::mesos::event_from_json(j, error);
   (void)steward::mesos::call_from_json(j, error);
   (void)steward::mesos::accept_from_json(j, error);

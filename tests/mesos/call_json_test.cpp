@@ -111,6 +111,24 @@ TEST(CallJson, AReconcileWrittenAsTextIsTheJsonsText) {
   EXPECT_EQ(reconcile_text(c.framework_id, c.tasks), to_json(c).dump());
 }
 
+TEST(CallJson, AnAcknowledgeWrittenAsTextIsTheJsonsText) {
+  Call c;
+  c.type = Call::Type::acknowledge;
+  c.framework_id = "f-\"0\"";
+  c.agent_id = "agent\\1";
+  c.task_id = "t\n1";
+  c.uuid = "AAECAwQFBgcICQoLDA0ODw==";
+  EXPECT_EQ(acknowledge_text(c.framework_id, c.agent_id, c.task_id, c.uuid), to_json(c).dump());
+  c.framework_id.clear();
+  EXPECT_EQ(acknowledge_text(c.framework_id, c.agent_id, c.task_id, c.uuid), to_json(c).dump());
+  std::string error;
+  auto back = call_from_json(json::parse(acknowledge_text("f", "a", "t", "u")), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->uuid, "u");
+  EXPECT_EQ(back->task_id, "t");
+  EXPECT_EQ(back->agent_id, "a");
+}
+
 TEST(CallJson, ReviveWithoutABodyMeansAllRoles) {
   Call c = decode(R"({"type": "REVIVE", "framework_id": {"value": "f"}})");
   EXPECT_TRUE(c.roles.empty());

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -152,6 +153,50 @@ TEST(MesosDecoders, ADocumentReadsAsTheTreeReads) {
     same_from_both<Offer>(j, d,
                           [](const auto& t, std::string& e) { return offer_from_json(t, e); });
   }
+}
+
+// Calls of every type, with random bodies: the cluster reads acknowledgements from a
+// JsonDocument, and any call may be read from either tree.
+TEST(MesosDecoders, ACallReadsFromADocumentAsFromTheTree) {
+  static const char* types[] = {"SUBSCRIBE", "TEARDOWN",    "DECLINE",   "REVIVE",   "KILL",
+                                "SHUTDOWN",  "ACKNOWLEDGE", "RECONCILE", "SUPPRESS", "FLY"};
+  std::mt19937 rng(5);
+  std::size_t decoded = 0;
+  for (int i = 0; i < 20000 && !::testing::Test::HasFailure(); ++i) {
+    std::string type = types[rng() % (sizeof types / sizeof types[0])];
+    json j = {{"type", type}};
+    if (rng() % 4) j["framework_id"] = {{"value", rng() % 4 ? "f" : ""}};
+    std::string key = type;
+    for (char& c : key)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    json b = random_value(rng, 4);
+    if (b.is_object() && rng() % 2) {
+      // The fields calls read, some of the right kind.
+      for (const char* f : {"agent_id", "task_id", "executor_id"})
+        if (rng() % 2) b[f] = rng() % 3 ? json{{"value", "x"}} : random_value(rng, 1);
+      if (rng() % 2)
+        b["uuid"] = rng() % 3 ? json("AAECAwQFBgcICQoLDA0ODw==") : random_value(rng, 0);
+      if (rng() % 3 == 0) b["offer_ids"] = json::array({{{"value", "o"}}, random_value(rng, 1)});
+      if (rng() % 3 == 0) b["filters"] = {{"refuse_seconds", rng() % 2 ? json(5.5) : json("x")}};
+      if (rng() % 3 == 0) b["roles"] = json::array({"r", random_value(rng, 0)});
+      if (rng() % 3 == 0)
+        b["framework_info"] = {{"user", "u"},
+                               {"name", rng() % 2 ? json("n") : json(1)},
+                               {"roles", json::array({"r"})},
+                               {"failover_timeout", 5}};
+      if (rng() % 3 == 0)
+        b["tasks"] = json::array({{{"task_id", {{"value", "t"}}}}, random_value(rng, 1)});
+    }
+    if (rng() % 5) j[key] = b;
+    const std::string text = j.dump();
+    JsonDocument doc;
+    ASSERT_TRUE(doc.parse(text)) << doc.error();
+    same_from_both<Call>(j, doc.root(),
+                         [](const auto& t, std::string& e) { return call_from_json(t, e); });
+    std::string error;
+    decoded += call_from_json(j, error).has_value();
+  }
+  EXPECT_GT(decoded, 2000u);  // not only errors
 }
 
 }  // namespace

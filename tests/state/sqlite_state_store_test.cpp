@@ -224,6 +224,23 @@ TEST_F(SqliteStateStoreTest, TasksAreReadAsRecordsInNameOrder) {
   EXPECT_EQ(seen, store.tasks());
 }
 
+// Records the caller encoded are stored as they are, in one transaction, and replace what
+// was stored under their names.
+TEST_F(SqliteStateStoreTest, EncodedTasksAreStoredAsGiven) {
+  {
+    SqliteStateStore store(dir());
+    store.store_tasks({sample("a", "old")});
+    std::vector<EncodedTask> encoded;
+    for (const StoredTask& t : {sample("a", "a__2"), sample("b", "b__1")})
+      encoded.push_back({t.name, encode_record(t.info), "config-2"});
+    store.store_task_records(encoded);
+  }
+  SqliteStateStore store(dir());
+  StoredTask a = sample("a", "a__2"), b = sample("b", "b__1");
+  a.config_id = b.config_id = "config-2";
+  EXPECT_EQ(store.tasks(), (std::vector<StoredTask>{a, b}));
+}
+
 TEST_F(SqliteStateStoreTest, DeleteTaskTakesItsStatusAndOverride) {
   SqliteStateStore store(dir());
   store.store_tasks({sample("a", "a__1")});
