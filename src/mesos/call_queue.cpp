@@ -34,16 +34,7 @@ void CallQueue::push(std::string body, const char* what) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
-    queue_.push_back({std::move(body), what, {}});
-  }
-  wake_.notify_one();
-}
-
-void CallQueue::push(std::function<std::string()> make, const char* what) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    queue_.push_back({std::string(), what, std::move(make)});
+    queue_.push_back({std::move(body), what});
   }
   wake_.notify_one();
 }
@@ -93,10 +84,8 @@ void CallQueue::run() {
     try {
       std::vector<std::string> bodies;
       bodies.reserve(items.size());
-      for (Item& item : items) {
-        bodies.push_back(item.make ? item.make() : std::move(item.body));
-        item.make = nullptr;  // what it held goes now, on this thread
-      }
+      for (Item& item : items)
+        bodies.push_back(std::move(item.body));
       std::vector<SchedulerClient::Response> answers;
       try {
         answers = send_(std::move(bodies));

@@ -50,9 +50,6 @@ class CallQueue {
 
   // Queues a call (JSON); `what` names it in a failure. Ignored once stopped.
   void push(std::string body, const char* what);
-  // Queues a call whose JSON `make` writes on the queue's thread, when its turn comes: the
-  // scheduler's ACCEPTs, whose text was a tenth of its loop's time in a large deploy.
-  void push(std::function<std::string()> make, const char* what);
   // Drops what is still queued and waits for the calls under way (a batch), if any, to end.
   void stop();
   // Drops what is still queued (the connection they were for is gone) and keeps running.
@@ -66,7 +63,6 @@ class CallQueue {
   struct Item {
     std::string body;
     const char* what;
-    std::function<std::string()> make;  // when set, writes the body
   };
   void run();
 

@@ -4,7 +4,6 @@
 
 #include <condition_variable>
 #include <future>
-#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -68,32 +67,6 @@ TEST(CallQueue, PushDoesNotWaitForTheAnswerAndCallsGoOutInOrder) {
   q.drain();
   EXPECT_EQ(q.pending(), 0u);
   EXPECT_EQ(s.sent, (std::vector<std::string>{"a", "b", "c"}));
-}
-
-// A body made by the queue: written on its thread when its turn comes, in order with the
-// others, and what the maker held is let go there too.
-TEST(CallQueue, ABodyMadeByTheQueueIsWrittenOnItsThreadInTurn) {
-  GatedSender s;
-  CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
-  const std::thread::id caller = std::this_thread::get_id();
-  std::thread::id maker;
-  auto held = std::make_shared<int>(7);
-  std::weak_ptr<int> watch = held;
-  q.push("a", "A");
-  q.push(
-      [&maker, held = std::move(held)] {
-        maker = std::this_thread::get_id();
-        return "made " + std::to_string(*held);
-      },
-      "MADE");
-  q.push("c", "C");
-  ASSERT_TRUE(s.reached(1));
-  EXPECT_FALSE(watch.expired());  // not made yet: the first call is still held
-  s.release(3);
-  q.drain();
-  EXPECT_EQ(s.sent, (std::vector<std::string>{"a", "made 7", "c"}));
-  EXPECT_NE(maker, caller);
-  EXPECT_TRUE(watch.expired());
 }
 
 TEST(CallQueue, FailuresAreReportedWithTheirNames) {
