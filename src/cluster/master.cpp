@@ -521,9 +521,9 @@ void Master::acknowledge(FrameworkRecord& fw, const mesos::Call& call, double no
   TaskRecord& task = it->second;
   if (task.unacknowledged.empty() || task.unacknowledged.front().uuid != call.uuid) return;
   if (!call.agent_id.empty() && call.agent_id != task.agent_id) return;
-  task.unacknowledged.pop_front();
+  task.unacknowledged.erase(task.unacknowledged.begin());
   task.acknowledged.push_back(call.uuid);
-  if (task.acknowledged.size() > 64) task.acknowledged.pop_front();
+  if (task.acknowledged.size() > 64) task.acknowledged.erase(task.acknowledged.begin());
   // Passed on even while the agent is "stopped": the executor is local and must not keep
   // an update the framework already has.
   AgentRecord* agent = agent_by(task.agent_id);
