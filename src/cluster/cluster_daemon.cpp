@@ -631,8 +631,14 @@ void ClusterDaemon::Impl::acknowledge_batch(std::vector<HttpServer::Request>& re
     std::vector<CallOutcome> out;
     out.reserve(calls.size());
     const double now = now_seconds();
-    for (const Decoded& d : calls)
-      out.push_back(master->handle(d.call, d.stream_id, now));
+    for (const Decoded& d : calls) {
+      // One that throws gets its 500 alone, as on its own; the others stand.
+      try {
+        out.push_back(master->handle(d.call, d.stream_id, now));
+      } catch (const std::exception& e) {
+        out.push_back({500, e.what()});
+      }
+    }
     return out;
   });
   for (std::size_t k = 0; k < calls.size(); ++k)

@@ -487,6 +487,15 @@ HttpServer::Request request_from(HttpMessageParser& parser, int remote_port) {
   return request;
 }
 
+// Empties answers sent, and lets go of a large answer's room: a kept connection that once
+// answered with megabytes (a state document) would otherwise hold them while it lives.
+void sent(std::string& out) {
+  if (out.capacity() > 2 * HttpServer::kCorkedBytes)
+    std::string().swap(out);
+  else
+    out.clear();
+}
+
 // Appends the answer's status line, headers and (unless streamed or HEAD) body to `out`.
 void append_answer(std::string& out, const HttpServer::Response& response, bool head, bool keep,
                    bool http11) {
@@ -556,8 +565,10 @@ void HttpServer::gather(const Route& route, std::string& pending, std::size_t& s
 bool HttpServer::answer_batch(int fd, const Route& route, std::vector<Request>& batch,
                               std::vector<Framing>& framing, std::string& out) const {
   std::vector<Response> responses(batch.size());
+  // Every answer is replaced (answer_error runs a begun stream's end first): the handler
+  // failed part way, and which of its answers stand is not known.
   auto fail_all = [&](const std::string& why) {
-    responses.assign(batch.size(), Response{});
+    responses.resize(batch.size());
     for (Response& r : responses)
       answer_error(r, 500, why);
   };
@@ -577,7 +588,7 @@ bool HttpServer::answer_batch(int fd, const Route& route, std::vector<Request>& 
   }
   if (!framing.back().keep || out.size() >= kCorkedBytes) {
     if (!send_all(fd, out)) return false;
-    out.clear();
+    sent(out);
   }
   return true;
 }
@@ -600,7 +611,7 @@ void HttpServer::serve(int fd, int remote_port) {
     while (!parser.done() && !parser.failed()) {
       if (!out.empty()) {
         if (!send_all(fd, out)) return;
-        out.clear();
+        sent(out);
       }
       if (parser.expects_continue() && !continued) {
         continued = true;
@@ -633,7 +644,12 @@ void HttpServer::serve(int fd, int remote_port) {
       const std::size_t took = parser.feed(got);
       if (took < got.size()) pending.assign(got.substr(took));
     }
-    if (stopping_ || closed) return;
+    if (closed) return;
+    if (stopping_) {
+      // Answers held back are for requests already carried out: they still go.
+      if (!out.empty()) (void)send_all(fd, out);
+      return;
+    }
     Request request;
     Response response;
     bool keep = false;
@@ -681,7 +697,7 @@ void HttpServer::serve(int fd, int remote_port) {
     // Held back only while more requests wait and the answers stay small.
     if (streamed || !keep || out.size() >= kCorkedBytes) {
       if (!send_all(fd, out)) return;
-      out.clear();
+      sent(out);
     }
     if (streamed && !head && !bodiless) {
       std::string piece;

@@ -85,6 +85,9 @@ class HttpServer {
     std::size_t max_requests = 0;
   };
 
+  // Pipelined answers held back to go out together are sent once they reach this.
+  static constexpr std::size_t kCorkedBytes = 256 * 1024;
+
   HttpServer();
   explicit HttpServer(Options options);
   ~HttpServer();
@@ -135,8 +138,7 @@ class HttpServer {
   void accept_loop();
   bool start_connection_thread(int fd, int remote_port);
   static constexpr std::size_t kConnectionStack = 8 * 1024 * 1024;
-  // Pipelined answers held back to go out together are sent once they reach this.
-  static constexpr std::size_t kCorkedBytes = 256 * 1024;
+
   void serve(int fd, int remote_port);
   void dispatch(Request& request, Response& response) const;
   void answer_error(Response& response, int status, const std::string& message) const;

@@ -17,7 +17,8 @@ struct SchedulerClient::Stream {
 };
 
 // The connections calls reuse, and when each was last used: one per thread calling at once
-// (a scheduler's loop, for ACCEPT, DECLINE and KILL, and its acknowledgement queue).
+// (a scheduler's acknowledgement queue, and its ACCEPT queue or its loop, for DECLINE, KILL
+// and the rest, which waits for the ACCEPT queue first).
 struct SchedulerClient::Calls {
   struct Slot {
     std::mutex mutex;  // held by the call using the slot

@@ -39,7 +39,8 @@ class SchedulerClient {
   const std::string& stream_id() const { return stream_id_; }
   // A call with the stream id of the subscription: on its own connection, or, with
   // `keep_alive`, on the first free one of kKeptConnections kept connections (two threads
-  // call at once: a scheduler's loop and its acknowledgement queue) while it is recent.
+  // call at once: a scheduler's acknowledgement queue, and its loop or its ACCEPT queue,
+  // since the loop calls only once the ACCEPT queue is idle) while it is recent.
   Response call(std::string call_json) const;
   // Calls sent together, pipelined on one kept connection and answered in order: a
   // scheduler's acknowledgements, which one at a time took a round trip each (20,000 in a

@@ -132,8 +132,9 @@ TEST_F(ClusterApiTest, AnAcceptWhoseTypeIsEscapedIsStillAnAccept) {
   EXPECT_FALSE(fw.wait_update("t1", "TASK_RUNNING").is_null());
 }
 
-// Acknowledgements a scheduler pipelines are applied together, in one turn of the cluster's
-// loop; each is answered as it would be on its own, a malformed one with its own 4xx.
+// Acknowledgements a scheduler pipelines (which the cluster takes as one batch: the batching
+// itself is HttpServerTest's) are each answered as on their own, a malformed one with its
+// own 4xx, and applied.
 TEST_F(ClusterApiTest, PipelinedAcknowledgementsAreEachAnsweredAndApplied) {
   Framework fw(cluster.port());
   fw.auto_acknowledge = false;
