@@ -106,6 +106,20 @@ std::optional<json> read_call(const HttpServer::Request& req, HttpServer::Respon
   return j;
 }
 
+// The body of a v1 call parsed into `doc`, with read_call's checks and answers.
+bool read_document(const HttpServer::Request& req, HttpServer::Response& res, JsonDocument& doc) {
+  if (!check_content_type(req, res)) return false;
+  if (!doc.parse(req.body)) {
+    reply(res, 400, "Failed to parse body into JSON: not valid JSON");
+    return false;
+  }
+  if (!doc.root().is_object()) {
+    reply(res, 400, "Failed to parse body into JSON: expected an object");
+    return false;
+  }
+  return true;
+}
+
 // What read_accept found in a call's body.
 enum class AcceptBody { other, answered, accept };
 
@@ -116,15 +130,7 @@ enum class AcceptBody { other, answered, accept };
 AcceptBody read_accept(const HttpServer::Request& req, HttpServer::Response& res,
                        JsonDocument& doc) {
   if (req.body.find("\"ACCEPT\"") == std::string::npos) return AcceptBody::other;
-  if (!check_content_type(req, res)) return AcceptBody::answered;
-  if (!doc.parse(req.body)) {
-    reply(res, 400, "Failed to parse body into JSON: not valid JSON");
-    return AcceptBody::answered;
-  }
-  if (!doc.root().is_object()) {
-    reply(res, 400, "Failed to parse body into JSON: expected an object");
-    return AcceptBody::answered;
-  }
+  if (!read_document(req, res, doc)) return AcceptBody::answered;
   auto type = doc.root().find("type");
   return type != doc.root().end() && *type == "ACCEPT" ? AcceptBody::accept : AcceptBody::other;
 }
@@ -610,14 +616,9 @@ void ClusterDaemon::Impl::acknowledge_batch(std::vector<HttpServer::Request>& re
   std::vector<Decoded> calls;
   calls.reserve(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    // Answered as scheduler_call answers one on its own (read_call's checks), from a
-    // document rather than a tree.
-    if (!check_content_type(requests[i], responses[i])) continue;
+    // Answered as scheduler_call answers one on its own, from a document.
     JsonDocument doc;
-    if (!doc.parse(requests[i].body)) {
-      reply(responses[i], 400, "Failed to parse body into JSON: not valid JSON");
-      continue;
-    }
+    if (!read_document(requests[i], responses[i], doc)) continue;
     std::string error;
     auto call = mesos::call_from_json(doc.root(), error);
     if (!call) {

@@ -75,11 +75,7 @@ void append_task(std::string& out, const TaskRecord& t) {
     mesos::write_json(unacked, s);
   unacked.end_array();
   out += ",\"acknowledged\":";
-  JsonText acked(out);
-  acked.begin_array();
-  for (const std::string& uuid : t.acknowledged)
-    acked.value(uuid);
-  acked.end_array();
+  JsonText(out).values(t.acknowledged);
   out += t.resources_released ? ",\"resources_released\":true" : ",\"resources_released\":false";
   if (t.latest) {
     if (t.checkpoint_latest.empty()) {
@@ -186,11 +182,7 @@ bool Master::write_checkpoint(std::string& out, const std::function<bool(std::st
       out += ",\"volumes\":";
       out += mesos::resources_text(e.volumes);
       out += ",\"tasks\":";
-      JsonText tasks(out);
-      tasks.begin_array();
-      for (const std::string& task : e.tasks)
-        tasks.value(task);
-      tasks.end_array();
+      JsonText(out).values(e.tasks);
       out += '}';
     }
     out += "]}";

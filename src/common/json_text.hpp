@@ -46,6 +46,15 @@ class JsonText {
   // A value that is already JSON text.
   JsonText& raw(std::string_view json) { return literal(json); }
 
+  // An array of the values in `range` (strings, numbers).
+  template <class Range>
+  JsonText& values(const Range& range) {
+    begin_array();
+    for (const auto& v : range)
+      value(v);
+    return end_array();
+  }
+
   template <class T>
   JsonText& field(std::string_view name, const T& v) {
     key(name);

@@ -145,10 +145,7 @@ void write_json(JsonText& out, const Resource& r) {
       out.field("type", "RANGES");
       break;
     case Resource::Type::set:
-      out.key("set").begin_object().key("item").begin_array();
-      for (const std::string& item : r.set)
-        out.value(item);
-      out.end_array().end_object().field("type", "SET");
+      out.key("set").begin_object().key("item").values(r.set).end_object().field("type", "SET");
       break;
   }
   out.end_object();

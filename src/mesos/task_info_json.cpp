@@ -171,10 +171,7 @@ void write_env(JsonText& out, const Env& env) {
 void write_command(JsonText& out, const CommandInfo& c) {
   out.begin_object();
   if (!c.arguments.empty()) {
-    out.key("arguments").begin_array();
-    for (const std::string& a : c.arguments)
-      out.value(a);
-    out.end_array();
+    out.key("arguments").values(c.arguments);
   }
   write_env(out, c.environment);
   out.field("shell", c.shell);

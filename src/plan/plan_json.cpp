@@ -15,10 +15,7 @@ void time_field(JsonText& out, std::string_view key, const std::optional<std::in
 }
 
 void errors_field(JsonText& out, const std::vector<std::string>& errors) {
-  out.key("errors").begin_array();
-  for (const std::string& e : errors)
-    out.value(e);
-  out.end_array();
+  out.key("errors").values(errors);
 }
 
 // Opens the object of a plan, a phase or a step with the members all three begin with.
