@@ -17,7 +17,7 @@ namespace steward::cluster {
 
 struct LaunchRequest {
   std::string agent_id;
-  mesos::FrameworkInfo framework;
+  const mesos::FrameworkInfo* framework = nullptr;  // the master's record, for the call only
   mesos::ExecutorInfo executor;
   std::vector<mesos::TaskInfo> tasks;
   bool new_executor = true;

@@ -136,6 +136,10 @@ AcceptBody read_accept(const HttpServer::Request& req, HttpServer::Response& res
 }
 
 constexpr int kMaxStreams = 224;
+// Events queued for one subscriber go out together up to this much (a record larger than it
+// goes alone): large enough for hundreds of updates, small enough to keep a send short.
+constexpr std::size_t kEventChunkBytes = 256 * 1024;
+
 std::string type_of(const json& call) {
   auto it = call.find("type");
   return it != call.end() && it->is_string() ? it->get<std::string>() : "";
@@ -150,11 +154,8 @@ void stream_events(HttpServer::Response& res, const std::shared_ptr<EventStream>
       "application/json",
       [stream](std::string& out) {
         // A short wait, so that a client gone or the server stopping is seen soon.
-        auto record = stream->pop(std::chrono::milliseconds(200));
-        if (record) {
-          out.append(record->data(), record->size());
-          return true;
-        }
+        // What has queued goes out as one chunk (RecordIO frames each record within it).
+        if (stream->pop_into(out, std::chrono::milliseconds(200), kEventChunkBytes)) return true;
         return !stream->finished();
       },
       [stream, &open_streams, closed = std::move(closed)] {
@@ -542,7 +543,8 @@ void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
     if (stopping) return reply(res, 503, "The cluster is stopping");
     auto call = mesos::accept_from_json(tree, error);
     if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
-    CallOutcome o = loop.call([&] { return master->accept(*call, stream_id, now_seconds()); });
+    CallOutcome o =
+        loop.call([&] { return master->accept(std::move(*call), stream_id, now_seconds()); });
     return reply(res, o.status, o.message);
   };
   JsonDocument doc;

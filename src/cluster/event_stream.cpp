@@ -38,4 +38,16 @@ std::optional<std::string> EventStream::pop(std::chrono::milliseconds timeout) {
   return record;
 }
 
+bool EventStream::pop_into(std::string& out, std::chrono::milliseconds timeout,
+                           std::size_t max_bytes) {
+  std::unique_lock lock(mutex_);
+  ready_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); });
+  if (queue_.empty()) return false;
+  do {
+    out += queue_.front();
+    queue_.pop_front();
+  } while (!queue_.empty() && out.size() + queue_.front().size() <= max_bytes);
+  return true;
+}
+
 }  // namespace steward::cluster

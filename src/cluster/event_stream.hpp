@@ -23,6 +23,11 @@ class EventStream {
   bool closed() const;
   // The next record; nullopt on timeout, or once closed and drained (then `finished()`).
   std::optional<std::string> pop(std::chrono::milliseconds timeout);
+  // Every record queued, appended to `out` while it holds under `max_bytes` (one at least),
+  // waiting up to `timeout` for the first; false when none came. A worker that sent each
+  // record alone made 20,000 sends and as many wake-ups of its subscriber in a deploy of
+  // 10,000 tasks.
+  bool pop_into(std::string& out, std::chrono::milliseconds timeout, std::size_t max_bytes);
   bool finished() const;
 
  private:

@@ -130,7 +130,8 @@ class Master {
   // Scheduler API. `stream_id` is the Mesos-Stream-Id the call carried.
   CallOutcome subscribe(const mesos::Call& call, std::shared_ptr<EventStream> stream, double now);
   CallOutcome handle(const mesos::Call& call, const std::string& stream_id, double now);
-  CallOutcome accept(const mesos::AcceptCall& call, const std::string& stream_id, double now);
+  // Takes the call's operations apart: the tasks and executors go to the records and the agent.
+  CallOutcome accept(mesos::AcceptCall call, const std::string& stream_id, double now);
   // Checks the framework and stream of a call the master accepts and ignores.
   CallOutcome validate(const std::string& framework_id, const std::string& stream_id);
   // UPDATE_FRAMEWORK, given as a subscribe-shaped call (framework_info, suppressed_roles).
@@ -233,7 +234,7 @@ class Master {
   bool apply_destroy(AgentRecord& agent, const std::string& role, const mesos::Operation& op,
                      resources::ResourcePool& pool, std::string& error);
   bool apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const std::string& role,
-                          mesos::Operation op, resources::ResourcePool& pool, std::string& error,
+                          mesos::Operation& op, resources::ResourcePool& pool, std::string& error,
                           double now);
   double dominant_share(const std::string& framework_id) const;
 

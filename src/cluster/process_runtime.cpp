@@ -33,7 +33,7 @@ void ProcessRuntime::deliver(Executor& executor, std::string record) {
 }
 
 void ProcessRuntime::launch(const LaunchRequest& request) {
-  const std::string k = key(request.agent_id, request.framework.id, request.executor.executor_id);
+  const std::string k = key(request.agent_id, request.framework->id, request.executor.executor_id);
   auto it = executors_.find(k);
   mesos::ExecutorEvent launch;
   launch.type = mesos::ExecutorEvent::Type::launch_group;
@@ -44,9 +44,9 @@ void ProcessRuntime::launch(const LaunchRequest& request) {
   if (it == executors_.end()) {
     Executor executor;
     executor.agent_id = request.agent_id;
-    executor.framework_id = request.framework.id;
+    executor.framework_id = request.framework->id;
     executor.executor_id = request.executor.executor_id;
-    executor.framework_user = request.framework.user;
+    executor.framework_user = request.framework->user;
     // runs/<container id>, with runs/latest pointing at it, as a Mesos agent lays it out.
     fs::path latest(request.sandbox);
     fs::path run = latest.parent_path() / new_id();
@@ -65,14 +65,14 @@ void ProcessRuntime::launch(const LaunchRequest& request) {
     spec.arguments = {options_.program, "executor"};
     spec.environment = current_environment();
     set_env(spec.environment, "STEWARD_CLUSTER_FILE", options_.cluster_file);
-    set_env(spec.environment, "STEWARD_FRAMEWORK_USER", request.framework.user);
+    set_env(spec.environment, "STEWARD_FRAMEWORK_USER", request.framework->user);
     set_env(spec.environment, "MESOS_AGENT_ID", request.agent_id);
     set_env(spec.environment, "MESOS_SLAVE_ID", request.agent_id);
-    set_env(spec.environment, "MESOS_FRAMEWORK_ID", request.framework.id);
+    set_env(spec.environment, "MESOS_FRAMEWORK_ID", request.framework->id);
     set_env(spec.environment, "MESOS_EXECUTOR_ID", request.executor.executor_id);
     set_env(spec.environment, "MESOS_SANDBOX", executor.sandbox);
     set_env(spec.environment, "MESOS_DIRECTORY", executor.sandbox);
-    set_env(spec.environment, "MESOS_CHECKPOINT", request.framework.checkpoint ? "1" : "0");
+    set_env(spec.environment, "MESOS_CHECKPOINT", request.framework->checkpoint ? "1" : "0");
     set_env(spec.environment, "MESOS_RECOVERY_TIMEOUT", "900");
     spec.working_directory = executor.sandbox;
     spec.stdout_path = executor.sandbox + "/stdout";

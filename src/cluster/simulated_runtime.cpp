@@ -28,23 +28,22 @@ void SimulatedRuntime::report(const std::string& key, TaskState state, std::stri
   s.message = std::move(message);
   s.reason = std::move(reason);
   s.ip_addresses = {"127.0.0.1"};
-  std::string agent = it->second.agent_id;
-  std::string framework = it->second.framework_id;
-  defer_([sink = on_status_, agent, framework, s]() { sink(agent, framework, s); });
+  defer_([sink = on_status_, agent = it->second.agent_id, framework = it->second.framework_id,
+          s = std::move(s)]() mutable { sink(agent, framework, std::move(s)); });
 }
 
 void SimulatedRuntime::launch(const LaunchRequest& request) {
   const std::uint64_t group = ++groups_;
   for (const mesos::TaskInfo& info : request.tasks) {
-    const std::string key = key_of(request.framework.id, info.task_id);
+    const std::string key = key_of(request.framework->id, info.task_id);
     tasks_[key] = {info.task_id,
                    request.agent_id,
-                   request.framework.id,
+                   request.framework->id,
                    request.executor.executor_id,
                    group,
                    true,
                    0};
-    by_executor_[key_of(request.framework.id, request.executor.executor_id)].insert(key);
+    by_executor_[key_of(request.framework->id, request.executor.executor_id)].insert(key);
     report(key, TaskState::starting, "");
     report(key, TaskState::running, "");
   }

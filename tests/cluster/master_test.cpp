@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
@@ -300,8 +301,12 @@ TEST_F(MasterTest, LaunchGroupValidation) {
     EXPECT_NE(updates[0]["message"].get<std::string>().find(c.message), std::string::npos)
         << c.what << ": " << updates[0]["message"];
     EXPECT_TRUE(fresh.master->tasks().empty()) << c.what;
-    // Nothing was consumed: the agent's whole share is free again.
-    EXPECT_DOUBLE_EQ(fresh.master->agents().at("M-S0").free.scalar("cpus"), 4) << c.what;
+    // Nothing was consumed: the agent's whole share is free again (the executor's part,
+    // taken before the task's was found missing, given back too).
+    const auto& free = fresh.master->agents().at("M-S0").free;
+    EXPECT_DOUBLE_EQ(free.scalar("cpus"), 4) << c.what;
+    EXPECT_DOUBLE_EQ(free.scalar("mem"), 4096) << c.what;
+    EXPECT_DOUBLE_EQ(free.scalar("disk"), 10000) << c.what;
   }
 }
 
@@ -873,6 +878,50 @@ TEST(MasterCheckpoint, ACheckpointAfterAReservationHoldsIt) {
   EXPECT_DOUBLE_EQ(again.master->agents().begin()->second.total.scalar("cpus"), 4);
   EXPECT_EQ(again.master->agents().begin()->second.total.resources().size(),
             h.master->agents().begin()->second.total.resources().size());
+}
+
+// A task's held resources are its TaskInfo's unless it lists a volume (held by its executor):
+// the checkpoint writes them only then, and a restore gets each task's back either way.
+TEST(MasterCheckpoint, HeldResourcesAreWrittenOnlyWhereTheyDifferFromTheTaskInfo) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 100));
+  json cpus = scalar("cpus", 1, kRole, reserved_stack("r-cpus"));
+  json half = scalar("cpus", 0.5, kRole, reserved_stack("r-cpus"));
+  json disk = scalar("disk", 100, kRole, reserved_stack("r-disk"));
+  json exec = {scalar("cpus", 0.1, kRole, reserved_stack("r-ecpus")),
+               scalar("mem", 32, kRole, reserved_stack("r-emem")),
+               scalar("disk", 10, kRole, reserved_stack("r-edisk"))};
+  json vol = volume(100, kRole, reserved_stack("r-disk"), "v", "data");
+  json reserve = {{"type", "RESERVE"},
+                  {"reserve", {{"resources", {cpus, disk, exec[0], exec[1], exec[2]}}}}};
+  json create = {{"type", "CREATE"}, {"create", {{"volumes", {vol}}}}};
+  h.call(fw, accept(offer_ids(fw.offers()),
+                    {reserve, create,
+                     launch_group(fw.id, "e", exec,
+                                  {task("plain", {half}), task("holder", {half, vol})})}));
+  ASSERT_EQ(h.master->tasks().size(), 2u);
+  const json saved = h.master->checkpoint();
+  std::map<std::string, json> entries;
+  for (const json& t : saved["tasks"])
+    entries[t["info"]["task_id"]["value"].get<std::string>()] = t;
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_FALSE(entries["plain"].contains("resources")) << entries["plain"].dump();
+  ASSERT_TRUE(entries["holder"].contains("resources")) << entries["holder"].dump();
+  EXPECT_EQ(entries["holder"]["resources"].size(), 1u);  // the cpus; the volume is the pod's
+
+  MasterHarness again(one_agent());
+  std::string error;
+  ASSERT_TRUE(again.master->restore(saved, again.now, error)) << error;
+  ASSERT_EQ(again.master->tasks().size(), 2u);
+  for (const auto& [key, t] : h.master->tasks()) {
+    const TaskRecord& back = again.master->tasks().at(key);
+    EXPECT_EQ(back.resources, t.resources) << key;
+    EXPECT_EQ(back.info.resources, t.info.resources) << key;
+  }
+  EXPECT_EQ(again.master->checkpoint(), saved);
+  // Free is the same: what the restored tasks hold was counted as before.
+  EXPECT_DOUBLE_EQ(again.master->agents().begin()->second.free.scalar("cpus"),
+                   h.master->agents().begin()->second.free.scalar("cpus"));
 }
 
 TEST(MasterCheckpoint, RefusesACheckpointOfOtherAgentsAndLeavesStateAlone) {
