@@ -62,8 +62,12 @@ std::size_t CallQueue::pending() const {
 }
 
 void CallQueue::drain() {
+  drain_to(0);
+}
+
+void CallQueue::drain_to(std::size_t most) {
   std::unique_lock lock(mutex_);
-  drained_.wait(lock, [this] { return stopping_ || (queue_.empty() && in_flight_ == 0); });
+  drained_.wait(lock, [&] { return stopping_ || queue_.size() + in_flight_ <= most; });
 }
 
 void CallQueue::run() {
@@ -106,7 +110,7 @@ void CallQueue::run() {
     }
     lock.lock();
     in_flight_ = 0;
-    if (queue_.empty()) drained_.notify_all();
+    drained_.notify_all();
   }
   in_flight_ = 0;
   drained_.notify_all();

@@ -58,6 +58,8 @@ class CallQueue {
   std::size_t pending() const;
   // Blocks until nothing is pending or the queue stopped.
   void drain();
+  // Blocks until at most `most` calls are pending or the queue stopped.
+  void drain_to(std::size_t most);
 
  private:
   struct Item {

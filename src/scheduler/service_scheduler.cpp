@@ -46,7 +46,7 @@ constexpr std::size_t kMaxQueuedOffers = 256;
 // connection, at most this many at once (about 25 KB of requests: well within the sockets'
 // buffers, which a pipelined batch must fit).
 constexpr std::size_t kAcknowledgementBatch = 64;
-// ACCEPTs pipelined at once: a pass of 250 launches sends about 25 (one per offer used).
+// ACCEPTs pipelined at once (a pass sends one per offer it used; two passes may be queued).
 constexpr std::size_t kAcceptBatch = 32;
 // Marks an unconfirmed resize in `unconfirmed_` (a bare instance is a new footprint).
 constexpr const char* kResized = "#resize";
@@ -652,6 +652,7 @@ void ServiceScheduler::disconnected(const std::string& why) {
     // are reconciled as lost).
     ack_queue_->clear();
     accept_queue_->clear();
+    last_pass_accepts_ = 0;
   });
 }
 
@@ -1401,9 +1402,15 @@ void ServiceScheduler::flush_launches() {
     store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
   if (batch_.gc_changed) store_->set_property("gc-resources", json(gc_resources_).dump());
   if (!batch_.tasks.empty()) store_->store_task_records(batch_.tasks);  // one transaction
-  // The last pass's ACCEPTs went out while this one was evaluated and persisted; waiting
-  // for them here keeps one pass ahead of the master, not a deploy's worth of ACCEPT text.
-  if (!batch_.accepts.empty()) accept_queue_->drain();
+  // The passes before went out while this one was evaluated and persisted. Waiting here for
+  // all but the last pass's ACCEPTs keeps the master at most two passes behind, not a
+  // deploy's worth of ACCEPT text; waiting for the last pass's too (one behind) left the loop
+  // idle whenever the master paused (its checkpoint at 10,000 tasks takes 0.1-0.2 s): 0.2-0.3 s
+  // of a 2 s deploy.
+  if (!batch_.accepts.empty()) {
+    accept_queue_->drain_to(last_pass_accepts_);
+    last_pass_accepts_ = batch_.accepts.size();
+  }
   for (mesos::AcceptCall& accept : batch_.accepts)
     send_accept(std::move(accept));
   batch_ = {};

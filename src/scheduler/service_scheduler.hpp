@@ -279,6 +279,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // ACCEPTs, sent off the loop in order: the loop goes on to the next pass, and the statuses
   // of the last, while the master launches. Every other call waits for them (send()).
   std::unique_ptr<mesos::CallQueue> accept_queue_;
+  std::size_t last_pass_accepts_ = 0;  // ACCEPTs the last pass queued (flush_launches)
   std::unique_ptr<EventLoop> loop_;
   std::string config_id_;
   // The target configuration: what the plans deploy. Work holds it too, so a step under way

@@ -199,5 +199,29 @@ TEST(CallQueue, EachCallOfABatchIsReportedByItsOwnAnswer) {
             (std::vector<std::string>{"ACKNOWLEDGE:400:bad call", "KILL:0:no answer"}));
 }
 
+// drain_to(n) returns once no more than n calls are pending (the scheduler lets the last
+// pass's ACCEPTs stay under way), each answer counting as it comes.
+TEST(CallQueue, DrainToReturnsOnceNoMoreThanThatManyArePending) {
+  GatedSender s;
+  CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
+  q.push("a", "A");
+  q.push("b", "B");
+  q.push("c", "C");
+  ASSERT_TRUE(s.reached(1));
+  q.drain_to(3);  // three pending: at once
+  auto two = std::async(std::launch::async, [&] { q.drain_to(1); });
+  // Held while three are pending; the sender has answered nothing.
+  EXPECT_EQ(two.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  s.release(1);  // "a" answered, "b" under way: two pending, still more than one
+  ASSERT_TRUE(s.reached(2));
+  EXPECT_EQ(two.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  s.release(1);  // "b" answered: "c" alone is pending
+  ASSERT_EQ(two.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_LE(q.pending(), 1u);
+  s.release(1);
+  q.drain();
+  EXPECT_EQ(q.pending(), 0u);
+}
+
 }  // namespace
 }  // namespace steward::mesos
