@@ -225,6 +225,10 @@ bool HttpMessageParser::frame_body() {
       return fail("the request's body is longer than " + std::to_string(max_body_) + " bytes", 413);
     remaining_ = *length;
     state_ = remaining_ == 0 ? State::done : State::length_body;
+    // Room for the body at once: grown as it came, a megabyte's ACCEPT was moved some twenty
+    // times on the way (3% of the cluster's work in a deploy). Up to a bound, so that a length
+    // claimed and never sent costs little.
+    if (!on_body_) body_.reserve(static_cast<std::size_t>(std::min(remaining_, kReservedBody)));
     return true;
   }
   if (request_) {  // a request without either has no body
