@@ -2469,8 +2469,11 @@ std::string ServiceScheduler::debug_offers_json(const std::string& plan, const s
                        {"outcome", tree(r.outcome)}});
       }
     }
-    std::sort(out.begin(), out.end(), [](const json& a, const json& b) {
-      return a["time_ms"].get<std::int64_t>() < b["time_ms"].get<std::int64_t>();
+    // Oldest first; the steps come in no order, so evaluations of the same millisecond go by
+    // step name, each step's own in the order made.
+    std::stable_sort(out.begin(), out.end(), [](const json& a, const json& b) {
+      const auto at = a["time_ms"].get<std::int64_t>(), bt = b["time_ms"].get<std::int64_t>();
+      return at != bt ? at < bt : a["step"].get<std::string>() < b["step"].get<std::string>();
     });
     return out.dump(2);
   });
