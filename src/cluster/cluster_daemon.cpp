@@ -543,8 +543,7 @@ void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
     if (stopping) return reply(res, 503, "The cluster is stopping");
     auto call = mesos::accept_from_json(tree, error);
     if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
-    CallOutcome o =
-        loop.call([&] { return master->accept(std::move(*call), stream_id, now_seconds()); });
+    CallOutcome o = loop.call([&] { return master->accept(*call, stream_id, now_seconds()); });
     return reply(res, o.status, o.message);
   };
   JsonDocument doc;

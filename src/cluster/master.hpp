@@ -130,8 +130,10 @@ class Master {
   // Scheduler API. `stream_id` is the Mesos-Stream-Id the call carried.
   CallOutcome subscribe(const mesos::Call& call, std::shared_ptr<EventStream> stream, double now);
   CallOutcome handle(const mesos::Call& call, const std::string& stream_id, double now);
-  // Takes the call's operations apart: the tasks and executors go to the records and the agent.
-  CallOutcome accept(mesos::AcceptCall call, const std::string& stream_id, double now);
+  // Works on the call's operations in place (their resources are stripped of allocations);
+  // the caller frees them, on the thread that read them (freed on the loop, blocks allocated
+  // on a connection's thread went back to that thread's arena one lock at a time).
+  CallOutcome accept(mesos::AcceptCall& call, const std::string& stream_id, double now);
   // Checks the framework and stream of a call the master accepts and ignores.
   CallOutcome validate(const std::string& framework_id, const std::string& stream_id);
   // UPDATE_FRAMEWORK, given as a subscribe-shaped call (framework_info, suppressed_roles).

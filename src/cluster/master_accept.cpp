@@ -437,14 +437,17 @@ bool Master::apply_launch_group(FrameworkRecord& fw, AgentRecord& agent, const s
     tasks_.emplace(task_key(fw.info.id, info.task_id), std::move(task));
   }
   (void)now;
-  // The operation's own copies go to the agent: a launch pass carries hundreds of tasks.
+  // The operation's own copies go to the agent (a launch pass carries hundreds of tasks), and
+  // come back to be freed with the call.
   request.executor = std::move(executor);
   request.tasks = std::move(op.tasks);
   runtime_for_(agent).launch(request);
+  executor = std::move(request.executor);
+  op.tasks = std::move(request.tasks);
   return true;
 }
 
-CallOutcome Master::accept(mesos::AcceptCall call, const std::string& stream_id, double now) {
+CallOutcome Master::accept(mesos::AcceptCall& call, const std::string& stream_id, double now) {
   dirty_ = true;
   mesos::Call as_call;
   as_call.framework_id = call.framework_id;

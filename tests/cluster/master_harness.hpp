@@ -112,7 +112,7 @@ class MasterHarness {
     if (call["type"] == "ACCEPT") {
       auto parsed = mesos::accept_from_json(call, error);
       if (!parsed) return {400, error};
-      o = master->accept(std::move(*parsed), fw.stream->id(), now);
+      o = master->accept(*parsed, fw.stream->id(), now);
     } else {
       auto parsed = mesos::call_from_json(call, error);
       if (!parsed) return {400, error};
