@@ -65,6 +65,7 @@ ResourcePool::ResourcePool(const std::vector<mesos::Resource>& resources) {
 }
 
 std::size_t ResourcePool::find(const mesos::Resource& r, std::size_t hash) const {
+  if (items_.size() >= kIndexedFrom && !present_.contains(hash)) return items_.size();
   for (std::size_t i = 0; i < items_.size(); ++i)
     if (hashes_[i] == hash && same_kind(items_[i], r)) return i;
   return items_.size();
@@ -81,6 +82,12 @@ void ResourcePool::add(const mesos::Resource& r) {
     copy.ranges = normalize(copy.ranges);
     items_.push_back(std::move(copy));
     hashes_.push_back(hash);
+    if (items_.size() == kIndexedFrom) {
+      for (std::size_t h : hashes_)
+        ++present_[h];
+    } else if (items_.size() > kIndexedFrom) {
+      ++present_[hash];
+    }
     return;
   }
   auto it = items_.begin() + static_cast<std::ptrdiff_t>(at);
@@ -144,6 +151,12 @@ bool ResourcePool::subtract(const mesos::Resource& r) {
       break;
   }
   if (gone) {
+    if (items_.size() > kIndexedFrom) {
+      auto counted = present_.find(hashes_[at]);
+      if (--counted->second == 0) present_.erase(counted);
+    } else if (items_.size() == kIndexedFrom) {
+      present_.clear();  // below the bound from here on
+    }
     items_.erase(it);
     hashes_.erase(hashes_.begin() + static_cast<std::ptrdiff_t>(at));
   }

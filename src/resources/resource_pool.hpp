@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mesos/resource.hpp"
@@ -30,6 +31,7 @@ class ResourcePool {
   // On a temporary pool, a copy: `for (r : make_pool().resources())` must not dangle.
   std::vector<mesos::Resource> resources() && {
     hashes_.clear();
+    present_.clear();
     stamp_ = next_stamp();
     return std::move(items_);
   }
@@ -48,6 +50,11 @@ class ResourcePool {
   // items_[i]'s kind hashed, compared before same_kind: an agent's ledger holds a kind per
   // reservation, and comparing each one's labels made every RESERVE cost all the others.
   std::vector<std::size_t> hashes_;
+  // From kIndexedFrom kinds on (an agent's ledger), how many of them have each hash: a kind
+  // new to the pool, as each reservation is, is then known so without a look at every other.
+  // Added one by one, a pod's reservations made an agent's ledger quadratic in its pods.
+  static constexpr std::size_t kIndexedFrom = 64;
+  std::unordered_map<std::size_t, std::uint32_t> present_;
   std::uint64_t stamp_ = next_stamp();
 };
 

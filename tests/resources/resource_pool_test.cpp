@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <string>
+
 namespace steward::resources {
 namespace {
 
@@ -26,6 +30,70 @@ Resource ports(std::uint64_t begin, std::uint64_t end) {
 
 const ReservationInfo kSvc{
     ReservationInfo::Type::dynamic, "svc-role", "svc", {{"resource_id", "r1"}}};
+
+// A ledger of hundreds of kinds (one per reservation) finds a kind as a small pool does, as it
+// grows past the size from which it counts its kinds' hashes and shrinks below it again:
+// checked against a plain model, kind by kind, after every change.
+TEST(ResourcePool, ALargePoolFindsEachKindAsASmallOneDoes) {
+  std::mt19937 random(7);
+  const auto kind = [](int k) {
+    // Kind 0 is unreserved; the others each have a reservation of their own.
+    if (k == 0) return scalar("cpus", 1);
+    ReservationInfo own = kSvc;
+    own.labels = {{"resource_id", "r" + std::to_string(k)}};
+    return scalar("cpus", 1, {own});
+  };
+  ResourcePool pool;
+  std::map<int, int> model;  // kind -> units held
+  const auto check = [&](const std::string& when) {
+    ASSERT_EQ(pool.resources().size(), model.size()) << when;
+    for (int k = 0; k < 300; ++k) {
+      const int held = model.count(k) ? model[k] : 0;
+      Resource one = kind(k);
+      ASSERT_EQ(pool.contains(one), held >= 1) << when << ", kind " << k;
+      one.scalar = held + 1;
+      ASSERT_FALSE(pool.contains(one)) << when << ", kind " << k;
+    }
+  };
+  for (int round = 0; round < 3; ++round) {
+    // Grows well past 64 kinds, adding and taking at random...
+    for (int step = 0; step < 400; ++step) {
+      const int k = static_cast<int>(random() % 300);
+      if (random() % 4 != 0) {
+        pool.add(kind(k));
+        ++model[k];
+      } else {
+        const bool held = model.count(k) > 0;
+        ASSERT_EQ(pool.subtract(kind(k)), held) << "kind " << k;
+        if (held && --model[k] == 0) model.erase(k);
+      }
+      if (step % 50 == 0) {
+        ASSERT_NO_FATAL_FAILURE(check("growing, round " + std::to_string(round)));
+      }
+    }
+    ASSERT_GT(model.size(), 100u);
+    // A copy (its count of hashes with it) answers as the original does.
+    ResourcePool copy = pool;
+    for (const auto& [k, units] : model) {
+      ASSERT_TRUE(copy.contains(kind(k))) << "kind " << k;
+    }
+    copy.add(kind(300));
+    EXPECT_TRUE(copy.contains(kind(300)));
+    EXPECT_FALSE(pool.contains(kind(300)));
+    // ... then shrinks to a few, a unit of a held kind at a time.
+    for (int step = 0; model.size() > 5; ++step) {
+      auto it = model.begin();
+      std::advance(it, static_cast<long>(random() % model.size()));
+      const int k = it->first;
+      ASSERT_TRUE(pool.subtract(kind(k))) << "kind " << k;
+      if (--it->second == 0) model.erase(it);
+      if (step % 20 == 0) {
+        ASSERT_NO_FATAL_FAILURE(check("shrinking, round " + std::to_string(round)));
+      }
+    }
+    ASSERT_NO_FATAL_FAILURE(check("end of round " + std::to_string(round)));
+  }
+}
 
 TEST(ResourcePool, SameKindMergesAndSubtracts) {
   ResourcePool pool(
