@@ -17,7 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kFormat = 1;
+// 2: a task's "resources" may be left out (they are its TaskInfo's). A build that knew only 1
+// would read such a task as holding nothing, so it refuses a 2; this one reads both.
+constexpr int kFormat = 2;
 
 bool resources_from(const json& list, std::vector<mesos::Resource>& out, std::string& error) {
   if (!list.is_array()) {
@@ -223,7 +225,7 @@ bool Master::write_checkpoint(std::string& out, const std::function<bool(std::st
 // A damaged file must give an error, not an exception: every step below may meet a value
 // of the wrong type, and nothing is changed before the end.
 bool Master::restore(const json& j, double now, std::string& error) try {
-  if (!j.is_object() || j.value("format", 0) != kFormat) {
+  if (!j.is_object() || (j.value("format", 0) != kFormat && j.value("format", 0) != 1)) {
     error = "not a checkpoint this version understands";
     return false;
   }

@@ -68,7 +68,8 @@ class HttpMessageParser {
   static constexpr std::size_t kMaxHead = 64 * 1024;  // first line and headers together
   static constexpr std::size_t kMaxHeaders = 100;
   static constexpr std::size_t kMaxLine = 8 * 1024;  // a chunk-size or trailer line, without CRLF
-  // A body of a declared length gets its room at once, up to this much (kept bodies only).
+  // A body of a declared length gets its room with its first bytes, up to this much (kept
+  // bodies only).
   static constexpr std::uint64_t kReservedBody = 4 * 1024 * 1024;
   // A request's target. Longer ones get 414: routes match paths with std::regex, whose
   // matching recurses once per character and would overflow a thread's stack on a huge path.

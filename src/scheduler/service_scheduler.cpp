@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
+#include <tuple>
 
 #include "common/json_text.hpp"
 #include "common/release_memory.hpp"
@@ -2470,10 +2471,13 @@ std::string ServiceScheduler::debug_offers_json(const std::string& plan, const s
       }
     }
     // Oldest first; the steps come in no order, so evaluations of the same millisecond go by
-    // step name, each step's own in the order made.
+    // plan, phase and step name, each step's own in the order made.
     std::stable_sort(out.begin(), out.end(), [](const json& a, const json& b) {
-      const auto at = a["time_ms"].get<std::int64_t>(), bt = b["time_ms"].get<std::int64_t>();
-      return at != bt ? at < bt : a["step"].get<std::string>() < b["step"].get<std::string>();
+      const auto key = [](const json& e) {
+        return std::make_tuple(e["time_ms"].get<std::int64_t>(), e["plan"].get<std::string>(),
+                               e["phase"].get<std::string>(), e["step"].get<std::string>());
+      };
+      return key(a) < key(b);
     });
     return out.dump(2);
   });

@@ -922,6 +922,21 @@ TEST(MasterCheckpoint, HeldResourcesAreWrittenOnlyWhereTheyDifferFromTheTaskInfo
   // Free is the same: what the restored tasks hold was counted as before.
   EXPECT_DOUBLE_EQ(again.master->agents().begin()->second.free.scalar("cpus"),
                    h.master->agents().begin()->second.free.scalar("cpus"));
+
+  // Format 2 since: a file of format 1 (every task's resources written) still reads the same,
+  // and a format this build does not know is refused.
+  EXPECT_EQ(saved["format"], 2);
+  json old = saved;
+  old["format"] = 1;
+  for (json& t : old["tasks"])
+    if (!t.contains("resources")) t["resources"] = t["info"]["resources"];
+  MasterHarness from_old(one_agent());
+  ASSERT_TRUE(from_old.master->restore(old, from_old.now, error)) << error;
+  EXPECT_EQ(from_old.master->checkpoint(), saved);
+  json future = saved;
+  future["format"] = 3;
+  MasterHarness from_future(one_agent());
+  EXPECT_FALSE(from_future.master->restore(future, from_future.now, error));
 }
 
 TEST(MasterCheckpoint, RefusesACheckpointOfOtherAgentsAndLeavesStateAlone) {

@@ -200,7 +200,8 @@ TEST(CallQueue, EachCallOfABatchIsReportedByItsOwnAnswer) {
 }
 
 // drain_to(n) returns once no more than n calls are pending (the scheduler lets the last
-// pass's ACCEPTs stay under way), each answer counting as it comes.
+// pass's ACCEPTs stay under way). Calls sent together (the batch constructor) count as pending
+// until the batch's last answer; here each goes alone.
 TEST(CallQueue, DrainToReturnsOnceNoMoreThanThatManyArePending) {
   GatedSender s;
   CallQueue q([&](const std::string& b) { return s.send(b); }, nullptr);
