@@ -25,6 +25,7 @@
 #        SCALE_RUN_ARGS="--launches-per-pass 100" bench/scale.sh   (options for `steward run`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/scale_files.sh
 steward=${STEWARD:-build/release/steward}  # another build to compare: STEWARD=path
 [ -x "$steward" ] || { echo "scale: $steward is missing; run ./dev build" >&2; exit 1; }
 sizes=("$@")
@@ -77,11 +78,8 @@ printf '%-14s %9s %8s %7s %9s %9s %8s %9s %9s %8s %8s %9s %10s\n' "pods:agents" 
 for size in "${sizes[@]}"; do
   n=${size%%:*} m=${size##*:}
   dir=$(mktemp -d)
-  printf 'heartbeat_interval_seconds: 5\noffer_interval_seconds: 0.2\nagents:\n  - name: sim\n    count: %d\n    simulated: true\n    resources: {cpus: 64, mem: 262144, disk: 1000000, ports: 31000-32999}\n' \
-    "$m" >"$dir/cluster.yml"
+  write_scale_files "$dir" "$n" "$m"
   "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 --config "$dir/cluster.yml" >/dev/null 8>&-
-  printf 'name: scale\npods:\n  node:\n    count: %d\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 100000\n        cpus: 0.01\n        memory: 8\nplans:\n  deploy:\n    phases:\n      node:\n        strategy: parallel\n        pod: node\n' \
-    "$n" >"$dir/svc.yml"
   run() {
     "$steward" run "$dir/svc.yml" --cluster-dir "$dir/cluster" --data-dir "$dir/services" ${SCALE_RUN_ARGS:-} \
       >>"$dir/run.log" 2>&1 8>&- &
