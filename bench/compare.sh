@@ -9,8 +9,9 @@
 #   cluster cpu  the cluster daemon's CPU seconds over the same span: median
 #   sched peak   the scheduler's VmHWM once deployed: range
 # Usage: bench/compare.sh N:M RUNS BUILD...   e.g. bench/compare.sh 10000:1000 8 \
-#          /tmp/steward-before build/release/steward
-# (BUILD: a `steward` binary; copy the one to compare against before rebuilding.)
+#          steward-before build/release/steward
+# (BUILD: a `steward` binary; copy build/release/steward aside before rebuilding to compare
+# against it.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/scale_files.sh
