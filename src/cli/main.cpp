@@ -15,6 +15,7 @@
 #include "cli/service_commands.hpp"
 #include "cli/update_command.hpp"
 #include "cli/validate_command.hpp"
+#include "common/allocator.hpp"
 #include "executor/check_probe.hpp"
 #include "executor/executor_main.hpp"
 #include "sdk/service_runner.hpp"
@@ -22,7 +23,9 @@
 int main(int argc, char** argv) {
   CLI::App app{"Steward: run stateful services on a cluster from one declarative spec"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("steward ") + STEWARD_VERSION);
+  app.set_version_flag("--version", [] {
+    return std::string("steward ") + STEWARD_VERSION + " (" + steward::allocator_name() + ")";
+  });
   app.footer("Run `steward COMMAND --help` for a command's options and an example.");
 
   // --env / --env-file / --strict, for every command that reads a spec.

@@ -27,7 +27,7 @@
 #include "common/http_server.hpp"
 #include "common/json_document.hpp"
 #include "common/process.hpp"
-#include "common/release_memory.hpp"
+#include "common/allocator.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/executor_api.hpp"
@@ -219,7 +219,7 @@ struct ClusterDaemon::Impl {
         // The checkpoint's JSON tree and text are freed now; without a trim the
         // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
         // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
-        release_memory();
+        release_aged_memory();
         const double cost =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         save_budget.spent(cost);

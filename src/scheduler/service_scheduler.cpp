@@ -19,7 +19,7 @@
 #include <tuple>
 
 #include "common/json_text.hpp"
-#include "common/release_memory.hpp"
+#include "common/allocator.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/task_info_json.hpp"

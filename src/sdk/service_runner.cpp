@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "common/release_memory.hpp"
+#include "common/allocator.hpp"
 
 namespace steward::sdk {
 

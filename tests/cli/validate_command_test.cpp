@@ -12,6 +12,7 @@
 
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -150,6 +151,8 @@ TEST(ValidateCommand, HelpShowsAnExample) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("Example:"));
   EXPECT_THAT(steward("--version").out, StartsWith("steward "));
+  // The allocator it runs on: glibc's under the sanitizers, jemalloc in a release build.
+  EXPECT_THAT(steward("--version").out, ContainsRegex(R"(\((glibc malloc|jemalloc 5\.[^)]+)\))"));
 }
 
 }  // namespace
