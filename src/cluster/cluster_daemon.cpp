@@ -23,11 +23,11 @@
 #include "cluster/process_runtime.hpp"
 #include "cluster/save_budget.hpp"
 #include "cluster/simulated_runtime.hpp"
+#include "common/allocator.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_server.hpp"
 #include "common/json_document.hpp"
 #include "common/process.hpp"
-#include "common/allocator.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/executor_api.hpp"
@@ -594,8 +594,10 @@ void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
   auto call = mesos::call_from_json(j, error);
   if (!call) return reply(res, 400, "Failed to validate scheduler::Call: " + error);
   CallOutcome o = loop.call([&] { return master->handle(*call, stream_id, now_seconds()); });
-  // A framework that revives has work waiting for offers: allocate now, not at the next tick.
-  if (o.status < 300 && call->type == mesos::Call::Type::revive) loop.tick_soon();
+  // A framework that revives has work waiting for offers: allocate now, not at the next tick;
+  // so too when a call left resources that would be offered (Master::decline).
+  if (o.status < 300 && (call->type == mesos::Call::Type::revive || o.allocate_now))
+    loop.tick_soon();
   reply(res, o.status, o.message);
 }
 

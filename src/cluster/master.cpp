@@ -300,7 +300,7 @@ CallOutcome Master::handle(const mesos::Call& call, const std::string& stream_id
       remove_framework(*fw, now);
       break;
     case T::decline:
-      decline(*fw, call.offer_ids, call.refuse_seconds, now);
+      outcome.allocate_now = decline(*fw, call.offer_ids, call.refuse_seconds, now);
       break;
     case T::revive: {
       std::vector<std::string> roles = call.roles.empty() ? fw->info.roles : call.roles;
@@ -379,18 +379,30 @@ void Master::rescind_offers_on(const std::string& agent_id) {
     rescind_offer(id, true);
 }
 
-void Master::decline(FrameworkRecord& fw, const std::vector<std::string>& offer_ids,
+// Declined resources are filtered for the framework only while their agent has nothing more
+// to give. When other resources were freed on it while the offer was out (an executor's, once
+// its last task ended, as a serial plan's next step waits for them), the two together are
+// offered at once rather than at the next tick: hello-world's `server` otherwise waited up to
+// 50 ms, one deploy in five.
+bool Master::decline(FrameworkRecord& fw, const std::vector<std::string>& offer_ids,
                      std::optional<double> refuse_seconds, double now) {
   double refuse = refuse_seconds.value_or(5.0);
   if (refuse < 0) refuse = 5.0;
   refuse = std::min(refuse, 31536000.0);
+  std::map<const AgentRecord*, resources::ResourcePool> returned;
   for (const std::string& id : offer_ids) {
     auto it = offers_.find(id);
     if (it == offers_.end() || it->second.framework_id != fw.info.id) continue;
     fw.filters.push_back({it->second.agent_id, it->second.role, now + refuse,
                           resources::ResourcePool(it->second.resources)});
+    if (const AgentRecord* agent = find_agent(it->second.agent_id)) {
+      resources::ResourcePool& pool = returned[agent];
+      for (const mesos::Resource& r : it->second.resources)
+        pool.add(r);
+    }
     rescind_offer(id, false);
   }
+  return offers_more(fw, returned, now);
 }
 
 // ---- tasks

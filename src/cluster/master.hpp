@@ -37,6 +37,9 @@ struct CallOutcome {
   int status = 202;
   std::string message;
   std::string framework_id;  // SUBSCRIBE: the id the framework got
+  // The call left resources that the next allocation would offer: allocate now rather than
+  // at the next tick (a DECLINE that joined what was declined with what was freed meanwhile).
+  bool allocate_now = false;
 };
 
 struct TaskRecord {
@@ -214,8 +217,17 @@ class Master {
   void release_task_resources(TaskRecord& task);
   void release_executor(AgentRecord& agent, const std::string& key);
   void remove_framework(FrameworkRecord& framework, double now);
-  void decline(FrameworkRecord& framework, const std::vector<std::string>& offer_ids,
+  // Whether an offer would go out now on any agent of the declined offers.
+  bool decline(FrameworkRecord& framework, const std::vector<std::string>& offer_ids,
                std::optional<double> refuse_seconds, double now);
+  // Whether the next allocation would offer the framework more than was just `returned` to
+  // one of these agents (what was freed there meanwhile, with it).
+  bool offers_more(const FrameworkRecord& framework,
+                   const std::map<const AgentRecord*, resources::ResourcePool>& returned,
+                   double now) const;
+  // What of the agent's free resources a framework's role may be offered.
+  std::vector<mesos::Resource> candidates(const FrameworkRecord& framework,
+                                          const AgentRecord& agent, const std::string& role) const;
   void reconcile(FrameworkRecord& framework, const std::vector<mesos::Call::TaskRef>& refs,
                  double now);
   void kill(FrameworkRecord& framework, const mesos::Call& call, double now);

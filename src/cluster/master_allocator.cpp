@@ -6,6 +6,7 @@
 #include <map>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cluster/master.hpp"
 
@@ -39,6 +40,15 @@ double share_of(const Totals& used, const Totals& total) {
   return s;
 }
 
+// Whether a filter keeps `candidates` from being offered to `role`: only while the agent has
+// nothing more to give than what was declined.
+bool holds_back(const OfferFilter& f, const std::string& role,
+                const std::vector<Resource>& candidates) {
+  if (f.role != role) return false;
+  return std::all_of(candidates.begin(), candidates.end(),
+                     [&](const Resource& r) { return f.resources.contains(r); });
+}
+
 }  // namespace
 
 double Master::dominant_share(const std::string& framework_id) const {
@@ -65,6 +75,50 @@ double Master::dominant_share(const std::string& framework_id) const {
       for (const Resource& r : offer.resources)
         used.add(r);
   return share_of(used, total);
+}
+
+std::vector<Resource> Master::candidates(const FrameworkRecord& fw, const AgentRecord& agent,
+                                         const std::string& role) const {
+  const bool refinement = fw.capable("RESERVATION_REFINEMENT");
+  std::vector<Resource> out;
+  for (const Resource& r : agent.free.resources()) {
+    if (r.reserved()) {
+      if (!reserved_for(r.role(), role)) continue;
+      if (!refinement && r.reservations.size() > 1) continue;
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+bool Master::offers_more(const FrameworkRecord& fw,
+                         const std::map<const AgentRecord*, resources::ResourcePool>& returned,
+                         double now) const {
+  if (!fw.connected || returned.empty()) return false;
+  std::unordered_multimap<std::string_view, const OfferFilter*> filters;
+  std::unordered_set<std::string_view> wanted;
+  for (const auto& [agent, pool] : returned)
+    wanted.insert(agent->id);
+  for (const OfferFilter& f : fw.filters)
+    if (f.until > now && wanted.count(f.agent_id)) filters.emplace(f.agent_id, &f);
+  for (const auto& [agent, pool] : returned) {
+    if (agent->state != AgentRecord::State::active || agent->free.empty()) continue;
+    if (agent->total.scalar("gpus") > 0 && !fw.capable("GPU_RESOURCES")) continue;
+    const auto [first, last] = filters.equal_range(agent->id);
+    for (const std::string& role : fw.info.roles) {
+      if (fw.suppressed.count(role)) continue;
+      const std::vector<Resource> offered = candidates(fw, *agent, role);
+      // Only what was returned: the next tick offers it, as it did (and a framework that
+      // declines without a filter is not offered the same again and again at once).
+      if (std::all_of(offered.begin(), offered.end(),
+                      [&](const Resource& r) { return pool.contains(r); }))
+        continue;
+      if (std::none_of(first, last,
+                       [&](const auto& f) { return holds_back(*f.second, role, offered); }))
+        return true;
+    }
+  }
+  return false;
 }
 
 void Master::allocate(double now) {
@@ -110,25 +164,14 @@ void Master::allocate(double now) {
                        });
     for (FrameworkRecord* fw : eligible) {
       if (has_gpus && !fw->capable("GPU_RESOURCES")) continue;
-      const bool refinement = fw->capable("RESERVATION_REFINEMENT");
       for (const std::string& role : fw->info.roles) {
         if (agent.free.empty()) break;
         if (fw->suppressed.count(role)) continue;
-        std::vector<Resource> candidates;
-        for (const Resource& r : agent.free.resources()) {
-          if (r.reserved()) {
-            if (!reserved_for(r.role(), role)) continue;
-            if (!refinement && r.reservations.size() > 1) continue;
-          }
-          candidates.push_back(r);
-        }
+        std::vector<Resource> candidates = this->candidates(*fw, agent, role);
         if (candidates.empty()) continue;
         const auto [first, last] = filters_by_agent[fw].equal_range(agent.id);
         const bool filtered = std::any_of(first, last, [&](const auto& by_agent) {
-          const OfferFilter& f = *by_agent.second;
-          if (f.role != role) return false;
-          return std::all_of(candidates.begin(), candidates.end(),
-                             [&](const Resource& r) { return f.resources.contains(r); });
+          return holds_back(*by_agent.second, role, candidates);
         });
         if (filtered) continue;
 

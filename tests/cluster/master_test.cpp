@@ -465,6 +465,47 @@ TEST(MasterFilters, ADeclineFiltersOnlyItsOwnAgent) {
   EXPECT_EQ(agents, (std::set<std::string>{"M-S1", "M-S3"}));
 }
 
+// A DECLINE returns what was offered; when more was freed on its agent while the offer was
+// out (here a task's cpus, as its FINISHED update came in), the two together are not held back
+// by the new filter, and the call asks for an allocation now (the daemon runs its tick at
+// once) rather than at the next tick. A DECLINE that only returns what it was offered does not.
+TEST_F(MasterTest, ADeclineJoinedByResourcesFreedMeanwhileAllocatesAtOnce) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  json group =
+      launch_group(fw.id, "e", small_executor(kRole), {task("a", {scalar("cpus", 0.5, kRole)})});
+  h.call(fw, accept(offer_ids(fw.offers()), {group}, 0));
+  for (int i = 0; i < 2; ++i)
+    h.acknowledge(fw, fw.updates());
+  h.advance(0.1);
+  auto rest = fw.offers();
+  ASSERT_EQ(rest.size(), 1u);
+  CallOutcome quiet = h.call(
+      fw, {{"type", "DECLINE"},
+           {"decline", {{"offer_ids", offer_ids(rest)}, {"filters", {{"refuse_seconds", 0}}}}}});
+  EXPECT_FALSE(quiet.allocate_now);
+  h.advance(0.1);
+  rest = fw.offers();
+  ASSERT_EQ(rest.size(), 1u);
+
+  ASSERT_TRUE(h.runtime().finish("a", false));
+  h.run();  // TASK_FINISHED: the task's cpus are free, its executor still runs
+  CallOutcome joined = h.call(
+      fw, {{"type", "DECLINE"},
+           {"decline", {{"offer_ids", offer_ids(rest)}, {"filters", {{"refuse_seconds", 30}}}}}});
+  EXPECT_EQ(joined.status, 202);
+  EXPECT_TRUE(joined.allocate_now);
+  h.master->allocate(h.now);
+  auto together = fw.offers();
+  ASSERT_EQ(together.size(), 1u);
+  double cpus = 0;
+  for (const json& r : together[0]["resources"])
+    if (r["name"] == "cpus") cpus += r["scalar"]["value"].get<double>();
+  double rest_cpus = 0;
+  for (const json& r : rest[0]["resources"])
+    if (r["name"] == "cpus") rest_cpus += r["scalar"]["value"].get<double>();
+  EXPECT_NEAR(cpus, rest_cpus + 0.5, 1e-9);
+}
+
 TEST_F(MasterTest, SuppressStopsOffersAndReviveResumes) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   auto offers = fw.offers();
