@@ -28,6 +28,7 @@
 #include "common/http_server.hpp"
 #include "common/json_document.hpp"
 #include "common/process.hpp"
+#include "common/strings.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/executor_api.hpp"
@@ -129,13 +130,15 @@ enum class AcceptBody { other, answered, accept };
 // tree then finds it).
 AcceptBody read_accept(const HttpServer::Request& req, HttpServer::Response& res,
                        JsonDocument& doc) {
-  if (req.body.find("\"ACCEPT\"") == std::string::npos) return AcceptBody::other;
+  if (!mentions(req.body, "\"ACCEPT\"")) return AcceptBody::other;
   if (!read_document(req, res, doc)) return AcceptBody::answered;
   auto type = doc.root().find("type");
   return type != doc.root().end() && *type == "ACCEPT" ? AcceptBody::accept : AcceptBody::other;
 }
 
 constexpr int kMaxStreams = 224;
+// The largest call body that may join a batch of acknowledgements (is_acknowledge).
+constexpr std::size_t kAcknowledgeBytes = 16 * 1024;
 // Events queued for one subscriber go out together up to this much (a record larger than it
 // goes alone): large enough for hundreds of updates, small enough to keep a send short.
 constexpr std::size_t kEventChunkBytes = 256 * 1024;
@@ -602,7 +605,10 @@ void ClusterDaemon::Impl::scheduler_call(const HttpServer::Request& req,
 }
 
 bool ClusterDaemon::Impl::is_acknowledge(const HttpServer::Request& req) {
-  if (req.body.find("\"ACKNOWLEDGE\"") == std::string::npos) return false;
+  // An ACKNOWLEDGE is a few hundred bytes; a larger call is answered on its own, as any call
+  // that does not join a batch is, and is not searched for the word here.
+  if (req.body.size() > kAcknowledgeBytes) return false;
+  if (!mentions(req.body, "\"ACKNOWLEDGE\"")) return false;
   JsonDocument doc;
   if (!doc.parse(req.body) || !doc.root().is_object()) return false;
   auto type = doc.root().find("type");

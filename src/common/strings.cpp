@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace steward {
 
@@ -28,6 +29,11 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
     s.remove_suffix(1);
   return s;
+}
+
+bool mentions(std::string_view body, std::string_view text) {
+  if (text.empty()) return true;
+  return memmem(body.data(), body.size(), text.data(), text.size()) != nullptr;
 }
 
 bool iequals(std::string_view a, std::string_view b) {

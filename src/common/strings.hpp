@@ -12,6 +12,12 @@ std::string to_upper(std::string_view s);
 std::string_view trim(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
+// Whether `text` occurs in `body`: glibc's memmem rather than std::string::find, which looks
+// for the first character and compares from each occurrence. A quote-led word in JSON text
+// meets a quote every few bytes: searching each call and event of a 10,000-pod deploy for
+// its type that way was 8% of the cluster daemon's samples.
+bool mentions(std::string_view body, std::string_view text);
+
 // Strict numbers: the whole text must be the number (no trailing junk, no hex, no
 // "1e3" for integers). Used wherever user text becomes a number.
 std::optional<long long> parse_int(std::string_view s);

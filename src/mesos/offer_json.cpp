@@ -1,7 +1,7 @@
 #include "mesos/offer_json.hpp"
 
+#include "common/strings.hpp"
 #include "mesos/json_fields.hpp"
-
 #include "mesos/resource_json.hpp"
 #include "mesos/task_status_json.hpp"
 
@@ -325,7 +325,7 @@ struct OfferListing {
 
 std::optional<Event> event_from_text(std::string_view text, std::string& error,
                                      std::size_t offers_read) {
-  if (text.find("\"OFFERS\"") == std::string_view::npos) {
+  if (!mentions(text, "\"OFFERS\"")) {
     // Any other event (a deploy's 20,000 UPDATEs) is read from a JsonDocument: under a
     // third of what nlohmann's tree costs (BM_DecodeUpdateEvent). OFFERS keep the listing below,
     // which holds no more than one offer's tree at a time, where a document of 5,000 offers holds

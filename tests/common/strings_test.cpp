@@ -5,6 +5,21 @@
 namespace steward {
 namespace {
 
+TEST(Strings, MentionsFindsTextAnywhereInTheBody) {
+  EXPECT_TRUE(mentions(R"({"a":"b","type":"ACCEPT"})", "\"ACCEPT\""));
+  EXPECT_TRUE(mentions(R"("ACCEPT")", "\"ACCEPT\""));
+  EXPECT_FALSE(mentions(R"({"type":"ACCEPTED"})", "\"ACCEPT\""));
+  EXPECT_FALSE(mentions(R"({"type":"ACCEP)", "\"ACCEPT\""));
+  EXPECT_FALSE(mentions("", "\"ACCEPT\""));
+  EXPECT_TRUE(mentions("anything", ""));
+  // A body that is all quotes but for the end, as JSON text nearly is.
+  std::string quotes(100000, '"');
+  EXPECT_FALSE(mentions(quotes, "\"OFFERS\""));
+  EXPECT_TRUE(mentions(quotes + "OFFERS\"", "\"OFFERS\""));
+  // Bytes past a NUL count too.
+  EXPECT_TRUE(mentions(std::string("a\0\"x\"", 5), "\"x\""));
+}
+
 TEST(Strings, ParseIntIsStrict) {
   EXPECT_EQ(parse_int("42"), 42);
   EXPECT_EQ(parse_int("+7"), 7);
