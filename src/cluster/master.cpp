@@ -380,10 +380,12 @@ void Master::rescind_offers_on(const std::string& agent_id) {
 }
 
 // Declined resources are filtered for the framework only while their agent has nothing more
-// to give. When other resources were freed on it while the offer was out (an executor's, once
-// its last task ended, as a serial plan's next step waits for them), the two together are
-// offered at once rather than at the next tick: hello-world's `server` otherwise waited up to
-// 50 ms, one deploy in five.
+// to give. When a task's or an executor's resources were freed on it while the offer was out
+// (an executor's, once its last task ended, as a serial plan's next step waits for them), the
+// two together are offered at once rather than at the next tick: hello-world's `server`
+// otherwise waited up to 50 ms, one deploy in five. Only then: other frameworks' or roles'
+// declines free nothing, and two of them declining without filters would otherwise pass the
+// agent's resources back and forth at once, forever.
 bool Master::decline(FrameworkRecord& fw, const std::vector<std::string>& offer_ids,
                      std::optional<double> refuse_seconds, double now) {
   double refuse = refuse_seconds.value_or(5.0);
@@ -395,14 +397,18 @@ bool Master::decline(FrameworkRecord& fw, const std::vector<std::string>& offer_
     if (it == offers_.end() || it->second.framework_id != fw.info.id) continue;
     fw.filters.push_back({it->second.agent_id, it->second.role, now + refuse,
                           resources::ResourcePool(it->second.resources)});
-    if (const AgentRecord* agent = find_agent(it->second.agent_id)) {
+    const AgentRecord* agent = find_agent(it->second.agent_id);
+    if (agent && agent->releases != agent->releases_answered) {
       resources::ResourcePool& pool = returned[agent];
       for (const mesos::Resource& r : it->second.resources)
         pool.add(r);
     }
     rescind_offer(id, false);
   }
-  return offers_more(fw, returned, now);
+  if (!offers_more(fw, returned, now)) return false;
+  for (auto& [agent, pool] : returned)
+    agent_by(agent->id)->releases_answered = agent->releases;
+  return true;
 }
 
 // ---- tasks
@@ -414,6 +420,7 @@ void Master::release_task_resources(TaskRecord& task) {
   if (agent == agents_.end() || agent->second.state == AgentRecord::State::removed) return;
   for (const mesos::Resource& r : task.resources)
     agent->second.free.add(r);
+  ++agent->second.releases;
   allocation_needed_ = true;
 }
 
@@ -425,6 +432,7 @@ void Master::release_executor(AgentRecord& agent, const std::string& key) {
       agent.free.add(r);
     for (const mesos::Resource& r : it->second.volumes)
       agent.free.add(r);
+    ++agent.releases;
   }
   agent.executors.erase(it);
   allocation_needed_ = true;

@@ -88,8 +88,10 @@ struct AgentRecord {
   AgentConfig config;
   std::string id;
   State state = State::active;
-  resources::ResourcePool total;                    // with reservations and volumes applied
-  resources::ResourcePool free;                     // neither offered nor used
+  resources::ResourcePool total;        // with reservations and volumes applied
+  resources::ResourcePool free;         // neither offered nor used
+  std::uint64_t releases = 0;           // task and executor resources given back, counted
+  std::uint64_t releases_answered = 0;  // `releases` when a DECLINE last allocated at once
   std::map<std::string, ExecutorRecord> executors;  // by "<framework>/<executor>"
   double registered_time = 0;
   mutable std::string checkpoint_configured;         // `config`'s resources as checkpoint text
@@ -221,7 +223,10 @@ class Master {
   bool decline(FrameworkRecord& framework, const std::vector<std::string>& offer_ids,
                std::optional<double> refuse_seconds, double now);
   // Whether the next allocation would offer the framework more than was just `returned` to
-  // one of these agents (what was freed there meanwhile, with it).
+  // one of these agents (what was freed there meanwhile, with it). `returned` holds only
+  // agents that gave back a task's or an executor's resources since a DECLINE last allocated
+  // at once there: what other frameworks or roles decline is no reason to, or two of them
+  // declining without filters would pass the same resources back and forth.
   bool offers_more(const FrameworkRecord& framework,
                    const std::map<const AgentRecord*, resources::ResourcePool>& returned,
                    double now) const;

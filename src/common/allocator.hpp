@@ -23,11 +23,11 @@ std::string allocator_name();
 // asks it for all of them now, the youngest too.
 void release_memory();
 
-// The same within a burst, where what was freed now is soon needed again: glibc trims as
-// above (it would otherwise keep the burst's high-water mark: the daemons' peak is the
-// footprint target), jemalloc gives back only the pages older than its decay time (giving
-// back all of them every 500 statuses cost the scheduler 7% more CPU in a 10,000-pod deploy,
-// for 1 MB less at its peak).
+// The same where what was freed now is soon needed again and the footprint is no target (the
+// cluster daemon after each checkpoint): glibc trims as above, jemalloc gives back only the
+// pages older than its decay time. (The scheduler, whose peak is the footprint target, gives
+// back everything within its bursts too: with aged pages only, its CPU was 4% lower in a
+// 10,000-pod deploy, but one peak reached 50.1 MB.)
 //
 // On glibc each call costs the next allocations their page faults again: keeping freed
 // memory (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=

@@ -504,6 +504,46 @@ TEST_F(MasterTest, ADeclineJoinedByResourcesFreedMeanwhileAllocatesAtOnce) {
   for (const json& r : rest[0]["resources"])
     if (r["name"] == "cpus") rest_cpus += r["scalar"]["value"].get<double>();
   EXPECT_NEAR(cpus, rest_cpus + 0.5, 1e-9);
+  // Nothing freed since that offer: declined without a filter, it waits for the tick.
+  CallOutcome again = h.call(
+      fw,
+      {{"type", "DECLINE"},
+       {"decline", {{"offer_ids", offer_ids(together)}, {"filters", {{"refuse_seconds", 0}}}}}});
+  EXPECT_FALSE(again.allocate_now);
+}
+
+// Two frameworks declining their offers of one agent without filters, one holding a
+// reservation there: each DECLINE returns what the other may be offered too, but nothing was
+// freed, so neither asks for an allocation (or the two would pass the agent back and forth at
+// once, forever).
+TEST(MasterDecline, DeclinesWithoutFiltersAndNothingFreedDoNotAllocateAtOnce) {
+  MasterHarness h(one_agent());
+  TestFramework b = h.subscribe(framework_info("svc", kRole));
+  json reserve = {{"type", "RESERVE"},
+                  {"reserve", {{"resources", {scalar("cpus", 1, kRole, reserved_stack("r"))}}}}};
+  // And a task, so that its share puts it after the other framework: that one is offered the
+  // unreserved resources, this one the reservation.
+  json group =
+      launch_group(b.id, "e", small_executor(kRole), {task("t", {scalar("cpus", 1, kRole)})});
+  h.call(b, accept(offer_ids(b.offers()), {reserve, group}, 0));
+  for (int i = 0; i < 2; ++i)
+    h.acknowledge(b, b.updates());
+  TestFramework a = h.subscribe(framework_info("other", "other"));
+  int declines = 0;
+  for (int round = 0; round < 4; ++round) {
+    h.advance(0.1);
+    for (TestFramework* fw : {&a, &b})
+      for (const json& offer : fw->offers()) {
+        CallOutcome o = h.call(
+            *fw,
+            {{"type", "DECLINE"},
+             {"decline",
+              {{"offer_ids", json::array({offer["id"]})}, {"filters", {{"refuse_seconds", 0}}}}}});
+        ++declines;
+        EXPECT_FALSE(o.allocate_now) << "round " << round;
+      }
+  }
+  EXPECT_GE(declines, 8);  // both were offered the agent in every round
 }
 
 TEST_F(MasterTest, SuppressStopsOffersAndReviveResumes) {
