@@ -18,8 +18,8 @@
 #include <system_error>
 #include <tuple>
 
-#include "common/json_text.hpp"
 #include "common/allocator.hpp"
+#include "common/json_text.hpp"
 #include "common/uuid.hpp"
 #include "mesos/call_json.hpp"
 #include "mesos/task_info_json.hpp"
@@ -1426,8 +1426,38 @@ void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
 // ---------------------------------------------------------------------------------------------
 // Recovery
 
+void ServiceScheduler::drop_unneeded_recoveries() {
+  // A recovery that has not begun gives way when its pod runs again without it: a step of a
+  // plan before it (a deploy pending when the failure was seen) took the pod first and
+  // relaunched the tasks, and starting the recovery now would kill them to launch them again.
+  // Only phases this scheduler added and never started: one an operator restarts runs.
+  if (unbegun_recoveries_.empty()) return;
+  std::set<std::string> unbegun;
+  recovery_->remove_phases_if([&](const plan::Phase& phase) {
+    if (phase.steps().empty() || !unbegun_recoveries_.count(phase.steps().front()->id()))
+      return false;
+    const plan::Step& first = *phase.steps().front();
+    for (const auto& step : phase.steps())
+      if (step->status() != Status::pending || work_.count(step.get())) return false;
+    for (const std::string& name : pod_task_names(first.pod_type(), first.pod_index()))
+      if (down_.count(name)) {
+        unbegun.insert(first.id());
+        return false;
+      }
+    log(options_.service_name, "recovery " + phase.name() + " is not needed any more: " +
+                                   first.pod_instance() + " runs again");
+    for (const auto& step : phase.steps()) {
+      evaluations_.erase(step->id());
+      recovery_env_.erase(step->id());
+    }
+    return true;
+  });
+  unbegun_recoveries_ = std::move(unbegun);
+}
+
 void ServiceScheduler::detect_recovery() {
   if (options_.uninstall || recovery_ == nullptr) return;
+  drop_unneeded_recoveries();
   // Runs every tick: only the tasks that are down (kept in down_ as statuses arrive) are
   // looked at, so an idle tick costs nothing per task.
   if (down_.empty()) return;
@@ -1531,6 +1561,7 @@ void ServiceScheduler::detect_recovery() {
     log(options_.service_name, std::string(permanent ? "PERMANENT" : "TRANSIENT") +
                                    " recovery of " + instance + ": " + phase_name);
     if (!failing_since_.count(instance)) failing_since_[instance] = now();
+    if (n > 0) unbegun_recoveries_.insert(steps.front()->id());
     recovery_->add_phase(std::make_unique<plan::Phase>(
         phase_name, std::move(steps), plan::Strategy::serial(n), plan::system_clock()));
   }

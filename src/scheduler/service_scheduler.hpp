@@ -196,6 +196,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void refresh_work(Work& work);
   void kill_step_tasks(Work& work);
   void detect_recovery();
+  void drop_unneeded_recoveries();
   void check_timed_replacement();
   void manage_offer_flow(bool waiting, bool active);
   void send_kills();
@@ -387,9 +388,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   StartState start_state_ = StartState::loading;
   bool load_state_and_run(std::string& error);
   double last_replace_ = -1e9;
-  bool declined_ = false;                        // offers declined since the last REVIVE
-  bool declined_long_ = false;                   // ... for longer than a short while
-  bool was_waiting_ = false;                     // a step waited for offers on the last pass
+  bool declined_ = false;       // offers declined since the last REVIVE
+  bool declined_long_ = false;  // ... for longer than a short while
+  bool was_waiting_ = false;    // a step waited for offers on the last pass
+  // The first step ids of recovery phases added and not started yet.
+  std::set<std::string> unbegun_recoveries_;
   std::map<std::string, double> failing_since_;  // pod instance -> first failure (timed policy)
   SchedulerMetrics metrics_;
   Reconciler reconciler_;
