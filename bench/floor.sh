@@ -3,7 +3,7 @@
 # executors and task processes), against the floor its own tasks set. Release build.
 #
 #   deploy    `steward run examples/hello-world/svc.yml` start until GET /v1/plans/deploy
-#             answers 200 (polled every 10 ms, spawning nothing)
+#             answers 200 (polled every 2 ms, spawning nothing)
 #   floor     what the tasks themselves took on the critical path of the deploy plan, as the
 #             agent side observed it. The plan is serial: phase `hello` (2 pods in parallel,
 #             one RUNNING task each, no readiness check), then phase `world` (world-0, then
@@ -111,7 +111,7 @@ measure() {
   until http_status "$api" /v1/plans/deploy && [ "$STATUS" = 200 ]; do
     now_ms
     [ "$NOW" -lt "$deadline" ] || { echo "floor: deploy did not complete" >&2; exit 1; }
-    pause 0.01
+    pause 0.002
   done
   now_ms
   end=$NOW
