@@ -1020,6 +1020,7 @@ void ServiceScheduler::start(plan::Step& step) {
     return;
   }
   if (auto it = recovery_env_.find(step.id()); it != recovery_env_.end()) w->env = it->second;
+  unbegun_recoveries_.erase(step.id());  // begun: it runs whatever happens to the pod now
   Work& work = *w;
   work_[&step] = std::move(w);
 
@@ -1427,25 +1428,33 @@ void ServiceScheduler::record(const Work& work, offer::Outcome outcome) {
 // Recovery
 
 void ServiceScheduler::drop_unneeded_recoveries() {
-  // A recovery that has not begun gives way when its pod runs again without it: a step of a
-  // plan before it (a deploy pending when the failure was seen) took the pod first and
-  // relaunched the tasks, and starting the recovery now would kill them to launch them again.
-  // Only phases this scheduler added and never started: one an operator restarts runs.
+  // A default TRANSIENT recovery that has not begun gives way when a step of a plan before it
+  // (a deploy pending when the failure was seen) took the pod first and relaunched every task
+  // the recovery would have: starting it now would kill them to launch them again. Custom and
+  // PERMANENT recoveries are never dropped (their steps do more than a relaunch), nor is one
+  // that has begun or that an operator restarted.
   if (unbegun_recoveries_.empty()) return;
-  std::set<std::string> unbegun;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> unbegun;
   recovery_->remove_phases_if([&](const plan::Phase& phase) {
-    if (phase.steps().empty() || !unbegun_recoveries_.count(phase.steps().front()->id()))
-      return false;
+    if (phase.steps().empty()) return false;
     const plan::Step& first = *phase.steps().front();
+    auto tracked = unbegun_recoveries_.find(first.id());
+    if (tracked == unbegun_recoveries_.end()) return false;
     for (const auto& step : phase.steps())
       if (step->status() != Status::pending || work_.count(step.get())) return false;
+    bool needed = false;
+    for (const auto& [name, old_id] : tracked->second) {
+      auto t = tasks_.find(name);
+      if (t == tasks_.end() || t->second.task_id() == old_id) needed = true;
+    }
     for (const std::string& name : pod_task_names(first.pod_type(), first.pod_index()))
-      if (down_.count(name)) {
-        unbegun.insert(first.id());
-        return false;
-      }
+      if (down_.count(name)) needed = true;
+    if (needed) {
+      unbegun.insert(unbegun_recoveries_.extract(tracked));
+      return false;
+    }
     log(options_.service_name, "recovery " + phase.name() + " is not needed any more: " +
-                                   first.pod_instance() + " runs again");
+                                   first.pod_instance() + " was relaunched by another plan");
     for (const auto& step : phase.steps()) {
       evaluations_.erase(step->id());
       recovery_env_.erase(step->id());
@@ -1561,7 +1570,15 @@ void ServiceScheduler::detect_recovery() {
     log(options_.service_name, std::string(permanent ? "PERMANENT" : "TRANSIENT") +
                                    " recovery of " + instance + ": " + phase_name);
     if (!failing_since_.count(instance)) failing_since_[instance] = now();
-    if (n > 0) unbegun_recoveries_.insert(steps.front()->id());
+    if (n > 0 && !custom && !permanent) {
+      // What this recovery would relaunch, as it is now (see drop_unneeded_recoveries).
+      auto& relaunched = unbegun_recoveries_[steps.front()->id()];
+      for (const std::string& task : relaunch) {
+        const std::string name = instance + "-" + task;
+        auto t = tasks_.find(name);
+        relaunched.emplace_back(name, t == tasks_.end() ? std::string() : t->second.task_id());
+      }
+    }
     recovery_->add_phase(std::make_unique<plan::Phase>(
         phase_name, std::move(steps), plan::Strategy::serial(n), plan::system_clock()));
   }

@@ -391,8 +391,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   bool declined_ = false;       // offers declined since the last REVIVE
   bool declined_long_ = false;  // ... for longer than a short while
   bool was_waiting_ = false;    // a step waited for offers on the last pass
-  // The first step ids of recovery phases added and not started yet.
-  std::set<std::string> unbegun_recoveries_;
+  // Default TRANSIENT recovery phases added and not started yet, by first step id: the tasks
+  // each would relaunch (full name, task id when the phase was added).
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> unbegun_recoveries_;
   std::map<std::string, double> failing_since_;  // pod instance -> first failure (timed policy)
   SchedulerMetrics metrics_;
   Reconciler reconciler_;

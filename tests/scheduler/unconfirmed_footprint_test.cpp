@@ -13,6 +13,7 @@
 #include "scheduler_process.hpp"
 #include "spec/spec_loader.hpp"
 #include "state/sqlite_state_store.hpp"
+#include "steward/recovery_overrider.hpp"
 
 namespace steward::scheduler::testing {
 namespace {
@@ -25,15 +26,21 @@ agents:
     resources: {cpus: 2, mem: 2048, disk: 4000, ports: 31000-31099}
 )";
 
-TEST(UnconfirmedFootprint, AFootprintThatWasNeverReservedIsReplacedByANewOne) {
-  ClusterProcess cluster(kCluster);
+// hello-world with one `hello` pod, and the state a scheduler killed before its ACCEPT left:
+// hello-0's footprint, on the real agent, from an offer that was never accepted.
+struct Prepared {
+  std::optional<spec::ServiceSpec> spec;
+  std::string state_dir;
+};
+
+void prepare(ClusterProcess& cluster, Prepared& out) {
   spec::LoadOptions load;
   load.env = {{"HELLO_COUNT", "1"}, {"WORLD_COUNT", "0"}};
   auto loaded =
       spec::load_spec_file(std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/svc.yml", load);
   ASSERT_TRUE(loaded.spec);
-  const std::string state_dir = (cluster.dir() / "state").string();
-
+  out.spec = *loaded.spec;
+  out.state_dir = (cluster.dir() / "state").string();
   // What the crashed scheduler left: hello-0's footprint on an offer that was never accepted.
   {
     mesos::Offer offer;
@@ -59,20 +66,34 @@ TEST(UnconfirmedFootprint, AFootprintThatWasNeverReservedIsReplacedByANewOne) {
     ctx.new_id = [] { return steward::new_id(); };
     auto e = offer::evaluate_pod_launch(req, offer, ctx);
     ASSERT_TRUE(e.launch) << offer::render(e.outcome);
-    state::SqliteStateStore store(state_dir);
+    state::SqliteStateStore store(out.state_dir);
     std::vector<state::StoredTask> tasks;
     for (const mesos::TaskInfo& t : e.launch->store)
       tasks.push_back({t.name, t, "C-never"});
     store.store_tasks(tasks);
     store.set_property("unconfirmed-footprints", nlohmann::json({"hello-0"}).dump());
   }
+}
 
+SchedulerOptions options_for(const ClusterProcess& cluster, const Prepared& p) {
   SchedulerOptions o;
-  o.spec = *loaded.spec;
-  o.state_dir = state_dir;
+  o.spec = *p.spec;
+  o.state_dir = p.state_dir;
   o.master_port = cluster.port();
   o.backoff = {0.5, 2, 2, 10};
   o.reconcile.base_backoff_seconds = 0.5;
+  return o;
+}
+
+std::string task_status(ServiceScheduler& s) {
+  return json::parse(s.pod_status_json("hello-0"))["tasks"][0]["status"];
+}
+
+TEST(UnconfirmedFootprint, AFootprintThatWasNeverReservedIsReplacedByANewOne) {
+  ClusterProcess cluster(kCluster);
+  Prepared p;
+  ASSERT_NO_FATAL_FAILURE(prepare(cluster, p));
+  SchedulerOptions o = options_for(cluster, p);
   ServiceScheduler s(o);
   std::string error;
   ASSERT_TRUE(s.start(error)) << error;
@@ -98,6 +119,50 @@ TEST(UnconfirmedFootprint, AFootprintThatWasNeverReservedIsReplacedByANewOne) {
   EXPECT_EQ(pod["tasks"][0]["agent"], cluster_status(cluster)["agents"][0]["id"]);
   EXPECT_EQ(json::parse(*s.plan_json("recovery", nullptr))["phases"].size(), 0u)
       << *s.plan_json("recovery", nullptr);
+  s.stop();
+}
+
+// Relaunches a failed pod's tasks with an environment of its own, as a service's code may.
+class MarkedRecovery : public RecoveryOverrider {
+ public:
+  std::optional<RecoveryPhaseSpec> override_recovery(const FailedPod& pod) override {
+    RecoveryPhaseSpec phase;
+    phase.name = "marked-" + pod.pod_type + "-" + std::to_string(pod.index);
+    phase.steps.push_back({"relaunch", pod.failed_tasks, {{"RECOVERED_BY", "overrider"}}});
+    return phase;
+  }
+};
+
+TEST(UnconfirmedFootprint, ACustomRecoveryRunsEvenWhenTheDeployRelaunchedThePodFirst) {
+  ClusterProcess cluster(kCluster);
+  Prepared p;
+  ASSERT_NO_FATAL_FAILURE(prepare(cluster, p));
+  SchedulerOptions o = options_for(cluster, p);
+  o.recovery_overrider = std::make_shared<MarkedRecovery>();
+  ServiceScheduler s(o);
+  std::string error;
+  ASSERT_TRUE(s.start(error)) << error;
+  // The service's own recovery may do more than a relaunch: it is not dropped for the
+  // deploy's, and its relaunch is the one left running.
+  plan::Status deploy = plan::Status::pending, recovery = plan::Status::pending;
+  json phases;
+  EXPECT_TRUE(eventually(
+      [&] {
+        s.plan_json("deploy", &deploy);
+        phases = json::parse(*s.plan_json("recovery", &recovery))["phases"];
+        return deploy == plan::Status::complete && recovery == plan::Status::complete &&
+               !phases.empty();
+      },
+      30))
+      << *s.plan_json("deploy", nullptr) << *s.plan_json("recovery", nullptr);
+  ASSERT_EQ(phases.size(), 1u) << phases.dump();
+  EXPECT_EQ(phases[0]["name"], "marked-hello-0");
+  EXPECT_EQ(task_status(s), "RUNNING");
+  const json info = json::parse(s.pod_info_json("hello-0"))[0]["info"];
+  bool marked = false;
+  for (const json& v : info["command"]["environment"]["variables"])
+    marked = marked || (v["name"] == "RECOVERED_BY" && v["value"] == "overrider");
+  EXPECT_TRUE(marked) << info.dump();
   s.stop();
 }
 
