@@ -7,7 +7,8 @@ packages=(
   build-essential cmake ninja-build pkgconf ccache
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libkainjow-mustache-dev
-  # the allocator `steward` links (not the sanitized test build)
+  # the allocator `steward` links outside the sanitizer and fuzz builds (the sanitized test
+  # build links it into the one test program that checks it)
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the executor extracts fetched archives with these (tar is always there)

@@ -101,7 +101,10 @@ bool Master::offers_more(const FrameworkRecord& fw,
     wanted.insert(agent->id);
   for (const OfferFilter& f : fw.filters)
     if (f.until > now && wanted.count(f.agent_id)) filters.emplace(f.agent_id, &f);
-  for (const auto& [agent, pool] : returned) {
+  for (const auto& entry : returned) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+    const AgentRecord* agent = entry.first;
+    const resources::ResourcePool& pool = entry.second;
     if (agent->state != AgentRecord::State::active || agent->free.empty()) continue;
     if (agent->total.scalar("gpus") > 0 && !fw.capable("GPU_RESOURCES")) continue;
     const auto [first, last] = filters.equal_range(agent->id);
