@@ -85,6 +85,7 @@ void Step::set_parameters(std::map<std::string, std::string> parameters) {
 void Step::restart() {
   if (extra_) extra_->errors.clear();
   status_ = Status::pending;
+  ++restarts_;
   started_ = kNever;
   completed_ = kNever;
   if (phase_ != nullptr) phase_->refresh();

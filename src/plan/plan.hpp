@@ -61,6 +61,8 @@ class Step {
 
   void force_complete() { set_status(Status::complete); }
   void restart();  // back to PENDING, timestamps of the run cleared
+  // How often restart() was called: a scheduler tells from it which steps a command reset.
+  std::uint32_t restarts() const { return restarts_; }
   Timestamps timestamps() const;
   Phase* phase() const { return phase_; }
 
@@ -81,6 +83,7 @@ class Step {
   std::string pod_type_;
   int pod_index_;
   Status status_ = Status::pending;
+  std::uint32_t restarts_ = 0;
   std::vector<std::string> tasks_;
   std::unique_ptr<Extra> extra_;
   Clock clock_;

@@ -2293,15 +2293,24 @@ plan::CommandOutcome ServiceScheduler::plan_command(
     const std::string& command, const std::string& plan, const std::string& phase,
     const std::string& step, const std::map<std::string, std::string>& parameters) {
   return loop_->call([&]() -> plan::CommandOutcome {
-    // Steps an operator restarts relaunch their tasks: nothing is adopted any more.
-    if (command == "start" || command == "restart" || command == "stop") adoptable_.clear();
-    if (command == "start") return plans_.start(plan, parameters);
-    if (command == "stop") return plans_.stop(plan);
-    if (command == "interrupt") return plans_.interrupt(plan, phase);
-    if (command == "continue") return plans_.proceed(plan, phase);
-    if (command == "forceComplete") return plans_.force_complete(plan, phase, step);
-    if (command == "restart") return plans_.restart(plan, phase, step);
-    return {plan::CommandResult::invalid, "unknown command " + command};
+    // A step the command resets relaunches its tasks rather than adopting them; every other
+    // step a restarted scheduler has yet to dispatch still adopts its live tasks (clearing them
+    // all relaunched running pods of other plans, or of other steps of this one).
+    std::vector<std::pair<const plan::Step*, std::uint32_t>> adoptable;
+    if (plan::Plan* p = plans_.find(plan); p != nullptr && !adoptable_.empty())
+      for (const auto& ph : p->phases())
+        for (const auto& s : ph->steps())
+          if (adoptable_.count(s->id()) > 0) adoptable.emplace_back(s.get(), s->restarts());
+    plan::CommandOutcome outcome{plan::CommandResult::invalid, "unknown command " + command};
+    if (command == "start") outcome = plans_.start(plan, parameters);
+    if (command == "stop") outcome = plans_.stop(plan);
+    if (command == "interrupt") outcome = plans_.interrupt(plan, phase);
+    if (command == "continue") outcome = plans_.proceed(plan, phase);
+    if (command == "forceComplete") outcome = plans_.force_complete(plan, phase, step);
+    if (command == "restart") outcome = plans_.restart(plan, phase, step);
+    for (const auto& [s, restarts] : adoptable)
+      if (s->restarts() != restarts) adoptable_.erase(s->id());
+    return outcome;
   });
 }
 

@@ -227,6 +227,24 @@ TEST(PlanCoordinator, ForceCompleteAndRestartByNameOrId) {
   EXPECT_EQ(deploy.status(), Status::complete);
 }
 
+// A scheduler tells the steps a command reset by their restart count: only those it names.
+TEST(PlanCoordinator, ARestartCountsOnlyTheStepsItResets) {
+  FakeClock clock;
+  PlanCoordinator c;
+  c.add(two_phase_plan("deploy", clock));
+  Plan& deploy = *c.find("deploy");
+  const Step& hello0 = *deploy.phases()[0]->steps()[0];
+  const Step& world1 = *deploy.phases()[1]->steps()[1];
+  EXPECT_EQ(c.restart("deploy", "world", "world-1:[server]").result, CommandResult::done);
+  EXPECT_EQ(world1.restarts(), 1u);
+  EXPECT_EQ(hello0.restarts(), 0u);
+  EXPECT_EQ(c.start("deploy", {}).result, CommandResult::done);  // not finished: nothing resets
+  EXPECT_EQ(hello0.restarts(), 0u);
+  EXPECT_EQ(c.stop("deploy").result, CommandResult::done);
+  EXPECT_EQ(hello0.restarts(), 1u);
+  EXPECT_EQ(world1.restarts(), 2u);
+}
+
 TEST(PlanCoordinator, UnknownNamesAreNotFound) {
   FakeClock clock;
   PlanCoordinator c;

@@ -399,6 +399,78 @@ pods:
       << s.log();
 }
 
+// A restarted scheduler's deploy step that has not been dispatched yet (held here by its
+// canary gate) still adopts its live task after the operator starts or restarts something
+// else; only the step a command resets relaunches.
+TEST_F(SchedulerTest, CommandsOnOtherStepsLeaveARestartedDeployAdoptingItsLiveTasks) {
+  const std::string spec = write_spec(cluster_.dir() / "spec", "svc.yml", R"(
+name: gated
+pods:
+  node:
+    count: 2
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+        readiness-check:
+          cmd: test -e $MESOS_SANDBOX/../../go
+          interval: 0.2
+          delay: 0
+          timeout: 5
+  tool:
+    count: 1
+    tasks:
+      job:
+        goal: FINISH
+        cmd: "true"
+        cpus: 0.1
+        memory: 32
+plans:
+  deploy:
+    phases:
+      nodes:
+        strategy: serial-canary
+        pod: node
+  other:
+    phases:
+      tools:
+        strategy: serial
+        pod: tool
+)");
+  SchedulerProcess s(spec, cluster_, data_dir(), "gated", kFast);
+  ASSERT_TRUE(eventually([&] { return !s.get("/v1/plans/deploy").body.is_discarded(); }));
+  ASSERT_EQ(s.post("/v1/plans/deploy/continue").status, 200) << s.log();
+  ASSERT_TRUE(eventually([&] { return s.step_status("deploy", "node-0:[server]") == "STARTED"; }))
+      << s.get("/v1/plans/deploy").text << s.log();
+  const json node0 = s.task("node-0", "node-0-server");
+  s.stop(SIGKILL);
+
+  s.start();
+  // The canary gate holds the step again; meanwhile the operator starts another plan and
+  // restarts a step of the deploy that is not this one.
+  ASSERT_TRUE(eventually([&] { return s.step_status("deploy", "node-0:[server]") == "PENDING"; }))
+      << s.get("/v1/plans/deploy").text << s.log();
+  ASSERT_EQ(s.post("/v1/plans/other/start").status, 200) << s.log();
+  ASSERT_EQ(s.post("/v1/plans/deploy/restart?phase=nodes&step=node-1:[server]").status, 200);
+  ASSERT_TRUE(s.plan_complete("other", 30)) << s.get("/v1/plans/other").text << s.log();
+  for (const auto& e : fs::recursive_directory_iterator(cluster_.data_dir()))
+    if (e.is_directory() && !e.is_symlink() &&
+        e.path().filename() == node0["id"].get<std::string>())
+      std::ofstream(e.path().parent_path().parent_path() / "go") << "";
+  ASSERT_EQ(s.post("/v1/plans/deploy/continue").status, 200) << s.log();
+  ASSERT_TRUE(eventually([&] {
+    const std::string st = s.step_status("deploy", "node-0:[server]");
+    return st == "STARTED" || st == "COMPLETE";
+  })) << s.get("/v1/plans/deploy").text
+      << s.log();
+  // Adopted, not relaunched (a relaunch would not see the marker and never be ready).
+  EXPECT_EQ(s.task("node-0", "node-0-server")["id"], node0["id"]) << s.log();
+  ASSERT_TRUE(eventually([&] { return s.step_status("deploy", "node-0:[server]") == "COMPLETE"; }))
+      << s.get("/v1/plans/deploy").text << s.log();
+}
+
 // 5. SIGKILL the cluster and restart it: tasks keep running, the scheduler reconciles.
 TEST_F(SchedulerTest, AClusterRestartKeepsTasksAndTheSchedulerReconciles) {
   SchedulerProcess s(kHelloWorld, cluster_, data_dir(), "hello-world",
