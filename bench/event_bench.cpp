@@ -89,6 +89,19 @@ void BM_DecodeOffersEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeOffersEvent)->Arg(1)->Arg(100)->Arg(1000)->Arg(5000)->Complexity();
 
+// As the scheduler decodes one: the first 256 offers (its queue's room) in full, the rest's
+// ids only (they are declined unread).
+void BM_DecodeOffersEventAsTheSchedulerDoes(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  decode_loop(
+      state, offers_event(static_cast<int>(n)), n,
+      [](const std::string& text, std::string& error) {
+        return steward::mesos::event_from_text(text, error, 256);
+      },
+      [](const Event& e) { return e.offers.size() + e.unread_offer_ids.size(); });
+}
+BENCHMARK(BM_DecodeOffersEventAsTheSchedulerDoes)->Arg(100)->Arg(1000)->Arg(5000);
+
 // How on_record decoded before: the whole text parsed into a tree, then read.
 void BM_DecodeOffersEventThroughATree(benchmark::State& state) {
   decode_offers(state, [](const std::string& text, std::string& error) {
