@@ -1025,7 +1025,7 @@ void ServiceScheduler::start(plan::Step& step) {
   work_[&step] = std::move(w);
 
   // A restarted scheduler adopts the step's live tasks instead of launching them again.
-  if (work.plan != "recovery" && adoptable_.erase(step.id()) > 0) {
+  if (work.plan != "recovery" && adoptable_.erase(&step) > 0) {
     bool all_live = !work.tasks.empty();
     std::map<std::string, std::string> ids;
     for (const std::string& task : work.tasks) {
@@ -1943,7 +1943,7 @@ void ServiceScheduler::drop_plan(const std::string& name) {
     for (const auto& step : phase->steps()) {
       work_.erase(step.get());
       evaluations_.erase(step->id());
-      adoptable_.erase(step->id());
+      adoptable_.erase(step.get());
       code_steps_.erase(step->id());
       code_step_keys_.erase(step->id());
     }
@@ -2067,7 +2067,7 @@ void ServiceScheduler::rebuild_plans() {
   for (plan::Plan* p : fresh)
     for (const auto& phase : p->phases())
       for (const auto& step : phase->steps())
-        if (step->status() != Status::complete) adoptable_.insert(step->id());
+        if (step->status() != Status::complete) adoptable_.insert(step.get());
 }
 
 void ServiceScheduler::start_decommission_work(Work& work) {
@@ -2300,7 +2300,7 @@ plan::CommandOutcome ServiceScheduler::plan_command(
     if (plan::Plan* p = plans_.find(plan); p != nullptr && !adoptable_.empty())
       for (const auto& ph : p->phases())
         for (const auto& s : ph->steps())
-          if (adoptable_.count(s->id()) > 0) adoptable.emplace_back(s.get(), s->restarts());
+          if (adoptable_.count(s.get()) > 0) adoptable.emplace_back(s.get(), s->restarts());
     plan::CommandOutcome outcome{plan::CommandResult::invalid, "unknown command " + command};
     if (command == "start") outcome = plans_.start(plan, parameters);
     if (command == "stop") outcome = plans_.stop(plan);
@@ -2309,7 +2309,7 @@ plan::CommandOutcome ServiceScheduler::plan_command(
     if (command == "forceComplete") outcome = plans_.force_complete(plan, phase, step);
     if (command == "restart") outcome = plans_.restart(plan, phase, step);
     for (const auto& [s, restarts] : adoptable)
-      if (s->restarts() != restarts) adoptable_.erase(s->id());
+      if (s->restarts() != restarts) adoptable_.erase(s);
     return outcome;
   });
 }
