@@ -112,12 +112,13 @@ double c_strtod(const std::string& text) {
 class JsonDocumentParser {
  public:
   JsonDocumentParser(std::string_view text, std::vector<JsonValue>& nodes,
-                     std::deque<std::string>& unescaped)
+                     std::deque<std::string>& unescaped, JsonListing* listing)
       : begin_(text.data()),
         p_(text.data()),
         end_(text.data() + text.size()),
         nodes_(nodes),
-        unescaped_(unescaped) {}
+        unescaped_(unescaped),
+        listing_(listing) {}
 
   // Parses the whole text; the root is nodes_.back(). Returns "" or what is wrong.
   std::string run();
@@ -168,6 +169,10 @@ class JsonDocumentParser {
     key_ = {};
     return v;
   }
+  void open() {
+    open_.push_back(scratch_.size() - 1);
+    if (listing_ != nullptr) marks_.push_back(nodes_.size());
+  }
   // Moves the children of the innermost open container to their place in nodes_.
   void close() {
     const std::size_t at = open_.back();
@@ -178,6 +183,40 @@ class JsonDocumentParser {
     nodes_.insert(nodes_.end(), scratch_.begin() + static_cast<std::ptrdiff_t>(at + 1),
                   scratch_.end());
     scratch_.resize(at + 1);
+    if (listing_ == nullptr) return;
+    const std::size_t mark = marks_.back();
+    marks_.pop_back();
+    if (open_.size() == 3 && scratch_[at].kind_ == Kind::object && in_listed_array())
+      hand_over(mark);
+  }
+  // Whether the innermost open container is the listing's array: root.<outer>.<inner>.
+  bool in_listed_array() const {
+    const JsonValue& list = scratch_[open_[2]];
+    const JsonValue& outer = scratch_[open_[1]];
+    return list.kind_ == Kind::array && scratch_[open_[0]].kind_ == Kind::object &&
+           outer.kind_ == Kind::object && list.key() == listing_->inner() &&
+           outer.key() == listing_->outer();
+  }
+  // The element just closed (the last of scratch_, its descendants nodes_[mark, end)) is
+  // given to the listing in a document of its own; taken, it is dropped.
+  void hand_over(std::size_t mark) {
+    element_.assign(nodes_.begin() + static_cast<std::ptrdiff_t>(mark), nodes_.end());
+    element_.push_back(scratch_.back());
+    for (JsonValue& v : element_)
+      if (v.is_container()) v.value_.children = element_.data() + (v.value_.first - mark);
+    if (!listing_->take(element_.back())) return;
+    nodes_.resize(mark);
+    scratch_.pop_back();
+  }
+  // A member's key was read, at the depth of open_: root.<outer>, or root.<outer>.<inner>,
+  // starts the list (again).
+  void keyed() {
+    if (listing_ == nullptr || open_.size() > 2) return;
+    const std::string_view key(key_.data, key_.size);
+    if (open_.size() == 1 ? key == listing_->outer()
+                          : key == listing_->inner() && scratch_[open_[1]].kind_ == Kind::object &&
+                                scratch_[open_[1]].key() == listing_->outer())
+      listing_->begin();
   }
 
   const char* begin_;
@@ -188,6 +227,9 @@ class JsonDocumentParser {
   std::vector<JsonValue> scratch_;  // values whose container is still open
   std::vector<std::size_t> open_;   // the open containers, at their index in scratch_
   Pending key_;                     // the key of the member being read
+  JsonListing* listing_;
+  std::vector<std::size_t> marks_;  // with a listing: nodes_.size() when each open one opened
+  std::vector<JsonValue> element_;  // a listed element handed over, with its descendants
 };
 
 bool JsonDocumentParser::string(Pending& out, std::string& error) {
@@ -405,7 +447,7 @@ std::string JsonDocumentParser::run() {
       case '[': {
         const bool object = *p_ == '{';
         push(object ? Kind::object : Kind::array);
-        open_.push_back(scratch_.size() - 1);
+        open();
         ++p_;
         skip_space();
         if (p_ < end_ && *p_ == (object ? '}' : ']')) {
@@ -413,7 +455,10 @@ std::string JsonDocumentParser::run() {
           close();
           break;  // an empty container: a whole value
         }
-        if (object && !member_key(error)) return error;
+        if (object) {
+          if (!member_key(error)) return error;
+          keyed();
+        }
         continue;  // its first value
       }
       case '"': {
@@ -466,16 +511,27 @@ std::string JsonDocumentParser::run() {
       }
       if (*p_ != ',') return fail(object ? "expected ',' or '}'" : "expected ',' or ']'");
       ++p_;
-      if (object && !member_key(error)) return error;
+      if (object) {
+        if (!member_key(error)) return error;
+        keyed();
+      }
       break;  // the next value
     }
   }
 }
 
 bool JsonDocument::parse(std::string_view text) {
+  return parse(text, nullptr);
+}
+
+bool JsonDocument::parse(std::string_view text, JsonListing& listing) {
+  return parse(text, &listing);
+}
+
+bool JsonDocument::parse(std::string_view text, JsonListing* listing) {
   nodes_.clear();
   unescaped_.clear();
-  error_ = JsonDocumentParser(text, nodes_, unescaped_).run();
+  error_ = JsonDocumentParser(text, nodes_, unescaped_, listing).run();
   if (error_.empty()) return true;
   nodes_.clear();
   unescaped_.clear();

@@ -100,6 +100,27 @@ class JsonValue {
   Kind kind_ = Kind::null;
 };
 
+// A list a JsonDocument hands over element by element as it parses: the array at
+// root.<outer>.<inner> (an OFFERS event's offers). Each object in it is given to take() as soon
+// as it is complete, and one taken is dropped from the document, so that a list of thousands
+// never holds all its nodes at once (a document holds about twice its text in nodes). One not
+// taken stays, for the reader of the document to report as it would have. begin() is called
+// whenever root.<outer> or root.<outer>.<inner> is given (again): the document keeps a key given
+// twice by its last value, and so should the listing.
+class JsonListing {
+ public:
+  JsonListing(std::string_view outer, std::string_view inner) : outer_(outer), inner_(inner) {}
+  virtual ~JsonListing() = default;
+  virtual void begin() = 0;
+  virtual bool take(const JsonValue& element) = 0;
+  std::string_view outer() const { return outer_; }
+  std::string_view inner() const { return inner_; }
+
+ private:
+  std::string_view outer_;
+  std::string_view inner_;
+};
+
 class JsonDocument {
  public:
   JsonDocument() = default;
@@ -111,10 +132,13 @@ class JsonDocument {
   // Parses `text`, which must outlive the document (its strings are views of it). False,
   // with error() saying where, when it is not JSON; the document is then empty (a null root).
   bool parse(std::string_view text);
+  // The same, handing the elements of `listing`'s list over as they are parsed.
+  bool parse(std::string_view text, JsonListing& listing);
   const JsonValue& root() const { return nodes_.empty() ? null_ : nodes_.back(); }
   const std::string& error() const { return error_; }
 
  private:
+  bool parse(std::string_view text, JsonListing* listing);
   std::vector<JsonValue> nodes_;       // every value, each container's children together
   std::deque<std::string> unescaped_;  // strings and keys that held escapes
   std::string error_;

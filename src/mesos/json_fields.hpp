@@ -76,54 +76,6 @@ inline void write_labels(JsonText& out, const std::vector<Label>& labels) {
   out.end_array().end_object();
 }
 
-// Parses `text` into a tree, except the list at outer.inner (the top-level object's member
-// `outer`, and its member `inner`): each object in that list is handed to `listing.take` as
-// soon as the parser has finished it, and dropped when taken, so that a record listing
-// thousands (an OFFERS event's offers) never holds all their trees at once: for 5,000 offers
-// the whole tree was some 40 MB (a JsonDocument keeps all its nodes, 32 bytes each). One that
-// `take` refuses stays in the tree, for the reader of the tree to report as it would have.
-// `listing.clear()` is called when the list starts again, so that it ends with the list given last,
-// as the tree keeps a key given twice. A text that is not JSON gives a discarded tree. Only a
-// record of type `type` ("OFFERS") lists them: a text without that word in quotes is parsed as
-// json::parse does, because the parser's callback mode costs more per value and, at the end of
-// every object it keeps, scans that object's container for dropped values (nlohmann 3.11), so
-// that a large list it keeps (a RECONCILE of every task: 75 ms against 8 at 10,000) would be
-// quadratic.
-template <class Listing>
-json parse_listing(std::string_view text, std::string_view type, const char* outer,
-                   const char* inner, Listing& listing) {
-  listing.clear();
-  const std::string quoted_type = "\"" + std::string(type) + "\"";
-  if (text.find(quoted_type) == std::string_view::npos) return json::parse(text, nullptr, false);
-  bool in_list = false;
-  std::string key1, key2;  // the last keys at depths 1 and 2
-  auto each = [&](int depth, json::parse_event_t what, json& parsed) {
-    switch (what) {
-      case json::parse_event_t::key:
-        if (depth == 1) {
-          key1 = parsed.get<std::string>();
-          key2.clear();  // a key of another member's object would be stale
-        }
-        if (depth == 2) key2 = parsed.get<std::string>();
-        if ((depth == 1 || depth == 2) && key1 == outer && (depth == 1 || key2 == inner))
-          listing.clear();
-        return true;
-      case json::parse_event_t::array_start:
-        if (depth == 2) in_list = key1 == outer && key2 == inner;
-        return true;
-      case json::parse_event_t::array_end:
-        if (depth == 2) in_list = false;
-        return true;
-      case json::parse_event_t::object_end:
-        if (depth != 3 || !in_list) return true;
-        return !listing.take(static_cast<const json&>(parsed));
-      default:
-        return true;
-    }
-  };
-  return json::parse(text, each, false);
-}
-
 // The labels at j["labels"]["labels"]; malformed entries are skipped.
 template <class Tree>
 std::vector<Label> labels_from(const Tree& j) {

@@ -1,6 +1,5 @@
 #include "mesos/offer_json.hpp"
 
-#include "common/strings.hpp"
 #include "mesos/json_fields.hpp"
 #include "mesos/resource_json.hpp"
 #include "mesos/task_status_json.hpp"
@@ -197,10 +196,8 @@ json to_json(const Event& e) {
 
 namespace {
 
-// Offers past the first `offers_read` are listed by id only (Event::unread_offer_ids).
 template <class Tree>
-std::optional<Event> read_event(const Tree& j, std::string& error,
-                                std::size_t offers_read = SIZE_MAX) {
+std::optional<Event> read_event(const Tree& j, std::string& error) {
   error.clear();
   if (!j.is_object()) {
     error = "event: must be an object";
@@ -235,17 +232,6 @@ std::optional<Event> read_event(const Tree& j, std::string& error,
       if (b == nullptr) return std::nullopt;
       if (auto list = b->find("offers"); list != b->end() && list->is_array()) {
         for (const auto& o : *list) {
-          if (e.offers.size() >= offers_read) {
-            auto id = id_value(o, "id");
-            if (!id) {
-              std::string why;
-              (void)offer_from_json(o, why);  // names what is wrong, as for an offer read
-              error = "event OFFERS: " + why;
-              return std::nullopt;
-            }
-            e.unread_offer_ids.push_back(std::move(*id));
-            continue;
-          }
           std::string why;
           auto offer = offer_from_json(o, why);
           if (!offer) {
@@ -310,19 +296,17 @@ std::optional<Event> event_from_json(const JsonValue& j, std::string& error) {
 namespace {
 
 // The listing of an OFFERS event: the first `limit` offers read in full, the rest's ids.
-struct OfferListing {
-  std::size_t limit;
-  std::vector<Offer> offers;
-  std::vector<std::string> unread;
-
-  void clear() {
+class OfferListing : public JsonListing {
+ public:
+  explicit OfferListing(std::size_t limit) : JsonListing("offers", "offers"), limit_(limit) {}
+  void begin() override {
     offers.clear();
     unread.clear();
   }
-  bool take(const json& o) {
-    if (offers.size() >= limit) {
+  bool take(const JsonValue& o) override {
+    if (offers.size() >= limit_) {
       auto id = json_fields::id_value(o, "id");
-      if (!id) return false;  // stays in the tree, which reports it
+      if (!id) return false;  // stays in the document, whose reader reports it
       unread.push_back(std::move(*id));
       return true;
     }
@@ -332,34 +316,29 @@ struct OfferListing {
     offers.push_back(std::move(*offer));
     return true;
   }
+  std::vector<Offer> offers;
+  std::vector<std::string> unread;
+
+ private:
+  std::size_t limit_;
 };
 
 }  // namespace
 
 std::optional<Event> event_from_text(std::string_view text, std::string& error,
                                      std::size_t offers_read) {
-  // Read from a JsonDocument: under a third of what nlohmann's tree costs for an UPDATE (a
-  // deploy's 20,000 of them, BM_DecodeUpdateEvent), and an eighth for an OFFERS event of 1,000
-  // offers, the first event on a start's way to its first launches
-  // (BM_DecodeOffersEventAsTheSchedulerDoes). A document holds all its nodes, 2.1 times the
-  // text of an OFFERS event, where the listing below holds one offer's tree at a time: one of
-  // more than 2 MiB (some 2,500 agents of the embedded cluster) keeps to the listing, or a
-  // 5,000-agent cluster's returning offers would add 8 MB to a deploy's peak.
-  if (text.size() <= kDocumentEventBytes || !mentions(text, "\"OFFERS\"")) {
-    JsonDocument doc;
-    if (!doc.parse(text)) {
-      error = "event: not JSON";
-      return std::nullopt;
-    }
-    return read_event(doc.root(), error, offers_read);
-  }
-  OfferListing listing{offers_read, {}, {}};
-  const json j = json_fields::parse_listing(text, "OFFERS", "offers", "offers", listing);
-  if (j.is_discarded()) {
+  // Read from a JsonDocument, under a third of what nlohmann's tree costs for an UPDATE (a
+  // deploy's 20,000 of them, BM_DecodeUpdateEvent) and an eighth for an OFFERS event of 1,000
+  // offers (BM_DecodeOffersEventAsTheSchedulerDoes), whose offers are handed over one by one
+  // as they are parsed and dropped once read: a document of all of them would hold 2.1 times
+  // the text in nodes (12.9 MB for 5,000 offers).
+  OfferListing listing(offers_read);
+  JsonDocument doc;
+  if (!doc.parse(text, listing)) {
     error = "event: not JSON";
     return std::nullopt;
   }
-  auto e = event_from_json(j, error);
+  auto e = read_event(doc.root(), error);
   if (e && e->type == Event::Type::offers) {
     e->offers = std::move(listing.offers);
     e->unread_offer_ids = std::move(listing.unread);

@@ -30,10 +30,9 @@ std::string event_text(const Event& event);
 std::optional<Event> event_from_json(const nlohmann::json& j, std::string& error);
 std::optional<Event> event_from_json(const JsonValue& j, std::string& error);
 // The same from the record's text, as the scheduler reads its event stream: from a
-// JsonDocument, except an OFFERS event over kDocumentEventBytes, whose offers are read as each
-// is parsed so that no tree of the whole event is ever held. Only the first `offers_read`
-// offers are read in full; of the rest only the id is kept (Event::unread_offer_ids).
-inline constexpr std::size_t kDocumentEventBytes = std::size_t{2} << 20;
+// JsonDocument, an OFFERS event's offers handed over as each is parsed (JsonListing), so that
+// no document of the whole event is ever held. Only the first `offers_read` offers are read in
+// full; of the rest only the id is kept (Event::unread_offer_ids).
 std::optional<Event> event_from_text(std::string_view text, std::string& error,
                                      std::size_t offers_read = SIZE_MAX);
 

@@ -341,5 +341,132 @@ TEST(JsonDocument, ReadsDeepNestingWithoutRecursion) {
   EXPECT_EQ(levels, depth);
 }
 
+// nlohmann's tree of a value of ours (a key given twice: the last counts, as in nlohmann's).
+json tree_of(const JsonValue& v) {
+  switch (v.kind()) {
+    case JsonValue::Kind::null:
+      return nullptr;
+    case JsonValue::Kind::boolean:
+      return v.get<bool>();
+    case JsonValue::Kind::integer:
+      return v.get<std::int64_t>();
+    case JsonValue::Kind::unsigned_integer:
+      return v.get<std::uint64_t>();
+    case JsonValue::Kind::floating:
+      return v.get<double>();
+    case JsonValue::Kind::string:
+      return v.get<std::string>();
+    case JsonValue::Kind::array: {
+      json out = json::array();
+      for (const JsonValue& item : v)
+        out.push_back(tree_of(item));
+      return out;
+    }
+    case JsonValue::Kind::object: {
+      json out = json::object();
+      for (const JsonValue& member : v)
+        out[std::string(member.key())] = tree_of(member);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+// Records what it is handed (as nlohmann trees) and takes the objects without a "keep" member.
+struct Recorder : JsonListing {
+  Recorder(std::string_view outer, std::string_view inner, bool takes = true)
+      : JsonListing(outer, inner), take_any(takes) {}
+  void begin() override {
+    ++begins;
+    given.clear();
+  }
+  bool take(const JsonValue& element) override {
+    given.push_back(tree_of(element));
+    return take_any && !element.contains("keep");
+  }
+  bool take_any;
+  int begins = 0;
+  std::vector<json> given;
+};
+
+TEST(JsonDocument, HandsAListOverAsItIsParsedAndDropsWhatIsTaken) {
+  const std::string text = R"({"other": {"offers": [{"x": 1}]},
+      "offers": {"before": [{"y": 2}], "offers": [{"id": 1, "r": [{"n": 1}, {"n": 2}]},
+        {"id": 2, "keep": true, "r": {"deep": [[{}]]}}, 7, [{"id": 3}], {}, {"id": 4}],
+        "nested": {"offers": [{"z": 3}]}},
+      "tail": [1, {"offers": {"offers": [{"w": 4}]}}]})";
+  Recorder listing("offers", "offers");
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(text, listing)) << doc.error();
+  EXPECT_EQ(listing.begins, 2);  // root.offers, then root.offers.offers
+  const json theirs = json::parse(text);
+  std::vector<json> objects;
+  for (const json& o : theirs["offers"]["offers"])
+    if (o.is_object()) objects.push_back(o);
+  EXPECT_EQ(listing.given, objects);  // in order, the objects only, whole
+  // What was taken is gone from the document; the rest reads as nlohmann's tree.
+  json left = theirs;
+  left["offers"]["offers"] = json::parse(R"([{"id": 2, "keep": true, "r": {"deep": [[{}]]}}, 7,
+                                             [{"id": 3}]])");
+  std::string why;
+  EXPECT_TRUE(same(doc.root(), left, why)) << why;
+}
+
+TEST(JsonDocument, AListGivenAgainStartsOverAsAKeyGivenTwiceKeepsItsLast) {
+  for (const std::string& text :
+       {std::string(R"({"a": {"b": [{"n": 1}]}, "a": {"b": [{"n": 2}]}})"),
+        std::string(R"({"a": {"b": [{"n": 1}], "b": [{"n": 2}]}})")}) {
+    Recorder listing("a", "b");
+    JsonDocument doc;
+    ASSERT_TRUE(doc.parse(text, listing)) << doc.error();
+    ASSERT_EQ(listing.given.size(), 1u) << text;
+    EXPECT_EQ(listing.given[0], json::parse(R"({"n": 2})")) << text;
+  }
+  Recorder listing("a", "b");
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(R"({"a": {"b": [{"n": 1}]}, "a": 5})", listing));
+  EXPECT_TRUE(listing.given.empty());
+  EXPECT_FALSE(doc.parse(R"({"a": {"b": [{"n": 1}, )", listing));  // not JSON: still an error
+  EXPECT_TRUE(doc.root().is_null());
+}
+
+// On random texts: a listing that takes nothing leaves the document nlohmann's tree, and what
+// it was given since its last begin() is root.a.b's objects, each whole.
+TEST(JsonDocument, AListingThatTakesNothingChangesNothingOnRandomTexts) {
+  std::mt19937 rng(20261129);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  std::function<std::string(int)> value = [&](int depth) -> std::string {
+    const int choice = depth > 4 ? 0 : pick(3);
+    if (choice == 0) return pick(2) ? "1" : "\"s\"";
+    std::string out = choice == 1 ? "[" : "{";
+    const int n = pick(4);
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) out += ",";
+      if (choice == 2) out += "\"" + std::string(1, static_cast<char>('a' + pick(3))) + "\":";
+      out += value(depth + 1);
+    }
+    return out + (choice == 1 ? "]" : "}");
+  };
+  int lists = 0;
+  for (int round = 0; round < 5000; ++round) {
+    const std::string text = "{\"a\":{\"b\":" + value(2) + ",\"c\":" + value(1) + "}," + "\"" +
+                             std::string(1, static_cast<char>('a' + pick(3))) + "\":" + value(1) +
+                             "}";
+    Recorder listing("a", "b", false);
+    JsonDocument doc;
+    ASSERT_TRUE(doc.parse(text, listing)) << text << ": " << doc.error();
+    const json theirs = json::parse(text);
+    std::string why;
+    ASSERT_TRUE(same(doc.root(), theirs, why)) << text << ": " << why;
+    std::vector<json> objects;
+    if (theirs["a"].is_object() && theirs["a"].contains("b") && theirs["a"]["b"].is_array())
+      for (const json& o : theirs["a"]["b"])
+        if (o.is_object()) objects.push_back(o);
+    ASSERT_EQ(listing.given, objects) << text;
+    lists += objects.empty() ? 0 : 1;
+  }
+  EXPECT_GT(lists, 300);  // the generator does make lists of objects (468 of 5,000)
+}
+
 }  // namespace
 }  // namespace steward

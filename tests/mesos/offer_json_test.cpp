@@ -135,14 +135,8 @@ TEST(EventJson, AStreamOfRecordsDecodesInOrder) {
               ElementsAre(Event::Type::subscribed, Event::Type::heartbeat, Event::Type::offers));
 }
 
-// event_from_text reads a record from a JsonDocument, but an OFFERS event over
-// kDocumentEventBytes offer by offer as it is parsed: each text below is read both ways, the
-// second time padded past the bound with the white space JSON allows.
-std::vector<std::string> both_ways(const std::string& text) {
-  return {text, text + std::string(kDocumentEventBytes, ' ')};
-}
-
-// The same event as the tree gives, offer for offer, in order, either way.
+// The scheduler reads its stream with event_from_text, which reads offers as they are parsed
+// and drops each one's JSON: the same event as the tree gives, offer for offer, in order.
 TEST(EventText, ReadsWhatTheTreeReads) {
   Event many;
   many.type = Event::Type::offers;
@@ -156,15 +150,13 @@ TEST(EventText, ReadsWhatTheTreeReads) {
     o.agent_id = "agent-" + std::to_string(i % 7);
     many.offers.push_back(o);
   }
-  for (const std::string& small : {std::string(kOffersEvent), event_text(many)}) {
-    auto from_tree = event_from_json(json::parse(small), error);
+  for (const std::string& text : {std::string(kOffersEvent), event_text(many)}) {
+    auto from_tree = event_from_json(json::parse(text), error);
     ASSERT_TRUE(from_tree) << error;
-    for (const std::string& text : both_ways(small)) {
-      auto from_text = event_from_text(text, error);
-      ASSERT_TRUE(from_text) << error;
-      EXPECT_EQ(from_text->type, Event::Type::offers);
-      EXPECT_EQ(from_text->offers, from_tree->offers);
-    }
+    auto from_text = event_from_text(text, error);
+    ASSERT_TRUE(from_text) << error;
+    EXPECT_EQ(from_text->type, Event::Type::offers);
+    EXPECT_EQ(from_text->offers, from_tree->offers);
   }
   EXPECT_EQ(event_from_text(event_text(many), error)->offers, many.offers);
   const std::string update = R"({"type": "UPDATE", "update": {"status": {
@@ -183,10 +175,8 @@ TEST(EventText, AnOfferThatDoesNotReadFailsTheEventByName) {
       {"id": {"value": "o2"}},
       {"id": {"value": "o3"}, "framework_id": {"value": "f"}, "agent_id": {"value": "a"},
        "hostname": "h", "resources": []}]}})";
-  for (const std::string& padded : both_ways(text)) {
-    EXPECT_FALSE(event_from_text(padded, error));
-    EXPECT_EQ(error, "event OFFERS: offer.agent_id: is required");
-  }
+  EXPECT_FALSE(event_from_text(text, error));
+  EXPECT_EQ(error, "event OFFERS: offer.agent_id: is required");
   EXPECT_FALSE(event_from_text(R"({"type": "OFFERS", "offers": {"offers": [)", error));
   EXPECT_EQ(error, "event: not JSON");
   EXPECT_FALSE(event_from_text("", error));
@@ -207,44 +197,38 @@ TEST(EventText, OffersPastTheReadLimitArriveAsIdsOnly) {
     o.id = "offer-" + std::to_string(i);
     many.offers.push_back(o);
   }
-  for (const std::string& text : both_ways(event_text(many)))
-    for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{256}, std::size_t{300}}) {
-      auto e = event_from_text(text, error, limit);
-      ASSERT_TRUE(e) << error;
-      ASSERT_EQ(e->offers.size(), limit);
-      EXPECT_TRUE(std::equal(e->offers.begin(), e->offers.end(), many.offers.begin()));
-      ASSERT_EQ(e->unread_offer_ids.size(), 300 - limit);
-      for (std::size_t i = limit; i < 300; ++i)
-        EXPECT_EQ(e->unread_offer_ids[i - limit], "offer-" + std::to_string(i));
-    }
+  const std::string text = event_text(many);
+  for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{256}, std::size_t{300}}) {
+    auto e = event_from_text(text, error, limit);
+    ASSERT_TRUE(e) << error;
+    ASSERT_EQ(e->offers.size(), limit);
+    EXPECT_TRUE(std::equal(e->offers.begin(), e->offers.end(), many.offers.begin()));
+    ASSERT_EQ(e->unread_offer_ids.size(), 300 - limit);
+    for (std::size_t i = limit; i < 300; ++i)
+      EXPECT_EQ(e->unread_offer_ids[i - limit], "offer-" + std::to_string(i));
+  }
   const std::string good = R"({"id": {"value": "o1"}, "framework_id": {"value": "f"},
       "agent_id": {"value": "a"}, "hostname": "h", "resources": []})";
   // Past the limit an offer is read for its id alone; without one, the event fails by name.
-  for (const std::string& text : both_ways(R"({"type": "OFFERS", "offers": {"offers": [)" + good +
-                                           R"(, {"id": {"value": "o2"}}]}})")) {
-    auto lax = event_from_text(text, error, 1);
-    ASSERT_TRUE(lax) << error;
-    EXPECT_EQ(lax->unread_offer_ids, std::vector<std::string>{"o2"});
-  }
-  for (const std::string& text : both_ways(R"({"type": "OFFERS", "offers": {"offers": [)" + good +
-                                           R"(, {"hostname": "h"}]}})")) {
-    EXPECT_FALSE(event_from_text(text, error, 1));
-    EXPECT_EQ(error, "event OFFERS: offer.id: is required");
-  }
-  for (const std::string& text :
-       both_ways(R"({"type": "OFFERS", "offers": {"offers": [)" + good + R"(, 7]}})")) {
-    EXPECT_FALSE(event_from_text(text, error, 1));
-    EXPECT_EQ(error, "event OFFERS: offer: must be an object");
-  }
+  auto lax = event_from_text(
+      R"({"type": "OFFERS", "offers": {"offers": [)" + good + R"(, {"id": {"value": "o2"}}]}})",
+      error, 1);
+  ASSERT_TRUE(lax) << error;
+  EXPECT_EQ(lax->unread_offer_ids, std::vector<std::string>{"o2"});
+  EXPECT_FALSE(event_from_text(
+      R"({"type": "OFFERS", "offers": {"offers": [)" + good + R"(, {"hostname": "h"}]}})", error,
+      1));
+  EXPECT_EQ(error, "event OFFERS: offer.id: is required");
+  EXPECT_FALSE(event_from_text(R"({"type": "OFFERS", "offers": {"offers": [)" + good + R"(, 7]}})",
+                               error, 1));
+  EXPECT_EQ(error, "event OFFERS: offer: must be an object");
   // A list given twice: what is kept, read and unread, is the last one's.
-  for (const std::string& text :
-       both_ways(R"({"type": "OFFERS", "offers": {"offers": [)" + good + ", " + good +
-                 R"(], "offers": [{"id": {"value": "o9"}}]}})")) {
-    auto twice = event_from_text(text, error, 0);
-    ASSERT_TRUE(twice) << error;
-    EXPECT_TRUE(twice->offers.empty());
-    EXPECT_EQ(twice->unread_offer_ids, std::vector<std::string>{"o9"});
-  }
+  auto twice = event_from_text(R"({"type": "OFFERS", "offers": {"offers": [)" + good + ", " + good +
+                                   R"(], "offers": [{"id": {"value": "o9"}}]}})",
+                               error, 0);
+  ASSERT_TRUE(twice) << error;
+  EXPECT_TRUE(twice->offers.empty());
+  EXPECT_EQ(twice->unread_offer_ids, std::vector<std::string>{"o9"});
 }
 
 TEST(EventText, AKeyGivenTwiceKeepsItsLastValueAsTheTreeDoes) {
@@ -253,14 +237,13 @@ TEST(EventText, AKeyGivenTwiceKeepsItsLastValueAsTheTreeDoes) {
   for (const std::string& text :
        {R"({"type": "OFFERS", "offers": {"offers": [)" + offer + R"(], "offers": []}})",
         R"({"type": "OFFERS", "offers": {"offers": [)" + offer + R"(]}, "offers": {}})",
-        R"({"type": "OFFERS", "offers": {"offers": []}, "offers": {"offers": [)" + offer + "]}}"})
-    for (const std::string& padded : both_ways(text)) {
-      std::string error;
-      auto from_tree = event_from_json(json::parse(text), error);
-      auto from_text = event_from_text(padded, error);
-      ASSERT_TRUE(from_tree && from_text) << text << ": " << error;
-      EXPECT_EQ(from_text->offers, from_tree->offers) << text;
-    }
+        R"({"type": "OFFERS", "offers": {"offers": []}, "offers": {"offers": [)" + offer + "]}}"}) {
+    std::string error;
+    auto from_tree = event_from_json(json::parse(text), error);
+    auto from_text = event_from_text(text, error);
+    ASSERT_TRUE(from_tree && from_text) << text << ": " << error;
+    EXPECT_EQ(from_text->offers, from_tree->offers) << text;
+  }
 }
 
 }  // namespace
