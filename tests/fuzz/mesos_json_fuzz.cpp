@@ -15,7 +15,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string error;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  (void)steward::mesos::event_from_text(text, error);
+  std::string listed_error;
+  const auto listed = steward::mesos::event_from_text(text, listed_error);
   (void)steward::mesos::event_from_text(text, error, 1);  // offers past the first by id
   // A JsonDocument accepts what nlohmann accepts, and its decoders read what the tree's read.
   steward::JsonDocument doc;
@@ -23,6 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto j = nlohmann::json::parse(data, data + size, nullptr, false);
   if (parsed == j.is_discarded()) __builtin_trap();
   if (j.is_discarded()) return 0;
+  // The offers a document hands over as it parses them are the event the tree gives.
+  const auto whole = steward::mesos::event_from_json(j, error);
+  if (listed.has_value() != whole.has_value() ||
+      (listed && (listed->type != whole->type || listed->offers != whole->offers)) ||
+      (!listed && listed_error != error))
+    __builtin_trap();
   std::string doc_error;
   if (steward::mesos::accept_from_json(doc.root(), doc_error) !=
           steward::mesos::accept_from_json(j, error) ||
