@@ -175,7 +175,7 @@ void Master::allocate(double now) {
         // Whether the agent has anything for the role and a filter holds it all back, asked of
         // its free resources in place: most agents of a large cluster are filtered while a
         // deploy goes on (their offers declined unread), and copying their candidates first was
-        // most of an allocation's time.
+        // a fifth of an allocation's time.
         const bool refinement = fw->capable("RESERVATION_REFINEMENT");
         const auto offerable_here = [&](const Resource& r) {
           return offerable(r, role, refinement);
