@@ -29,6 +29,7 @@
 #include "plan/plan_generator.hpp"
 #include "plan/plan_render.hpp"
 #include "resources/resource_pool.hpp"
+#include "scheduler/log.hpp"
 #include "scheduler/task_labels.hpp"
 #include "scheduler/work.hpp"
 #include "spec/spec_summary.hpp"
@@ -109,17 +110,6 @@ std::string call_json(mesos::Call call) {
 }
 
 }  // namespace
-
-void log(const std::string& service, const std::string& line) {
-  const std::int64_t ms = now_ms();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-  std::fprintf(stderr, "%s.%03d [%s] %s\n", stamp, static_cast<int>(ms % 1000), service.c_str(),
-               line.c_str());
-}
 
 ServiceScheduler::ServiceScheduler(SchedulerOptions options)
     : options_(std::move(options)),
@@ -1728,6 +1718,7 @@ void ServiceScheduler::send_kills() {
 }
 
 void ServiceScheduler::process_offers() {
+  LogBatch log_batch;  // its launches' lines written together when the pass ends
   // Moved, here and back: an offer is some thirty allocations, and a deploy's passes copied
   // up to 256 of them each way.
   std::vector<mesos::Offer> offers(std::make_move_iterator(offers_.begin()),

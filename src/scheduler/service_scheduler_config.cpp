@@ -7,6 +7,7 @@
 
 #include "common/uuid.hpp"
 #include "plan/plan_generator.hpp"
+#include "scheduler/log.hpp"
 #include "scheduler/service_scheduler.hpp"
 #include "scheduler/task_labels.hpp"
 #include "spec/spec_json.hpp"

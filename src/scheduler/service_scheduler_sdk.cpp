@@ -8,6 +8,7 @@
 
 #include "common/uuid.hpp"
 #include "plan/plan_generator.hpp"
+#include "scheduler/log.hpp"
 #include "scheduler/service_scheduler.hpp"
 #include "scheduler/spec_adapter.hpp"
 #include "scheduler/task_labels.hpp"

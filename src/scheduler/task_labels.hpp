@@ -45,7 +45,4 @@ inline std::pair<std::string, int> pod_of(const std::string& name, const std::st
   return {name, 0};
 }
 
-// A log line on stderr: "12:04:05.123 [service] line".
-void log(const std::string& service, const std::string& line);
-
 }  // namespace steward::scheduler
