@@ -39,4 +39,10 @@ LogBatch::~LogBatch() {
   if (!text_.empty()) std::fwrite(text_.data(), 1, text_.size(), stderr);
 }
 
+void LogBatch::write_now() {
+  if (batch == nullptr || batch->empty()) return;
+  std::fwrite(batch->data(), 1, batch->size(), stderr);
+  batch->clear();
+}
+
 }  // namespace steward::scheduler

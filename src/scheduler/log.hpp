@@ -17,6 +17,9 @@ class LogBatch {
  public:
   LogBatch();
   ~LogBatch();
+  // Writes what this thread's batch holds so far, before something that may block (the pass
+  // waiting for the master to answer the last pass's ACCEPTs): its lines must not wait too.
+  static void write_now();
   LogBatch(const LogBatch&) = delete;
   LogBatch& operator=(const LogBatch&) = delete;
 

@@ -1400,6 +1400,7 @@ void ServiceScheduler::flush_launches() {
   // idle whenever the master paused (its checkpoint at 10,000 tasks takes 0.1-0.2 s): 0.2-0.3 s
   // of a 2 s deploy.
   if (!batch_.accepts.empty()) {
+    LogBatch::write_now();  // the pass's launches are logged before the loop may wait
     accept_queue_->drain_to(last_pass_accepts_);
     last_pass_accepts_ = batch_.accepts.size();
   }

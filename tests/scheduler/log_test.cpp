@@ -41,6 +41,15 @@ TEST(Log, ABatchWritesItsLinesTogetherWhenTheOutermostEnds) {
   EXPECT_LT(out.find("one"), out.find("two"));
   EXPECT_LT(out.find("two"), out.find("three"));
   CaptureStderr();
+  {
+    LogBatch batch;
+    log("svc", "before a wait");
+    LogBatch::write_now();  // what a pass does before it may wait for the master
+    EXPECT_NE(GetCapturedStderr().find("[svc] before a wait\n"), std::string::npos);
+    CaptureStderr();
+  }
+  EXPECT_EQ(GetCapturedStderr(), "");  // written once only
+  CaptureStderr();
   log("svc", "after");  // the batch is over: at once again
   EXPECT_NE(GetCapturedStderr().find("[svc] after\n"), std::string::npos);
 }
