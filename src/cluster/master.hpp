@@ -233,8 +233,6 @@ class Master {
   // What of the agent's free resources a framework's role may be offered.
   std::vector<mesos::Resource> candidates(const FrameworkRecord& framework,
                                           const AgentRecord& agent, const std::string& role) const;
-  // Whether a free resource may be offered to `role` (one of candidates()).
-  static bool offerable(const mesos::Resource& r, const std::string& role, bool refinement);
   void reconcile(FrameworkRecord& framework, const std::vector<mesos::Call::TaskRef>& refs,
                  double now);
   void kill(FrameworkRecord& framework, const mesos::Call& call, double now);

@@ -40,13 +40,23 @@ double share_of(const Totals& used, const Totals& total) {
   return s;
 }
 
-// Whether a filter keeps `candidates` from being offered to `role`: only while the agent has
-// nothing more to give than what was declined.
-bool holds_back(const OfferFilter& f, const std::string& role,
-                const std::vector<Resource>& candidates) {
+// Whether a free resource may be offered to `role` (what Master::candidates() copies).
+bool offerable(const Resource& r, const std::string& role, bool refinement) {
+  if (!r.reserved()) return true;
+  return reserved_for(r.role(), role) && (refinement || r.reservations.size() <= 1);
+}
+
+// Whether a filter keeps what an agent's `free` resources hold for `role` from being offered:
+// only while the agent has nothing more to give than what was declined. Asked of the free
+// resources in place: most agents of a large cluster are filtered while a deploy goes on
+// (their offers declined unread), and copying their candidates first was a fifth of an
+// allocation's time.
+bool holds_back(const OfferFilter& f, const std::string& role, const std::vector<Resource>& free,
+                bool refinement) {
   if (f.role != role) return false;
-  return std::all_of(candidates.begin(), candidates.end(),
-                     [&](const Resource& r) { return f.resources.contains(r); });
+  return std::all_of(free.begin(), free.end(), [&](const Resource& r) {
+    return !offerable(r, role, refinement) || f.resources.contains(r);
+  });
 }
 
 }  // namespace
@@ -86,11 +96,6 @@ std::vector<Resource> Master::candidates(const FrameworkRecord& fw, const AgentR
   return out;
 }
 
-bool Master::offerable(const Resource& r, const std::string& role, bool refinement) {
-  if (!r.reserved()) return true;
-  return reserved_for(r.role(), role) && (refinement || r.reservations.size() <= 1);
-}
-
 bool Master::offers_more(const FrameworkRecord& fw,
                          const std::map<const AgentRecord*, resources::ResourcePool>& returned,
                          double now) const {
@@ -116,8 +121,10 @@ bool Master::offers_more(const FrameworkRecord& fw,
       if (std::all_of(offered.begin(), offered.end(),
                       [&](const Resource& r) { return pool.contains(r); }))
         continue;
-      if (std::none_of(first, last,
-                       [&](const auto& f) { return holds_back(*f.second, role, offered); }))
+      const bool refinement = fw.capable("RESERVATION_REFINEMENT");
+      if (std::none_of(first, last, [&](const auto& f) {
+            return holds_back(*f.second, role, agent->free.resources(), refinement);
+          }))
         return true;
     }
   }
@@ -172,22 +179,15 @@ void Master::allocate(double now) {
       for (const std::string& role : fw->info.roles) {
         if (agent.free.empty()) break;
         if (fw->suppressed.count(role)) continue;
-        // Whether the agent has anything for the role and a filter holds it all back, asked of
-        // its free resources in place: most agents of a large cluster are filtered while a
-        // deploy goes on (their offers declined unread), and copying their candidates first was
-        // a fifth of an allocation's time.
+        // Candidates are copied only for an offer (holds_back).
         const bool refinement = fw->capable("RESERVATION_REFINEMENT");
-        const auto offerable_here = [&](const Resource& r) {
-          return offerable(r, role, refinement);
-        };
         const std::vector<Resource>& free = agent.free.resources();
-        if (std::none_of(free.begin(), free.end(), offerable_here)) continue;
+        if (std::none_of(free.begin(), free.end(),
+                         [&](const Resource& r) { return offerable(r, role, refinement); }))
+          continue;
         const auto [first, last] = filters_by_agent[fw].equal_range(agent.id);
         const bool filtered = std::any_of(first, last, [&](const auto& by_agent) {
-          const OfferFilter& f = *by_agent.second;
-          return f.role == role && std::all_of(free.begin(), free.end(), [&](const Resource& r) {
-                   return !offerable_here(r) || f.resources.contains(r);
-                 });
+          return holds_back(*by_agent.second, role, free, refinement);
         });
         if (filtered) continue;
         std::vector<Resource> candidates = this->candidates(*fw, agent, role);
