@@ -1719,7 +1719,7 @@ void ServiceScheduler::send_kills() {
 }
 
 void ServiceScheduler::process_offers() {
-  LogBatch log_batch;  // its launches' lines written together when the pass ends
+  LogBatch log_batch;  // its launches' lines written together, before it may wait or as it ends
   // Moved, here and back: an offer is some thirty allocations, and a deploy's passes copied
   // up to 256 of them each way.
   std::vector<mesos::Offer> offers(std::make_move_iterator(offers_.begin()),
