@@ -218,6 +218,42 @@ void BM_CheckpointText(benchmark::State& state) {
 }
 BENCHMARK(BM_CheckpointText)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
+// A save of the checkpoint journal after one task changed (killed, its update not yet
+// acknowledged), with one running task per agent: what a save costs at that size once a
+// deploy is done, where BM_CheckpointText is what it cost when every save was whole.
+void BM_JournalEntryAfterOneChange(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  Bench b(agents);
+  auto [id, stream] = b.subscribe("svc");
+  const int n = b.launch_on(id, *stream, b.offer_all(*stream));
+  std::string piece;
+  std::size_t bytes = 0;
+  const auto drain = [&](std::string& s) {
+    bytes += s.size();
+    s.clear();
+    return true;
+  };
+  b.master->write_checkpoint(piece, drain, std::size_t{1} << 20, /*mark=*/true);
+  piece.clear();
+  bytes = 0;
+  int next = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    steward::mesos::Call kill;
+    kill.type = steward::mesos::Call::Type::kill;
+    kill.framework_id = id;
+    kill.task_id = "t" + std::to_string(next++ % n);
+    b.master->handle(kill, stream->id(), b.now);
+    b.run();
+    Bench::drain(*stream);
+    state.ResumeTiming();
+    b.master->write_journal_entry(piece, drain);
+    drain(piece);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_JournalEntryAfterOneChange)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
 // One agent's ledger as pods are packed onto it: each RESERVE takes 0.01 cpus from the
 // unreserved share and adds them back as a reservation of its own (a resource_id label per
 // pod, as dcos-commons makes them). A deploy of 10,000 pods on 1,000 agents packs about 500

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "cluster/checkpoint_journal.hpp"
 #include "cluster/master.hpp"
 #include "cluster/master_state.hpp"
 #include "cluster/process_runtime.hpp"
@@ -250,10 +251,44 @@ struct ClusterDaemon::Impl {
   std::string checkpoint_file() const {
     return (fs::path(options.data_dir) / "master" / "state.json").string();
   }
-  // Writes the checkpoint (temporary file, fsync, rename): a crash leaves the old or the new.
+  std::string journal_file() const {
+    return (fs::path(options.data_dir) / "master" / "journal.jsonl").string();
+  }
+  std::unique_ptr<CheckpointJournal> journal;  // made once the data directory is known
+  // A save: what changed since the last one appended to the journal, or, when the journal is
+  // due one (checkpoint_journal.hpp), a whole snapshot and a new journal.
   void save() {
-    // {"master": ..., "processes": ...}, the master's part written to the file a megabyte at
-    // a time as it goes.
+    std::string error;
+    if (journal->wants_snapshot()) {
+      const std::string generation = new_id();
+      const std::uint64_t bytes = save_snapshot(generation);
+      // Unwritten, the snapshot still counts as the base of the next entry (the master
+      // marked what it wrote): only another snapshot may follow.
+      if (bytes == 0)
+        journal->give_up();
+      else if (!journal->start(generation, bytes, error))
+        std::fprintf(stderr, "%s\n", error.c_str());
+      return;
+    }
+    const auto write = [this](const CheckpointJournal::Put& put) {
+      std::string piece = "{\"master\":";
+      if (!master->write_journal_entry(piece, put)) return false;
+      piece += ",\"processes\":";
+      piece +=
+          processes->checkpoint().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      piece += '}';
+      return put(piece);
+    };
+    if (!journal->append(write, error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      save();  // the snapshot the journal gave way to
+    }
+  }
+  // Writes the snapshot (temporary file, fsync, rename): a crash leaves the old or the new.
+  // Its size in bytes, 0 when it could not be written.
+  std::uint64_t save_snapshot(const std::string& generation) {
+    // {"master": ..., "processes": ..., "journal": ...}, the master's part written to the file
+    // a megabyte at a time as it goes.
     const std::string file = checkpoint_file();
     const std::string tmp = file + ".tmp";
     // Closed on every way out, a throw from the writing included (fclose's own result is
@@ -262,19 +297,23 @@ struct ClusterDaemon::Impl {
     FILE* f = file_handle.get();
     if (f == nullptr) {
       std::fprintf(stderr, "cannot write %s: %s\n", tmp.c_str(), std::strerror(errno));
-      return;
+      return 0;
     }
-    const auto put = [f](std::string& piece) {
+    std::uint64_t bytes = 0;
+    const auto put = [f, &bytes](std::string& piece) {
       const bool written = std::fwrite(piece.data(), 1, piece.size(), f) == piece.size();
+      bytes += piece.size();
       piece.clear();
       return written;
     };
     std::string piece = "{\"master\":";
-    bool ok = master->write_checkpoint(piece, put);
+    bool ok = master->write_checkpoint(piece, put, std::size_t{1} << 20, /*mark=*/true);
     if (ok) {
       piece += ",\"processes\":";
       piece +=
           processes->checkpoint().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      piece += ",\"journal\":";
+      piece += nlohmann::json(generation).dump();
       piece += '}';
       ok = put(piece);
     }
@@ -283,7 +322,11 @@ struct ClusterDaemon::Impl {
     ok = std::fclose(file_handle.release()) == 0 && ok;
     std::error_code ec;
     if (ok) fs::rename(tmp, file, ec);
-    if (!ok || ec) std::fprintf(stderr, "cannot write %s\n", file.c_str());
+    if (!ok || ec) {
+      std::fprintf(stderr, "cannot write %s\n", file.c_str());
+      return 0;
+    }
+    return bytes;
   }
   std::string cluster_file() const {
     return (fs::path(options.data_dir) / "cluster.json").string();
@@ -354,18 +397,23 @@ bool ClusterDaemon::start(std::string& error) {
       d.options.data_dir, now_seconds());
 
   // Recover what the last run left: the ledger, frameworks, executors and tasks.
-  if (fs::exists(d.checkpoint_file())) {
-    std::ifstream in(d.checkpoint_file());
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    std::string why = "not valid JSON";
+  d.journal = std::make_unique<CheckpointJournal>(d.checkpoint_file(), d.journal_file());
+  nlohmann::json saved;
+  bool found = false;
+  std::string why;
+  if (!CheckpointJournal::load(d.checkpoint_file(), d.journal_file(), saved, found, why)) {
+    error = "cannot recover: " + why +  // names the file (and the journal's line)
+            " (the files are left as they are; move them away to start from nothing)";
+    return false;
+  }
+  if (found) {
     auto part = [&](const char* key) {
-      return j.is_object() && j.contains(key) ? j[key] : nlohmann::json();
+      return saved.contains(key) ? saved[key] : nlohmann::json();
     };
-    if (j.is_discarded() || !j.is_object() ||
-        !d.master->restore(part("master"), now_seconds(), why) ||
+    if (!d.master->restore(part("master"), now_seconds(), why) ||
         !d.processes->restore(part("processes"), why)) {
       error = "cannot recover from " + d.checkpoint_file() + ": " + why +
-              " (the file is left as it is; move it away to start from nothing)";
+              " (the files are left as they are; move them away to start from nothing)";
       return false;
     }
     for (const auto& [key, task] : d.master->tasks()) {

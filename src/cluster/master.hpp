@@ -54,6 +54,9 @@ struct TaskRecord {
   mesos::TaskState state = mesos::TaskState::staging;
   std::optional<mesos::TaskStatus> latest;
   // Vectors: an empty deque allocates 576 bytes, and most tasks have nothing unacknowledged.
+  // Both lists only grow at the back and shrink at the front (or are emptied), and a status
+  // is never changed once queued (each has a uuid of its own): the checkpoint journal tells
+  // whether either changed by its size and one end (master_checkpoint.cpp).
   std::vector<mesos::TaskStatus> unacknowledged;  // the head is in flight
   std::vector<std::string> acknowledged;          // recent uuids, to answer repeats
   double last_sent = 0;
@@ -64,15 +67,20 @@ struct TaskRecord {
   mutable std::string checkpoint_fixed;
   // `latest` as checkpoint text; cleared where `latest` is replaced.
   mutable std::string checkpoint_latest;
+  // New (from one counter) whenever either text above is written: a journal entry holds the
+  // task again when it differs from the stamp its last one saw.
+  mutable std::uint64_t checkpoint_stamp = 0;
 };
 
 struct ExecutorRecord {
   mesos::ExecutorInfo info;
   std::string agent_id;
   std::string role;
+  // Both only grow, and `role` is set once (the checkpoint journal relies on it).
   std::vector<mesos::Resource> volumes;  // volumes its tasks list that its info does not
   std::set<std::string> tasks;           // every task ever launched into it
   mutable std::string checkpoint_info;   // `info` as checkpoint text (clear it if info changes)
+  mutable std::uint64_t checkpoint_stamp = 0;  // as a task's, for checkpoint_info
 };
 
 struct OfferRecord {
@@ -97,6 +105,40 @@ struct AgentRecord {
   mutable std::string checkpoint_configured;         // `config`'s resources as checkpoint text
   mutable std::string checkpoint_total;              // `total` as checkpoint text, while it has
   mutable std::uint64_t checkpoint_total_stamp = 0;  // this stamp
+};
+
+// What the checkpoint files hold of each task, agent and executor, told by what changes of
+// it: the stamp of its kept texts (a task's fixed part and latest update, an executor's
+// info, an agent's ledger), and the sizes and ends of the lists that only grow at one end.
+// Sorted as the records are, so that one walk over both finds what changed and what went
+// away (master_checkpoint.cpp).
+struct JournalMarks {
+  struct Task {
+    std::uint64_t stamp = 0;
+    mesos::TaskState state = mesos::TaskState::staging;
+    bool released = false;
+    bool latest = false;
+    std::size_t unacknowledged = 0;
+    std::string first_unacknowledged;  // its uuid
+    std::size_t acknowledged = 0;
+    std::string last_acknowledged;
+    bool operator==(const Task&) const = default;
+  };
+  struct Executor {
+    std::uint64_t stamp = 0;
+    std::size_t volumes = 0;
+    std::size_t tasks = 0;
+    bool operator==(const Executor&) const = default;
+  };
+  struct Agent {
+    std::uint64_t total_stamp = 0;
+    AgentRecord::State state = AgentRecord::State::active;
+    double registered_time = 0;
+    bool operator==(const Agent&) const = default;
+  };
+  std::map<std::string, Task> tasks;  // by task key
+  std::map<std::string, Agent> agents;
+  std::map<std::string, std::map<std::string, Executor>> executors;  // by agent, executor
 };
 
 // Resources a framework declined (or left unused) on an agent, not offered again to that
@@ -173,14 +215,27 @@ class Master {
   // The same text in pieces: whenever `out` holds `piece` bytes or more, `drain` takes it
   // (and empties it), so that a checkpoint of 10,000 tasks (47 MB) never sits in memory
   // whole. False from `drain` stops the writing and is returned.
+  // `mark`: this checkpoint is the one a journal's entries build on (write_journal_entry).
   bool write_checkpoint(std::string& out, const std::function<bool(std::string&)>& drain,
-                        std::size_t piece = std::size_t{1} << 20) const;
+                        std::size_t piece = std::size_t{1} << 20, bool mark = false) const;
+  // What changed since the last marked checkpoint or journal entry, as one JSON object
+  // appended to `out` (checkpoint_journal.hpp): the tasks, agents and executors that changed
+  // or went away, and the small rest of the master whole. Marks what it wrote as written.
+  // In pieces as write_checkpoint's are: an entry holds every task launched since the last
+  // save (4 KB each).
+  bool write_journal_entry(std::string& out, const std::function<bool(std::string&)>& drain,
+                           std::size_t piece = std::size_t{1} << 20) const;
   bool restore(const nlohmann::json& checkpoint, double now, std::string& error);
   // True once after anything worth checkpointing changed.
   bool take_dirty() {
     bool d = dirty_;
     dirty_ = false;
     return d;
+  }
+
+  // A task's key in tasks() and in the checkpoint's journal.
+  static std::string task_key(const std::string& framework_id, const std::string& task_id) {
+    return framework_id + "/" + task_id;
   }
 
   // Read access for the state endpoints.
@@ -201,9 +256,6 @@ class Master {
   resources::ResourcePool used(const AgentRecord& agent) const;
 
  private:
-  static std::string task_key(const std::string& framework_id, const std::string& task_id) {
-    return framework_id + "/" + task_id;
-  }
   FrameworkRecord* connected_framework(const mesos::Call& call, const std::string& stream_id,
                                        CallOutcome& outcome);
   AgentRecord* agent_by(const std::string& id_or_name);
@@ -274,6 +326,7 @@ class Master {
   std::uint64_t group_counter_ = 0;
   bool allocation_needed_ = true;
   bool dirty_ = true;
+  mutable JournalMarks marks_;
   double next_allocation_ = 0;
   // No unacknowledged update is due to go out again before this: the retry pass walks every
   // task, and running it each tick was a sixth of the cluster's time in a large deploy.

@@ -2,6 +2,7 @@
 // volumes, executors and tasks with their unacknowledged updates. Offers are not kept: a
 // restarted master makes new ones.
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "cluster/master.hpp"
@@ -19,7 +20,9 @@ namespace {
 
 // 2: a task's "resources" may be left out (they are its TaskInfo's). A build that knew only 1
 // would read such a task as holding nothing, so it refuses a 2; this one reads both.
-constexpr int kFormat = 2;
+// 3: the checkpoint may go on in a journal beside it (checkpoint_journal.hpp), which a build
+// that knew only 2 would not read: it refuses a 3.
+constexpr int kFormat = 3;
 
 bool resources_from(const json& list, std::vector<mesos::Resource>& out, std::string& error) {
   if (!list.is_array()) {
@@ -50,10 +53,17 @@ std::string dump_text(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// A task's checkpoint entry as text, appended. Its fixed part (the TaskInfo above all) and its
-// latest update are written once and kept in the record: writing every task's TaskInfo again
-// was most of each checkpoint's cost, and a checkpoint follows every change.
-void append_task(std::string& out, const TaskRecord& t) {
+// Stamps for the kept checkpoint texts of tasks and executors: a new one each time one is
+// written, so that a journal entry knows the text changed whoever wrote it.
+std::uint64_t next_checkpoint_stamp() {
+  static std::atomic<std::uint64_t> stamps{0};
+  return ++stamps;
+}
+
+// A task's fixed part (the TaskInfo above all) and its latest update are turned into text
+// once and kept in the record: writing every task's TaskInfo again was most of each
+// checkpoint's cost, and a checkpoint followed every change.
+void ensure_texts(const TaskRecord& t) {
   if (t.checkpoint_fixed.empty()) {
     // Without its braces: the state and updates follow in the same object.
     JsonText w(t.checkpoint_fixed);
@@ -67,11 +77,19 @@ void append_task(std::string& out, const TaskRecord& t) {
       mesos::write_json(w, t.resources);
     }
     w.field("role", t.role);
+    t.checkpoint_stamp = next_checkpoint_stamp();
   }
-  out += '{';
-  out += t.checkpoint_fixed;
-  // Written straight into the text: through a JSON tree, the state and the acknowledged
-  // uuids cost each task of each save two trees' allocations.
+  if (t.latest && t.checkpoint_latest.empty()) {
+    JsonText latest(t.checkpoint_latest);
+    mesos::write_json(latest, *t.latest);
+    t.checkpoint_stamp = next_checkpoint_stamp();
+  }
+}
+
+// What of a task changes as updates come and go, appended (written straight into the text:
+// through a JSON tree, the state and the acknowledged uuids cost each task of each save two
+// trees' allocations).
+void append_changing(std::string& out, const TaskRecord& t) {
   out += ",\"state\":";
   JsonText(out).value(mesos::to_string(t.state));
   out += ",\"unacknowledged\":";
@@ -83,15 +101,42 @@ void append_task(std::string& out, const TaskRecord& t) {
   out += ",\"acknowledged\":";
   JsonText(out).values(t.acknowledged);
   out += t.resources_released ? ",\"resources_released\":true" : ",\"resources_released\":false";
+}
+
+// A task's checkpoint entry as text, appended: its kept parts around `changing`.
+void append_task(std::string& out, const TaskRecord& t, std::string_view changing) {
+  out += '{';
+  out += t.checkpoint_fixed;
+  out += changing;
   if (t.latest) {
-    if (t.checkpoint_latest.empty()) {
-      JsonText latest(t.checkpoint_latest);
-      mesos::write_json(latest, *t.latest);
-    }
     out += ",\"latest\":";
     out += t.checkpoint_latest;
   }
   out += '}';
+}
+
+// Whether the journal's mark of a task still holds, and the mark brought up to date (both
+// write the task's kept texts first if they are not, which stamps them anew).
+bool same(const JournalMarks::Task& m, const TaskRecord& t) {
+  ensure_texts(t);
+  return m.stamp == t.checkpoint_stamp && m.state == t.state &&
+         m.released == t.resources_released && m.latest == t.latest.has_value() &&
+         m.unacknowledged == t.unacknowledged.size() &&
+         (t.unacknowledged.empty() || m.first_unacknowledged == t.unacknowledged.front().uuid) &&
+         m.acknowledged == t.acknowledged.size() &&
+         (t.acknowledged.empty() || m.last_acknowledged == t.acknowledged.back());
+}
+
+void set(JournalMarks::Task& m, const TaskRecord& t) {
+  ensure_texts(t);
+  m.stamp = t.checkpoint_stamp;
+  m.state = t.state;
+  m.released = t.resources_released;
+  m.latest = t.latest.has_value();
+  m.unacknowledged = t.unacknowledged.size();
+  if (!t.unacknowledged.empty()) m.first_unacknowledged = t.unacknowledged.front().uuid;
+  m.acknowledged = t.acknowledged.size();
+  if (!t.acknowledged.empty()) m.last_acknowledged = t.acknowledged.back();
 }
 
 // An agent's ledger as checkpoint text, kept until the ledger changes (reservations and
@@ -102,6 +147,81 @@ const std::string& total_text(const AgentRecord& agent) {
     agent.checkpoint_total_stamp = agent.total.stamp();
   }
   return agent.checkpoint_total;
+}
+
+// An agent's own entry without its braces and executors: name, id, state, ledger.
+void append_agent(std::string& out, const AgentRecord& agent) {
+  if (agent.checkpoint_configured.empty())
+    agent.checkpoint_configured = mesos::resources_text(agent.config.total_resources());
+  out += "\"name\":" + dump_text(agent.config.name) + ",\"id\":" + dump_text(agent.id) +
+         ",\"state\":" + dump_text(state_name(agent.state)) +
+         ",\"configured\":" + agent.checkpoint_configured + ",\"total\":" + total_text(agent) +
+         ",\"registered_time\":" + dump_text(agent.registered_time);
+}
+
+// An agent's name, id and configured resources never change; its ledger has a new stamp with
+// every change.
+bool same(const JournalMarks::Agent& m, const AgentRecord& a) {
+  return m.total_stamp == a.total.stamp() && m.state == a.state &&
+         m.registered_time == a.registered_time;
+}
+
+void set(JournalMarks::Agent& m, const AgentRecord& a) {
+  m = {a.total.stamp(), a.state, a.registered_time};
+}
+
+// An executor's info, written once and kept.
+void ensure_info(const ExecutorRecord& e) {
+  if (!e.checkpoint_info.empty()) return;
+  JsonText info(e.checkpoint_info);
+  mesos::write_json(info, e.info);
+  e.checkpoint_stamp = next_checkpoint_stamp();
+}
+
+bool same(const JournalMarks::Executor& m, const ExecutorRecord& e) {
+  ensure_info(e);
+  return m.stamp == e.checkpoint_stamp && m.volumes == e.volumes.size() &&
+         m.tasks == e.tasks.size();
+}
+
+void set(JournalMarks::Executor& m, const ExecutorRecord& e) {
+  ensure_info(e);
+  m = {e.checkpoint_stamp, e.volumes.size(), e.tasks.size()};
+}
+
+// What of an executor changes (its role, volumes and tasks), appended.
+void append_executor_changing(std::string& out, const ExecutorRecord& e) {
+  out += ",\"role\":";
+  JsonText(out).value(e.role);
+  out += ",\"volumes\":";
+  out += mesos::resources_text(e.volumes);
+  out += ",\"tasks\":";
+  JsonText(out).values(e.tasks);
+}
+
+void append_executor(std::string& out, const ExecutorRecord& e, std::string_view changing) {
+  out += "{\"info\":";
+  out += e.checkpoint_info;
+  out += changing;
+  out += '}';
+}
+
+void append_head(std::string& out, std::uint64_t framework_counter, std::uint64_t offer_counter,
+                 std::uint64_t group_counter,
+                 const std::map<std::string, FrameworkRecord>& frameworks) {
+  out += "\"counters\":";
+  out += dump_text(
+      {{"framework", framework_counter}, {"offer", offer_counter}, {"group", group_counter}});
+  out += ",\"frameworks\":[";
+  bool first = true;
+  for (const auto& [id, fw] : frameworks) {
+    if (!first) out += ',';
+    first = false;
+    out += dump_text({{"info", mesos::to_json(fw.info)},
+                      {"registered_time", fw.registered_time},
+                      {"suppressed", fw.suppressed}});
+  }
+  out += ']';
 }
 
 bool task_from(const json& j, TaskRecord& t, std::string& error) {
@@ -159,9 +279,11 @@ std::string Master::checkpoint_text() const {
 // several hundred megabytes for a text of forty, and the text whole took its 47 MB again
 // (fresh pages each time, which on some machines cost more to fault in than to write).
 bool Master::write_checkpoint(std::string& out, const std::function<bool(std::string&)>& drain,
-                              std::size_t piece) const {
+                              std::size_t piece, bool mark) const {
   const auto piece_done = [&] { return !drain || out.size() < piece || drain(out); };
   if (drain) out.reserve(piece + piece / 4);
+  if (mark) marks_ = {};
+  std::string changing;
   out += "{\"agents\":[";
   bool first = true;
   // What never changes (an agent's configured resources, an executor's info) is written once
@@ -169,63 +291,166 @@ bool Master::write_checkpoint(std::string& out, const std::function<bool(std::st
   for (const auto& [id, agent] : agents_) {
     if (!first) out += ',';
     first = false;
-    if (agent.checkpoint_configured.empty())
-      agent.checkpoint_configured = mesos::resources_text(agent.config.total_resources());
-    out += "{\"name\":" + dump_text(agent.config.name) + ",\"id\":" + dump_text(agent.id) +
-           ",\"state\":" + dump_text(state_name(agent.state)) +
-           ",\"configured\":" + agent.checkpoint_configured + ",\"total\":" + total_text(agent) +
-           ",\"registered_time\":" + dump_text(agent.registered_time) + ",\"executors\":[";
+    out += '{';
+    append_agent(out, agent);
+    out += ",\"executors\":[";
+    if (mark)
+      set(marks_.agents.emplace_hint(marks_.agents.end(), id, JournalMarks::Agent{})->second,
+          agent);
+    auto* executor_marks = mark ? &marks_.executors[id] : nullptr;
     bool first_executor = true;
     for (const auto& [key, e] : agent.executors) {
       if (!first_executor) out += ',';
       first_executor = false;
-      if (e.checkpoint_info.empty()) {
-        JsonText info(e.checkpoint_info);
-        mesos::write_json(info, e.info);
-      }
-      // Straight into the text, as a task's state is (append_task).
-      out += "{\"info\":";
-      out += e.checkpoint_info;
-      out += ",\"role\":";
-      JsonText(out).value(e.role);
-      out += ",\"volumes\":";
-      out += mesos::resources_text(e.volumes);
-      out += ",\"tasks\":";
-      JsonText(out).values(e.tasks);
-      out += '}';
+      ensure_info(e);
+      changing.clear();
+      append_executor_changing(changing, e);
+      append_executor(out, e, changing);
+      if (executor_marks)
+        set(executor_marks->emplace_hint(executor_marks->end(), key, JournalMarks::Executor{})
+                ->second,
+            e);
     }
     out += "]}";
     if (!piece_done()) return false;
   }
-  out += "],\"counters\":";
-  out += dump_text(
-      {{"framework", framework_counter_}, {"offer", offer_counter_}, {"group", group_counter_}});
-  out += ",\"format\":" + std::to_string(kFormat) + ",\"frameworks\":[";
-  first = true;
-  for (const auto& [id, fw] : frameworks_) {
-    if (!first) out += ',';
-    first = false;
-    out += dump_text({{"info", mesos::to_json(fw.info)},
-                      {"registered_time", fw.registered_time},
-                      {"suppressed", fw.suppressed}});
-  }
-  out += "],\"master_id\":" + dump_text(id_) +
+  out += "],";
+  append_head(out, framework_counter_, offer_counter_, group_counter_, frameworks_);
+  out += ",\"format\":" + std::to_string(kFormat);
+  out += ",\"master_id\":" + dump_text(id_) +
          ",\"removed_frameworks\":" + dump_text(removed_frameworks_) + ",\"tasks\":[";
   first = true;
   for (const auto& [key, t] : tasks_) {
     if (!first) out += ',';
     first = false;
-    append_task(out, t);
+    ensure_texts(t);
+    changing.clear();
+    append_changing(changing, t);
+    append_task(out, t, changing);
+    if (mark)
+      set(marks_.tasks.emplace_hint(marks_.tasks.end(), key, JournalMarks::Task{})->second, t);
     if (!piece_done()) return false;
   }
   out += "]}";
   return true;
 }
 
+namespace {
+
+// One walk over records and their marks, both sorted by key: `changed` writes a record
+// whose mark does not hold (same()) or that has none (false stops the walk), and `gone` a
+// mark whose record is no more. The marks are brought up to date.
+template <typename Record, typename Mark, typename Changed, typename Gone>
+bool walk_changes(const std::map<std::string, Record>& records, std::map<std::string, Mark>& marks,
+                  const Changed& changed, const Gone& gone) {
+  auto m = marks.begin();
+  for (const auto& [key, record] : records) {
+    for (; m != marks.end() && m->first < key; m = marks.erase(m))
+      gone(m->first);
+    if (m != marks.end() && m->first == key) {
+      if (same(m->second, record)) {
+        ++m;
+        continue;
+      }
+      set(m->second, record);
+      ++m;
+    } else {
+      set(marks.emplace_hint(m, key, Mark{})->second, record);
+    }
+    if (!changed(key, record)) return false;
+  }
+  for (; m != marks.end(); m = marks.erase(m))
+    gone(m->first);
+  return true;
+}
+
+}  // namespace
+
+// Only what changed is written: an unchanged task costs a comparison of a few numbers and
+// two uuids with its mark (where a whole checkpoint copies its 4 KB of text).
+bool Master::write_journal_entry(std::string& out, const std::function<bool(std::string&)>& drain,
+                                 std::size_t piece) const {
+  const auto piece_done = [&] { return !drain || out.size() < piece || drain(out); };
+  std::string changing;
+  bool first = true;
+  const auto entry_key = [&](std::string& text, const std::string& key) {
+    if (!first) text += ',';
+    first = false;
+    JsonText(text).value(key);
+    text += ':';
+  };
+  out += "{\"tasks\":{";
+  const auto task_changed = [&](const std::string& key, const TaskRecord& t) {
+    entry_key(out, key);
+    changing.clear();
+    append_changing(changing, t);
+    append_task(out, t, changing);
+    return piece_done();
+  };
+  const auto task_gone = [&](const std::string& key) {
+    entry_key(out, key);
+    out += "null";
+  };
+  if (!walk_changes(tasks_, marks_.tasks, task_changed, task_gone)) return false;
+  out += "},\"agents\":{";
+  first = true;
+  const auto agent_changed = [&](const std::string& id, const AgentRecord& agent) {
+    entry_key(out, id);
+    out += '{';
+    append_agent(out, agent);
+    out += '}';
+    return true;
+  };
+  const auto agent_gone = [&](const std::string& id) {
+    entry_key(out, id);
+    out += "null";
+  };
+  walk_changes(agents_, marks_.agents, agent_changed, agent_gone);
+  // Each agent's executors, as the tasks above, in an object of their own.
+  out += "},\"executors\":{";
+  bool first_agent = true;
+  std::string changed;
+  auto of_agent = marks_.executors.begin();
+  for (const auto& [id, agent] : agents_) {
+    while (of_agent != marks_.executors.end() && of_agent->first < id)
+      ++of_agent;  // an agent is never forgotten
+    if (of_agent == marks_.executors.end() || of_agent->first != id)
+      of_agent = marks_.executors.emplace_hint(of_agent, id,
+                                               std::map<std::string, JournalMarks::Executor>{});
+    changed.clear();
+    first = true;
+    const auto executor_changed = [&](const std::string& key, const ExecutorRecord& e) {
+      entry_key(changed, key);
+      changing.clear();
+      append_executor_changing(changing, e);
+      append_executor(changed, e, changing);
+      return true;
+    };
+    const auto executor_gone = [&](const std::string& key) {
+      entry_key(changed, key);
+      changed += "null";
+    };
+    walk_changes(agent.executors, of_agent->second, executor_changed, executor_gone);
+    ++of_agent;
+    if (changed.empty()) continue;
+    if (!first_agent) out += ',';
+    first_agent = false;
+    JsonText(out).value(id);
+    out += ":{";
+    out += changed;
+    out += '}';
+    if (!piece_done()) return false;
+  }
+  out += "},\"head\":{";
+  append_head(out, framework_counter_, offer_counter_, group_counter_, frameworks_);
+  out += ",\"removed_frameworks\":" + dump_text(removed_frameworks_) + "}}";
+  return true;
+}
+
 // A damaged file must give an error, not an exception: every step below may meet a value
 // of the wrong type, and nothing is changed before the end.
 bool Master::restore(const json& j, double now, std::string& error) try {
-  if (!j.is_object() || (j.value("format", 0) != kFormat && j.value("format", 0) != 1)) {
+  if (!j.is_object() || j.value("format", 0) < 1 || j.value("format", 0) > kFormat) {
     error = "not a checkpoint this version understands";
     return false;
   }

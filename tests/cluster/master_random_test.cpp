@@ -1,11 +1,13 @@
 // Random sequences of scheduler calls, runtime reports and faults against the master:
 // nothing may crash, and the books must balance after every step (on each agent, what is
-// free, offered and in use adds up to the agent's total).
+// free, offered and in use adds up to the agent's total), and the checkpoint journal's
+// entries, applied to the snapshot before them, give the checkpoint.
 
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "cluster/journal_merge.hpp"
 #include "master_harness.hpp"
 
 namespace steward::cluster::testing {
@@ -52,7 +54,7 @@ void expect_balanced(const Master& master, const std::string& context) {
 
 TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
   // What the random walks reached, so the test cannot pass by doing nothing.
-  std::size_t running_seen = 0, volumes_seen = 0, refined_seen = 0;
+  std::size_t running_seen = 0, volumes_seen = 0, refined_seen = 0, journal_checks = 0;
   for (unsigned seed = 1; seed <= 40; ++seed) {
     std::mt19937 rng(seed);
     ClusterConfig config = one_agent();
@@ -65,7 +67,17 @@ TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
     fws.push_back(h.subscribe(framework_info("b", "slave_public/b", rng() % 2 == 0, 30)));
     int task_counter = 0;
     std::vector<std::string> launched;
+    // The daemon's checkpoint files: a snapshot marked as the journal's base, then an entry
+    // after every step (checkpoint_journal.hpp).
+    json snapshot;
+    std::vector<json> entries;
     for (int step = 0; step < 150; ++step) {
+      if (step % 50 == 0) {
+        std::string text;
+        ASSERT_TRUE(h.master->write_checkpoint(text, nullptr, std::size_t{1} << 20, true));
+        snapshot = json::parse(text);
+        entries.clear();
+      }
       TestFramework& fw = fws[rng() % fws.size()];
       const std::string role = fw.id == fws[0].id ? "role-a" : "slave_public/b";
       const std::string context = "seed " + std::to_string(seed) + " step " + std::to_string(step);
@@ -170,6 +182,21 @@ TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
           volumes_seen += r.disk && r.disk->persistence ? 1 : 0;
           refined_seen += r.reservations.size() > 1 ? 1 : 0;
         }
+      std::string entry;
+      ASSERT_TRUE(h.master->write_journal_entry(entry, nullptr));
+      entries.push_back(json::parse(entry));
+      // The snapshot with the entries since applied is the checkpoint as it is now.
+      if (step % 5 == 4) {
+        json merged = snapshot;
+        JournalMerge merge(merged);
+        for (const json& e : entries) {
+          std::string error;
+          ASSERT_TRUE(merge.apply(e, error)) << context << ": " << error;
+        }
+        merge.finish();
+        ASSERT_EQ(merged, h.master->checkpoint()) << context;
+        journal_checks += merged["tasks"].size();
+      }
       // A checkpoint taken at any moment restores to the same checkpoint.
       if (step % 25 == 0) {
         MasterHarness copy(config);
@@ -184,6 +211,7 @@ TEST(MasterRandom, BooksBalanceUnderRandomCallsAndFaults) {
   EXPECT_GT(running_seen, 100u);
   EXPECT_GT(volumes_seen, 10u);
   EXPECT_GT(refined_seen, 10u);
+  EXPECT_GT(journal_checks, 100u);  // tasks compared after merging
 }
 
 }  // namespace

@@ -170,6 +170,62 @@ TEST_F(MasterTest, ACheckpointWrittenInPiecesIsTheWholeText) {
   EXPECT_EQ(out.find("\"counters\""), std::string::npos);  // what follows the agents
 }
 
+// A journal entry holds what changed since the last marked checkpoint or entry, and names
+// what went away.
+TEST_F(MasterTest, AJournalEntryHoldsOnlyWhatChanged) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
+  std::string text;
+  ASSERT_TRUE(h.master->write_checkpoint(text, nullptr, std::size_t{1} << 20, true));
+  const auto entry = [&] {
+    std::string out;
+    EXPECT_TRUE(h.master->write_journal_entry(out, nullptr));
+    return json::parse(out);
+  };
+  const std::string key = fw.id + "/hello-0-server";
+  json e = entry();
+  EXPECT_TRUE(e["tasks"].empty()) << e.dump();
+  EXPECT_TRUE(e["agents"].empty()) << e.dump();
+  EXPECT_TRUE(e["executors"].empty()) << e.dump();
+  EXPECT_TRUE(e["head"].contains("frameworks"));
+
+  // An acknowledgement changes the task only.
+  h.acknowledge(fw, fw.updates());
+  e = entry();
+  ASSERT_EQ(e["tasks"].size(), 1u) << e.dump();
+  EXPECT_EQ(e["tasks"][key]["state"], "TASK_RUNNING");
+  EXPECT_EQ(e["tasks"][key]["info"]["task_id"]["value"], "hello-0-server");
+  EXPECT_TRUE(e["agents"].empty());
+  EXPECT_TRUE(entry()["tasks"].empty()) << "written once";
+
+  // Killed and acknowledged, the task is gone, its resources with it: null, and the agent.
+  h.acknowledge(fw, fw.updates());
+  h.call(fw, {{"type", "KILL"}, {"kill", {{"task_id", {{"value", "hello-0-server"}}}}}});
+  h.acknowledge(fw, fw.updates());
+  e = entry();
+  ASSERT_TRUE(e["tasks"].contains(key)) << e.dump();
+  EXPECT_TRUE(e["tasks"][key].is_null());
+  EXPECT_TRUE(entry()["tasks"].empty());
+
+  // A new launch: the task, its executor and the agent's ledger (the reservations).
+  h.advance(1);
+  const auto offers = fw.offers();
+  ASSERT_FALSE(offers.empty());
+  h.call(fw, accept(offer_ids(offers),
+                    {launch_group(fw.id, "other__exec",
+                                  {scalar("cpus", 0.1, kRole), scalar("mem", 32, kRole),
+                                   scalar("disk", 1, kRole)},
+                                  {task("other-0", {scalar("cpus", 0.5, kRole)})}),
+                     {{"type", "RESERVE"},
+                      {"reserve",
+                       {{"resources", {scalar("cpus", 0.5, kRole, reserved_stack("r-more"))}}}}}},
+                    0));
+  e = entry();
+  EXPECT_TRUE(e["tasks"].contains(fw.id + "/other-0")) << e.dump();
+  EXPECT_TRUE(e["executors"]["M-S0"].contains(fw.id + "/other__exec")) << e.dump();
+  EXPECT_TRUE(e["agents"].contains("M-S0")) << e.dump();
+}
+
 TEST_F(MasterTest, BadAcknowledgeUuidIs400) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole));
   CallOutcome o = h.call(fw, {{"type", "ACKNOWLEDGE"},
@@ -1004,9 +1060,15 @@ TEST(MasterCheckpoint, HeldResourcesAreWrittenOnlyWhereTheyDifferFromTheTaskInfo
   EXPECT_DOUBLE_EQ(again.master->agents().begin()->second.free.scalar("cpus"),
                    h.master->agents().begin()->second.free.scalar("cpus"));
 
-  // Format 2 since: a file of format 1 (every task's resources written) still reads the same,
-  // and a format this build does not know is refused.
-  EXPECT_EQ(saved["format"], 2);
+  // Format 3 since (2 with a journal beside it, which reads as 2 does): a file of format 1
+  // (every task's resources written) or 2 still reads the same, and a format this build does
+  // not know is refused.
+  EXPECT_EQ(saved["format"], 3);
+  json two = saved;
+  two["format"] = 2;
+  MasterHarness from_two(one_agent());
+  ASSERT_TRUE(from_two.master->restore(two, from_two.now, error)) << error;
+  EXPECT_EQ(from_two.master->checkpoint(), saved);
   json old = saved;
   old["format"] = 1;
   for (json& t : old["tasks"])
@@ -1015,7 +1077,7 @@ TEST(MasterCheckpoint, HeldResourcesAreWrittenOnlyWhereTheyDifferFromTheTaskInfo
   ASSERT_TRUE(from_old.master->restore(old, from_old.now, error)) << error;
   EXPECT_EQ(from_old.master->checkpoint(), saved);
   json future = saved;
-  future["format"] = 3;
+  future["format"] = 4;
   MasterHarness from_future(one_agent());
   EXPECT_FALSE(from_future.master->restore(future, from_future.now, error));
 }

@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "cluster/checkpoint_journal.hpp"
 #include "cluster_process.hpp"
 #include "master_harness.hpp"
 
@@ -95,9 +96,14 @@ TEST(Recovery, SigkilledDaemonComesBackToRunningTasksAndTasksThatEndedMeanwhile)
     ASSERT_TRUE(eventually([&] { return alive(read_pid(marks / "long.pid")); }));
     // The checkpoint is written within a tick of the change.
     ASSERT_TRUE(eventually([&] {
-      std::ifstream in(fs::path(cluster.data_dir()) / "master" / "state.json");
-      json j = json::parse(in, nullptr, false);
-      if (j.is_discarded()) return false;
+      const fs::path master = fs::path(cluster.data_dir()) / "master";
+      json j;
+      bool found = false;
+      std::string error;
+      if (!CheckpointJournal::load((master / "state.json").string(),
+                                   (master / "journal.jsonl").string(), j, found, error) ||
+          !found)
+        return false;
       int running = 0;
       for (const json& t : j["master"]["tasks"])
         running += t["state"] == "TASK_RUNNING";
@@ -155,8 +161,12 @@ TEST(Recovery, ReservationsAndVolumesSurviveARestartAndAChangedAgentIsRefused) {
         0));
     ASSERT_EQ(r.status, 202);
     ASSERT_TRUE(eventually([&] {
-      std::ifstream in(fs::path(cluster.data_dir()) / "master" / "state.json");
-      std::string text(std::istreambuf_iterator<char>(in), {});
+      // In the snapshot or in an entry of its journal.
+      std::string text;
+      for (const char* file : {"state.json", "journal.jsonl"}) {
+        std::ifstream in(fs::path(cluster.data_dir()) / "master" / file);
+        text.append(std::istreambuf_iterator<char>(in), {});
+      }
       return text.find("kept-volume") != std::string::npos;
     }));
   }
@@ -196,6 +206,76 @@ TEST(Recovery, ReservationsAndVolumesSurviveARestartAndAChangedAgentIsRefused) {
     for (const json& r : a["total_resources"])
       if (r.contains("disk") && r["disk"].contains("persistence")) volume_kept = true;
   EXPECT_TRUE(volume_kept);
+}
+
+// What a SIGKILL leaves is a snapshot and a journal of what changed since: the restart
+// applies both. A damaged line before the journal's last refuses the start and names it,
+// leaving the files; a last line cut short is a save that never completed.
+TEST(Recovery, TheJournalIsAppliedAndADamagedLineIsRefusedWithItsNumber) {
+  ClusterProcess cluster(R"(
+agents:
+  - name: sim
+    simulated: true
+    resources: {cpus: 4, mem: 4096, disk: 10000}
+)");
+  json info = framework_info("svc", kRole, true, 3600);
+  std::string id;
+  const fs::path journal = fs::path(cluster.data_dir()) / "master" / "journal.jsonl";
+  const auto lines = [&] {
+    std::ifstream in(journal);
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);)
+      ++n;
+    return n;
+  };
+  {
+    Framework fw(cluster.port());
+    ASSERT_EQ(fw.subscribe(info).status, 200);
+    id = fw.id();
+    auto offers = fw.offers_until([](const std::vector<json>& all) { return !all.empty(); });
+    ASSERT_FALSE(offers.empty()) << fw.dump();
+    auto r = fw.call(accept(json::array({offers[0]["id"]}),
+                            {launch_group(id, "first__exec", exec_resources(),
+                                          {task("first", {scalar("cpus", 0.5, kRole)})}),
+                             launch_group(id, "second__exec", exec_resources(),
+                                          {task("second", {scalar("cpus", 0.5, kRole)})})},
+                            0));
+    ASSERT_EQ(r.status, 202) << r.body;
+    ASSERT_FALSE(fw.wait_update("first", "TASK_RUNNING").is_null()) << fw.dump();
+    ASSERT_FALSE(fw.wait_update("second", "TASK_RUNNING").is_null()) << fw.dump();
+    // Both tasks running are in the journal's entries (the snapshot came before them).
+    ASSERT_TRUE(eventually([&] {
+      std::ifstream in(journal);
+      std::string text(std::istreambuf_iterator<char>(in), {});
+      return lines() >= 3 && text.find("TASK_RUNNING") != std::string::npos &&
+             text.find("\"second\"") != std::string::npos;
+    })) << cluster.log();
+    cluster.stop(SIGKILL);
+  }
+  std::string saved;
+  {
+    std::ifstream in(journal);
+    saved.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // A damaged second line: refused, named, left as it was.
+  std::string damaged = saved;
+  damaged.insert(damaged.find('\n') + 1, "{\"master\": {\"tas\n");
+  std::ofstream(journal) << damaged;
+  EXPECT_FALSE(cluster.try_start());
+  EXPECT_NE(cluster.log().find("journal.jsonl line 2 is damaged"), std::string::npos)
+      << cluster.log();
+  {
+    std::ifstream in(journal);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), damaged);
+  }
+  // The journal as the crash left it, with a last save cut short: both tasks are back.
+  std::ofstream(journal) << saved << "{\"master\":{\"tasks\":{\"" << id << "/second\":nu";
+  cluster.start();
+  EXPECT_EQ(task_state(cluster, "first"), "TASK_RUNNING");
+  EXPECT_EQ(task_state(cluster, "second"), "TASK_RUNNING");
+  Framework fw(cluster.port());
+  ASSERT_EQ(fw.subscribe(info, id).status, 200);
+  fw.call({{"type", "TEARDOWN"}});
 }
 
 }  // namespace

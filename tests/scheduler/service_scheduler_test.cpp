@@ -487,7 +487,9 @@ TEST_F(SchedulerTest, AClusterRestartKeepsTasksAndTheSchedulerReconciles) {
   // The tasks are in the cluster's checkpoint: one launched in the tick before a crash is not
   // (docs/cluster.md), and the deploy can complete before that checkpoint is written.
   ASSERT_TRUE(eventually([&] {
-    const std::string saved = read(fs::path(cluster_.data_dir()) / "master" / "state.json");
+    // In the snapshot or in an entry of its journal.
+    const std::string saved = read(fs::path(cluster_.data_dir()) / "master" / "state.json") +
+                              read(fs::path(cluster_.data_dir()) / "master" / "journal.jsonl");
     for (const std::string& id : ids)
       if (saved.find(id) == std::string::npos) return false;
     return true;

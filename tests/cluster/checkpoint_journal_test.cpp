@@ -1,0 +1,231 @@
+#include "cluster/checkpoint_journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace steward::cluster {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string read(const fs::path& file) {
+  std::ifstream in(file);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write(const fs::path& file, const std::string& text) {
+  std::ofstream(file) << text;
+}
+
+json task(const std::string& id, const std::string& state) {
+  return {{"framework_id", "F"}, {"info", {{"task_id", {{"value", id}}}}}, {"state", state}};
+}
+
+class CheckpointJournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        fs::path(::testing::TempDir()) /
+        ("journal-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string snapshot_file() const { return (dir_ / "state.json").string(); }
+  std::string journal_file() const { return (dir_ / "journal.jsonl").string(); }
+
+  // A snapshot of two tasks and one agent with one executor, of generation `generation`.
+  void write_snapshot(const std::string& generation) {
+    json master = {
+        {"tasks", {task("a", "TASK_STAGING"), task("b", "TASK_RUNNING")}},
+        {"agents",
+         {{{"id", "S0"},
+           {"executors",
+            {{{"info", {{"framework_id", {{"value", "F"}}}, {"executor_id", {{"value", "e"}}}}},
+              {"tasks", {"a"}}}}}}}},
+        {"counters", {{"offer", 1}}}};
+    write(snapshot_file(),
+          json{{"master", master}, {"processes", {{"n", 0}}}, {"journal", generation}}.dump());
+  }
+
+  bool append(CheckpointJournal& journal, const json& entry) {
+    std::string error;
+    const bool ok = journal.append(
+        [&](const CheckpointJournal::Put& put) {
+          std::string text = entry.dump();
+          return put(text);
+        },
+        error);
+    EXPECT_TRUE(ok) << error;
+    return ok;
+  }
+
+  json load(bool expect_ok = true) {
+    json checkpoint;
+    bool found = false;
+    error_.clear();
+    EXPECT_EQ(CheckpointJournal::load(snapshot_file(), journal_file(), checkpoint, found, error_),
+              expect_ok)
+        << error_;
+    EXPECT_TRUE(found);
+    return checkpoint;
+  }
+
+  fs::path dir_;
+  std::string error_;
+};
+
+// Two entries: a task changed, a task gone, a new one, an executor's tasks, the counters.
+json first_entry() {
+  return {{"master",
+           {{"tasks", {{"F/a", task("a", "TASK_RUNNING")}, {"F/b", nullptr}}},
+            {"head", {{"counters", {{"offer", 2}}}}}}},
+          {"processes", {{"n", 1}}}};
+}
+json second_entry() {
+  return {{"master",
+           {{"tasks", {{"F/c", task("c", "TASK_STARTING")}}},
+            {"agents", {{"S0", {{"id", "S0"}, {"state", "stopped"}}}}},
+            {"executors",
+             {{"S0",
+               {{"F/e",
+                 {{"info", {{"framework_id", {{"value", "F"}}}, {"executor_id", {{"value", "e"}}}}},
+                  {"tasks", {"a", "c"}}}}}}}},
+            {"head", {{"counters", {{"offer", 3}}}}}}},
+          {"processes", {{"n", 2}}}};
+}
+
+TEST_F(CheckpointJournalTest, EntriesAppliedToTheirSnapshotGiveTheLastSave) {
+  write_snapshot("G1");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  EXPECT_TRUE(journal.wants_snapshot()) << "nothing written by this process yet";
+  std::string error;
+  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
+  EXPECT_FALSE(journal.wants_snapshot());
+  ASSERT_TRUE(append(journal, first_entry()));
+  ASSERT_TRUE(append(journal, second_entry()));
+  EXPECT_EQ(journal.journal_bytes(), fs::file_size(journal_file()));
+
+  const json c = load();
+  ASSERT_EQ(c["master"]["tasks"].size(), 2u) << c.dump();
+  EXPECT_EQ(c["master"]["tasks"][0], task("a", "TASK_RUNNING"));
+  EXPECT_EQ(c["master"]["tasks"][1], task("c", "TASK_STARTING"));
+  ASSERT_EQ(c["master"]["agents"].size(), 1u);
+  EXPECT_EQ(c["master"]["agents"][0]["state"], "stopped");
+  ASSERT_EQ(c["master"]["agents"][0]["executors"].size(), 1u);
+  EXPECT_EQ(c["master"]["agents"][0]["executors"][0]["tasks"], json({"a", "c"}));
+  EXPECT_EQ(c["master"]["counters"]["offer"], 3);
+  EXPECT_EQ(c["processes"]["n"], 2);
+}
+
+TEST_F(CheckpointJournalTest, ALastLineCutShortIsASaveThatNeverCompleted) {
+  write_snapshot("G1");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  std::string error;
+  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
+  ASSERT_TRUE(append(journal, first_entry()));
+  const std::string second = second_entry().dump();
+  // Cut anywhere, even after the whole JSON but before its newline.
+  for (std::size_t cut : {std::size_t{1}, second.size() / 2, second.size()}) {
+    std::ofstream(journal_file(), std::ios::app) << second.substr(0, cut);
+    const json c = load();
+    EXPECT_EQ(c["master"]["counters"]["offer"], 2) << cut;
+    EXPECT_EQ(c["processes"]["n"], 1) << cut;
+    fs::resize_file(journal_file(), journal.journal_bytes());
+  }
+  // Ended by its newline but damaged (a block of zeros), as the last line: ignored too.
+  std::ofstream(journal_file(), std::ios::app) << std::string(10, '\0') << "\n";
+  EXPECT_EQ(load()["processes"]["n"], 1);
+}
+
+TEST_F(CheckpointJournalTest, ADamagedLineBeforeTheLastIsRefusedWithItsNumber) {
+  write_snapshot("G1");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  std::string error;
+  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
+  std::ofstream(journal_file(), std::ios::app) << "{\"master\": {\"tasks\": \n";
+  ASSERT_TRUE(append(journal, second_entry()));
+  load(false);
+  EXPECT_NE(error_.find("line 2 is damaged"), std::string::npos) << error_;
+  // An entry of the wrong shape, too.
+  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
+  ASSERT_TRUE(append(journal, {{"master", {{"tasks", json::array()}}}}));
+  load(false);
+  EXPECT_NE(error_.find("line 2: a journal entry's tasks is not an object"), std::string::npos)
+      << error_;
+}
+
+// A crash after a new snapshot's rename and before its journal leaves the older journal,
+// which that snapshot already holds.
+TEST_F(CheckpointJournalTest, AJournalOfAnotherGenerationIsIgnored) {
+  write_snapshot("G1");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  std::string error;
+  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
+  ASSERT_TRUE(append(journal, first_entry()));
+  EXPECT_EQ(load()["processes"]["n"], 1);
+  write_snapshot("G2");
+  const json c = load();
+  EXPECT_EQ(c["processes"]["n"], 0);
+  EXPECT_EQ(c["master"]["tasks"].size(), 2u);
+  // A snapshot that names no journal (an older build's) takes none either.
+  json old = json::parse(read(snapshot_file()));
+  old.erase("journal");
+  write(snapshot_file(), old.dump());
+  EXPECT_EQ(load()["processes"]["n"], 0);
+}
+
+TEST_F(CheckpointJournalTest, NoSnapshotIsNothingFoundAndADamagedOneIsRefused) {
+  json checkpoint;
+  bool found = true;
+  std::string error;
+  EXPECT_TRUE(CheckpointJournal::load(snapshot_file(), journal_file(), checkpoint, found, error));
+  EXPECT_FALSE(found);
+  write(snapshot_file(), "{\"master\":");
+  EXPECT_FALSE(CheckpointJournal::load(snapshot_file(), journal_file(), checkpoint, found, error));
+  EXPECT_NE(error.find("not valid JSON"), std::string::npos) << error;
+}
+
+// An entry that cannot be written whole is cut away, and the next save is a snapshot.
+TEST_F(CheckpointJournalTest, AFailedAppendLeavesTheJournalAsItWasAndWantsASnapshot) {
+  write_snapshot("G1");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  std::string error;
+  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
+  ASSERT_TRUE(append(journal, first_entry()));
+  const std::string before = read(journal_file());
+  const bool ok = journal.append(
+      [](const CheckpointJournal::Put& put) {
+        std::string piece = "{\"master\":{\"tasks\":{";
+        put(piece);
+        return false;  // the rest could not be written
+      },
+      error);
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(read(journal_file()), before);
+  EXPECT_TRUE(journal.wants_snapshot());
+  EXPECT_EQ(load()["processes"]["n"], 1);
+}
+
+TEST_F(CheckpointJournalTest, AJournalOutgrowingItsSnapshotWantsANewOne) {
+  write_snapshot("G1");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  std::string error;
+  ASSERT_TRUE(journal.start("G1", CheckpointJournal::kMinJournalBytes, error)) << error;
+  const std::string big(std::size_t{1} << 20, 'x');
+  std::uint64_t appended = 0;
+  while (!journal.wants_snapshot()) {
+    ASSERT_TRUE(append(journal, {{"processes", {{"pad", big}}}}));
+    ++appended;
+    ASSERT_LT(appended, 100u);
+  }
+  // Twice the snapshot: 16 MB of 1 MB entries.
+  EXPECT_EQ(appended, 16u);
+}
+
+}  // namespace
+}  // namespace steward::cluster
