@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "cluster/journal_merge.hpp"
 
@@ -107,13 +108,24 @@ bool CheckpointJournal::append(const std::function<bool(const Put&)>& write, std
     piece.clear();
     return ok;
   };
-  std::string end = "\n";
-  if (!write(put) || !put(end) || ::fdatasync(fd_) != 0) {
-    error = "cannot append to " + journal_file_ + ": " + errno_text();
-    // What was written of the entry is cut away, so that no later entry follows a damaged
-    // line; whatever happens, the next save writes a snapshot and a new journal.
+  // What was written of an entry that fails (or throws) is cut away, so that no later entry
+  // follows a damaged line; whatever happens, the next save writes a snapshot and a new
+  // journal (the master marked what it wrote as written).
+  const auto give_up = [this] {
     [[maybe_unused]] const int cut = ::ftruncate(fd_, static_cast<off_t>(journal_bytes_));
     close();
+  };
+  std::string end = "\n";
+  bool ok = false;
+  try {
+    ok = write(put) && put(end) && ::fdatasync(fd_) == 0;
+  } catch (...) {
+    give_up();
+    throw;
+  }
+  if (!ok) {
+    error = "cannot append to " + journal_file_ + ": " + errno_text();
+    give_up();
     return false;
   }
   journal_bytes_ += written;
@@ -123,12 +135,38 @@ bool CheckpointJournal::append(const std::function<bool(const Put&)>& write, std
 bool CheckpointJournal::load(const std::string& snapshot_file, const std::string& journal_file,
                              json& checkpoint, bool& found, std::string& error) {
   found = false;
-  std::error_code ec;
-  if (!fs::exists(snapshot_file, ec)) return true;
+  // Only a file that is not there is missing: any other failure to look at one refuses the
+  // start, rather than start from nothing and overwrite what is kept.
+  const auto present = [&](const std::string& file) -> std::optional<bool> {
+    std::error_code ec;
+    const fs::file_status status = fs::status(file, ec);
+    if (status.type() == fs::file_type::not_found) return false;
+    if (ec) {
+      error = "cannot read " + file + ": " + ec.message();
+      return std::nullopt;
+    }
+    return true;
+  };
+  const std::optional<bool> has_snapshot = present(snapshot_file);
+  if (!has_snapshot) return false;
+  if (!*has_snapshot) return true;
   found = true;
+  const std::optional<bool> has_journal = present(journal_file);
+  if (!has_journal) return false;
   std::ifstream snapshot(snapshot_file);
-  std::ifstream journal(journal_file);
-  if (read(snapshot, journal ? &journal : nullptr, checkpoint, error)) return true;
+  if (!snapshot.is_open()) {
+    error = "cannot read " + snapshot_file + ": " + errno_text();
+    return false;
+  }
+  std::ifstream journal;
+  if (*has_journal) {
+    journal.open(journal_file);
+    if (!journal.is_open()) {
+      error = "cannot read " + journal_file + ": " + errno_text();
+      return false;
+    }
+  }
+  if (read(snapshot, *has_journal ? &journal : nullptr, checkpoint, error)) return true;
   error = (error.rfind("line ", 0) == 0 ? journal_file + " " : snapshot_file + " ") + error;
   return false;
 }
@@ -161,7 +199,12 @@ bool CheckpointJournal::read(std::istream& snapshot, std::istream* journal, json
     if (in.eof()) break;
     json entry = json::parse(line, nullptr, false);
     if (entry.is_discarded() || !entry.is_object()) {
-      if (in.peek() == EOF) break;  // the last line, damaged as a crash may leave it
+      // What a crash may leave at the end: damaged lines (a file system may show stale
+      // blocks past the last completed write) with no sound entry after them.
+      bool sound_after = false;
+      for (std::string next; !sound_after && std::getline(in, next);)
+        sound_after = !in.eof() && json::accept(next);
+      if (!sound_after) break;
       error = "line " + std::to_string(number) + " is damaged";
       return false;
     }

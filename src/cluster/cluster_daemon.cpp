@@ -219,7 +219,7 @@ struct ClusterDaemon::Impl {
       save_pending = save_pending || master_changed || processes_changed;
       if (save_pending && save_budget.may_save(now)) {
         const auto began = std::chrono::steady_clock::now();
-        save();
+        const bool saved = save();
         // The checkpoint's JSON tree and text are freed now; without a trim the
         // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
         // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
@@ -227,7 +227,9 @@ struct ClusterDaemon::Impl {
         const double cost =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         save_budget.spent(cost);
-        save_pending = false;
+        // A save that failed is tried again (the budget spaces the tries), and holds back
+        // the acknowledgements meanwhile.
+        save_pending = !saved;
       }
       // Executors hear of an acknowledgement only once the update is on disk.
       if (!save_pending)
@@ -256,19 +258,22 @@ struct ClusterDaemon::Impl {
   }
   std::unique_ptr<CheckpointJournal> journal;  // made once the data directory is known
   // A save: what changed since the last one appended to the journal, or, when the journal is
-  // due one (checkpoint_journal.hpp), a whole snapshot and a new journal.
-  void save() {
+  // due one (checkpoint_journal.hpp), a whole snapshot and a new journal. True once it is on
+  // disk.
+  bool save() {
     std::string error;
     if (journal->wants_snapshot()) {
+      // The snapshot marks what it writes as written, so no entry may follow the old journal
+      // any more, whether or not the snapshot gets written (or throws).
+      journal->give_up();
       const std::string generation = new_id();
       const std::uint64_t bytes = save_snapshot(generation);
-      // Unwritten, the snapshot still counts as the base of the next entry (the master
-      // marked what it wrote): only another snapshot may follow.
-      if (bytes == 0)
-        journal->give_up();
-      else if (!journal->start(generation, bytes, error))
+      if (bytes == 0) return false;
+      if (!journal->start(generation, bytes, error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
-      return;
+        return false;  // its rename may not be on disk: the next save writes another
+      }
+      return true;
     }
     const auto write = [this](const CheckpointJournal::Put& put) {
       std::string piece = "{\"master\":";
@@ -281,8 +286,9 @@ struct ClusterDaemon::Impl {
     };
     if (!journal->append(write, error)) {
       std::fprintf(stderr, "%s\n", error.c_str());
-      save();  // the snapshot the journal gave way to
+      return save();  // the snapshot the journal gave way to
     }
+    return true;
   }
   // Writes the snapshot (temporary file, fsync, rename): a crash leaves the old or the new.
   // Its size in bytes, 0 when it could not be written.
@@ -412,7 +418,7 @@ bool ClusterDaemon::start(std::string& error) {
     };
     if (!d.master->restore(part("master"), now_seconds(), why) ||
         !d.processes->restore(part("processes"), why)) {
-      error = "cannot recover from " + d.checkpoint_file() + ": " + why +
+      error = "cannot recover from " + d.checkpoint_file() + " and its journal: " + why +
               " (the files are left as they are; move them away to start from nothing)";
       return false;
     }

@@ -81,8 +81,12 @@ bool JournalMerge::apply(const json& entry, std::string& error) {
         tasks_[key] = t;
     }
   if (entry.contains("agents"))
-    for (const auto& [id, a] : entry["agents"].items())
-      agents_[id] = a;
+    for (const auto& [id, a] : entry["agents"].items()) {
+      if (a.is_null())
+        agents_.erase(id);  // never written today: agents are not forgotten
+      else
+        agents_[id] = a;
+    }
   if (entry.contains("executors"))
     for (const auto& [id, of_agent] : entry["executors"].items()) {
       auto& known = executors_[id];

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <new>
 
 namespace steward::cluster {
 namespace {
@@ -22,6 +24,26 @@ void write(const fs::path& file, const std::string& text) {
 
 json task(const std::string& id, const std::string& state) {
   return {{"framework_id", "F"}, {"info", {{"task_id", {{"value", id}}}}}, {"state", state}};
+}
+
+// Two entries: a task changed, a task gone, a new one, an executor's tasks, the counters.
+json first_entry() {
+  return {{"master",
+           {{"tasks", {{"F/a", task("a", "TASK_RUNNING")}, {"F/b", nullptr}}},
+            {"head", {{"counters", {{"offer", 2}}}}}}},
+          {"processes", {{"n", 1}}}};
+}
+json second_entry() {
+  return {{"master",
+           {{"tasks", {{"F/c", task("c", "TASK_STARTING")}}},
+            {"agents", {{"S0", {{"id", "S0"}, {"state", "stopped"}}}}},
+            {"executors",
+             {{"S0",
+               {{"F/e",
+                 {{"info", {{"framework_id", {{"value", "F"}}}, {"executor_id", {{"value", "e"}}}}},
+                  {"tasks", {"a", "c"}}}}}}}},
+            {"head", {{"counters", {{"offer", 3}}}}}}},
+          {"processes", {{"n", 2}}}};
 }
 
 class CheckpointJournalTest : public ::testing::Test {
@@ -52,6 +74,16 @@ class CheckpointJournalTest : public ::testing::Test {
           json{{"master", master}, {"processes", {{"n", 0}}}, {"journal", generation}}.dump());
   }
 
+  // A snapshot of generation G1 and its journal, started, with the first entry if asked.
+  CheckpointJournal& started(bool with_first_entry = true, std::uint64_t snapshot_bytes = 1000) {
+    write_snapshot("G1");
+    journal_ = std::make_unique<CheckpointJournal>(snapshot_file(), journal_file());
+    std::string error;
+    EXPECT_TRUE(journal_->start("G1", snapshot_bytes, error)) << error;
+    if (with_first_entry) append(*journal_, first_entry());
+    return *journal_;
+  }
+
   bool append(CheckpointJournal& journal, const json& entry) {
     std::string error;
     const bool ok = journal.append(
@@ -77,27 +109,8 @@ class CheckpointJournalTest : public ::testing::Test {
 
   fs::path dir_;
   std::string error_;
+  std::unique_ptr<CheckpointJournal> journal_;
 };
-
-// Two entries: a task changed, a task gone, a new one, an executor's tasks, the counters.
-json first_entry() {
-  return {{"master",
-           {{"tasks", {{"F/a", task("a", "TASK_RUNNING")}, {"F/b", nullptr}}},
-            {"head", {{"counters", {{"offer", 2}}}}}}},
-          {"processes", {{"n", 1}}}};
-}
-json second_entry() {
-  return {{"master",
-           {{"tasks", {{"F/c", task("c", "TASK_STARTING")}}},
-            {"agents", {{"S0", {{"id", "S0"}, {"state", "stopped"}}}}},
-            {"executors",
-             {{"S0",
-               {{"F/e",
-                 {{"info", {{"framework_id", {{"value", "F"}}}, {"executor_id", {{"value", "e"}}}}},
-                  {"tasks", {"a", "c"}}}}}}}},
-            {"head", {{"counters", {{"offer", 3}}}}}}},
-          {"processes", {{"n", 2}}}};
-}
 
 TEST_F(CheckpointJournalTest, EntriesAppliedToTheirSnapshotGiveTheLastSave) {
   write_snapshot("G1");
@@ -123,11 +136,7 @@ TEST_F(CheckpointJournalTest, EntriesAppliedToTheirSnapshotGiveTheLastSave) {
 }
 
 TEST_F(CheckpointJournalTest, ALastLineCutShortIsASaveThatNeverCompleted) {
-  write_snapshot("G1");
-  CheckpointJournal journal(snapshot_file(), journal_file());
-  std::string error;
-  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
-  ASSERT_TRUE(append(journal, first_entry()));
+  CheckpointJournal& journal = started();
   const std::string second = second_entry().dump();
   // Cut anywhere, even after the whole JSON but before its newline.
   for (std::size_t cut : {std::size_t{1}, second.size() / 2, second.size()}) {
@@ -143,10 +152,8 @@ TEST_F(CheckpointJournalTest, ALastLineCutShortIsASaveThatNeverCompleted) {
 }
 
 TEST_F(CheckpointJournalTest, ADamagedLineBeforeTheLastIsRefusedWithItsNumber) {
-  write_snapshot("G1");
-  CheckpointJournal journal(snapshot_file(), journal_file());
+  CheckpointJournal& journal = started(false);
   std::string error;
-  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
   std::ofstream(journal_file(), std::ios::app) << "{\"master\": {\"tasks\": \n";
   ASSERT_TRUE(append(journal, second_entry()));
   load(false);
@@ -162,11 +169,7 @@ TEST_F(CheckpointJournalTest, ADamagedLineBeforeTheLastIsRefusedWithItsNumber) {
 // A crash after a new snapshot's rename and before its journal leaves the older journal,
 // which that snapshot already holds.
 TEST_F(CheckpointJournalTest, AJournalOfAnotherGenerationIsIgnored) {
-  write_snapshot("G1");
-  CheckpointJournal journal(snapshot_file(), journal_file());
-  std::string error;
-  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
-  ASSERT_TRUE(append(journal, first_entry()));
+  started();
   EXPECT_EQ(load()["processes"]["n"], 1);
   write_snapshot("G2");
   const json c = load();
@@ -192,11 +195,8 @@ TEST_F(CheckpointJournalTest, NoSnapshotIsNothingFoundAndADamagedOneIsRefused) {
 
 // An entry that cannot be written whole is cut away, and the next save is a snapshot.
 TEST_F(CheckpointJournalTest, AFailedAppendLeavesTheJournalAsItWasAndWantsASnapshot) {
-  write_snapshot("G1");
-  CheckpointJournal journal(snapshot_file(), journal_file());
+  CheckpointJournal& journal = started();
   std::string error;
-  ASSERT_TRUE(journal.start("G1", 1000, error)) << error;
-  ASSERT_TRUE(append(journal, first_entry()));
   const std::string before = read(journal_file());
   const bool ok = journal.append(
       [](const CheckpointJournal::Put& put) {
@@ -211,11 +211,54 @@ TEST_F(CheckpointJournalTest, AFailedAppendLeavesTheJournalAsItWasAndWantsASnaps
   EXPECT_EQ(load()["processes"]["n"], 1);
 }
 
-TEST_F(CheckpointJournalTest, AJournalOutgrowingItsSnapshotWantsANewOne) {
-  write_snapshot("G1");
-  CheckpointJournal journal(snapshot_file(), journal_file());
+// A writer that throws halfway (out of memory) leaves the journal as a failure does.
+TEST_F(CheckpointJournalTest, AnAppendThatThrowsIsCutBackToo) {
+  CheckpointJournal& journal = started();
   std::string error;
-  ASSERT_TRUE(journal.start("G1", CheckpointJournal::kMinJournalBytes, error)) << error;
+  const std::string before = read(journal_file());
+  EXPECT_THROW(journal.append(
+                   [](const CheckpointJournal::Put& put) -> bool {
+                     std::string piece = "{\"master\":{\"tasks\":{";
+                     put(piece);
+                     throw std::bad_alloc();
+                   },
+                   error),
+               std::bad_alloc);
+  EXPECT_EQ(read(journal_file()), before);
+  EXPECT_TRUE(journal.wants_snapshot());
+}
+
+// A file system may show stale blocks past the last completed write after a crash: damaged
+// lines at the end, with no sound entry after them, are a save that never completed.
+TEST_F(CheckpointJournalTest, DamagedLinesAtTheEndAreASaveThatNeverCompleted) {
+  started();
+  std::ofstream(journal_file(), std::ios::app) << "{\"mas\n\n" << std::string(8, 'x') << "\n";
+  EXPECT_EQ(load()["processes"]["n"], 1);
+  // With a sound entry after them, they are damage, not a crash's tail.
+  std::ofstream(journal_file(), std::ios::app) << second_entry().dump() << "\n";
+  load(false);
+  EXPECT_NE(error_.find("line 3 is damaged"), std::string::npos) << error_;
+}
+
+// Only a file that is not there is missing: one that cannot be looked at refuses the start
+// rather than have the cluster start from nothing and overwrite it.
+TEST_F(CheckpointJournalTest, AFileThatCannotBeReadIsNotTakenForMissing) {
+  write_snapshot("G1");
+  fs::create_symlink("journal.jsonl", journal_file());  // a loop
+  json checkpoint;
+  bool found = false;
+  std::string error;
+  EXPECT_FALSE(CheckpointJournal::load(snapshot_file(), journal_file(), checkpoint, found, error));
+  EXPECT_NE(error.find("cannot read " + journal_file()), std::string::npos) << error;
+  fs::remove(journal_file());
+  fs::remove(snapshot_file());
+  fs::create_symlink("state.json", snapshot_file());
+  EXPECT_FALSE(CheckpointJournal::load(snapshot_file(), journal_file(), checkpoint, found, error));
+  EXPECT_NE(error.find("cannot read " + snapshot_file()), std::string::npos) << error;
+}
+
+TEST_F(CheckpointJournalTest, AJournalOutgrowingItsSnapshotWantsANewOne) {
+  CheckpointJournal& journal = started(false, CheckpointJournal::kMinJournalBytes);
   const std::string big(std::size_t{1} << 20, 'x');
   std::uint64_t appended = 0;
   while (!journal.wants_snapshot()) {
