@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cluster/master.hpp"
 #include "common/json_text.hpp"
@@ -23,6 +24,17 @@ namespace {
 // 3: the checkpoint may go on in a journal beside it (checkpoint_journal.hpp), which a build
 // that knew only 2 would not read: it refuses a 3.
 constexpr int kFormat = 3;
+
+// A count (a counter, a group, the format): absent gives `fallback`; anything but a
+// non-negative integer is damage (a float would be converted past its range, undefined).
+std::optional<std::uint64_t> count_value(const json& j, const char* field, std::uint64_t fallback) {
+  auto it = j.find(field);
+  if (it == j.end()) return fallback;
+  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
+  if (it->is_number_integer() && it->get<std::int64_t>() >= 0)
+    return static_cast<std::uint64_t>(it->get<std::int64_t>());
+  return std::nullopt;
+}
 
 bool resources_from(const json& list, std::vector<mesos::Resource>& out, std::string& error) {
   if (!list.is_array()) {
@@ -236,7 +248,12 @@ bool task_from(const json& j, TaskRecord& t, std::string& error) {
   t.executor_id = j.value("executor_id", "");
   t.agent_id = j.value("agent_id", "");
   t.role = j.value("role", "");
-  t.group = j.value("group", std::uint64_t{0});
+  const std::optional<std::uint64_t> group = count_value(j, "group", 0);
+  if (!group) {
+    error = "task " + t.info.task_id + " has a group that is not a count";
+    return false;
+  }
+  t.group = *group;
   if (!j.contains("resources"))
     t.resources = t.info.resources;
   else if (!resources_from(j["resources"], t.resources, error))
@@ -450,7 +467,9 @@ bool Master::write_journal_entry(std::string& out, const std::function<bool(std:
 // A damaged file must give an error, not an exception: every step below may meet a value
 // of the wrong type, and nothing is changed before the end.
 bool Master::restore(const json& j, double now, std::string& error) try {
-  if (!j.is_object() || j.value("format", 0) < 1 || j.value("format", 0) > kFormat) {
+  const std::optional<std::uint64_t> format =
+      j.is_object() ? count_value(j, "format", 0) : std::nullopt;
+  if (!format || *format < 1 || *format > kFormat) {
     error = "not a checkpoint this version understands";
     return false;
   }
@@ -531,17 +550,25 @@ bool Master::restore(const json& j, double now, std::string& error) try {
   for (const json& r : j.value("removed_frameworks", json::array()))
     if (r.is_string()) removed.insert(r.get<std::string>());
   const json counters = j.value("counters", json::object());
-  const auto framework_counter = counters.value("framework", std::uint64_t{0});
-  const auto offer_counter = counters.value("offer", std::uint64_t{0});
-  const auto group_counter = counters.value("group", std::uint64_t{0});
+  if (!counters.is_object()) {
+    error = "the counters are not an object";
+    return false;
+  }
+  const auto framework_counter = count_value(counters, "framework", 0);
+  const auto offer_counter = count_value(counters, "offer", 0);
+  const auto group_counter = count_value(counters, "group", 0);
+  if (!framework_counter || !offer_counter || !group_counter) {
+    error = "a counter is not a count";
+    return false;
+  }
   // Everything read: only now does the master change.
   agents_ = std::move(restored);
   frameworks_ = std::move(frameworks);
   tasks_ = std::move(tasks);
   removed_frameworks_ = std::move(removed);
-  framework_counter_ = framework_counter;
-  offer_counter_ = offer_counter;
-  group_counter_ = group_counter;
+  framework_counter_ = *framework_counter;
+  offer_counter_ = *offer_counter;
+  group_counter_ = *group_counter;
   // What is free follows from the ledger and what executors and tasks hold.
   for (auto& [id, agent] : agents_) {
     agent.free = agent.total;

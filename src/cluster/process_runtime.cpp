@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "common/process.hpp"
@@ -271,7 +272,16 @@ bool ProcessRuntime::restore(const nlohmann::json& j, std::string& error) try {
     executor.agent_id = e.value("agent_id", "");
     executor.framework_id = e.value("framework_id", "");
     executor.executor_id = e.value("executor_id", "");
-    executor.pid = e.value("pid", -1);
+    // An integer that fits a pid (-1: none). A float or a larger number would be converted
+    // past its range (undefined): damage, as a value of the wrong type is.
+    if (const auto pid = e.find("pid"); pid != e.end()) {
+      if (!pid->is_number_integer() || pid->get<std::int64_t>() < -1 ||
+          pid->get<std::int64_t>() > std::numeric_limits<pid_t>::max()) {
+        error = "the executors' checkpoint is damaged: pid " + pid->dump() + " is not a process id";
+        return false;
+      }
+      executor.pid = static_cast<pid_t>(pid->get<std::int64_t>());
+    }
     executor.sandbox = e.value("sandbox", "");
     executor.framework_user = e.value("framework_user", "");
     executor.launches = e.value("launches", std::vector<std::string>{});

@@ -1082,6 +1082,37 @@ TEST(MasterCheckpoint, HeldResourcesAreWrittenOnlyWhereTheyDifferFromTheTaskInfo
   EXPECT_FALSE(from_future.master->restore(future, from_future.now, error));
 }
 
+// Found by cluster_checkpoint_fuzz: a count given as a float out of an integer's range was
+// converted (undefined behaviour). Counts are refused unless they are non-negative integers.
+TEST(MasterCheckpoint, ACountThatIsNotANonNegativeIntegerIsRefused) {
+  MasterHarness h(one_agent());
+  TestFramework fw = h.subscribe(framework_info("svc", kRole));
+  h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id), 0));
+  const json saved = h.master->checkpoint();
+  const auto refused = [&](const json& damaged, const std::string& why) {
+    MasterHarness other(one_agent());
+    std::string error;
+    EXPECT_FALSE(other.master->restore(damaged, other.now, error)) << damaged.dump();
+    EXPECT_NE(error.find(why), std::string::npos) << error;
+    EXPECT_TRUE(other.master->tasks().empty());
+  };
+  json bad = saved;
+  bad["format"] = 3e115;
+  refused(bad, "not a checkpoint this version understands");
+  bad = saved;
+  bad["counters"]["offer"] = -1;
+  refused(bad, "a counter is not a count");
+  bad = saved;
+  bad["counters"]["group"] = 1.5;
+  refused(bad, "a counter is not a count");
+  bad = saved;
+  bad["tasks"][0]["group"] = 1e300;
+  refused(bad, "has a group that is not a count");
+  MasterHarness other(one_agent());
+  std::string error;
+  EXPECT_TRUE(other.master->restore(saved, other.now, error)) << error;
+}
+
 TEST(MasterCheckpoint, RefusesACheckpointOfOtherAgentsAndLeavesStateAlone) {
   MasterHarness h(one_agent());
   json saved = h.master->checkpoint();
