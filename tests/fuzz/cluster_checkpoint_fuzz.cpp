@@ -1,8 +1,8 @@
 // libFuzzer harness for the cluster's checkpoint files: the bytes before the first NUL are
 // the snapshot, those after it the journal. Any contents give a checkpoint or an error, and a
-// checkpoint given to a master is restored or refused, never a crash. The seeds
-// (tests/fuzz/seeds/cluster-checkpoint) are of a cluster of this one agent, whose master's
-// id was made "M".
+// checkpoint given to a master is restored or refused, never a crash; a restored master runs.
+// The seeds (tests/fuzz/seeds/cluster-checkpoint) are of a cluster of this one agent, whose
+// master's id was made "M".
 
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SimulatedRuntime runtime([](std::function<void()>) {}, [](auto&&...) {}, [](auto&&...) {});
   Master master(
       "M", config, [&](const AgentRecord&) -> AgentRuntime& { return runtime; }, "/tmp", 0);
-  if (!master.restore(checkpoint.value("master", nlohmann::json()), 0, error) && error.empty())
-    __builtin_trap();
+  if (!master.restore(checkpoint.value("master", nlohmann::json()), 0, error)) {
+    if (error.empty()) __builtin_trap();
+    return 0;
+  }
+  // What was restored is a master that runs: its timers, an allocation, a checkpoint again.
+  master.tick(100);
+  master.allocate(100);
+  (void)master.checkpoint_text();
   return 0;
 }
