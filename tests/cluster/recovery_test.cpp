@@ -278,5 +278,53 @@ agents:
   fw.call({{"type", "TEARDOWN"}});
 }
 
+// An executor hears that its updates were acknowledged only once they are on disk: while
+// the checkpoint cannot be written, the acknowledgements wait, and so does a finished
+// executor (it ends on its last one), until a save goes through.
+TEST(Recovery, AFailedSaveHoldsBackAcknowledgementsUntilOneIsWritten) {
+  ClusterProcess cluster(R"(
+agents:
+  - name: real
+    resources: {cpus: 4, mem: 4096, disk: 10000, ports: 31000-31099}
+)");
+  cluster.stop(SIGTERM);
+  // The snapshot is written to state.json.tmp first: as a directory, no save succeeds (the
+  // first save after a start is a snapshot, and so is every one after a failure).
+  const fs::path blocker = fs::path(cluster.data_dir()) / "master" / "state.json.tmp";
+  fs::create_directories(blocker);
+  cluster.start();
+  const auto failed_saves = [&] {
+    const std::string log = cluster.log();
+    std::size_t n = 0;
+    for (std::size_t at = log.find("cannot write"); at != std::string::npos;
+         at = log.find("cannot write", at + 1))
+      ++n;
+    return n;
+  };
+  const auto executors = [&] {
+    return cluster.operator_call("GET_STATE")["get_state"]["get_executors"]["executors"].size();
+  };
+  Framework fw(cluster.port());
+  ASSERT_EQ(fw.subscribe(framework_info("svc", kRole)).status, 200);
+  auto offers = fw.offers_until([](const std::vector<json>& all) { return !all.empty(); });
+  ASSERT_FALSE(offers.empty()) << fw.dump();
+  auto r = fw.call(accept(json::array({offers[0]["id"]}),
+                          {launch_group(fw.id(), "once__exec", exec_resources(),
+                                        {task("once", {scalar("cpus", 0.5, kRole)}, "true")})},
+                          0));
+  ASSERT_EQ(r.status, 202) << r.body;
+  // Acknowledged by the framework before wait_update returns.
+  ASSERT_FALSE(fw.wait_update("once", "TASK_FINISHED").is_null()) << cluster.log();
+  // Three more failed saves: each tick after one that fails tries again, and one that went
+  // through would have passed the acknowledgement on, and the executor ended at once.
+  const std::size_t before = failed_saves();
+  ASSERT_TRUE(eventually([&] { return failed_saves() >= before + 3; })) << cluster.log();
+  EXPECT_EQ(executors(), 1u) << "the executor heard of its acknowledgement before a save";
+  fs::remove(blocker);
+  EXPECT_TRUE(eventually([&] { return executors() == 0; })) << cluster.log();
+  EXPECT_TRUE(fs::exists(fs::path(cluster.data_dir()) / "master" / "state.json"));
+  fw.call({{"type", "TEARDOWN"}});
+}
+
 }  // namespace
 }  // namespace steward::cluster::testing
