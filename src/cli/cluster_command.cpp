@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include "cluster/cluster_daemon.hpp"
 #include "common/strings.hpp"
 #include "mesos/scheduler_client.hpp"
+#include "plan/plan_render.hpp"
 
 namespace steward::cli {
 
@@ -313,7 +315,15 @@ int run_cluster_status(const ClusterOptions& o, std::ostream& out, std::ostream&
     out << s.dump(2) << "\n";
     return 0;
   }
-  out << "master " << s.value("master_id", "") << " at http://" << host << ":" << port << "\n\n";
+  out << "master " << s.value("master_id", "") << " at http://" << host << ":" << port << "\n";
+  if (const json& c = s.value("checkpoint", json::object()); c.value("ok", true)) {
+    out << "checkpoint written\n\n";
+  } else {
+    out << "checkpoint FAILING: " << c.value("failed_tries", 0) << " tries have failed since "
+        << plan::format_time(std::llround(c.value("failing_since", 0.0) * 1000)) << ": "
+        << c.value("error", "")
+        << "\n  executors hear of no acknowledgement until it is written\n\n";
+  }
   out << "AGENTS\n";
   for (const json& a : s["agents"]) {
     out << "  " << a.value("name", "") << "  " << a.value("id", "") << "  " << a.value("state", "")

@@ -83,6 +83,7 @@ bool CheckpointJournal::start(const std::string& generation, std::uint64_t snaps
       ::rename(tmp.c_str(), journal_file_.c_str()) != 0 || !sync_directory(journal_file_)) {
     error = "cannot write " + journal_file_ + ": " + errno_text();
     ::close(fd);
+    ::unlink(tmp.c_str());  // nothing left behind when the rename did not happen
     return false;
   }
   ::close(fd);

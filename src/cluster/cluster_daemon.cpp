@@ -23,6 +23,7 @@
 #include "cluster/master_state.hpp"
 #include "cluster/process_runtime.hpp"
 #include "cluster/save_budget.hpp"
+#include "cluster/save_failures.hpp"
 #include "cluster/simulated_runtime.hpp"
 #include "common/allocator.hpp"
 #include "common/event_loop.hpp"
@@ -193,8 +194,9 @@ struct ClusterDaemon::Impl {
   bool started = false;  // a failed start must not overwrite the checkpoint it refused
   bool keep_tasks = false;
   bool stopped = false;
-  bool save_pending = false;  // changed since the last checkpoint
-  SaveBudget save_budget;     // when the next checkpoint may be written
+  bool save_pending = false;   // changed since the last checkpoint
+  SaveBudget save_budget;      // when the next checkpoint may be written
+  SaveFailures save_failures;  // while saves fail: when to try again, what to log
 
   Impl(ClusterConfig c, DaemonOptions o)
       : config(std::move(c)),
@@ -217,9 +219,10 @@ struct ClusterDaemon::Impl {
       bool master_changed = master->take_dirty();
       bool processes_changed = processes->take_dirty();
       save_pending = save_pending || master_changed || processes_changed;
-      if (save_pending && save_budget.may_save(now)) {
+      if (save_pending && save_failures.may_try(now) && save_budget.may_save(now)) {
         const auto began = std::chrono::steady_clock::now();
-        const bool saved = save();
+        std::string error;
+        const bool saved = save(error);
         // The checkpoint's JSON tree and text are freed now; without a trim the
         // allocator kept their pages, and with 10,000 tasks the daemon stayed at 750 MB
         // resident for 120 MB in use. Counted in the save's cost, which spaces saves.
@@ -227,15 +230,18 @@ struct ClusterDaemon::Impl {
         const double cost =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         save_budget.spent(cost);
-        // A save that failed is tried again (the budget spaces the tries), and holds back
+        // A save that failed is tried again (save_failures spaces the tries), and holds back
         // the acknowledgements meanwhile.
         save_pending = !saved;
+        const std::optional<std::string> line =
+            saved ? save_failures.succeeded(now) : save_failures.failed(now, error);
+        if (line) std::fprintf(stderr, "%s\n", line->c_str());
       }
       // Executors hear of an acknowledgement only once the update is on disk.
       if (!save_pending)
         processes->flush_acknowledgements();
       else
-        loop.tick_at(steady_after(save_budget.wait()));
+        loop.tick_at(steady_after(std::max(save_budget.wait(), save_failures.wait(now))));
     }
   }
 
@@ -259,21 +265,17 @@ struct ClusterDaemon::Impl {
   std::unique_ptr<CheckpointJournal> journal;  // made once the data directory is known
   // A save: what changed since the last one appended to the journal, or, when the journal is
   // due one (checkpoint_journal.hpp), a whole snapshot and a new journal. True once it is on
-  // disk.
-  bool save() {
-    std::string error;
+  // disk; otherwise `error` says what failed.
+  bool save(std::string& error) {
     if (journal->wants_snapshot()) {
       // The snapshot marks what it writes as written, so no entry may follow the old journal
       // any more, whether or not the snapshot gets written (or throws).
       journal->give_up();
       const std::string generation = new_id();
-      const std::uint64_t bytes = save_snapshot(generation);
+      const std::uint64_t bytes = save_snapshot(generation, error);
       if (bytes == 0) return false;
-      if (!journal->start(generation, bytes, error)) {
-        std::fprintf(stderr, "%s\n", error.c_str());
-        return false;  // its rename may not be on disk: the next save writes another
-      }
-      return true;
+      // On failure its rename may not be on disk: the next save writes another.
+      return journal->start(generation, bytes, error);
     }
     const auto write = [this](const CheckpointJournal::Put& put) {
       std::string piece = "{\"master\":";
@@ -285,14 +287,17 @@ struct ClusterDaemon::Impl {
       return put(piece);
     };
     if (!journal->append(write, error)) {
-      std::fprintf(stderr, "%s\n", error.c_str());
-      return save();  // the snapshot the journal gave way to
+      // The snapshot the journal gave way to; its error says why it was written.
+      std::string snapshot_error;
+      if (save(snapshot_error)) return true;
+      error += "; then " + snapshot_error;
+      return false;
     }
     return true;
   }
   // Writes the snapshot (temporary file, fsync, rename): a crash leaves the old or the new.
-  // Its size in bytes, 0 when it could not be written.
-  std::uint64_t save_snapshot(const std::string& generation) {
+  // Its size in bytes, 0 when it could not be written (and `error` says why).
+  std::uint64_t save_snapshot(const std::string& generation, std::string& error) {
     // {"master": ..., "processes": ..., "journal": ...}, the master's part written to the file
     // a megabyte at a time as it goes.
     const std::string file = checkpoint_file();
@@ -302,7 +307,7 @@ struct ClusterDaemon::Impl {
     std::unique_ptr<FILE, int (*)(FILE*)> file_handle(std::fopen(tmp.c_str(), "w"), std::fclose);
     FILE* f = file_handle.get();
     if (f == nullptr) {
-      std::fprintf(stderr, "cannot write %s: %s\n", tmp.c_str(), std::strerror(errno));
+      error = "cannot write " + tmp + ": " + std::strerror(errno);
       return 0;
     }
     std::uint64_t bytes = 0;
@@ -323,13 +328,21 @@ struct ClusterDaemon::Impl {
       piece += '}';
       ok = put(piece);
     }
-    ok = std::fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    ok = std::fclose(file_handle.release()) == 0 && ok;
+    // The first failure's errno (a write's ENOSPC, say) is what the error names.
+    int why = ok ? 0 : errno;
+    const auto step = [&ok, &why](bool done) {
+      if (!done && ok) why = errno;
+      ok = ok && done;
+    };
+    step(std::fflush(f) == 0);
+    step(fsync(fileno(f)) == 0);
+    step(std::fclose(file_handle.release()) == 0);
     std::error_code ec;
     if (ok) fs::rename(tmp, file, ec);
     if (!ok || ec) {
-      std::fprintf(stderr, "cannot write %s\n", file.c_str());
+      error = ok ? "cannot rename " + tmp + " to " + file + ": " + ec.message()
+                 : "cannot write " + tmp + (why != 0 ? ": " + std::string(std::strerror(why)) : "");
+      ::unlink(tmp.c_str());  // a file only: what is in its way otherwise stays as it is
       return 0;
     }
     return bytes;
@@ -506,7 +519,8 @@ void ClusterDaemon::stop(bool keep_tasks) {
   }
   d.server.stop();
   d.loop.stop();
-  if (d.started) d.save();
+  if (std::string error; d.started && !d.save(error))
+    std::fprintf(stderr, "cannot write the checkpoint at the stop: %s\n", error.c_str());
   std::error_code ec;
   fs::remove(d.cluster_file(), ec);
   d.stopped_cv.notify_all();
@@ -548,7 +562,11 @@ void ClusterDaemon::Impl::routes() {
                 reply(res, o.status, o.message);
               });
   server.get("/cluster/v1/status", [this](const HttpServer::Request&, HttpServer::Response& res) {
-    reply_json(res, 200, loop.call([this] { return cluster_status_json(*master); }));
+    reply_json(res, 200, loop.call([this] {
+      json status = cluster_status_json(*master);
+      status["checkpoint"] = save_failures.status();
+      return status;
+    }));
   });
   server.post(R"(/cluster/v1/agents/([^/]+)/(stop|start|remove))",
               [this](const HttpServer::Request& req, HttpServer::Response& res) {

@@ -67,8 +67,10 @@ TEST_F(ClusterCommand, UpStatusDown) {
   ASSERT_EQ(status.exit_code, 0) << status.out;
   EXPECT_THAT(status.out, HasSubstr("solo"));
   EXPECT_THAT(status.out, HasSubstr("cpus 2  mem 2048  disk 4096  ports [31000-31009]"));
+  EXPECT_THAT(status.out, HasSubstr("checkpoint written"));
   Outcome json = steward("cluster status --json " + data_);
   EXPECT_THAT(json.out, HasSubstr("\"agents\""));
+  EXPECT_THAT(json.out, HasSubstr("\"checkpoint\""));
   Outcome down = steward("cluster down " + data_);
   EXPECT_EQ(down.exit_code, 0) << down.out;
   EXPECT_THAT(down.out, HasSubstr("cluster down"));

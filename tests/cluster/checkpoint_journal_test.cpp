@@ -211,6 +211,19 @@ TEST_F(CheckpointJournalTest, AFailedAppendLeavesTheJournalAsItWasAndWantsASnaps
   EXPECT_EQ(load()["processes"]["n"], 1);
 }
 
+// A journal that cannot be started (here a directory stands where it goes) says why, and
+// leaves no temporary file behind.
+TEST_F(CheckpointJournalTest, AStartThatFailsLeavesNoTemporaryFile) {
+  write_snapshot("G1");
+  fs::create_directories(fs::path(journal_file()) / "in-the-way");
+  CheckpointJournal journal(snapshot_file(), journal_file());
+  std::string error;
+  EXPECT_FALSE(journal.start("G1", 1000, error));
+  EXPECT_NE(error.find("cannot write " + journal_file()), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(journal_file() + ".tmp"));
+  EXPECT_TRUE(journal.wants_snapshot());
+}
+
 // A writer that throws halfway (out of memory) leaves the journal as a failure does.
 TEST_F(CheckpointJournalTest, AnAppendThatThrowsIsCutBackToo) {
   CheckpointJournal& journal = started();

@@ -132,6 +132,9 @@ class ClusterProcess {
     if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
     return client.request("POST", path, body, headers);
   }
+  mesos::SchedulerClient::Response get(const std::string& path) const {
+    return mesos::SchedulerClient("127.0.0.1", port_).request("GET", path, "", {});
+  }
   json operator_call(const std::string& type) const {
     auto r = post("/api/v1", json({{"type", type}}).dump());
     EXPECT_EQ(r.status, 200) << r.body;
