@@ -147,7 +147,7 @@ BENCHMARK(BM_EvaluateOffersUnique)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->Com
 // The ACCEPT of a launch pass that placed N pods (each one's RESERVE and LAUNCH_GROUP, as
 // evaluate_pod_launch makes them), as the scheduler writes it: what the embedded master
 // decodes for each pass (250 pods at most by default).
-std::string accept_of(int n) {
+steward::mesos::AcceptCall accept_call_of(int n) {
   const spec::ServiceSpec svc = load("");
   const offer::PodLaunchContext ctx = context();
   steward::mesos::AcceptCall accept;
@@ -165,8 +165,27 @@ std::string accept_of(int n) {
     for (auto& op : e.launch->operations)
       accept.operations.push_back(std::move(op));
   }
-  return steward::mesos::accept_text(accept);
+  return accept;
 }
+std::string accept_of(int n) {
+  return steward::mesos::accept_text(accept_call_of(n));
+}
+
+// The scheduler's side: the ACCEPT of N pods written as text (`accept_text`), as each launch
+// pass sends it.
+void BM_AcceptText(benchmark::State& state) {
+  const steward::mesos::AcceptCall accept = accept_call_of(static_cast<int>(state.range(0)));
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string text = steward::mesos::accept_text(accept);
+    bytes = text.size();
+    benchmark::DoNotOptimize(text.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.counters["bytes"] = static_cast<double>(bytes);
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_AcceptText)->Arg(1)->Arg(50)->Arg(250)->Complexity();
 
 // Decodes the ACCEPT of N pods with `decode` (text to AcceptCall).
 template <typename Decode>

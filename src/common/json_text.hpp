@@ -46,6 +46,28 @@ class JsonText {
   // A value that is already JSON text.
   JsonText& raw(std::string_view json) { return literal(json); }
 
+  // Where a value written here lies in the text, to write it again with again(): compact text
+  // only, where a value's text is the same at any depth.
+  struct Span {
+    std::size_t from = 0;
+    std::size_t length = 0;
+  };
+  bool compact() const { return indent_ < 0; }
+  template <class Write>
+  Span recorded(Write&& write) {
+    const std::size_t before = out_.size();
+    write();
+    // What separate() put before the value: a comma or nothing, in compact text.
+    const std::size_t from = before < out_.size() && out_[before] == ',' ? before + 1 : before;
+    return {from, out_.size() - from};
+  }
+  JsonText& again(Span span) {
+    separate();
+    out_.append(out_, span.from, span.length);  // std::string copies from itself safely
+    need_comma_ = true;
+    return *this;
+  }
+
   // An array of the values in `range` (strings, numbers).
   template <class Range>
   JsonText& values(const Range& range) {

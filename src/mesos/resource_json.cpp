@@ -1,5 +1,6 @@
 #include "mesos/resource_json.hpp"
 
+#include <array>
 #include <cmath>
 
 #include "mesos/json_fields.hpp"
@@ -91,7 +92,76 @@ std::optional<ReservationInfo::Type> parse_type(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// The id dcos-commons gives a reserved resource, which tells the resources of a call apart.
+std::optional<std::string_view> resource_id(const Resource& r) {
+  if (r.reservations.empty()) return std::nullopt;
+  for (const Label& l : r.reservations.back().labels)
+    if (l.key == "resource_id" && l.value && !l.value->empty()) return std::string_view(*l.value);
+  return std::nullopt;
+}
+
+void write_fields(JsonText& out, const Resource& r);
+
+}  // namespace
+
+struct ResourceTextReuse::State {
+  JsonText* out = nullptr;
+  // The last resources written: a launch's come again in the operation after its RESERVE,
+  // so a few dozen suffice (a map of every one written cost more than it saved).
+  struct Written {
+    std::string_view id;
+    const Resource* resource = nullptr;
+    JsonText::Span span;
+  };
+  std::array<Written, 32> written;
+  std::size_t next = 0;
+  State* outer = nullptr;
+
+  Written* find(std::string_view id) {
+    for (Written& w : written)
+      if (w.id == id) return &w;
+    return nullptr;
+  }
+};
+
+namespace {
+thread_local ResourceTextReuse::State* reuse = nullptr;
+}  // namespace
+
+ResourceTextReuse::ResourceTextReuse(JsonText& out) : state_(std::make_unique<State>()) {
+  state_->out = &out;
+  state_->outer = reuse;
+  reuse = state_.get();
+}
+
+ResourceTextReuse::~ResourceTextReuse() {
+  reuse = state_->outer;
+}
+
 void write_json(JsonText& out, const Resource& r) {
+  ResourceTextReuse::State* kept = reuse;
+  std::optional<std::string_view> id;
+  if (kept != nullptr && kept->out == &out && out.compact()) id = resource_id(r);
+  if (!id) return write_fields(out, r);
+  ResourceTextReuse::State::Written* w = kept->find(*id);
+  if (w != nullptr && *w->resource == r) {
+    out.again(w->span);
+    return;
+  }
+  // New, or the same id with more (a volume's disk, say): written out, and its text kept.
+  const JsonText::Span span = out.recorded([&] { write_fields(out, r); });
+  if (w == nullptr) {
+    w = &kept->written[kept->next];
+    kept->next = (kept->next + 1) % kept->written.size();
+  }
+  *w = {*id, &r, span};
+}
+
+namespace {
+
+void write_fields(JsonText& out, const Resource& r) {
   // Keys in sorted order (see JsonText).
   out.begin_object();
   if (r.allocation_role)
@@ -150,6 +220,8 @@ void write_json(JsonText& out, const Resource& r) {
   }
   out.end_object();
 }
+
+}  // namespace
 
 void write_json(JsonText& out, const std::vector<Resource>& resources) {
   json_fields::write_list(out, resources);

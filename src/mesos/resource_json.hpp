@@ -4,6 +4,7 @@
 // name, unknown fields ignored, the pre-refinement format (role + reservation) accepted on
 // input and converted to the reservation stack.
 
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -22,6 +23,24 @@ nlohmann::json to_json(const Resource& resource);
 void write_json(JsonText& out, const Resource& resource);
 void write_json(JsonText& out, const std::vector<Resource>& resources);  // a JSON list
 std::string resources_text(const std::vector<Resource>& resources);
+
+// While one is alive, the resources with a resource id written to `out` on this thread are
+// remembered, and one equal to a resource written before is copied from that text rather than
+// written anew: each resource of a launch comes twice in its ACCEPT, in the RESERVE and in the
+// LAUNCH_GROUP's executor or task. Compact text only (for any other, nothing is remembered).
+// The resources must outlive it.
+class ResourceTextReuse {
+ public:
+  explicit ResourceTextReuse(JsonText& out);
+  ~ResourceTextReuse();
+  ResourceTextReuse(const ResourceTextReuse&) = delete;
+  ResourceTextReuse& operator=(const ResourceTextReuse&) = delete;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
 // nullopt with `error` set (naming the field) when the JSON is not a valid Resource.
 // Either tree reads the same (a JsonDocument's is the faster to parse).
 std::optional<Resource> resource_from_json(const nlohmann::json& j, std::string& error);

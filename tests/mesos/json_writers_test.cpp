@@ -290,6 +290,57 @@ TEST(WrittenJson, TasksAndAcceptsAreCanonicalAndReadBack) {
   }
 }
 
+// An ACCEPT's launches hold the resources of its RESERVEs again, and their text is copied from
+// the first (ResourceTextReuse): what is copied must be what would have been written, also for
+// a resource whose id was written before with other fields (a volume's disk), or on a second
+// launch that uses the same ids differently.
+TEST(WrittenJson, ResourcesAnAcceptHoldsTwiceAreWrittenAsEachIs) {
+  Random random(4);
+  auto decode_accept = [](const auto& j, std::string& error) { return accept_from_json(j, error); };
+  for (int i = 0; i < 300 && !::testing::Test::HasFatalFailure(); ++i) {
+    AcceptCall a;
+    a.framework_id = random.text();
+    a.offer_ids.push_back(random.text());
+    for (std::uint64_t pods = random.below(3) + 1; pods > 0; --pods) {
+      Operation reserve;
+      reserve.type = Operation::Type::reserve;
+      for (std::uint64_t n = random.below(6) + 1; n > 0; --n) {
+        Resource r = random.resource();
+        if (r.reservations.empty()) r.reservations.emplace_back();
+        // Ids from a small set, so that pods meet each other's too.
+        r.reservations.back().labels.push_back(
+            {"resource_id", "id-" + std::to_string(random.below(8))});
+        reserve.resources.push_back(std::move(r));
+      }
+      // The launch holds some of them as they are and some changed under the same id.
+      const auto held = [&] {
+        Resource r = reserve.resources[random.below(reserve.resources.size())];
+        if (random.chance())
+          r.disk = DiskInfo{DiskInfo::Persistence{random.text(), ""},
+                            DiskInfo::Volume{DiskInfo::Volume::Mode::rw, "data"}, std::nullopt};
+        return r;
+      };
+      Operation launch;
+      launch.type = Operation::Type::launch_group;
+      launch.executor = random.executor();
+      for (std::uint64_t n = random.below(4); n > 0; --n)
+        launch.executor->resources.push_back(held());
+      launch.tasks.push_back(random.task());
+      launch.tasks.back().executor.reset();
+      for (std::uint64_t n = random.below(4); n > 0; --n)
+        launch.tasks.back().resources.push_back(held());
+      a.operations.push_back(std::move(reserve));
+      a.operations.push_back(std::move(launch));
+    }
+    const json text = json::parse(accept_text(a));
+    ASSERT_EQ(text["accept"]["operations"].size(), a.operations.size());
+    for (std::size_t op = 0; op < a.operations.size(); ++op)
+      ASSERT_EQ(text["accept"]["operations"][op], json::parse(written(a.operations[op])))
+          << "operation " << op;
+    expect_canonical_and_read_back(a, decode_accept);
+  }
+}
+
 TEST(WrittenJson, StatusesOffersAndEventsAreCanonicalAndReadBack) {
   Random random(3);
   auto decode_status = [](const auto& j, std::string& error) {
