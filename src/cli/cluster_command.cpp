@@ -316,14 +316,17 @@ int run_cluster_status(const ClusterOptions& o, std::ostream& out, std::ostream&
     return 0;
   }
   out << "master " << s.value("master_id", "") << " at http://" << host << ":" << port << "\n";
-  if (const json& c = s.value("checkpoint", json::object()); c.value("ok", true)) {
-    out << "checkpoint written\n\n";
-  } else {
-    out << "checkpoint FAILING: " << c.value("failed_tries", 0) << " tries have failed since "
-        << plan::format_time(std::llround(c.value("failing_since", 0.0) * 1000)) << ": "
-        << c.value("error", "")
-        << "\n  executors hear of no acknowledgement until it is written\n\n";
+  // (A daemon of an earlier build says nothing of its checkpoint.)
+  if (const json c = s.value("checkpoint", json()); c.is_object() && c.value("ok", true)) {
+    out << "checkpoint written\n";
+  } else if (c.is_object()) {
+    const int tries = c.value("failed_tries", 0);
+    out << "checkpoint FAILING: " << tries << (tries == 1 ? " try has" : " tries have")
+        << " failed since " << plan::format_time(std::llround(c.value("failing_since", 0.0) * 1000))
+        << ": " << c.value("error", "")
+        << "\n  executors hear of no acknowledgement until it is written\n";
   }
+  out << "\n";
   out << "AGENTS\n";
   for (const json& a : s["agents"]) {
     out << "  " << a.value("name", "") << "  " << a.value("id", "") << "  " << a.value("state", "")

@@ -219,7 +219,7 @@ struct ClusterDaemon::Impl {
       bool master_changed = master->take_dirty();
       bool processes_changed = processes->take_dirty();
       save_pending = save_pending || master_changed || processes_changed;
-      if (save_pending && save_failures.may_try(now) && save_budget.may_save(now)) {
+      if (save_pending && save_budget.may_save(now) && save_failures.may_try(now)) {
         const auto began = std::chrono::steady_clock::now();
         std::string error;
         const bool saved = save(error);
@@ -287,11 +287,10 @@ struct ClusterDaemon::Impl {
       return put(piece);
     };
     if (!journal->append(write, error)) {
-      // The snapshot the journal gave way to; its error says why it was written.
-      std::string snapshot_error;
-      if (save(snapshot_error)) return true;
-      error += "; then " + snapshot_error;
-      return false;
+      // The snapshot the journal gave way to. When it fails too, its error is the one told:
+      // every try after this one is a snapshot, and one error for all of them is logged once.
+      error.clear();
+      return save(error);
     }
     return true;
   }

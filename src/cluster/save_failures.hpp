@@ -3,15 +3,16 @@
 // What the cluster daemon does while its checkpoint cannot be written (a full disk, a data
 // directory gone read-only). Until a save goes through, executors hear of no acknowledgement,
 // so the saves are tried again: a tenth of a second after the first failure, then twice as
-// long after each one, at most every 5 s. The failure is logged when it begins, again when its
-// error changes or a minute after the last line, and its end is logged too. A failed save used
-// to be tried again at once, each try logging a line: a full disk got tens of thousands of lines
-// a second. Times are seconds on one clock (the daemon's wall clock).
+// long after each one, at most every 5 s; what is logged of it, FailureLog decides. A failed
+// save used to be tried again at once, each try logging a line: a full disk got tens of
+// thousands of lines a second. Times are seconds on one clock (the daemon's wall clock).
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
+#include "common/failure_log.hpp"
 
 namespace steward::cluster {
 
@@ -19,10 +20,10 @@ class SaveFailures {
  public:
   static constexpr double kFirstRetry = 0.1;
   static constexpr double kLongestRetry = 5;
-  static constexpr double kLogEvery = 60;
 
-  // Whether a save may be tried at `now`, and how long until one may be (0: now).
-  bool may_try(double now) const { return tries_ == 0 || now >= next_try_; }
+  // Whether a save may be tried at `now`, and how long until one may be (0: now). A clock
+  // that went back past the last try does not hold the saves back for as long as it went.
+  bool may_try(double now) const { return !log_.failing() || now >= next_try_ || now < tried_at_; }
   double wait(double now) const { return may_try(now) ? 0 : next_try_ - now; }
 
   // A save tried at `now` failed with `error`: the line to log, when one is due.
@@ -30,20 +31,17 @@ class SaveFailures {
   // A save went through: the line to log when it ends a run of failures.
   std::optional<std::string> succeeded(double now);
 
-  bool failing() const { return tries_ > 0; }
-  std::uint64_t tries() const { return tries_; }  // failed in a row
+  bool failing() const { return log_.failing(); }
+  std::uint64_t tries() const { return log_.failures(); }  // failed in a row
   // For the cluster's status: {"ok": true} or {"ok": false, "failing_since": <seconds>,
   // "failed_tries": N, "error": "..."}.
   nlohmann::json status() const;
 
  private:
-  std::uint64_t tries_ = 0;
-  double since_ = 0;
+  FailureLog log_;
+  double tried_at_ = 0;
   double next_try_ = 0;
   double delay_ = 0;
-  double logged_at_ = 0;
-  std::string error_;
-  std::string logged_error_;
 };
 
 }  // namespace steward::cluster

@@ -10,6 +10,7 @@
 // is the text of dump(indent): a member or element to a line, and an empty object or array
 // as "{}" or "[]".
 
+#include <cassert>
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -55,6 +56,7 @@ class JsonText {
   bool compact() const { return indent_ < 0; }
   template <class Write>
   Span recorded(Write&& write) {
+    assert(compact());  // indented, a value's text depends on its depth
     const std::size_t before = out_.size();
     write();
     // What separate() put before the value: a comma or nothing, in compact text.

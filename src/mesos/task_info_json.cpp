@@ -350,11 +350,13 @@ json to_json(const AcceptCall& a) {
 std::string accept_text(const AcceptCall& a) {
   // Sized from the last ACCEPT written on this thread, per operation: an ACCEPT of hundreds of
   // launches is a megabyte, and growing to it by doubling copied it all about once more.
+  // At most 4 MB: one launch of a large pod must not size every ACCEPT after it.
   thread_local double bytes_per_operation = 0;
   std::string text;
-  text.reserve(static_cast<std::size_t>(bytes_per_operation * 1.1 *
-                                        static_cast<double>(a.operations.size())) +
-               256);
+  text.reserve(std::min<std::size_t>(
+      std::size_t{4} << 20, static_cast<std::size_t>(bytes_per_operation * 1.1 *
+                                                     static_cast<double>(a.operations.size())) +
+                                256));
   JsonText out(text);
   write_json(out, a);
   if (!a.operations.empty())

@@ -344,7 +344,7 @@ agents:
       ++n;
     return n;
   };
-  EXPECT_EQ(count(cluster.log(), "cannot write the checkpoint"), 1u) << cluster.log();
+  EXPECT_EQ(count(cluster.log(), "\ncannot write the checkpoint: "), 1u) << cluster.log();
 
   fs::remove(blocker);
   EXPECT_TRUE(eventually([&] { return executors() == 0; })) << cluster.log();

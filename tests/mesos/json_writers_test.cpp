@@ -301,15 +301,17 @@ TEST(WrittenJson, ResourcesAnAcceptHoldsTwiceAreWrittenAsEachIs) {
     AcceptCall a;
     a.framework_id = random.text();
     a.offer_ids.push_back(random.text());
-    for (std::uint64_t pods = random.below(3) + 1; pods > 0; --pods) {
+    // Ids from a small set, so that pods meet each other's too; or from a large one with more
+    // pods, so that the resources remembered (the last 32) are replaced as they go.
+    const bool many = i % 3 == 0;
+    for (std::uint64_t pods = random.below(many ? 12 : 3) + 1; pods > 0; --pods) {
       Operation reserve;
       reserve.type = Operation::Type::reserve;
       for (std::uint64_t n = random.below(6) + 1; n > 0; --n) {
         Resource r = random.resource();
         if (r.reservations.empty()) r.reservations.emplace_back();
-        // Ids from a small set, so that pods meet each other's too.
         r.reservations.back().labels.push_back(
-            {"resource_id", "id-" + std::to_string(random.below(8))});
+            {"resource_id", "id-" + std::to_string(random.below(many ? 1000 : 8))});
         reserve.resources.push_back(std::move(r));
       }
       // The launch holds some of them as they are and some changed under the same id.
