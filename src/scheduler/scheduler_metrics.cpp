@@ -48,6 +48,9 @@ std::string SchedulerMetrics::render(
     out << "steward_task_statuses_total{state=\"" << state << "\"} " << n << "\n";
   counter(out, "steward_revives_total", "REVIVE calls sent.", revives);
   counter(out, "steward_suppresses_total", "SUPPRESS calls sent.", suppresses);
+  counter(out, "steward_state_store_failures_total",
+          "Writes the state store refused (a full disk): each is tried again.",
+          state_store_failures);
   out << "# HELP steward_acknowledgements_pending Status acknowledgements queued to the "
          "master and not yet answered.\n# TYPE steward_acknowledgements_pending gauge\n"
       << "steward_acknowledgements_pending " << acknowledgements_pending << "\n";

@@ -21,6 +21,7 @@ class SchedulerMetrics {
   std::uint64_t suppresses = 0;
   // ACKNOWLEDGEs queued and not yet answered (a gauge, read when the metrics are rendered).
   std::uint64_t acknowledgements_pending = 0;
+  std::uint64_t state_store_failures = 0;           // writes the state store refused
   std::map<std::string, std::uint64_t> operations;  // RESERVE, CREATE, LAUNCH_GROUP, ...
   std::map<std::string, std::uint64_t> statuses;    // TASK_RUNNING, ...
 

@@ -219,7 +219,7 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
   accept_queue_ = std::make_unique<mesos::CallQueue>(call_many, kAcceptBatch, call_failed);
   // Loading thousands of tasks and building their plans left freed temporaries behind.
   release_memory();
-  loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { tick(); });
+  loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { guarded_tick(); });
   loop_->start();
   if (!stop_requested) session_->start();
   log(options_.service_name, std::string(options_.uninstall ? "uninstalling" : "scheduling") +
@@ -717,11 +717,7 @@ void ServiceScheduler::tick_soon() {
     tick_posted_ = false;
     // As the periodic tick: a failure is logged and the next tick tries again, where a posted
     // task's exception would end the loop thread.
-    try {
-      tick();
-    } catch (const std::exception& e) {
-      log(options_.service_name, std::string("tick failed: ") + e.what());
-    }
+    guarded_tick();
   });
 }
 
@@ -753,8 +749,15 @@ void ServiceScheduler::flush_updates() {
     unconfirmed_in_batch_ = false;
     defer_acks_ = false;
     deferred_acks_.clear();
-    throw;
+    // Unacknowledged, the statuses come again from the master.
+    try {
+      throw;
+    } catch (const state::StateError& e) {
+      note_store_failure(e.what(), 0);
+      return;
+    }
   }
+  note_store_success();
   defer_acks_ = false;
   std::vector<mesos::TaskStatus> acks;
   acks.swap(deferred_acks_);
@@ -1390,6 +1393,7 @@ void ServiceScheduler::stage_tasks(std::vector<state::EncodedTask> tasks) {
 }
 
 void ServiceScheduler::flush_launches() {
+  // Nothing is sent unless stored: when the store fails, the batch stays for the next pass.
   if (batch_.unconfirmed_changed)
     store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
   if (batch_.gc_changed) store_->set_property("gc-resources", json(gc_resources_).dump());
@@ -1632,6 +1636,48 @@ void ServiceScheduler::note_churn(std::size_t n) {
   }
 }
 
+void ServiceScheduler::guarded_tick() {
+  // A failure is logged and the next tick tries again (a posted task's exception would end the
+  // loop thread); one of the state store's, as the store's failures are.
+  try {
+    tick();
+  } catch (const state::StateError& e) {
+    note_store_failure(e.what(), 0);
+  } catch (const std::exception& e) {
+    log(options_.service_name, std::string("tick failed: ") + e.what());
+  }
+}
+
+void ServiceScheduler::note_store_failure(const std::string& what, std::size_t launches) {
+  ++metrics_.state_store_failures;
+  const double now = static_cast<double>(now_ms()) / 1000;
+  switch (store_failures_.failed(now, what)) {
+    case FailureLog::Say::began:
+      log(options_.service_name,
+          "cannot write the state store: " + what +
+              "; nothing is launched, and no status acknowledged, until it can (every pass "
+              "tries again)" +
+              (launches == 1  ? "; the launch above waits"
+               : launches > 1 ? "; the " + std::to_string(launches) + " launches above wait"
+                              : ""));
+      break;
+    case FailureLog::Say::still:
+      log(options_.service_name, "still cannot write the state store after " +
+                                     store_failures_.tries_over(now) + ": " + what);
+      break;
+    case FailureLog::Say::nothing:
+      break;
+  }
+}
+
+void ServiceScheduler::note_store_success() {
+  if (!store_failures_.failing()) return;
+  const double now = static_cast<double>(now_ms()) / 1000;
+  const std::string tries = store_failures_.tries_over(now);
+  store_failures_.succeeded();
+  log(options_.service_name, "the state store takes writes again; it had failed " + tries);
+}
+
 void ServiceScheduler::tick() {
   // And once a burst is over (a deploy, a reconciliation): once per busy spell, not for
   // every status an idle service gets. Even right after a release within it, since what the
@@ -1779,7 +1825,29 @@ void ServiceScheduler::process_offers() {
       std::remove_if(offers.begin(), offers.end(),
                      [&](const mesos::Offer& o) { return batch_.accept_of_offer.count(o.id) > 0; }),
       offers.end());
-  flush_launches();
+  try {
+    flush_launches();
+  } catch (...) {
+    // The batch stays for the next pass to store and send (batch_ is kept), and so do the
+    // offers it did not use: dropped, they would stay unanswered at the master, which offers
+    // nothing of theirs again until they are.
+    offers_.insert(offers_.begin(), std::make_move_iterator(offers.begin()),
+                   std::make_move_iterator(offers.end()));
+    try {
+      throw;
+    } catch (const state::StateError& e) {
+      // The pass's launch lines, gathered already, are written as it ends: the failure's
+      // line follows them, so that the log does not leave launches that never left unsaid.
+      std::size_t pods = 0;
+      for (const mesos::AcceptCall& accept : batch_.accepts)
+        for (const mesos::Operation& op : accept.operations)
+          pods += op.type == mesos::Operation::Type::launch_group ||
+                  op.type == mesos::Operation::Type::launch;
+      note_store_failure(e.what(), pods);
+      return;
+    }
+  }
+  note_store_success();
   // The pass allocated launch records and ACCEPT text it has now freed: counted with the
   // statuses towards giving the pages back.
   note_churn(launches);

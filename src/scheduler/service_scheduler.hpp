@@ -30,6 +30,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/event_loop.hpp"
+#include "common/failure_log.hpp"
 #include "common/quiet_timer.hpp"
 #include "mesos/call_queue.hpp"
 #include "offer/footprint_evaluator.hpp"
@@ -222,6 +223,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void stage_tasks(std::vector<state::EncodedTask> tasks);
   static void consume(mesos::Offer& offer, const std::vector<mesos::Operation>& ops);
   void flush_launches();
+  // The state store's failures, told as FailureLog says (a full disk fails every pass, every
+  // status and every tick); `launches`: of the pass that could not be stored.
+  void note_store_failure(const std::string& what, std::size_t launches);
+  void note_store_success();  // a write went through: says so when it ends failures
+  void guarded_tick();        // tick(), its failures logged
   bool ready(const LastStatus& status) const;
   // The same for a status known to be of task `name` (no lookup by id).
   bool ready(const LastStatus& status, const std::string& name, const TaskEntry& task) const;
@@ -400,6 +406,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> unbegun_recoveries_;
   std::map<std::string, double> failing_since_;  // pod instance -> first failure (timed policy)
   SchedulerMetrics metrics_;
+  FailureLog store_failures_;
   Reconciler reconciler_;
   LaunchBackoff backoff_;
   TaskKiller killer_;

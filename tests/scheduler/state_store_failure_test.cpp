@@ -1,0 +1,134 @@
+// The scheduler's state store stops taking writes, as on a full disk: here its files may not
+// grow (RLIMIT_FSIZE on the running `steward run`, with SIGXFSZ ignored, so that a write past
+// the limit fails as one on a full disk does instead of killing it). Nothing the store did not
+// take is launched, the offers of a launch pass that could not be stored are not left
+// unanswered at the master, and once the store takes writes again the deploy ends, every task
+// the one on record.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include "scheduler_process.hpp"
+
+namespace steward::scheduler::testing {
+namespace {
+
+using cluster::testing::TempDir;
+
+constexpr const char* kCluster = R"(
+heartbeat_interval_seconds: 1
+offer_interval_seconds: 0.2
+agents:
+  - name: a
+    hostname: host-a
+    simulated: true
+    resources: {cpus: 4, mem: 4096, disk: 4000, ports: 31000-31099}
+  - name: b
+    hostname: host-b
+    simulated: true
+    resources: {cpus: 4, mem: 4096, disk: 4000, ports: 32000-32099}
+)";
+
+// `first` on host-a, then `second` on host-b: the first launch pass uses host-a's offer and
+// leaves host-b's, which `second` needs later.
+constexpr const char* kSpec = R"(
+name: svc
+pods:
+  first:
+    count: 1
+    placement: hostname:LIKE:host-a
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+  second:
+    count: 1
+    placement: hostname:LIKE:host-b
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+plans:
+  deploy:
+    strategy: serial
+    phases:
+      first:
+        pod: first
+      second:
+        pod: second
+)";
+
+TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTakesWritesAgain) {
+  ClusterProcess cluster(kCluster);
+  // No offers until the store has stopped taking writes.
+  for (const char* agent : {"a", "b"})
+    ASSERT_EQ(
+        http(cluster.port(), "POST", std::string("/cluster/v1/agents/") + agent + "/stop").status,
+        200);
+  TempDir dir;
+  const std::string spec = (dir.path() / "svc.yml").string();
+  std::ofstream(spec) << kSpec;
+  const std::string data = (dir.path() / "data").string();
+
+  // Ignored here, ignored in the scheduler, which inherits it across fork and exec.
+  struct sigaction ignore {};
+  struct sigaction before {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &before), 0);
+  SchedulerProcess s(spec, cluster, data, "svc", kFast);
+  sigaction(SIGXFSZ, &before, nullptr);
+  ASSERT_TRUE(eventually([&] { return s.log().find("reconciled") != std::string::npos; }))
+      << s.log();
+
+  // The write-ahead log takes every write (it is not checkpointed this early): from here on it
+  // may not grow. The scheduler's own log stays far below that size.
+  const fs::path wal = fs::path(data) / "svc" / "state.db-wal";
+  const auto wal_size = fs::file_size(wal);
+  ASSERT_GT(wal_size, 16u * 1024) << "the log file would meet the limit first";
+  rlimit limit{};
+  ASSERT_EQ(prlimit(s.pid(), RLIMIT_FSIZE, nullptr, &limit), 0);
+  const rlimit unlimited = limit;
+  limit.rlim_cur = wal_size;
+  ASSERT_EQ(prlimit(s.pid(), RLIMIT_FSIZE, &limit, nullptr), 0);
+
+  for (const char* agent : {"a", "b"})
+    ASSERT_EQ(
+        http(cluster.port(), "POST", std::string("/cluster/v1/agents/") + agent + "/start").status,
+        200);
+  // Every pass fails: the count goes up, the log says so once.
+  const auto failures = [&] {
+    const std::string text = s.get("/v1/metrics/prometheus").text;
+    const std::string name = "\nsteward_state_store_failures_total ";
+    const auto at = text.find(name);
+    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + name.size());
+  };
+  ASSERT_TRUE(eventually([&] { return failures() >= 5; })) << s.log();
+  EXPECT_EQ(occurrences(s.log(), "cannot write the state store: "), 1u) << s.log();
+  EXPECT_EQ(occurrences(s.log(), "the launch above waits"), 1u) << s.log();
+  // What could not be stored did not go out.
+  EXPECT_TRUE(cluster_status(cluster)["tasks"].empty()) << cluster_status(cluster).dump();
+
+  ASSERT_EQ(prlimit(s.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+  // `second` needs host-b's offer, which the failed pass had and did not use: answered, it
+  // comes back; dropped, the master would hold it for the scheduler for good.
+  ASSERT_TRUE(s.plan_complete("deploy", 60)) << s.log();
+  EXPECT_EQ(occurrences(s.log(), "the state store takes writes again"), 1u) << s.log();
+  std::map<std::string, std::string> launched;  // task name -> id, as the cluster has them
+  const json status = cluster_status(cluster);
+  for (const json& t : status["tasks"])
+    launched[t["name"]] = t["id"];
+  EXPECT_EQ(launched.size(), 2u) << status.dump();
+  for (const char* pod : {"first-0", "second-0"}) {
+    const json task = s.task(pod, std::string(pod) + "-server");
+    EXPECT_EQ(task["status"], "RUNNING") << task.dump();
+    EXPECT_EQ(task["id"], launched[std::string(pod) + "-server"]) << "launched once, as stored";
+  }
+}
+
+}  // namespace
+}  // namespace steward::scheduler::testing
