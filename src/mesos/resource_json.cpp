@@ -146,7 +146,9 @@ void write_json(JsonText& out, const Resource& r) {
   if (kept != nullptr && kept->out == &out && out.compact()) id = resource_id(r);
   if (!id) return write_fields(out, r);
   ResourceTextReuse::State::Written* w = kept->find(*id);
-  if (w != nullptr && *w->resource == r) {
+  // Equal, and with the same sign: -0.0 == 0.0, but their texts differ.
+  if (w != nullptr && *w->resource == r &&
+      std::signbit(w->resource->scalar) == std::signbit(r.scalar)) {
     out.again(w->span);
     return;
   }

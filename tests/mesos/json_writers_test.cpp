@@ -343,6 +343,30 @@ TEST(WrittenJson, ResourcesAnAcceptHoldsTwiceAreWrittenAsEachIs) {
   }
 }
 
+// -0.0 equals 0.0 but is written "-0.0": a resource's copy keeps its own sign.
+TEST(WrittenJson, AResourceWrittenAgainKeepsTheSignOfItsZero) {
+  Resource zero;
+  zero.name = "cpus";
+  zero.reservations.emplace_back();
+  zero.reservations.back().role = "r";
+  zero.reservations.back().labels.push_back({"resource_id", "z"});
+  Resource negative = zero;
+  negative.scalar = -0.0;
+  AcceptCall a;
+  a.framework_id = "F";
+  a.offer_ids = {"O"};
+  Operation reserve;
+  reserve.type = Operation::Type::reserve;
+  reserve.resources = {zero};
+  Operation launch;
+  launch.type = Operation::Type::launch_group;
+  launch.executor = ExecutorInfo{"e", "F", "e", {negative}};
+  launch.tasks.emplace_back();
+  a.operations = {reserve, launch};
+  const std::string text = accept_text(a);
+  EXPECT_NE(text.find(written(a.operations[1])), std::string::npos) << text;
+}
+
 TEST(WrittenJson, StatusesOffersAndEventsAreCanonicalAndReadBack) {
   Random random(3);
   auto decode_status = [](const auto& j, std::string& error) {
