@@ -2,8 +2,8 @@
 // grow (RLIMIT_FSIZE on the running `steward run`, with SIGXFSZ ignored, so that a write past
 // the limit fails as one on a full disk does instead of killing it). Nothing the store did not
 // take is launched, the offers of a launch pass that could not be stored are not left
-// unanswered at the master, and once the store takes writes again the deploy ends, every task
-// the one on record.
+// unanswered at the master, a status that cannot be stored waits unacknowledged, and once
+// the store takes writes again the deploy ends, every task the one on record.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,6 +18,7 @@ using cluster::testing::TempDir;
 
 constexpr const char* kCluster = R"(
 heartbeat_interval_seconds: 1
+update_retry_seconds: 1
 offer_interval_seconds: 0.2
 agents:
   - name: a
@@ -128,6 +129,18 @@ TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTak
     EXPECT_EQ(task["status"], "RUNNING") << task.dump();
     EXPECT_EQ(task["id"], launched[std::string(pod) + "-server"]) << "launched once, as stored";
   }
+
+  // A status that cannot be stored is not acknowledged, and the master sends it again: the
+  // scheduler goes on (it answers here), and acts on it once the store takes writes.
+  limit.rlim_cur = fs::file_size(wal);
+  ASSERT_EQ(prlimit(s.pid(), RLIMIT_FSIZE, &limit, nullptr), 0);
+  const int failed_before = failures();
+  const std::string failed_id = launched["first-0-server"];
+  ASSERT_EQ(http(cluster.port(), "POST", "/cluster/v1/tasks/" + failed_id + "/fail").status, 200);
+  ASSERT_TRUE(eventually([&] { return failures() >= failed_before + 2; })) << s.log();
+  ASSERT_EQ(prlimit(s.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+  const json relaunched = s.relaunched("first-0", "first-0-server", failed_id);
+  EXPECT_EQ(relaunched["status"], "RUNNING") << relaunched.dump() << s.log();
 }
 
 }  // namespace
