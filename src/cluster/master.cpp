@@ -183,8 +183,16 @@ CallOutcome Master::subscribe(const mesos::Call& call, std::shared_ptr<EventStre
   if (created) {
     fw.registered_time = now;
   } else {
-    // Failover: the old subscription ends; principal, user and checkpoint are kept.
-    if (fw.stream) fw.stream->close();
+    // Failover: the old subscription ends; principal, user and checkpoint are kept. As Mesos
+    // does, its scheduler is told why first: a scheduler that only saw its stream close would
+    // subscribe again and take the framework back, and two of them would take turns for good.
+    if (fw.stream) {
+      mesos::Event e;
+      e.type = mesos::Event::Type::error;
+      e.message = "Framework failed over";
+      send(fw, e);
+      fw.stream->close();
+    }
     rescind_offers_of(info.id, false);
     info.principal = fw.info.principal;
     info.user = fw.info.user;

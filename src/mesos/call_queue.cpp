@@ -14,10 +14,11 @@ CallQueue::CallQueue(Send send, Failed failed)
           },
           1, std::move(failed)) {}
 
-CallQueue::CallQueue(SendMany send_many, std::size_t batch, Failed failed)
+CallQueue::CallQueue(SendMany send_many, std::size_t batch, Failed failed, Succeeded succeeded)
     : send_(std::move(send_many)),
       batch_(batch == 0 ? 1 : batch),
       failed_(std::move(failed)),
+      succeeded_(std::move(succeeded)),
       // Taking a batch from the queue allocates nothing: the thread cannot throw there.
       taken_([n = batch_] {
         std::vector<Item> v;
@@ -104,7 +105,11 @@ void CallQueue::run() {
       answers.resize(items.size(), none);
       for (std::size_t i = 0; i < items.size(); ++i) {
         const SchedulerClient::Response& r = answers[i];
-        if ((r.status != 200 && r.status != 202) && failed_) failed_(items[i].what, r);
+        if (r.status != 200 && r.status != 202) {
+          if (failed_) failed_(items[i].what, r);
+        } else if (succeeded_) {
+          succeeded_(items[i].what);
+        }
       }
     } catch (...) {  // the report itself failed (no memory to log): the calls are lost anyway
     }

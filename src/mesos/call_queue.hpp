@@ -39,11 +39,14 @@ class CallQueue {
   using Failed =
       std::function<void(const std::string& what, const SchedulerClient::Response& response)>;
 
+  // Told of a call that went through (on the queue's thread): what ends a run of failures.
+  using Succeeded = std::function<void(const std::string& what)>;
+
   CallQueue(Send send, Failed failed);
   // Calls queued while others are under way go out together, up to `batch` at once: a
   // scheduler's acknowledgements arrive by the thousand in a deploy, and pipelined they cost
   // a round trip a batch, not one each.
-  CallQueue(SendMany send_many, std::size_t batch, Failed failed);
+  CallQueue(SendMany send_many, std::size_t batch, Failed failed, Succeeded succeeded = {});
   ~CallQueue();
   CallQueue(const CallQueue&) = delete;
   CallQueue& operator=(const CallQueue&) = delete;
@@ -71,6 +74,7 @@ class CallQueue {
   SendMany send_;
   std::size_t batch_;
   Failed failed_;
+  Succeeded succeeded_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;     // the thread: work or stop
   std::condition_variable drained_;  // drain(): nothing pending

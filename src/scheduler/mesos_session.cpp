@@ -58,9 +58,16 @@ std::string MesosSession::subscribe_call() const {
   mesos::Call call;
   call.type = mesos::Call::Type::subscribe;
   call.framework_info = options_.framework;
-  if (auto id = store_.framework_id()) {
-    call.framework_info.id = *id;
-    call.framework_id = *id;
+  std::string id;
+  if (auto stored = store_.framework_id()) {
+    id = *stored;
+  } else {
+    std::lock_guard lock(mutex_);
+    id = unstored_framework_id_;
+  }
+  if (!id.empty()) {
+    call.framework_info.id = id;
+    call.framework_id = id;
   }
   return mesos::to_json(call).dump();
 }
@@ -99,15 +106,29 @@ void MesosSession::on_record(const std::string& record) {
   {
     std::lock_guard lock(mutex_);
     last_event_ = now_seconds();
+    // Given up on (its framework id could not be stored): nothing more of it is used.
+    if (stream_closed_) return;
   }
   if (!event) return;  // a record we cannot read is skipped, as an unknown event would be
   switch (event->type) {
     case mesos::Event::Type::subscribed: {
       // Persist before use: the id must survive a crash from the moment anything relies on it.
-      if (store_.framework_id() != event->framework_id)
-        store_.set_framework_id(event->framework_id);
+      // One the store does not take (a full disk) ends this subscription unused; the next asks
+      // for the same id, and tries to store it again.
+      try {
+        if (store_.framework_id() != event->framework_id)
+          store_.set_framework_id(event->framework_id);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex_);
+        unstored_framework_id_ = event->framework_id;
+        stream_closed_ = true;
+        close_reason_ = "cannot store the framework id " + event->framework_id + ": " + e.what();
+        wake_.notify_all();
+        return;
+      }
       {
         std::lock_guard lock(mutex_);
+        unstored_framework_id_.clear();
         framework_id_ = event->framework_id;
         if (event->heartbeat_interval_seconds > 0)
           heartbeat_interval_ = event->heartbeat_interval_seconds;
@@ -124,6 +145,10 @@ void MesosSession::on_record(const std::string& record) {
         removed_ = true;
         connected_ = false;
         listener_.removed(event->message);
+      } else if (event->message.find("Framework failed over") != std::string::npos) {
+        superseded_ = true;
+        connected_ = false;
+        listener_.superseded(event->message);
       } else {
         listener_.event(mesos::Event(*event));  // small; its message is used below
       }
@@ -142,7 +167,7 @@ void MesosSession::on_record(const std::string& record) {
 
 void MesosSession::run() {
   double backoff = options_.initial_backoff_seconds;
-  while (!stopping_ && !removed_ && !retired_) {
+  while (!stopping_ && !removed_ && !superseded_ && !retired_) {
     auto client = std::make_shared<mesos::SchedulerClient>(options_.host, options_.port);
     client->read_timeout_seconds = 3600;  // the watchdog below decides when silence is death
     client->keep_alive = true;            // calls reuse one connection
@@ -186,9 +211,11 @@ void MesosSession::run() {
       std::lock_guard lock(mutex_);
       client_.reset();
     }
-    const bool was_connected = connected_.exchange(false);
-    if (stopping_ || removed_ || retired_) break;
-    if (was_connected || r.status != 200) listener_.disconnected(why);
+    connected_ = false;
+    if (stopping_ || removed_ || superseded_ || retired_) break;
+    // Also a stream that ended before it was of use (the framework id not stored), or the
+    // scheduler would never say why it is not subscribed.
+    listener_.disconnected(why);
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(static_cast<long long>(backoff * 1000)),
                    [&] { return stopping_.load(); });

@@ -5,7 +5,9 @@
 // persists a new framework id before anything uses it, watches heartbeats (silence for a
 // few intervals means the connection is dead), and subscribes again with backoff whenever
 // the stream ends. A framework the master has removed is reported once and never retried:
-// the scheduler must wipe its state or stop. Calls go out on connections of their own with
+// the scheduler must wipe its state or stop. So is one another scheduler took over (the
+// master's "Framework failed over"): subscribing again would take it back, and the two would
+// take turns for good. Calls go out on connections of their own with
 // the current Mesos-Stream-Id.
 //
 // The listener is called on the session's reader thread; a scheduler posts what it hears
@@ -52,6 +54,8 @@ class MesosSession {
     virtual void disconnected(const std::string& why) = 0;
     // The master removed this framework: no more subscriptions will be attempted.
     virtual void removed(const std::string& message) = 0;
+    // Another scheduler subscribed as this framework: no more subscriptions will be attempted.
+    virtual void superseded(const std::string& message) = 0;
   };
 
   MesosSession(Options options, state::StateStore& store, Listener& listener);
@@ -90,6 +94,7 @@ class MesosSession {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::atomic<bool> removed_{false};
+  std::atomic<bool> superseded_{false};
   std::atomic<bool> retired_{false};
   std::atomic<bool> calls_aborted_{false};  // abort_calls(): every call fails from then on
 
@@ -97,6 +102,9 @@ class MesosSession {
   std::condition_variable wake_;
   std::shared_ptr<mesos::SchedulerClient> client_;
   std::string framework_id_;
+  // A new id the state store did not take (a full disk): the subscription ends without using
+  // it, and the next one asks for the same id again, so the master keeps one framework.
+  std::string unstored_framework_id_;
   double heartbeat_interval_ = 15;
   double last_event_ = 0;
   bool stream_closed_ = false;

@@ -113,6 +113,7 @@ std::string call_json(mesos::Call call) {
 
 ServiceScheduler::ServiceScheduler(SchedulerOptions options)
     : options_(std::move(options)),
+      call_failures_([this](const std::string& line) { log(options_.service_name, line); }),
       reconciler_(options_.reconcile),
       backoff_(options_.backoff),
       killer_(options_.kill_resend_seconds) {
@@ -208,15 +209,18 @@ bool ServiceScheduler::load_state_and_run(std::string& error) {
   }
   if (stop_requested) session_->abort_calls();
   auto call_failed = [this](const std::string& what, const mesos::SchedulerClient::Response& r) {
-    if (r.error == mesos::SchedulerClient::kAborted) return;  // a stop's doing
-    log(options_.service_name,
-        what + " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
+    note_call(what, r);
+  };
+  auto call_done = [this](const std::string& what) {
+    call_failures_.succeeded(what, static_cast<double>(now_ms()) / 1000);
   };
   auto call_many = [this](std::vector<std::string> bodies) {
     return session_->call_many(std::move(bodies));
   };
-  ack_queue_ = std::make_unique<mesos::CallQueue>(call_many, kAcknowledgementBatch, call_failed);
-  accept_queue_ = std::make_unique<mesos::CallQueue>(call_many, kAcceptBatch, call_failed);
+  ack_queue_ =
+      std::make_unique<mesos::CallQueue>(call_many, kAcknowledgementBatch, call_failed, call_done);
+  accept_queue_ =
+      std::make_unique<mesos::CallQueue>(call_many, kAcceptBatch, call_failed, call_done);
   // Loading thousands of tasks and building their plans left freed temporaries behind.
   release_memory();
   loop_ = std::make_unique<EventLoop>(std::chrono::milliseconds(100), [this] { guarded_tick(); });
@@ -670,6 +674,18 @@ void ServiceScheduler::removed(const std::string& message) {
           "directory " +
           options_.state_dir + " to deploy it afresh.");
   end("removed by the master: " + message);
+}
+
+// Another scheduler subscribed with this one's framework id: a copy of its state directory
+// (the lock file keeps two off one directory). Its tasks are that scheduler's now; going on
+// would take the framework back at the next subscription, and the two would take turns.
+void ServiceScheduler::superseded(const std::string& message) {
+  const std::string id = session_->framework_id();
+  log(options_.service_name,
+      "another scheduler subscribed as framework " + id + " (the master: \"" + message +
+          "\"); this one stops, and the tasks stay with the other. Two schedulers of one "
+          "framework would each undo the other's work: stop one of them for good.");
+  end("another scheduler took over framework " + id + ": " + message);
 }
 
 void ServiceScheduler::on_subscribed(const std::string& framework_id) {
@@ -1985,12 +2001,18 @@ bool ServiceScheduler::send(std::string body, const char* what) {
   // After the ACCEPTs queued before it: a KILL must not overtake the launch of its task.
   accept_queue_->drain();
   auto r = session_->call(std::move(body));
-  if (r.status == 202 || r.status == 200) return true;
-  if (r.error == mesos::SchedulerClient::kAborted) return false;  // a stop's doing
-  log(options_.service_name,
-      std::string(what) +
-          " failed: " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body));
-  return false;
+  note_call(what, r);
+  return r.status == 202 || r.status == 200;
+}
+
+void ServiceScheduler::note_call(const std::string& what,
+                                 const mesos::SchedulerClient::Response& r) {
+  const double now = static_cast<double>(now_ms()) / 1000;
+  if (r.status == 202 || r.status == 200)
+    call_failures_.succeeded(what, now);
+  else if (r.error != mesos::SchedulerClient::kAborted)  // a stop's doing: nothing to tell
+    call_failures_.failed(what, r.status == 0 ? r.error : std::to_string(r.status) + " " + r.body,
+                          now);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@
 #include "offer/unexpected_resources.hpp"
 #include "placement/placement_evaluator.hpp"
 #include "plan/plan_coordinator.hpp"
+#include "scheduler/call_failures.hpp"
 #include "scheduler/config_update.hpp"
 #include "scheduler/evaluation_history.hpp"
 #include "scheduler/last_status.hpp"
@@ -178,6 +179,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void event(mesos::Event&& event) override;
   void disconnected(const std::string& why) override;
   void removed(const std::string& message) override;
+  void superseded(const std::string& message) override;
   // plan::StepExecutor (loop thread).
   void start(plan::Step& step) override;
 
@@ -226,6 +228,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // The state store's failures, told as FailureLog says (a full disk fails every pass, every
   // status and every tick); `launches`: of the pass that could not be stored.
   void note_store_failure(const std::string& what, std::size_t launches);
+  // A call's answer (any thread): a failure is told as CallFailures says.
+  void note_call(const std::string& what, const mesos::SchedulerClient::Response& r);
   void note_store_success();  // a write went through: says so when it ends failures
   void guarded_tick();        // tick(), its failures logged
   bool ready(const LastStatus& status) const;
@@ -282,6 +286,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::unique_ptr<state::SqliteStateStore> sqlite_;
   std::unique_ptr<state::LockedStateStore> store_;
   std::unique_ptr<MesosSession> session_;
+  // Failed calls, told per kind; declared before the queues whose threads report to it.
+  CallFailures call_failures_;
   // ACKNOWLEDGEs, sent off the loop; declared after the session, which its thread calls.
   std::unique_ptr<mesos::CallQueue> ack_queue_;
   // ACCEPTs, sent off the loop in order: the loop goes on to the next pass, and the statuses

@@ -763,6 +763,28 @@ TEST_F(MasterTest, AnUpdateWaitingForItsAgentGoesOutWhenItStartsThenIsRetried) {
   EXPECT_EQ(again[0]["uuid"], starting[0]["uuid"]);
 }
 
+// A second scheduler subscribing with the id of a connected one (a copied state directory)
+// takes the framework over; the first hears why before its stream closes, as from Mesos, so
+// that it stops instead of subscribing again and taking it back.
+TEST_F(MasterTest, AFailoverTellsTheSubscriptionItEndsWhy) {
+  TestFramework first = h.subscribe(framework_info("svc", kRole, true, 60));
+  first.take("SUBSCRIBED");
+  TestFramework second = h.subscribe(framework_info("svc", kRole, true, 60), first.id);
+  EXPECT_EQ(second.id, first.id);
+  auto errors = first.take("ERROR");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["error"]["message"], "Framework failed over");
+  EXPECT_TRUE(first.stream->finished());
+  EXPECT_FALSE(second.stream->closed());
+  EXPECT_TRUE(second.take("ERROR").empty());
+
+  // A subscription that ended on its own is told nothing: no one reads it any more.
+  h.master->stream_closed(second.id, second.stream->id(), h.now);
+  TestFramework third = h.subscribe(framework_info("svc", kRole, true, 60), first.id);
+  EXPECT_TRUE(second.take("ERROR").empty());
+  EXPECT_EQ(third.id, first.id);
+}
+
 TEST_F(MasterTest, FailoverTimeoutTearsDownAndResubscribeGetsRemovedError) {
   TestFramework fw = h.subscribe(framework_info("svc", kRole, true, 10));
   h.call(fw, accept(offer_ids(fw.offers()), deploy_ops(fw.id)));

@@ -179,6 +179,8 @@ TEST(CallQueue, CallsQueuedMeanwhileGoOutTogetherUpToTheBatch) {
 
 TEST(CallQueue, EachCallOfABatchIsReportedByItsOwnAnswer) {
   Failures failed;
+  std::mutex mutex;
+  std::vector<std::string> succeeded;
   CallQueue q(
       [](std::vector<std::string> bodies) {
         std::vector<Response> answers;
@@ -188,15 +190,22 @@ TEST(CallQueue, EachCallOfABatchIsReportedByItsOwnAnswer) {
         }
         return answers;
       },
-      64, failed.record());
+      64, failed.record(),
+      [&](const std::string& what) {
+        std::lock_guard lock(mutex);
+        succeeded.push_back(what);
+      });
   // Queued before the thread takes any: most likely one batch, but any split reports the same.
   q.push("ok", "OK");
   q.push("refused", "ACKNOWLEDGE");
+  q.push("ok", "ACKNOWLEDGE");
   q.push("last", "KILL");
   q.drain();
   std::lock_guard lock(failed.mutex);
   EXPECT_EQ(failed.seen,
             (std::vector<std::string>{"ACKNOWLEDGE:400:bad call", "KILL:0:no answer"}));
+  std::lock_guard held(mutex);
+  EXPECT_EQ(succeeded, (std::vector<std::string>{"OK", "ACKNOWLEDGE"}));
 }
 
 // drain_to(n) returns once no more than n calls are pending (the scheduler lets the last

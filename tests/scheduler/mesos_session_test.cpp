@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "../cluster/cluster_process.hpp"
+#include "state/locked_state_store.hpp"
 #include "state/sqlite_state_store.hpp"
 
 namespace steward::scheduler {
@@ -50,6 +53,10 @@ class Recorder : public MesosSession::Listener {
     std::lock_guard lock(mutex_);
     removals.push_back(message);
   }
+  void superseded(const std::string& message) override {
+    std::lock_guard lock(mutex_);
+    supersessions.push_back(message);
+  }
   template <typename F>
   auto with(F f) {
     std::lock_guard lock(mutex_);
@@ -59,6 +66,7 @@ class Recorder : public MesosSession::Listener {
   std::vector<std::string> subscriptions;
   std::vector<std::string> disconnections;
   std::vector<std::string> removals;
+  std::vector<std::string> supersessions;
   int offer_events = 0;
   std::vector<std::size_t> offers_read, offers_unread;  // per OFFERS event
   bool stored_before_use = true;
@@ -209,6 +217,74 @@ TEST_F(MesosSessionTest, RemovedFrameworkIsReportedOnceAndNotRetried) {
     EXPECT_FALSE(session.connected());
   }
   EXPECT_EQ(recorder.with([&] { return recorder.removals.size(); }), 1u);
+}
+
+// A second scheduler with the first one's framework id (a copied state directory) takes the
+// framework over. The first hears so from the master and stops subscribing: subscribing
+// again, it would take the framework back, and the two would take turns for good.
+TEST_F(MesosSessionTest, ASessionAnotherTookOverIsToldOnceAndDoesNotTakeItBack) {
+  MesosSession first(options(), store, recorder);
+  first.start();
+  ASSERT_TRUE(eventually([&] { return first.connected(); }));
+  const std::string id = first.framework_id();
+
+  TempDir copy_dir;
+  state::SqliteStateStore copy{copy_dir.path().string()};
+  copy.set_framework_id(id);
+  Recorder other{copy};
+  MesosSession second(options(), copy, other);
+  second.start();
+  ASSERT_TRUE(
+      eventually([&] { return !recorder.with([&] { return recorder.supersessions.empty(); }); }));
+  EXPECT_EQ(recorder.supersessions[0], "Framework failed over");
+  EXPECT_FALSE(first.connected());
+  first.stop();  // its thread has ended: whatever it would have done, it has done
+  EXPECT_EQ(recorder.with([&] { return recorder.subscriptions.size(); }), 1u);
+  EXPECT_EQ(recorder.with([&] { return recorder.supersessions.size(); }), 1u);
+  EXPECT_TRUE(second.connected());
+  EXPECT_EQ(second.framework_id(), id);
+  EXPECT_TRUE(other.with([&] { return other.disconnections.empty(); }));
+  EXPECT_EQ(other.with([&] { return other.subscriptions.size(); }), 1u);
+}
+
+// A store that refuses the framework id a number of times (as on a full disk).
+class IdRefusingStore : public state::LockedStateStore {
+ public:
+  using LockedStateStore::LockedStateStore;
+  void set_framework_id(const std::string& id) override {
+    if (refusals > 0) {
+      --refusals;
+      throw std::runtime_error("disk full (injected)");
+    }
+    LockedStateStore::set_framework_id(id);
+  }
+  std::atomic<int> refusals{0};
+};
+
+// Persist before use: a framework id the store does not take is not used. The subscription
+// ends, says why, and the next one asks for the same id, so the master keeps one framework,
+// not one per try.
+TEST_F(MesosSessionTest, AFrameworkIdTheStoreDoesNotTakeIsNotUsedAndAskedForAgain) {
+  IdRefusingStore refusing{store};
+  refusing.refusals = 2;
+  Recorder heard{refusing};
+  MesosSession session(options(), refusing, heard);
+  session.start();
+  ASSERT_TRUE(eventually([&] { return session.connected(); }));
+  EXPECT_EQ(refusing.refusals, 0);
+  EXPECT_TRUE(heard.stored_before_use);
+  EXPECT_EQ(heard.with([&] { return heard.subscriptions.size(); }), 1u);
+  const std::vector<std::string> why = heard.with([&] { return heard.disconnections; });
+  ASSERT_EQ(why.size(), 2u);
+  for (const std::string& w : why)
+    EXPECT_NE(w.find("cannot store the framework id " + session.framework_id() +
+                     ": disk full (injected)"),
+              std::string::npos)
+        << w;
+  EXPECT_EQ(store.framework_id(), session.framework_id());
+  const nlohmann::json frameworks =
+      cluster.operator_call("GET_STATE")["get_state"]["get_frameworks"]["frameworks"];
+  EXPECT_EQ(frameworks.size(), 1u) << frameworks.dump();
 }
 
 }  // namespace
