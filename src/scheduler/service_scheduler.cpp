@@ -673,7 +673,7 @@ void ServiceScheduler::removed(const std::string& message) {
           "): its tasks and reservations are gone. Uninstall the service, or remove its state "
           "directory " +
           options_.state_dir + " to deploy it afresh.");
-  end("removed by the master: " + message);
+  end_now("removed by the master: " + message);
 }
 
 // Another scheduler subscribed with this one's framework id: a copy of its state directory
@@ -685,7 +685,7 @@ void ServiceScheduler::superseded(const std::string& message) {
       "another scheduler subscribed as framework " + id + " (the master: \"" + message +
           "\"); this one stops, and the tasks stay with the other. Two schedulers of one "
           "framework would each undo the other's work: stop one of them for good.");
-  end("another scheduler took over framework " + id + ": " + message);
+  end_now("another scheduler took over framework " + id + ": " + message);
 }
 
 void ServiceScheduler::on_subscribed(const std::string& framework_id) {
@@ -2336,16 +2336,20 @@ void ServiceScheduler::complete_uninstall() {
 }
 
 void ServiceScheduler::request_end() {
+  end_now("stopped");
+}
+
+void ServiceScheduler::end_now(const std::string& reason) {
   // What waits on the master ends now rather than at its read timeout (30 s) when the master
   // does not answer: a call of the loop's holds the API requests waiting on the loop, and the
-  // API stops before the scheduler does. Calls fail from here on, as after a crash, and
-  // ticks stage nothing more.
+  // API stops before the scheduler does. Calls fail from here on, as after a crash (quietly:
+  // an aborted call is not logged), and ticks stage nothing more.
   {
     std::lock_guard lock(start_mutex_);  // the load may be publishing the session
     stopping_ = true;
     if (session_) session_->abort_calls();
   }
-  end("stopped");
+  end(reason);
 }
 
 // ---------------------------------------------------------------------------------------------

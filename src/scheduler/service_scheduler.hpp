@@ -281,6 +281,8 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::string new_id();
   double now() const;
   void end(const std::string& reason);
+  // Ends with no more calls to the master: they are aborted, and ticks stage nothing.
+  void end_now(const std::string& reason);
 
   SchedulerOptions options_;
   std::unique_ptr<state::SqliteStateStore> sqlite_;

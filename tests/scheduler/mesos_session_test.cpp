@@ -238,6 +238,8 @@ TEST_F(MesosSessionTest, ASessionAnotherTookOverIsToldOnceAndDoesNotTakeItBack) 
       eventually([&] { return !recorder.with([&] { return recorder.supersessions.empty(); }); }));
   EXPECT_EQ(recorder.supersessions[0], "Framework failed over");
   EXPECT_FALSE(first.connected());
+  // The second hears its SUBSCRIBED on a reader thread of its own.
+  ASSERT_TRUE(eventually([&] { return second.connected(); }));
   first.stop();  // its thread has ended: whatever it would have done, it has done
   EXPECT_EQ(recorder.with([&] { return recorder.subscriptions.size(); }), 1u);
   EXPECT_EQ(recorder.with([&] { return recorder.supersessions.size(); }), 1u);

@@ -28,6 +28,8 @@ TEST(TwoSchedulers, TheOneAnotherTookOverStopsAndTheOtherKeepsTheService) {
     ASSERT_EQ(s.stop(SIGTERM), 0) << s.log();
   }
   fs::copy(data, copied, fs::copy_options::recursive);
+  // Each run's log on its own: "reconciled" below is this run's.
+  fs::remove(data / "svc.log");
   fs::remove(copied / "svc.log");
 
   SchedulerProcess first(spec, cluster, data.string(), "svc", kFast);
