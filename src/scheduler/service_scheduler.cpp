@@ -2407,6 +2407,18 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
   std::vector<std::string> names = pod_task_names(instance->first, instance->second);
   if (names.empty()) return std::nullopt;
   if (command == "pause" || command == "resume") return pause_on_loop(command, pod, names, only);
+  std::vector<state::StoredTask> relabelled;
+  for (const std::string& name : names) {
+    const TaskEntry& entry = tasks_.at(name);
+    if (command == "replace" && !entry.has_label(kPermanentlyFailed)) {
+      state::StoredTask t = entry.stored();
+      t.info.labels.push_back({kPermanentlyFailed, "true"});
+      relabelled.push_back(std::move(t));
+    }
+  }
+  // Persisted before anything changes here or is killed: a store that refuses it (a full
+  // disk) fails the command, and nothing of it is done.
+  if (!relabelled.empty()) store_tasks(relabelled);
   if (command == "replace" && recovery_ != nullptr) {
     // A recovery of this pod under way (say, in place for one task) gives way: the pod is
     // recovered anew, as a whole, on a new footprint.
@@ -2418,17 +2430,8 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
           step->force_complete();
         }
   }
-  std::vector<state::StoredTask> relabelled;
-  for (const std::string& name : names) {
-    const TaskEntry& entry = tasks_.at(name);
+  for (const std::string& name : names)
     backoff_.clear(name);
-    if (command == "replace" && !entry.has_label(kPermanentlyFailed)) {
-      state::StoredTask t = entry.stored();
-      t.info.labels.push_back({kPermanentlyFailed, "true"});
-      relabelled.push_back(std::move(t));
-    }
-  }
-  if (!relabelled.empty()) store_tasks(relabelled);  // persisted before the kill
   for (const std::string& name : names) {
     const TaskEntry& entry = tasks_.at(name);
     auto st = statuses_.find(name);
@@ -2464,13 +2467,18 @@ std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& comm
   }
   const bool pause = command == "pause";
   for (const std::string& name : chosen) {
-    state::GoalOverride& o = overrides_[name];
-    const bool paused = o.goal == state::GoalOverride::Goal::paused;
+    auto current = overrides_.find(name);
+    const bool paused =
+        current != overrides_.end() && current->second.goal == state::GoalOverride::Goal::paused;
     if (paused == pause) continue;  // already so
-    o = pause ? state::GoalOverride{state::GoalOverride::Goal::paused,
+    const state::GoalOverride next =
+        pause ? state::GoalOverride{state::GoalOverride::Goal::paused,
                                     state::GoalOverride::Progress::pending}
               : state::GoalOverride{};
-    store_->set_goal_override(name, o);  // persisted before the kill
+    // Persisted before it is kept and before the kill: a store that refuses it (a full disk)
+    // fails the command with the task as it was, not PAUSING with nothing on record.
+    store_->set_goal_override(name, next);
+    overrides_[name] = next;
     backoff_.clear(name);
     const TaskEntry& entry = tasks_.at(name);
     kill_task(entry.task_id(), entry.agent_id());  // recovery relaunches it, paused or not

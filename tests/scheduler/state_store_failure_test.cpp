@@ -2,8 +2,9 @@
 // grow (RLIMIT_FSIZE on the running `steward run`, with SIGXFSZ ignored, so that a write past
 // the limit fails as one on a full disk does instead of killing it). Nothing the store did not
 // take is launched, the offers of a launch pass that could not be stored are not left
-// unanswered at the master, a status that cannot be stored waits unacknowledged, and once
-// the store takes writes again the deploy ends, every task the one on record.
+// unanswered at the master, a status that cannot be stored waits unacknowledged, a command
+// that cannot be stored changes nothing, and once the store takes writes again the deploy
+// ends, every task the one on record.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -138,9 +139,18 @@ TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTak
   const std::string failed_id = launched["first-0-server"];
   ASSERT_EQ(http(cluster.port(), "POST", "/cluster/v1/tasks/" + failed_id + "/fail").status, 200);
   ASSERT_TRUE(eventually([&] { return failures() >= failed_before + 2; })) << s.log();
+  // A command the store refuses is answered with its error and changes nothing: the pod is
+  // neither PAUSING (an override kept in memory only) nor killed.
+  const HttpAnswer pause = s.post("/v1/pod/second-0/pause");
+  EXPECT_EQ(pause.status, 500) << pause.text;
+  EXPECT_NE(pause.text.find("state store"), std::string::npos) << pause.text;
+  EXPECT_EQ(s.task("second-0", "second-0-server")["status"], "RUNNING") << s.log();
   ASSERT_EQ(prlimit(s.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
   const json relaunched = s.relaunched("first-0", "first-0-server", failed_id);
   EXPECT_EQ(relaunched["status"], "RUNNING") << relaunched.dump() << s.log();
+  const json second = s.task("second-0", "second-0-server");
+  EXPECT_EQ(second["status"], "RUNNING") << second.dump();
+  EXPECT_EQ(second["id"], launched["second-0-server"]) << "the refused pause killed nothing";
 }
 
 }  // namespace
