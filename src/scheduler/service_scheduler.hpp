@@ -251,7 +251,15 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::pair<int, std::string> update_json_on_loop(spec::ServiceSpec& candidate, bool dry_run);
   void record_update(const std::string& source, const UpdateOutcome& outcome);
   void sweep_configs();
+  // The tasks the sweep relabels to `config_id` (the target `target_json`), as they would be
+  // stored; nothing is written.
+  std::vector<state::StoredTask> sweep_relabels(const std::string& config_id,
+                                                const std::string& target_json);
   void delete_unneeded_configs();
+  // Stored configurations no task needs once `relabelled` are stored, with `config_id` the
+  // target.
+  std::vector<std::string> unneeded_configs(const std::string& config_id,
+                                            const std::vector<state::StoredTask>& relabelled);
   void rebuild_plans();
   void drop_plan(const std::string& name);
   std::unique_ptr<plan::Plan> decommission_plan() const;

@@ -241,23 +241,39 @@ UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidat
     record_update(source, out);
     return out;
   }
-  // Persist before acting: the configuration, then the target, then the sweep's relabels.
+  // Persist before acting, all of it in one transaction: the configuration, the target, the
+  // sweep's relabels, the configurations no task needs any more, and the outcome. A store that
+  // refuses any of it (a full disk) fails the update with nothing changed, on disk or here;
+  // written one by one, a failure after the target left it set on disk, and here, with the
+  // sweep and the plans not done.
   const std::string id = new_id();
-  store_->store_config(id, candidate_json);
-  store_->set_target_config(id);
+  const std::vector<state::StoredTask> relabelled = sweep_relabels(id, candidate_json);
+  out.result = UpdateOutcome::Result::accepted;
+  out.config_id = id;
+  store_->begin_batch();
+  try {
+    store_->store_config(id, candidate_json);
+    store_->set_target_config(id);
+    if (!relabelled.empty()) store_->store_tasks(relabelled);
+    for (const std::string& unneeded : unneeded_configs(id, relabelled))
+      store_->delete_config(unneeded);
+    record_update(source, out);
+    store_->commit_batch();
+  } catch (...) {
+    store_->abort_batch();
+    throw;
+  }
   config_id_ = id;
   target_json_ = candidate_json;
   target_ = std::make_shared<const spec::ServiceSpec>(candidate);
   refused_.clear();
-  out.result = UpdateOutcome::Result::accepted;
-  out.config_id = id;
-  record_update(source, out);
+  for (const state::StoredTask& t : relabelled)
+    put_task(t);
   log(options_.service_name, "new target configuration " + id + " (" + source + "): " +
                                  std::to_string(out.preview.changes.size()) + " changes; restart " +
                                  std::to_string(out.preview.restart.size()) + ", deploy " +
                                  std::to_string(out.preview.deploy.size()) + ", decommission " +
                                  std::to_string(out.preview.decommission.size()) + " pods");
-  sweep_configs();
   // At start the plans are built once everything is loaded; later, they are re-planned here.
   if (recovery_ != nullptr) rebuild_plans();
   return out;
@@ -277,39 +293,56 @@ void ServiceScheduler::record_update(const std::string& source, const UpdateOutc
 // nothing restarts for it; a permanently failed one is relabelled too (its replacement
 // launches from the target anyway). The others keep their configuration until relaunched.
 void ServiceScheduler::sweep_configs() {
-  std::map<std::pair<std::string, std::string>, bool> same;  // (config, pod type) -> same
-  std::vector<state::StoredTask> relabelled;
-  for (const auto& [name, t] : tasks_) {
-    const std::string id = task_config(t);
-    if (id == config_id_) continue;
-    const std::string type = t.pod().first;
-    auto [it, added] = same.try_emplace({id, type}, false);
-    if (added) {
-      auto old = store_->config(id);
-      it->second = old && same_pod_config(*old, target_json_, type);
-    }
-    if (!it->second && !t.has_label(kPermanentlyFailed)) continue;
-    state::StoredTask copy = t.stored();
-    copy.config_id = config_id_;
-    bool found = false;
-    for (mesos::Label& l : copy.info.labels)
-      if (l.key == "target_configuration") {
-        l.value = config_id_;
-        found = true;
-      }
-    if (!found) copy.info.labels.push_back({"target_configuration", config_id_});
-    relabelled.push_back(std::move(copy));
-  }
+  const std::vector<state::StoredTask> relabelled = sweep_relabels(config_id_, target_json_);
   if (!relabelled.empty()) store_tasks(relabelled);
   delete_unneeded_configs();
 }
 
+std::vector<state::StoredTask> ServiceScheduler::sweep_relabels(const std::string& config_id,
+                                                                const std::string& target_json) {
+  std::map<std::pair<std::string, std::string>, bool> same;  // (config, pod type) -> same
+  std::vector<state::StoredTask> relabelled;
+  for (const auto& [name, t] : tasks_) {
+    const std::string id = task_config(t);
+    if (id == config_id) continue;
+    const std::string type = t.pod().first;
+    auto [it, added] = same.try_emplace({id, type}, false);
+    if (added) {
+      auto old = store_->config(id);
+      it->second = old && same_pod_config(*old, target_json, type);
+    }
+    if (!it->second && !t.has_label(kPermanentlyFailed)) continue;
+    state::StoredTask copy = t.stored();
+    copy.config_id = config_id;
+    bool found = false;
+    for (mesos::Label& l : copy.info.labels)
+      if (l.key == "target_configuration") {
+        l.value = config_id;
+        found = true;
+      }
+    if (!found) copy.info.labels.push_back({"target_configuration", config_id});
+    relabelled.push_back(std::move(copy));
+  }
+  return relabelled;
+}
+
 void ServiceScheduler::delete_unneeded_configs() {
-  std::set<std::string> needed = {config_id_};
+  for (const std::string& id : unneeded_configs(config_id_, {}))
+    store_->delete_config(id);
+}
+
+std::vector<std::string> ServiceScheduler::unneeded_configs(
+    const std::string& config_id, const std::vector<state::StoredTask>& relabelled) {
+  std::set<std::string> needed = {config_id};
+  std::set<std::string> moving;  // relabelled to config_id
+  for (const state::StoredTask& t : relabelled)
+    moving.insert(t.name);
   for (const auto& [name, t] : tasks_)
-    needed.insert(task_config(t));
+    if (!moving.count(name)) needed.insert(task_config(t));
+  std::vector<std::string> out;
   for (const std::string& id : store_->config_ids())
-    if (!needed.count(id)) store_->delete_config(id);
+    if (!needed.count(id)) out.push_back(id);
+  return out;
 }
 
 bool ServiceScheduler::decommissioning(const std::string& pod_type, int index) const {

@@ -2,6 +2,7 @@
 // scheduler on the real cluster, with real task processes and volumes.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <set>
 
@@ -208,6 +209,53 @@ TEST_F(ConfigUpdateTest, AVolumeChangeIsRefusedAndNothingRestarts) {
   EXPECT_EQ(ids(s, 2), before);
   for (const auto& [pod, id] : before)
     EXPECT_EQ(s.task(pod, pod + "-server")["status"], "RUNNING");
+}
+
+// An update whose writes the store refuses partway (here SQLite itself refuses the last of
+// them, the outcome's record, by a trigger put into the scheduler's store) changes nothing:
+// not the target on disk, not the one running, no task. Written one by one, the target was
+// on disk and in use with the sweep and the plans not done, and a restart rolled it out.
+TEST_F(ConfigUpdateTest, AnUpdateTheStoreRefusesPartwayChangesNothing) {
+  SchedulerProcess s(spec_file("v1.yml", app_spec("0.1", 1)), cluster_, data_dir(), "app", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const auto before = ids(s, 1);
+  const json target = s.get("/v1/configurations/targetId").body;
+  const std::string db = data_dir() + "/app/state.db";
+  const auto sql = [&](const std::string& statement) {
+    sqlite3* handle = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+    sqlite3_busy_timeout(handle, 10000);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(handle, statement.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(handle);
+  };
+  sql("CREATE TRIGGER refuse_outcome BEFORE INSERT ON properties WHEN NEW.key = 'last-update' "
+      "BEGIN SELECT RAISE(ABORT, 'injected: no room'); END");
+
+  std::string out;
+  EXPECT_NE(update(spec_file("v2.yml", app_spec("0.2", 1)), out), 0) << out;
+  EXPECT_NE(out.find("injected: no room"), std::string::npos) << out;
+  EXPECT_EQ(s.get("/v1/configurations/targetId").body, target);
+  EXPECT_EQ(s.get("/v1/configurations").body["ids"].size(), 1u) << "no configuration stored";
+  EXPECT_EQ(s.get("/v1/plans/deploy").status, 200);
+  EXPECT_EQ(ids(s, 1), before);
+  // On disk too: a restart runs the old target and restarts nothing.
+  EXPECT_EQ(s.stop(SIGTERM), 0);
+  s.start();
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  EXPECT_EQ(s.get("/v1/configurations/targetId").body, target);
+  EXPECT_EQ(ids(s, 1), before);
+
+  // Once the store takes it, the same update goes through.
+  sql("DROP TRIGGER refuse_outcome");
+  ASSERT_EQ(update(spec_file("v2.yml", app_spec("0.2", 1)), out), 0) << out;
+  EXPECT_NE(s.get("/v1/configurations/targetId").body, target);
+  ASSERT_TRUE(eventually([&] {
+    return ids(s, 1) != before && s.task("app-0", "app-0-server")["status"] == "RUNNING" &&
+           s.get("/v1/plans/deploy").status == 200;
+  })) << s.log();
 }
 
 TEST_F(ConfigUpdateTest, DecommissionReleasesTheReservationsAndVolumesOfRemovedPods) {
