@@ -1695,6 +1695,12 @@ void ServiceScheduler::note_store_success() {
 }
 
 void ServiceScheduler::tick() {
+  if (!unrecorded_code_steps_.empty()) {
+    std::vector<CodeStepResult> waiting;
+    waiting.swap(unrecorded_code_steps_);
+    for (const CodeStepResult& r : waiting)
+      code_step_done(r.step_id, r.run_id, r.error);
+  }
   // And once a burst is over (a deploy, a reconciliation): once per busy spell, not for
   // every status an idle service gets. Even right after a release within it, since what the
   // burst's last work held was freed after that.

@@ -327,6 +327,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::vector<CodeThread> code_threads_;
+  // Code steps that finished and whose completion the store refused: tried again each tick.
+  struct CodeStepResult {
+    std::string step_id, run_id, error;
+  };
+  std::vector<CodeStepResult> unrecorded_code_steps_;
   std::unique_ptr<steward::PropertyStore> user_properties_;
   std::string role_;
   std::string principal_;

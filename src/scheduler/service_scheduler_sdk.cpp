@@ -292,7 +292,17 @@ void ServiceScheduler::code_step_done(const std::string& step_id, const std::str
       step->add_error(error);
       return;
     }
-    store_->set_property(code_step_property(code_step_keys_[step_id]), config_id_);
+    try {
+      store_->set_property(code_step_property(code_step_keys_[step_id]), config_id_);
+    } catch (const state::StateError& e) {
+      // Not done until it is on record (a restart would run it again otherwise): the step
+      // stays STARTING and the next tick tries again. Thrown from this posted task, it ended
+      // the scheduler.
+      note_store_failure(e.what(), 0);
+      unrecorded_code_steps_.push_back({step_id, run_id, error});
+      return;
+    }
+    note_store_success();
     work->expected = Status::complete;
     step->set_status(Status::complete);
     return;

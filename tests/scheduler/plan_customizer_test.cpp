@@ -1,8 +1,11 @@
 // Plan customizers (the SDK's PlanEditor) in a scheduler running in this process against the
-// real cluster: what an editor may not do is refused, and a customizer that throws shows on
-// the deploy plan instead of stopping the scheduler.
+// real cluster: what an editor may not do is refused, a customizer that throws shows on the
+// deploy plan instead of stopping the scheduler, and a code step is done once it is on record.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <future>
 
 #include "scheduler/service_scheduler.hpp"
 #include "scheduler_process.hpp"
@@ -55,6 +58,69 @@ TEST(PlanCustomizer, RefusedEditsAddNothingAndAThrowingCustomizerMarksTheDeployP
   ASSERT_EQ(deploy["phases"][1]["steps"].size(), 1u);
   EXPECT_EQ(deploy["errors"], json::array({"a plan customizer failed: boom"}));
   EXPECT_TRUE(s.plan_json("recovery", nullptr).has_value());  // the scheduler's own plan stays
+  s.stop();
+}
+
+// A code step whose completion the state store refuses (here SQLite itself, by a trigger put
+// into the scheduler's store) is not done until it is on record: the scheduler goes on, the
+// step stays STARTING, and each tick tries again until the store takes it. (Thrown from the
+// task the step's thread posts to the loop, the refusal ended the scheduler's process.)
+TEST(PlanCustomizer, ACodeStepIsCompleteOnlyOnceItIsOnRecord) {
+  ClusterProcess cluster(kTwoAgents);
+  auto loaded = spec::load_spec_text(one_task_spec("web", 1, "RUNNING", "sleep 1000"), "svc.yml",
+                                     cluster.dir().string(), {});
+  ASSERT_TRUE(loaded.spec);
+  std::promise<void> opened;
+  std::shared_future<void> gate = opened.get_future().share();
+  SchedulerOptions o;
+  o.spec = *loaded.spec;
+  o.state_dir = (cluster.dir() / "state").string();
+  o.master_port = cluster.port();
+  o.plan_customizers.push_back([gate](steward::PlanEditor& plans, const steward::SpecView&) {
+    auto step = [gate](const steward::ServiceView&, steward::PropertyStore&) {
+      gate.wait();
+      return std::string();
+    };
+    plans.add_phase("deploy", "announce", {steward::PlanStepSpec::code("record", step)});
+  });
+  ServiceScheduler s(o);
+  std::string error;
+  ASSERT_TRUE(s.start(error)) << error;
+  const auto sql = [&](const std::string& statement) {
+    sqlite3* handle = nullptr;
+    ASSERT_EQ(sqlite3_open((cluster.dir() / "state" / "state.db").c_str(), &handle), SQLITE_OK);
+    sqlite3_busy_timeout(handle, 10000);
+    char* message = nullptr;
+    EXPECT_EQ(sqlite3_exec(handle, statement.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+        << (message ? message : "");
+    sqlite3_free(message);
+    sqlite3_close(handle);
+  };
+  sql("CREATE TRIGGER refuse_step BEFORE INSERT ON properties WHEN NEW.key LIKE 'code-step:%' "
+      "BEGIN SELECT RAISE(ABORT, 'injected: no room'); END");
+  const auto step_status = [&] {
+    const json deploy = json::parse(*s.plan_json("deploy", nullptr));
+    return deploy["phases"][1]["steps"][0]["status"].get<std::string>();
+  };
+  const auto failures = [&] {
+    const std::string text = s.metrics_text();
+    const std::string name = "\nsteward_state_store_failures_total ";
+    const auto at = text.find(name);
+    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + name.size());
+  };
+  ASSERT_TRUE(eventually([&] { return step_status() == "STARTING"; })) << step_status();
+  opened.set_value();
+  // Every tick tries again; the step waits.
+  ASSERT_TRUE(eventually([&] { return failures() >= 3; }));
+  EXPECT_EQ(step_status(), "STARTING");
+
+  sql("DROP TRIGGER refuse_step");
+  ASSERT_TRUE(eventually([&] { return step_status() == "COMPLETE"; })) << step_status();
+  plan::Status deploy = plan::Status::pending;
+  EXPECT_TRUE(eventually([&] {
+    s.plan_json("deploy", &deploy);
+    return deploy == plan::Status::complete;
+  }));
   s.stop();
 }
 
