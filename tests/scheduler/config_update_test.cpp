@@ -2,7 +2,6 @@
 // scheduler on the real cluster, with real task processes and volumes.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <set>
 
@@ -10,6 +9,7 @@
 #include "spec/spec_loader.hpp"
 #include "spec/spec_summary.hpp"
 #include "state/sqlite_state_store.hpp"
+#include "store_fault.hpp"
 
 namespace steward::scheduler::testing {
 namespace {
@@ -221,18 +221,7 @@ TEST_F(ConfigUpdateTest, AnUpdateTheStoreRefusesPartwayChangesNothing) {
   const auto before = ids(s, 1);
   const json target = s.get("/v1/configurations/targetId").body;
   const std::string db = data_dir() + "/app/state.db";
-  const auto sql = [&](const std::string& statement) {
-    sqlite3* handle = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-    sqlite3_busy_timeout(handle, 10000);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(handle, statement.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(handle);
-  };
-  sql("CREATE TRIGGER refuse_outcome BEFORE INSERT ON properties WHEN NEW.key = 'last-update' "
-      "BEGIN SELECT RAISE(ABORT, 'injected: no room'); END");
+  refuse_properties(db, "refuse_outcome", "last-update", "injected: no room");
 
   std::string out;
   EXPECT_NE(update(spec_file("v2.yml", app_spec("0.2", 1)), out), 0) << out;
@@ -249,7 +238,7 @@ TEST_F(ConfigUpdateTest, AnUpdateTheStoreRefusesPartwayChangesNothing) {
   EXPECT_EQ(ids(s, 1), before);
 
   // Once the store takes it, the same update goes through.
-  sql("DROP TRIGGER refuse_outcome");
+  drop_refusal(db, "refuse_outcome");
   ASSERT_EQ(update(spec_file("v2.yml", app_spec("0.2", 1)), out), 0) << out;
   EXPECT_NE(s.get("/v1/configurations/targetId").body, target);
   ASSERT_TRUE(eventually([&] {

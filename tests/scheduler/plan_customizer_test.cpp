@@ -3,13 +3,13 @@
 // deploy plan instead of stopping the scheduler, and a code step is done once it is on record.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <future>
 
 #include "scheduler/service_scheduler.hpp"
 #include "scheduler_process.hpp"
 #include "spec/spec_loader.hpp"
+#include "store_fault.hpp"
 
 namespace steward::scheduler::testing {
 namespace {
@@ -86,18 +86,8 @@ TEST(PlanCustomizer, ACodeStepIsCompleteOnlyOnceItIsOnRecord) {
   ServiceScheduler s(o);
   std::string error;
   ASSERT_TRUE(s.start(error)) << error;
-  const auto sql = [&](const std::string& statement) {
-    sqlite3* handle = nullptr;
-    ASSERT_EQ(sqlite3_open((cluster.dir() / "state" / "state.db").c_str(), &handle), SQLITE_OK);
-    sqlite3_busy_timeout(handle, 10000);
-    char* message = nullptr;
-    EXPECT_EQ(sqlite3_exec(handle, statement.c_str(), nullptr, nullptr, &message), SQLITE_OK)
-        << (message ? message : "");
-    sqlite3_free(message);
-    sqlite3_close(handle);
-  };
-  sql("CREATE TRIGGER refuse_step BEFORE INSERT ON properties WHEN NEW.key LIKE 'code-step:%' "
-      "BEGIN SELECT RAISE(ABORT, 'injected: no room'); END");
+  const auto db = cluster.dir() / "state" / "state.db";
+  refuse_properties(db, "refuse_step", "code-step:%", "injected: no room");
   const auto step_status = [&] {
     const json deploy = json::parse(*s.plan_json("deploy", nullptr));
     return deploy["phases"][1]["steps"][0]["status"].get<std::string>();
@@ -114,7 +104,7 @@ TEST(PlanCustomizer, ACodeStepIsCompleteOnlyOnceItIsOnRecord) {
   ASSERT_TRUE(eventually([&] { return failures() >= 3; }));
   EXPECT_EQ(step_status(), "STARTING");
 
-  sql("DROP TRIGGER refuse_step");
+  drop_refusal(db, "refuse_step");
   ASSERT_TRUE(eventually([&] { return step_status() == "COMPLETE"; })) << step_status();
   plan::Status deploy = plan::Status::pending;
   EXPECT_TRUE(eventually([&] {
