@@ -862,6 +862,15 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
   agent->executors.clear();
   agent->free = resources::ResourcePool();
   agent->total = resources::ResourcePool();
+  // As Mesos does for an agent it removes: every framework hears that it is gone (FAILURE with
+  // the agent and no executor), whatever it had there; a scheduler drops what it meant to
+  // release on it.
+  for (auto& [id, fw] : frameworks_) {
+    mesos::Event e;
+    e.type = mesos::Event::Type::failure;
+    e.agent_id = agent->id;
+    send(fw, e);
+  }
   return {200, ""};
 }
 

@@ -617,7 +617,14 @@ void ServiceScheduler::event(mesos::Event&& event) {
     case mesos::Event::Type::failure:
       // An agent's failure (no executor named): it is gone, with whatever it held.
       if (event.executor_id.empty() && !event.agent_id.empty())
-        loop_->post([this, agent = event.agent_id] { forget_agent_garbage(agent); });
+        loop_->post([this, agent = event.agent_id] {
+          // A posted task's exception would end the scheduler; the next tick writes it.
+          try {
+            forget_agent_garbage(agent);
+          } catch (const state::StateError& e) {
+            note_store_failure(e.what(), 0);
+          }
+        });
       if (!event.executor_id.empty())
         log(options_.service_name,
             "executor " + event.executor_id + " on agent " + event.agent_id + " ended");
@@ -762,6 +769,9 @@ void ServiceScheduler::flush_updates() {
     store_->commit_batch();
   } catch (...) {
     store_->abort_batch();
+    // What the batch wrote of the garbage list (an agent gone) is lost with it, and a resent
+    // status would find nothing more to drop: the next tick writes the list as it is.
+    gc_unsaved_ = true;
     unconfirmed_in_batch_ = false;
     defer_acks_ = false;
     deferred_acks_.clear();
@@ -915,7 +925,10 @@ void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
   if (dropped == 0) return;
   log(options_.service_name, "agent " + agent + " is gone: " + std::to_string(dropped) +
                                  " reservations it held need no release");
+  // Until it is written: a refused write (a full disk) is tried again at the next tick.
+  gc_unsaved_ = true;
   store_->set_property("gc-resources", json(gc_resources_).dump());
+  gc_unsaved_ = false;
 }
 
 void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
@@ -1695,6 +1708,11 @@ void ServiceScheduler::note_store_success() {
 }
 
 void ServiceScheduler::tick() {
+  if (gc_unsaved_) {
+    store_->set_property("gc-resources", json(gc_resources_).dump());
+    gc_unsaved_ = false;
+    note_store_success();
+  }
   if (!unrecorded_code_steps_.empty()) {
     std::vector<CodeStepResult> waiting;
     waiting.swap(unrecorded_code_steps_);

@@ -851,10 +851,28 @@ TEST_F(MasterTest, AgentStopStartRemove) {
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["state"], "TASK_RUNNING");
 
+  TestFramework other = h.subscribe(framework_info("other", kRole, true));
+  other.take("SUBSCRIBED");
+  aware.take("OFFERS");
   EXPECT_EQ(h.master->remove_agent("M-S0", h.now).status, 200);
+  // The task is gone, and every framework hears the agent is, with or without tasks there.
+  aware.drain();
+  std::vector<std::string> types;
+  for (std::size_t i = aware.seen; i < aware.events.size(); ++i)
+    types.push_back(aware.events[i]["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"UPDATE", "FAILURE"}));
   updates = aware.updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["state"], "TASK_GONE_BY_OPERATOR");
+  for (TestFramework* fw : {&aware, &other}) {
+    fw->seen = 0;
+    const auto failures = fw->take("FAILURE");
+    ASSERT_EQ(failures.size(), 1u) << fw->id;
+    EXPECT_EQ(failures[0]["failure"]["agent_id"]["value"], "M-S0");
+    EXPECT_FALSE(failures[0]["failure"].contains("executor_id"));
+  }
+  EXPECT_EQ(h.master->remove_agent("M-S0", h.now).status, 200);
+  EXPECT_TRUE(aware.take("FAILURE").empty()) << "removed once, said once";
   EXPECT_EQ(h.master->start_agent("agent-0", h.now).status, 409);
   EXPECT_EQ(h.master->stop_agent("nope", h.now).status, 404);
 }

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "scheduler_process.hpp"
+#include "store_fault.hpp"
 
 namespace steward::scheduler::testing {
 namespace {
@@ -151,6 +152,56 @@ TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTak
   const json second = s.task("second-0", "second-0-server");
   EXPECT_EQ(second["status"], "RUNNING") << second.dump();
   EXPECT_EQ(second["id"], launched["second-0-server"]) << "the refused pause killed nothing";
+}
+
+// An agent that is removed takes the reservations the scheduler meant to release there with
+// it (the master's FAILURE names the agent): they are dropped from the garbage list. A store
+// that refuses that write (a trigger refusing it in the scheduler's SQLite) no longer ends the
+// scheduler (the write was in a task posted to its loop): the next ticks write it.
+TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
+  ClusterProcess cluster(kCluster);
+  TempDir dir;
+  const std::string spec =
+      write_spec(dir.path(), "svc.yml", one_task_spec("svc", 1, "RUNNING", "sleep 1000"));
+  const std::string data = (dir.path() / "data").string();
+  SchedulerProcess s(spec, cluster, data, "svc", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const json first = s.task("svc-0", "svc-0-server");
+  std::string agent_name;
+  const json agents = cluster_status(cluster)["agents"];
+  for (const json& a : agents)
+    if (a["id"] == first["agent"]) agent_name = a["name"];
+  ASSERT_FALSE(agent_name.empty()) << cluster_status(cluster).dump();
+
+  // The pod's agent goes away; replaced elsewhere, its old footprint there is garbage.
+  ASSERT_EQ(http(cluster.port(), "POST", "/cluster/v1/agents/" + agent_name + "/stop").status, 200);
+  ASSERT_EQ(s.post("/v1/pod/svc-0/replace").status, 200);
+  const json second = s.relaunched("svc-0", "svc-0-server", first["id"]);
+  ASSERT_EQ(second["status"], "RUNNING") << s.log();
+  const auto garbage = [&] { return s.get("/v1/state/properties/gc-resources").text; };
+  ASSERT_NE(garbage().find(first["agent"].get<std::string>()), std::string::npos) << garbage();
+
+  const fs::path db = fs::path(data) / "svc" / "state.db";
+  refuse_properties(db, "refuse_gc", "gc-resources", "injected: no room");
+  const auto failures = [&] {
+    const std::string text = s.get("/v1/metrics/prometheus").text;
+    const std::string name = "\nsteward_state_store_failures_total ";
+    const auto at = text.find(name);
+    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + name.size());
+  };
+  ASSERT_EQ(http(cluster.port(), "POST", "/cluster/v1/agents/" + agent_name + "/remove").status,
+            200);
+  ASSERT_TRUE(eventually([&] { return failures() >= 3; })) << s.log();
+  EXPECT_EQ(s.get("/v1/health").status, 200) << "the scheduler goes on";
+  EXPECT_NE(garbage().find(first["agent"].get<std::string>()), std::string::npos);
+
+  drop_refusal(db, "refuse_gc");
+  EXPECT_TRUE(eventually([&] {
+    return garbage().find(first["agent"].get<std::string>()) == std::string::npos;
+  })) << garbage();
+  EXPECT_EQ(occurrences(s.log(), "agent " + first["agent"].get<std::string>() + " is gone: "), 1u)
+      << s.log();
+  EXPECT_EQ(s.task("svc-0", "svc-0-server")["id"], second["id"]);
 }
 
 }  // namespace
