@@ -767,6 +767,18 @@ void Master::tick(double now) {
 
 // ---- fault injection
 
+// As Mesos does when it takes an agent out (unreachable, or gone while it was active): every
+// framework subscribed hears of it, with or without tasks there (FAILURE naming the agent, no
+// executor). An agent already unreachable that is then removed is not told of again.
+void Master::send_agent_lost(const std::string& agent_id) {
+  for (auto& [id, fw] : frameworks_) {
+    mesos::Event e;
+    e.type = mesos::Event::Type::failure;
+    e.agent_id = agent_id;
+    send(fw, e);
+  }
+}
+
 CallOutcome Master::stop_agent(const std::string& name, double now) {
   dirty_ = true;
   AgentRecord* agent = agent_by(name);
@@ -784,6 +796,7 @@ CallOutcome Master::stop_agent(const std::string& name, double now) {
     s.executor_id = task.executor_id;
     send_update(fw->second, s);
   }
+  send_agent_lost(agent->id);
   return {200, ""};
 }
 
@@ -828,6 +841,7 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
   AgentRecord* agent = agent_by(name);
   if (!agent) return {404, "no agent " + name};
   if (agent->state == AgentRecord::State::removed) return {200, ""};
+  const bool was_active = agent->state == AgentRecord::State::active;
   rescind_offers_on(agent->id);
   {  // stopped or not, its executors are on this host and must go
     for (const auto& [key, executor] : agent->executors)
@@ -862,15 +876,7 @@ CallOutcome Master::remove_agent(const std::string& name, double now) {
   agent->executors.clear();
   agent->free = resources::ResourcePool();
   agent->total = resources::ResourcePool();
-  // As Mesos does for an agent it removes: every framework hears that it is gone (FAILURE with
-  // the agent and no executor), whatever it had there; a scheduler drops what it meant to
-  // release on it.
-  for (auto& [id, fw] : frameworks_) {
-    mesos::Event e;
-    e.type = mesos::Event::Type::failure;
-    e.agent_id = agent->id;
-    send(fw, e);
-  }
+  if (was_active) send_agent_lost(agent->id);
   return {200, ""};
 }
 

@@ -260,6 +260,7 @@ class Master {
                                        CallOutcome& outcome);
   AgentRecord* agent_by(const std::string& id_or_name);
   void send(FrameworkRecord& framework, const mesos::Event& event);
+  void send_agent_lost(const std::string& agent_id);
   void send_subscribed(FrameworkRecord& framework, double now);
   void send_update(FrameworkRecord& framework, const mesos::TaskStatus& status);
   mesos::TaskStatus master_status(const std::string& task_id, const std::string& agent_id,

@@ -615,16 +615,11 @@ void ServiceScheduler::event(mesos::Event&& event) {
         loop_->post([this, s = std::move(*event.status)]() mutable { queue_update(std::move(s)); });
       break;
     case mesos::Event::Type::failure:
-      // An agent's failure (no executor named): it is gone, with whatever it held.
+      // An agent lost (no executor named): unreachable, or gone. Which one, and what of it is
+      // gone for good, the statuses of its tasks say (a TASK_GONE_BY_OPERATOR drops what was
+      // to be released there, in on_update): an unreachable agent may come back with it.
       if (event.executor_id.empty() && !event.agent_id.empty())
-        loop_->post([this, agent = event.agent_id] {
-          // A posted task's exception would end the scheduler; the next tick writes it.
-          try {
-            forget_agent_garbage(agent);
-          } catch (const state::StateError& e) {
-            note_store_failure(e.what(), 0);
-          }
-        });
+        log(options_.service_name, "agent " + event.agent_id + " is lost to the master");
       if (!event.executor_id.empty())
         log(options_.service_name,
             "executor " + event.executor_id + " on agent " + event.agent_id + " ended");
@@ -769,9 +764,7 @@ void ServiceScheduler::flush_updates() {
     store_->commit_batch();
   } catch (...) {
     store_->abort_batch();
-    // What the batch wrote of the garbage list (an agent gone) is lost with it, and a resent
-    // status would find nothing more to drop: the next tick writes the list as it is.
-    gc_unsaved_ = true;
+    gc_in_batch_ = false;  // gc_unsaved_ stays: the next tick writes the list as it is
     unconfirmed_in_batch_ = false;
     defer_acks_ = false;
     deferred_acks_.clear();
@@ -784,6 +777,7 @@ void ServiceScheduler::flush_updates() {
     }
   }
   note_store_success();
+  if (gc_in_batch_) gc_unsaved_ = gc_in_batch_ = false;  // on disk with the batch
   defer_acks_ = false;
   std::vector<mesos::TaskStatus> acks;
   acks.swap(deferred_acks_);
@@ -925,10 +919,14 @@ void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
   if (dropped == 0) return;
   log(options_.service_name, "agent " + agent + " is gone: " + std::to_string(dropped) +
                                  " reservations it held need no release");
-  // Until it is written: a refused write (a full disk) is tried again at the next tick.
+  // Until it is written: a refused write (a full disk) is tried again at the next tick, and
+  // so is one whose status batch does not commit (a resent status finds nothing to drop).
   gc_unsaved_ = true;
   store_->set_property("gc-resources", json(gc_resources_).dump());
-  gc_unsaved_ = false;
+  if (defer_acks_)
+    gc_in_batch_ = true;
+  else
+    gc_unsaved_ = false;
 }
 
 void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
@@ -1709,9 +1707,14 @@ void ServiceScheduler::note_store_success() {
 
 void ServiceScheduler::tick() {
   if (gc_unsaved_) {
-    store_->set_property("gc-resources", json(gc_resources_).dump());
-    gc_unsaved_ = false;
-    note_store_success();
+    // Refused again, the rest of the tick goes on all the same.
+    try {
+      store_->set_property("gc-resources", json(gc_resources_).dump());
+      gc_unsaved_ = false;
+      note_store_success();
+    } catch (const state::StateError& e) {
+      note_store_failure(e.what(), 0);
+    }
   }
   if (!unrecorded_code_steps_.empty()) {
     std::vector<CodeStepResult> waiting;
@@ -2490,18 +2493,30 @@ std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& comm
     chosen.push_back(name);
   }
   const bool pause = command == "pause";
+  const state::GoalOverride next = pause
+                                       ? state::GoalOverride{state::GoalOverride::Goal::paused,
+                                                             state::GoalOverride::Progress::pending}
+                                       : state::GoalOverride{};
+  std::vector<std::string> changing;
   for (const std::string& name : chosen) {
     auto current = overrides_.find(name);
     const bool paused =
         current != overrides_.end() && current->second.goal == state::GoalOverride::Goal::paused;
-    if (paused == pause) continue;  // already so
-    const state::GoalOverride next =
-        pause ? state::GoalOverride{state::GoalOverride::Goal::paused,
-                                    state::GoalOverride::Progress::pending}
-              : state::GoalOverride{};
-    // Persisted before it is kept and before the kill: a store that refuses it (a full disk)
-    // fails the command with the task as it was, not PAUSING with nothing on record.
-    store_->set_goal_override(name, next);
+    if (paused != pause) changing.push_back(name);  // else already so
+  }
+  // Every task's override persisted, in one transaction, before any is kept or killed: a
+  // store that refuses it (a full disk) fails the command with the pod as it was, not
+  // PAUSING with nothing on record, nor half paused.
+  store_->begin_batch();
+  try {
+    for (const std::string& name : changing)
+      store_->set_goal_override(name, next);
+    store_->commit_batch();
+  } catch (...) {
+    store_->abort_batch();
+    throw;
+  }
+  for (const std::string& name : changing) {
     overrides_[name] = next;
     backoff_.clear(name);
     const TaskEntry& entry = tasks_.at(name);

@@ -17,8 +17,10 @@ class LockedStateStore : public StateStore {
   explicit LockedStateStore(StateStore& inner) : inner_(inner) {}
 
   void begin_batch() override {
-    batch_ = std::unique_lock(mutex_);
+    // Held from here only once the batch began: a BEGIN that throws leaves it free.
+    std::unique_lock lock(mutex_);
     inner_.begin_batch();
+    batch_ = std::move(lock);
   }
   void commit_batch() override {
     if (!batch_.owns_lock()) return;

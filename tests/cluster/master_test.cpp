@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -832,13 +833,30 @@ TEST_F(MasterTest, HeartbeatsAtTheConfiguredInterval) {
   EXPECT_EQ(fw.take("HEARTBEAT").size(), 1u);
 }
 
+// The types of the events `fw` got since it had `from`.
+std::vector<std::string> event_types(TestFramework& fw, std::size_t from) {
+  fw.drain();
+  std::vector<std::string> types;
+  for (std::size_t i = from; i < fw.events.size(); ++i)
+    types.push_back(fw.events[i]["type"]);
+  return types;
+}
+
+// Agent faults. As from Mesos, every framework hears of an agent lost (FAILURE naming the
+// agent, no executor) when it becomes unreachable and when it is removed while active, not
+// again when one already unreachable is removed.
 TEST_F(MasterTest, AgentStopStartRemove) {
   TestFramework aware = h.subscribe(framework_info("svc", kRole, true));
   h.call(aware, accept(offer_ids(aware.offers()), deploy_ops(aware.id)));
   h.acknowledge(aware, aware.updates());
   h.acknowledge(aware, aware.updates());
 
+  std::size_t mark = aware.events.size();
   EXPECT_EQ(h.master->stop_agent("agent-0", h.now).status, 200);
+  EXPECT_EQ(event_types(aware, mark), (std::vector<std::string>{"UPDATE", "FAILURE"}));
+  const json lost = aware.events.back()["failure"];
+  EXPECT_EQ(lost["agent_id"]["value"], "M-S0");
+  EXPECT_FALSE(lost.contains("executor_id"));
   auto updates = aware.updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["state"], "TASK_UNREACHABLE");
@@ -846,35 +864,50 @@ TEST_F(MasterTest, AgentStopStartRemove) {
   h.advance(2);
   EXPECT_TRUE(aware.offers().empty()) << "an unreachable agent is not offered";
 
+  mark = aware.events.size();
   EXPECT_EQ(h.master->start_agent("agent-0", h.now).status, 200);
+  EXPECT_EQ(event_types(aware, mark), std::vector<std::string>{"UPDATE"});
   updates = aware.updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["state"], "TASK_RUNNING");
 
   TestFramework other = h.subscribe(framework_info("other", kRole, true));
-  other.take("SUBSCRIBED");
-  aware.take("OFFERS");
+  other.drain();
+  aware.drain();
+  const std::size_t other_mark = other.events.size();
+  mark = aware.events.size();
   EXPECT_EQ(h.master->remove_agent("M-S0", h.now).status, 200);
   // The task is gone, and every framework hears the agent is, with or without tasks there.
-  aware.drain();
-  std::vector<std::string> types;
-  for (std::size_t i = aware.seen; i < aware.events.size(); ++i)
-    types.push_back(aware.events[i]["type"]);
+  std::vector<std::string> types = event_types(aware, mark);
+  types.erase(std::remove(types.begin(), types.end(), "OFFERS"), types.end());
   EXPECT_EQ(types, (std::vector<std::string>{"UPDATE", "FAILURE"}));
+  types = event_types(other, other_mark);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "FAILURE"), 1)
+      << ::testing::PrintToString(types);
   updates = aware.updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0]["state"], "TASK_GONE_BY_OPERATOR");
-  for (TestFramework* fw : {&aware, &other}) {
-    fw->seen = 0;
-    const auto failures = fw->take("FAILURE");
-    ASSERT_EQ(failures.size(), 1u) << fw->id;
-    EXPECT_EQ(failures[0]["failure"]["agent_id"]["value"], "M-S0");
-    EXPECT_FALSE(failures[0]["failure"].contains("executor_id"));
-  }
+  mark = aware.events.size();
   EXPECT_EQ(h.master->remove_agent("M-S0", h.now).status, 200);
-  EXPECT_TRUE(aware.take("FAILURE").empty()) << "removed once, said once";
+  EXPECT_TRUE(event_types(aware, mark).empty()) << "removed once, said once";
   EXPECT_EQ(h.master->start_agent("agent-0", h.now).status, 409);
   EXPECT_EQ(h.master->stop_agent("nope", h.now).status, 404);
+}
+
+// One stopped first was told of when it stopped: its removal says nothing more of it.
+TEST_F(MasterTest, AnAgentRemovedAfterItStoppedIsNotToldOfTwice) {
+  TestFramework fw = h.subscribe(framework_info("svc", kRole, true));
+  fw.drain();
+  std::size_t mark = fw.events.size();
+  EXPECT_EQ(h.master->stop_agent("agent-0", h.now).status, 200);
+  std::vector<std::string> types = event_types(fw, mark);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "FAILURE"), 1)
+      << ::testing::PrintToString(types);
+  mark = fw.events.size();
+  EXPECT_EQ(h.master->remove_agent("agent-0", h.now).status, 200);
+  types = event_types(fw, mark);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "FAILURE"), 0)
+      << ::testing::PrintToString(types);
 }
 
 TEST_F(MasterTest, AgentStopGivesTaskLostWithoutPartitionAwareness) {

@@ -155,9 +155,10 @@ TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTak
 }
 
 // An agent that is removed takes the reservations the scheduler meant to release there with
-// it (the master's FAILURE names the agent): they are dropped from the garbage list. A store
-// that refuses that write (a trigger refusing it in the scheduler's SQLite) no longer ends the
-// scheduler (the write was in a task posted to its loop): the next ticks write it.
+// it (its tasks' TASK_GONE_BY_OPERATOR): they are dropped from the garbage list. A store that
+// refuses that write (a trigger refusing it in the scheduler's SQLite) fails the status batch,
+// and the status, resent, finds nothing more to drop: the next ticks write the list, and the
+// scheduler goes on meanwhile.
 TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
   ClusterProcess cluster(kCluster);
   TempDir dir;
