@@ -761,10 +761,13 @@ void ServiceScheduler::flush_updates() {
     if (unconfirmed_in_batch_)
       store_->set_property("unconfirmed-footprints", json(unconfirmed_).dump());
     unconfirmed_in_batch_ = false;
+    // Likewise the garbage list an agent gone for good shortened (or one a tick could not
+    // write): a batch that does not commit leaves it to the next tick, since the statuses,
+    // sent again, find nothing more to drop.
+    if (gc_unsaved_) store_->set_property("gc-resources", json(gc_resources_).dump());
     store_->commit_batch();
   } catch (...) {
     store_->abort_batch();
-    gc_in_batch_ = false;  // gc_unsaved_ stays: the next tick writes the list as it is
     unconfirmed_in_batch_ = false;
     defer_acks_ = false;
     deferred_acks_.clear();
@@ -777,7 +780,7 @@ void ServiceScheduler::flush_updates() {
     }
   }
   note_store_success();
-  if (gc_in_batch_) gc_unsaved_ = gc_in_batch_ = false;  // on disk with the batch
+  gc_unsaved_ = false;  // on disk with the batch
   defer_acks_ = false;
   std::vector<mesos::TaskStatus> acks;
   acks.swap(deferred_acks_);
@@ -919,14 +922,7 @@ void ServiceScheduler::forget_agent_garbage(const std::string& agent) {
   if (dropped == 0) return;
   log(options_.service_name, "agent " + agent + " is gone: " + std::to_string(dropped) +
                                  " reservations it held need no release");
-  // Until it is written: a refused write (a full disk) is tried again at the next tick, and
-  // so is one whose status batch does not commit (a resent status finds nothing to drop).
-  gc_unsaved_ = true;
-  store_->set_property("gc-resources", json(gc_resources_).dump());
-  if (defer_acks_)
-    gc_in_batch_ = true;
-  else
-    gc_unsaved_ = false;
+  gc_unsaved_ = true;  // written with the status batch (flush_updates)
 }
 
 void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::TaskStatus& s) {
@@ -2507,15 +2503,10 @@ std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& comm
   // Every task's override persisted, in one transaction, before any is kept or killed: a
   // store that refuses it (a full disk) fails the command with the pod as it was, not
   // PAUSING with nothing on record, nor half paused.
-  store_->begin_batch();
-  try {
+  state::write_together(*store_, [&] {
     for (const std::string& name : changing)
       store_->set_goal_override(name, next);
-    store_->commit_batch();
-  } catch (...) {
-    store_->abort_batch();
-    throw;
-  }
+  });
   for (const std::string& name : changing) {
     overrides_[name] = next;
     backoff_.clear(name);

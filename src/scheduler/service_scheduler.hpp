@@ -332,8 +332,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
     std::string step_id, run_id, error;
   };
   std::vector<CodeStepResult> unrecorded_code_steps_;
-  bool gc_unsaved_ = false;   // gc_resources_ changed and not written: the next tick writes it
-  bool gc_in_batch_ = false;  // ... written in the status batch under way, not committed yet
+  // gc_resources_ changed and not on disk: the status batch under way, or the next tick,
+  // writes it.
+  bool gc_unsaved_ = false;
   std::unique_ptr<steward::PropertyStore> user_properties_;
   std::string role_;
   std::string principal_;

@@ -250,19 +250,14 @@ UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidat
   const std::vector<state::StoredTask> relabelled = sweep_relabels(id, candidate_json);
   out.result = UpdateOutcome::Result::accepted;
   out.config_id = id;
-  store_->begin_batch();
-  try {
+  state::write_together(*store_, [&] {
     store_->store_config(id, candidate_json);
     store_->set_target_config(id);
     if (!relabelled.empty()) store_->store_tasks(relabelled);
     for (const std::string& unneeded : unneeded_configs(id, relabelled))
       store_->delete_config(unneeded);
     record_update(source, out);
-    store_->commit_batch();
-  } catch (...) {
-    store_->abort_batch();
-    throw;
-  }
+  });
   config_id_ = id;
   target_json_ = candidate_json;
   target_ = std::make_shared<const spec::ServiceSpec>(candidate);

@@ -113,4 +113,18 @@ class StateStore {
   virtual void abort_batch() {}
 };
 
+// `write(store)`'s writes as one batch: all of them on disk, or (it or the commit throws)
+// none, and the exception passed on. For a change made in memory only once it is stored.
+template <typename Write>
+void write_together(StateStore& store, Write&& write) {
+  store.begin_batch();
+  try {
+    write();
+    store.commit_batch();
+  } catch (...) {
+    store.abort_batch();
+    throw;
+  }
+}
+
 }  // namespace steward::state

@@ -92,12 +92,7 @@ TEST(PlanCustomizer, ACodeStepIsCompleteOnlyOnceItIsOnRecord) {
     const json deploy = json::parse(*s.plan_json("deploy", nullptr));
     return deploy["phases"][1]["steps"][0]["status"].get<std::string>();
   };
-  const auto failures = [&] {
-    const std::string text = s.metrics_text();
-    const std::string name = "\nsteward_state_store_failures_total ";
-    const auto at = text.find(name);
-    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + name.size());
-  };
+  const auto failures = [&] { return store_failures(s.metrics_text()); };
   ASSERT_TRUE(eventually([&] { return step_status() == "STARTING"; })) << step_status();
   opened.set_value();
   // Every tick tries again; the step waits.

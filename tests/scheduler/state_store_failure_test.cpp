@@ -104,12 +104,7 @@ TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTak
         http(cluster.port(), "POST", std::string("/cluster/v1/agents/") + agent + "/start").status,
         200);
   // Every pass fails: the count goes up, the log says so once.
-  const auto failures = [&] {
-    const std::string text = s.get("/v1/metrics/prometheus").text;
-    const std::string name = "\nsteward_state_store_failures_total ";
-    const auto at = text.find(name);
-    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + name.size());
-  };
+  const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
   ASSERT_TRUE(eventually([&] { return failures() >= 5; })) << s.log();
   EXPECT_EQ(occurrences(s.log(), "cannot write the state store: "), 1u) << s.log();
   EXPECT_EQ(occurrences(s.log(), "the launch above waits"), 1u) << s.log();
@@ -184,12 +179,7 @@ TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
 
   const fs::path db = fs::path(data) / "svc" / "state.db";
   refuse_properties(db, "refuse_gc", "gc-resources", "injected: no room");
-  const auto failures = [&] {
-    const std::string text = s.get("/v1/metrics/prometheus").text;
-    const std::string name = "\nsteward_state_store_failures_total ";
-    const auto at = text.find(name);
-    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + name.size());
-  };
+  const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
   ASSERT_EQ(http(cluster.port(), "POST", "/cluster/v1/agents/" + agent_name + "/remove").status,
             200);
   ASSERT_TRUE(eventually([&] { return failures() >= 3; })) << s.log();

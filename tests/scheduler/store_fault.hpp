@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -36,6 +37,13 @@ inline void refuse_properties(const std::filesystem::path& db, const std::string
 
 inline void drop_refusal(const std::filesystem::path& db, const std::string& name) {
   run_sql(db, "DROP TRIGGER " + name);
+}
+
+// steward_state_store_failures_total in a scheduler's Prometheus text (0 when absent).
+inline int store_failures(const std::string& prometheus) {
+  const std::string name = "\nsteward_state_store_failures_total ";
+  const auto at = prometheus.find(name);
+  return at == std::string::npos ? 0 : std::atoi(prometheus.c_str() + at + name.size());
 }
 
 }  // namespace steward::scheduler::testing
