@@ -1693,6 +1693,11 @@ void ServiceScheduler::note_store_failure(const std::string& what, std::size_t l
   }
 }
 
+void ServiceScheduler::note_refused_command(const std::string& command, const std::string& what) {
+  ++metrics_.state_store_failures;
+  log(options_.service_name, command + " not done: cannot write the state store: " + what);
+}
+
 void ServiceScheduler::note_store_success() {
   if (!store_failures_.failing()) return;
   const double now = static_cast<double>(now_ms()) / 1000;
@@ -1710,6 +1715,20 @@ void ServiceScheduler::tick() {
       note_store_success();
     } catch (const state::StateError& e) {
       note_store_failure(e.what(), 0);
+    }
+  }
+  for (auto it = unrecorded_kept_steps_.begin(); it != unrecorded_kept_steps_.end();) {
+    if (it->second != config_id_) {  // that target is gone: its record would say nothing
+      it = unrecorded_kept_steps_.erase(it);
+      continue;
+    }
+    try {
+      store_->set_property("code-step:" + it->first, it->second);
+      it = unrecorded_kept_steps_.erase(it);
+      note_store_success();
+    } catch (const state::StateError& e) {
+      note_store_failure(e.what(), 0);
+      break;
     }
   }
   if (!unrecorded_code_steps_.empty()) {
@@ -2059,6 +2078,18 @@ void ServiceScheduler::drop_plan(const std::string& name) {
 // plans (kept as they are when neither they nor their pods' counts changed, so a plan under
 // way goes on), and decommission. Steps whose tasks run the target already are COMPLETE;
 // the first dispatch of the others may adopt live tasks of the target.
+void ServiceScheduler::record_kept_code_step(const std::string& key) {
+  // Written after the update that kept the plan committed: a refusal (a full disk) is not that
+  // update's failure. Until it is on record a restart would run the step again.
+  try {
+    store_->set_property("code-step:" + key, config_id_);
+    unrecorded_kept_steps_.erase(key);
+  } catch (const state::StateError& e) {
+    note_store_failure(e.what(), 0);
+    unrecorded_kept_steps_[key] = config_id_;
+  }
+}
+
 void ServiceScheduler::rebuild_plans() {
   plan::GenerateOptions g;
   g.deploy_completed = store_->property("deploy-completed").has_value();
@@ -2124,7 +2155,7 @@ void ServiceScheduler::rebuild_plans() {
         for (const auto& step : phase->steps())
           if (auto key = code_step_keys_.find(step->id());
               key != code_step_keys_.end() && step->status() == Status::complete)
-            store_->set_property("code-step:" + key->second, config_id_);
+            record_kept_code_step(key->second);
       continue;
     }
     drop_plan(name);
@@ -2470,7 +2501,14 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
 
 std::optional<std::vector<std::string>> ServiceScheduler::pod_command(
     const std::string& command, const std::string& pod, const std::vector<std::string>& tasks) {
-  return loop_->call([&] { return pod_command_on_loop(command, pod, tasks); });
+  return loop_->call([&] {
+    try {
+      return pod_command_on_loop(command, pod, tasks);
+    } catch (const state::StateError& e) {
+      note_refused_command("pod " + command + " " + pod, e.what());
+      throw;
+    }
+  });
 }
 
 std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& command,

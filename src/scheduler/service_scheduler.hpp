@@ -228,6 +228,9 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // The state store's failures, told as FailureLog says (a full disk fails every pass, every
   // status and every tick); `launches`: of the pass that could not be stored.
   void note_store_failure(const std::string& what, std::size_t launches);
+  // An operator's command (an update, a pod command) the store refused: answered with the
+  // store's error, counted with the store's failures, and logged as the command's.
+  void note_refused_command(const std::string& command, const std::string& what);
   // A call's answer (any thread): a failure is told as CallFailures says.
   void note_call(const std::string& what, const mesos::SchedulerClient::Response& r);
   void note_store_success();  // a write went through: says so when it ends failures
@@ -332,6 +335,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
     std::string step_id, run_id, error;
   };
   std::vector<CodeStepResult> unrecorded_code_steps_;
+  // Completed code steps of a custom plan kept under a new target (key -> that target's id),
+  // whose record for it the store refused after the update had committed: tried again each
+  // tick while that target is still the one.
+  std::map<std::string, std::string> unrecorded_kept_steps_;
+  void record_kept_code_step(const std::string& key);
   // gc_resources_ changed and not on disk: the status batch under way, or the next tick,
   // writes it.
   bool gc_unsaved_ = false;

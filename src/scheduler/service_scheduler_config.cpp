@@ -117,7 +117,14 @@ std::pair<int, std::string> ServiceScheduler::update(const std::string& spec_jso
     return {400, safe_dump(answer)};
   }
   // The service's transforms run on the loop, as they do for everything else of the service.
-  return loop_->call([&] { return update_json_on_loop(*candidate, dry_run); });
+  return loop_->call([&] {
+    try {
+      return update_json_on_loop(*candidate, dry_run);
+    } catch (const state::StateError& e) {
+      note_refused_command("update", e.what());
+      throw;
+    }
+  });
 }
 
 std::pair<int, std::string> ServiceScheduler::update_json_on_loop(spec::ServiceSpec& candidate,
@@ -173,7 +180,14 @@ std::pair<int, std::string> ServiceScheduler::update_json_on_loop(spec::ServiceS
 }
 
 UpdateOutcome ServiceScheduler::update(const spec::ServiceSpec& candidate, bool dry_run) {
-  return loop_->call([&] { return update_on_loop(candidate, dry_run, "update"); });
+  return loop_->call([&] {
+    try {
+      return update_on_loop(candidate, dry_run, "update");
+    } catch (const state::StateError& e) {
+      note_refused_command("update", e.what());
+      throw;
+    }
+  });
 }
 
 UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidate, bool dry_run,
@@ -221,15 +235,18 @@ UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidat
     // The running configuration again (a refused update taken back): its errors go.
     out.result = UpdateOutcome::Result::unchanged;
     out.errors.clear();
+    // On record before the errors go (a restart reads them from it): a store that refuses the
+    // record fails the call with them still shown, as they still are on disk.
+    record_update(source, out);
     if (!refused_.empty()) {
       refused_.clear();
       if (plan::Plan* deploy = plans_.find("deploy")) deploy->clear_errors();
     }
-    record_update(source, out);
     return out;
   }
   if (!out.errors.empty()) {
     out.result = UpdateOutcome::Result::refused;
+    record_update(source, out);  // likewise, before the errors show
     refused_ = out.errors;
     if (plan::Plan* deploy = plans_.find("deploy")) {
       deploy->clear_errors();
@@ -238,7 +255,6 @@ UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidat
     }
     for (const std::string& e : refused_)
       log(options_.service_name, "update refused: " + e);
-    record_update(source, out);
     return out;
   }
   // Persist before acting, all of it in one transaction: the configuration, the target, the

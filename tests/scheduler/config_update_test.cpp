@@ -223,6 +223,8 @@ TEST_F(ConfigUpdateTest, AnUpdateTheStoreRefusesPartwayChangesNothing) {
   const std::string db = data_dir() + "/app/state.db";
   refuse_properties(db, "refuse_outcome", "last-update", "injected: no room");
 
+  const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
+  const int failed_before = failures();
   std::string out;
   EXPECT_NE(update(spec_file("v2.yml", app_spec("0.2", 1)), out), 0) << out;
   EXPECT_NE(out.find("injected: no room"), std::string::npos) << out;
@@ -230,6 +232,15 @@ TEST_F(ConfigUpdateTest, AnUpdateTheStoreRefusesPartwayChangesNothing) {
   EXPECT_EQ(s.get("/v1/configurations").body["ids"].size(), 1u) << "no configuration stored";
   EXPECT_EQ(s.get("/v1/plans/deploy").status, 200);
   EXPECT_EQ(ids(s, 1), before);
+  // Counted and logged with the store's failures.
+  EXPECT_EQ(failures(), failed_before + 1);
+  EXPECT_NE(s.log().find("update not done: cannot write the state store: "), std::string::npos)
+      << s.log();
+  // An update refused for its content is refused on record or not at all: its errors do not
+  // show (a restart, reading the record, would not have them).
+  EXPECT_NE(update(spec_file("v2-volume.yml", app_spec("0.1", 1, "", "128")), out), 0) << out;
+  EXPECT_NE(out.find("injected: no room"), std::string::npos) << out;
+  EXPECT_EQ(s.get("/v1/plans/deploy").status, 200) << s.get("/v1/plans/deploy").text;
   // On disk too: a restart runs the old target and restarts nothing.
   EXPECT_EQ(s.stop(SIGTERM), 0);
   s.start();

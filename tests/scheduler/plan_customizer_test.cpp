@@ -109,5 +109,55 @@ TEST(PlanCustomizer, ACodeStepIsCompleteOnlyOnceItIsOnRecord) {
   s.stop();
 }
 
+// A custom plan kept under a new target has its completed code steps recorded as done for that
+// target too. Written after the update committed, a refusal of that record is not the update's
+// failure: the update is answered as accepted, and the record is written at a later tick.
+TEST(PlanCustomizer, AKeptPlansCodeStepIsRecordedForTheNewTargetOnceTheStoreTakesIt) {
+  ClusterProcess cluster(kTwoAgents);
+  const auto spec = [&](const std::string& env) {
+    auto loaded = spec::load_spec_text(one_task_spec("web", 1, "RUNNING", "sleep 1000",
+                                                     "        env:\n          V: " + env + "\n"),
+                                       "svc.yml", cluster.dir().string(), {});
+    EXPECT_TRUE(loaded.spec);
+    return *loaded.spec;
+  };
+  SchedulerOptions o;
+  o.spec = spec("1");
+  o.state_dir = (cluster.dir() / "state").string();
+  o.master_port = cluster.port();
+  o.plan_customizers.push_back([](steward::PlanEditor& plans, const steward::SpecView&) {
+    auto step = [](const steward::ServiceView&, steward::PropertyStore&) { return std::string(); };
+    plans.add_phase("job", "announce", {steward::PlanStepSpec::code("record", step)});
+  });
+  ServiceScheduler s(o);
+  std::string error;
+  ASSERT_TRUE(s.start(error)) << error;
+  const auto status = [&](const std::string& plan) {
+    plan::Status st = plan::Status::pending;
+    s.plan_json(plan, &st);
+    return st;
+  };
+  ASSERT_TRUE(eventually([&] { return status("deploy") == plan::Status::complete; }));
+  ASSERT_EQ(s.plan_command("start", "job", "", "", {}).result, plan::CommandResult::done);
+  ASSERT_TRUE(eventually([&] { return status("job") == plan::Status::complete; }));
+  const std::string key = "code-step:job/announce/record";
+  const std::optional<std::string> first = s.property(key);
+  ASSERT_TRUE(first.has_value());
+
+  const auto db = cluster.dir() / "state" / "state.db";
+  refuse_properties(db, "refuse_step", "code-step:%", "injected: no room");
+  const int failed_before = store_failures(s.metrics_text());
+  const UpdateOutcome out = s.update(spec("2"), false);
+  ASSERT_EQ(out.result, UpdateOutcome::Result::accepted);
+  EXPECT_NE(out.config_id, *first);
+  EXPECT_EQ(s.property(key), first) << "refused";
+  EXPECT_GT(store_failures(s.metrics_text()), failed_before);
+  EXPECT_EQ(status("job"), plan::Status::complete) << "kept, with its progress";
+
+  drop_refusal(db, "refuse_step");
+  EXPECT_TRUE(eventually([&] { return s.property(key) == out.config_id; })) << *s.property(key);
+  s.stop();
+}
+
 }  // namespace
 }  // namespace steward::scheduler::testing

@@ -195,5 +195,46 @@ TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
   EXPECT_EQ(s.task("svc-0", "svc-0-server")["id"], second["id"]);
 }
 
+// A pod command whose writes the store refuses (triggers in the scheduler's SQLite) is answered
+// with the store's error, changes nothing, and is counted and logged with the store's failures;
+// the same command goes through once the store takes it.
+TEST(StateStoreFailure, APodCommandTheStoreRefusesIsCountedAndChangesNothing) {
+  ClusterProcess cluster(kCluster);
+  TempDir dir;
+  const std::string spec =
+      write_spec(dir.path(), "svc.yml", one_task_spec("svc", 1, "RUNNING", "sleep 1000"));
+  const std::string data = (dir.path() / "data").string();
+  SchedulerProcess s(spec, cluster, data, "svc", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  const json first = s.task("svc-0", "svc-0-server");
+  const fs::path db = fs::path(data) / "svc" / "state.db";
+  const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
+  const int failed_before = failures();
+
+  refuse_inserts(db, "refuse_override", "goal_overrides", "injected: no room");
+  refuse_inserts(db, "refuse_task", "tasks", "injected: no room");
+  for (const char* command : {"pause", "replace"}) {
+    const HttpAnswer answer = s.post(std::string("/v1/pod/svc-0/") + command);
+    EXPECT_EQ(answer.status, 500) << command << ": " << answer.text;
+    EXPECT_NE(answer.text.find("injected: no room"), std::string::npos) << answer.text;
+  }
+  EXPECT_EQ(failures(), failed_before + 2);
+  EXPECT_EQ(occurrences(s.log(), "pod pause svc-0 not done: cannot write the state store: "), 1u)
+      << s.log();
+  EXPECT_EQ(occurrences(s.log(), "pod replace svc-0 not done: cannot write the state store: "), 1u)
+      << s.log();
+  const json still = s.task("svc-0", "svc-0-server");
+  EXPECT_EQ(still["status"], "RUNNING") << still.dump();
+  EXPECT_EQ(still["id"], first["id"]) << "nothing killed";
+  EXPECT_EQ(still.value("permanently_failed", false), false) << still.dump();
+
+  drop_refusal(db, "refuse_override");
+  drop_refusal(db, "refuse_task");
+  ASSERT_EQ(s.post("/v1/pod/svc-0/pause").status, 200) << s.log();
+  EXPECT_TRUE(eventually([&] { return s.task("svc-0", "svc-0-server")["status"] == "PAUSED"; }))
+      << s.task("svc-0", "svc-0-server").dump() << s.log();
+  EXPECT_EQ(failures(), failed_before + 2);
+}
+
 }  // namespace
 }  // namespace steward::scheduler::testing

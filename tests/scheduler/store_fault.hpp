@@ -35,6 +35,14 @@ inline void refuse_properties(const std::filesystem::path& db, const std::string
                   pattern + "' BEGIN SELECT RAISE(ABORT, '" + error + "'); END");
 }
 
+// Makes every row written into `table` (all of them INSERT OR REPLACE) fail with `error`,
+// until drop_refusal(db, name).
+inline void refuse_inserts(const std::filesystem::path& db, const std::string& name,
+                           const std::string& table, const std::string& error) {
+  run_sql(db, "CREATE TRIGGER " + name + " BEFORE INSERT ON " + table +
+                  " BEGIN SELECT RAISE(ABORT, '" + error + "'); END");
+}
+
 inline void drop_refusal(const std::filesystem::path& db, const std::string& name) {
   run_sql(db, "DROP TRIGGER " + name);
 }
