@@ -2074,13 +2074,9 @@ void ServiceScheduler::drop_plan(const std::string& name) {
   plans_.remove(name);
 }
 
-// The plans of the target: deploy (or `update` once a deploy completed), the spec's custom
-// plans (kept as they are when neither they nor their pods' counts changed, so a plan under
-// way goes on), and decommission. Steps whose tasks run the target already are COMPLETE;
-// the first dispatch of the others may adopt live tasks of the target.
 void ServiceScheduler::record_kept_code_step(const std::string& key) {
   // Written after the update that kept the plan committed: a refusal (a full disk) is not that
-  // update's failure. Until it is on record a restart would run the step again.
+  // update's failure. Until it is on record a restart would show the step pending again.
   try {
     store_->set_property("code-step:" + key, config_id_);
     unrecorded_kept_steps_.erase(key);
@@ -2090,6 +2086,10 @@ void ServiceScheduler::record_kept_code_step(const std::string& key) {
   }
 }
 
+// The plans of the target: deploy (or `update` once a deploy completed), the spec's custom
+// plans (kept as they are when neither they nor their pods' counts changed, so a plan under
+// way goes on), and decommission. Steps whose tasks run the target already are COMPLETE;
+// the first dispatch of the others may adopt live tasks of the target.
 void ServiceScheduler::rebuild_plans() {
   plan::GenerateOptions g;
   g.deploy_completed = store_->property("deploy-completed").has_value();

@@ -234,13 +234,14 @@ TEST_F(ConfigUpdateTest, AnUpdateTheStoreRefusesPartwayChangesNothing) {
   EXPECT_EQ(ids(s, 1), before);
   // Counted and logged with the store's failures.
   EXPECT_EQ(failures(), failed_before + 1);
-  EXPECT_NE(s.log().find("update not done: cannot write the state store: "), std::string::npos)
-      << s.log();
+  EXPECT_EQ(occurrences(s.log(), "update not done: cannot write the state store: "), 1u) << s.log();
   // An update refused for its content is refused on record or not at all: its errors do not
   // show (a restart, reading the record, would not have them).
   EXPECT_NE(update(spec_file("v2-volume.yml", app_spec("0.1", 1, "", "128")), out), 0) << out;
   EXPECT_NE(out.find("injected: no room"), std::string::npos) << out;
   EXPECT_EQ(s.get("/v1/plans/deploy").status, 200) << s.get("/v1/plans/deploy").text;
+  EXPECT_EQ(failures(), failed_before + 2);
+  EXPECT_EQ(occurrences(s.log(), "update not done: cannot write the state store: "), 2u) << s.log();
   // On disk too: a restart runs the old target and restarts nothing.
   EXPECT_EQ(s.stop(SIGTERM), 0);
   s.start();

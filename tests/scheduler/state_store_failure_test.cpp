@@ -211,6 +211,8 @@ TEST(StateStoreFailure, APodCommandTheStoreRefusesIsCountedAndChangesNothing) {
   const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
   const int failed_before = failures();
 
+  // An idle service with no readiness check writes neither table by itself, so every failure
+  // counted from here on is a command's.
   refuse_inserts(db, "refuse_override", "goal_overrides", "injected: no room");
   refuse_inserts(db, "refuse_task", "tasks", "injected: no room");
   for (const char* command : {"pause", "replace"}) {
