@@ -101,6 +101,19 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
               return error(res, 404, "no configuration \"" + std::string(req.matches[1]) + "\"");
             res.set_content(*body, kJson);
           });
+  // A task's config template, fetched by its executor before the task starts.
+  srv.get(R"(/v1/artifacts/template/([^/]+)/([^/]+)/([^/]+)/([^/]+))",
+          [&s](const HttpServer::Request& req, HttpServer::Response& res) {
+            auto text =
+                s.config_template(req.matches[1], req.matches[2], req.matches[3], req.matches[4]);
+            if (!text)
+              return error(res, 404,
+                           "no config template \"" + std::string(req.matches[4]) + "\" of task \"" +
+                               std::string(req.matches[3]) + "\" of pod \"" +
+                               std::string(req.matches[2]) + "\" in configuration \"" +
+                               std::string(req.matches[1]) + "\"");
+            res.set_content(*text, "text/plain");
+          });
   srv.get("/v1/state/properties", [&s](const HttpServer::Request&, HttpServer::Response& res) {
     res.set_content(s.property_keys_json(), kJson);
   });

@@ -106,6 +106,25 @@ std::string quote(std::string_view value) {
   return "\"" + std::string(value.substr(0, cut)) + "...\"";
 }
 
+std::string url_segment(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  // "." and ".." as a segment would mean the folder itself or its parent.
+  const bool dots = value == "." || value == "..";
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || (c == '.' && !dots) || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
 std::string format_number(double value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.15g", value);

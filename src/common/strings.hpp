@@ -39,4 +39,8 @@ std::string format_number(double value);
 // "a, b or c"
 std::string join_alternatives(const std::vector<std::string>& words);
 
+// `value` as one segment of a URL's path: every byte but letters, digits and -._~ as %XX
+// (the dots too of "." and "..").
+std::string url_segment(std::string_view value);
+
 }  // namespace steward

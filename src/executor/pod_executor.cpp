@@ -14,6 +14,7 @@
 
 #include "common/process.hpp"
 #include "common/uuid.hpp"
+#include "executor/config_templates.hpp"
 #include "executor/uri_fetcher.hpp"
 
 namespace steward::executor {
@@ -189,11 +190,17 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
   for (const auto& [k, v] : info.command->environment)
     set_env(env, k, v);
   task.environment = env;
+  std::vector<std::string> rendered;
+  if (!render_config_templates(task.sandbox, env, rendered, error)) return false;
   if (!task.user.empty() && geteuid() == 0) {
-    // The sandbox and (still empty) volumes belong to the task's user, as Mesos makes them.
+    // The sandbox and (still empty) volumes belong to the task's user, as Mesos makes them;
+    // so do the config files rendered for it.
     if (struct passwd* pw = getpwnam(task.user.c_str())) {
       if (chown(task.sandbox.c_str(), pw->pw_uid, pw->pw_gid) != 0) { /* best effort */
       }
+      for (const std::string& path : rendered)
+        if (chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+        }
       for (const mesos::VolumeMount& v : volumes)
         if (fs::is_empty(v.host_path, ec) &&
             chown(v.host_path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {

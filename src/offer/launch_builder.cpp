@@ -1,8 +1,11 @@
 #include "offer/launch_builder.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 #include "common/process.hpp"
+#include "common/strings.hpp"
 
 namespace steward::offer {
 
@@ -28,6 +31,27 @@ std::string rlimit_type(const std::string& spec_name) {
 std::string new_task_id(const std::string& service_name, const std::string& task_name,
                         const std::string& id) {
   return sanitized(service_name) + "__" + task_name + "__" + id;
+}
+
+std::string template_url(const std::string& api, const std::string& config_id,
+                         const std::string& pod_type, const std::string& task,
+                         const std::string& config) {
+  return api + "/v1/artifacts/template/" + url_segment(config_id) + "/" + url_segment(pod_type) +
+         "/" + url_segment(task) + "/" + url_segment(config);
+}
+
+void rebase_template_uris(mesos::CommandInfo& command, const std::string& api) {
+  static constexpr std::string_view kPath = "/v1/artifacts/template/";
+  // Only the task's own templates: a pod's `uris` may name another scheduler's.
+  std::set<std::string> files;
+  for (const auto& [key, value] : command.environment)
+    if (key.rfind("CONFIG_TEMPLATE_", 0) == 0) files.insert(value.substr(0, value.find(',')));
+  for (mesos::CommandInfo::Uri& uri : command.uris) {
+    const auto at = uri.value.find(kPath);
+    if (at == std::string::npos || !files.count(uri.value.substr(uri.value.rfind('/') + 1)))
+      continue;
+    uri.value = api + uri.value.substr(at);
+  }
 }
 
 std::string task_name(const spec::PodSpec& pod, int index, const spec::TaskSpec& task) {
@@ -77,6 +101,20 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
   }
   for (const auto& [k, v] : context.parameters)
     set_env(env, k, v);
+  // Each config template is fetched into the sandbox (under the last segment of its URL) and
+  // rendered by the executor into its dest before the task starts: CONFIG_TEMPLATE_<NAME> is
+  // "<fetched file>,<dest>", as dcos-commons gives its bootstrap helper.
+  for (const spec::ConfigFileSpec& c : task.configs) {
+    command.uris.push_back(
+        {template_url(context.artifact_url, context.config_id, pod.type, task.name, c.name), false,
+         false});
+    std::string key = "CONFIG_TEMPLATE_";
+    for (char ch : c.name)
+      key += std::isalnum(static_cast<unsigned char>(ch))
+                 ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch)))
+                 : '_';
+    set_env(env, key, url_segment(c.name) + "," + c.dest);
+  }
   t.command = std::move(command);
 
   if (task.health_check) {

@@ -26,12 +26,24 @@ struct LaunchContext {
   std::string zone;
   std::string config_id;
   std::map<std::string, std::string> parameters;  // plan parameters, as extra env
+  // The scheduler's API ("http://host:port"), where tasks fetch their config templates.
+  std::string artifact_url;
   std::function<std::string()> new_id;
 };
 
 // "<service>__<task name>__<id>", with '/' in the service name turned into '.'.
 std::string new_task_id(const std::string& service_name, const std::string& task_name,
                         const std::string& id);
+
+// Where the scheduler's API serves a config template of a configuration, as dcos-commons
+// does: <api>/v1/artifacts/template/<config id>/<pod type>/<task>/<config name>.
+std::string template_url(const std::string& api, const std::string& config_id,
+                         const std::string& pod_type, const std::string& task,
+                         const std::string& config);
+
+// A stored task relaunched as it was fetches its templates from where the API answers now (a
+// restarted scheduler may listen elsewhere).
+void rebase_template_uris(mesos::CommandInfo& command, const std::string& api);
 
 // "<pod>-<index>-<task>", the key tasks are stored under.
 std::string task_name(const spec::PodSpec& pod, int index, const spec::TaskSpec& task);

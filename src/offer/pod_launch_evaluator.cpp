@@ -45,6 +45,7 @@ LaunchContext launch_context(const PodLaunchRequest& req, const mesos::Offer& of
   lc.region = offer.region;
   lc.zone = offer.zone;
   lc.config_id = ctx.config_id;
+  lc.artifact_url = ctx.artifact_url;
   lc.parameters = req.parameters;
   lc.new_id = ctx.new_id;
   return lc;
@@ -238,9 +239,11 @@ PodLaunchEvaluation existing_pipeline(const PodLaunchRequest& req, const mesos::
     const std::string short_name = t.name.substr(instance.size() + 1);
     if (!contains(req.tasks, short_name)) continue;
     t.task_id = new_task_id(ctx.service_name, t.name, ctx.new_id());
-    if (t.command)
+    if (t.command) {
       for (const auto& [k, v] : req.parameters)
         set_env(t.command->environment, k, v);
+      rebase_template_uris(*t.command, ctx.artifact_url);
+    }
     // Relaunched as it was: it keeps the configuration it was built from.
     launch.launched[t.name] = t.task_id;
     group.push_back(t);

@@ -50,7 +50,8 @@ struct PodLaunchContext {
   std::string service_name;
   std::string framework_id;
   std::string config_id;
-  std::string role;  // the service role (pre-reserved pods refine under their own)
+  std::string artifact_url;  // the scheduler's API, where tasks fetch config templates
+  std::string role;          // the service role (pre-reserved pods refine under their own)
   std::string principal;
   ExecutorOverhead overhead;
   std::function<std::string()> new_id;

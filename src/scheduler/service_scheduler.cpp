@@ -32,6 +32,7 @@
 #include "scheduler/log.hpp"
 #include "scheduler/task_labels.hpp"
 #include "scheduler/work.hpp"
+#include "spec/spec_json.hpp"
 #include "spec/spec_summary.hpp"
 #include "state/record_codec.hpp"
 
@@ -313,7 +314,11 @@ bool ServiceScheduler::load_state(mesos::FrameworkInfo& info, std::string& error
     role_ = offer::service_role(s.name);
     principal_ = s.scheduler.principal.empty() ? s.name + "-principal" : s.scheduler.principal;
     info.name = s.name;
-    info.user = options_.user.empty() ? current_user() : options_.user;
+    // `--user`, else the spec's scheduler.user, else the user running the scheduler: the
+    // framework's user, which a pod without a user of its own runs as.
+    info.user = !options_.user.empty()      ? options_.user
+                : !s.scheduler.user.empty() ? s.scheduler.user
+                                            : current_user();
     info.principal = principal_;
     info.roles = {role_};
     for (const spec::PodSpec& p : s.pods) {
@@ -1271,6 +1276,7 @@ bool ServiceScheduler::try_launch(Work& work, std::vector<mesos::Offer>& offers)
   ctx.service_name = options_.service_name;
   ctx.framework_id = session_->framework_id();
   ctx.config_id = work.config_id;
+  ctx.artifact_url = api_url_;
   ctx.role = role_;
   ctx.principal = principal_;
   ctx.overhead = options_.overhead;
@@ -2768,6 +2774,25 @@ std::optional<std::string> ServiceScheduler::configuration(const std::string& id
     }
     return store_->config(id);
   });
+}
+
+std::optional<std::string> ServiceScheduler::config_template(const std::string& config_id,
+                                                             const std::string& pod_type,
+                                                             const std::string& task,
+                                                             const std::string& name) {
+  const std::optional<std::string> text = loop_->call([&]() -> std::optional<std::string> {
+    return config_id == config_id_ ? std::optional(target_json_) : store_->config(config_id);
+  });
+  if (!text) return std::nullopt;
+  std::string error;
+  const std::optional<spec::ServiceSpec> spec = spec::spec_from_json(*text, error);
+  const spec::PodSpec* pod = spec ? spec->find_pod(pod_type) : nullptr;
+  if (pod == nullptr) return std::nullopt;
+  for (const spec::TaskSpec& t : pod->tasks)
+    if (t.name == task)
+      for (const spec::ConfigFileSpec& c : t.configs)
+        if (c.name == name) return c.content;
+  return std::nullopt;
 }
 
 std::string ServiceScheduler::property_keys_json() {

@@ -154,6 +154,14 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   std::string configurations_json();  // the ids
   // A configuration by id, or "target" (the spec) or "targetId" (a JSON string).
   std::optional<std::string> configuration(const std::string& id);
+  // The text of a config template as configuration `config_id` stores it (tasks fetch it
+  // before they start); nothing when there is no such configuration, pod, task or config.
+  std::optional<std::string> config_template(const std::string& config_id,
+                                             const std::string& pod_type, const std::string& task,
+                                             const std::string& name);
+  // Where the API answers ("http://host:port"): set before start(), given to tasks to fetch
+  // their config templates from.
+  void set_api_url(std::string url) { api_url_ = std::move(url); }
   std::string property_keys_json();
   std::optional<std::string> property(const std::string& key);
   std::string task_statuses_json();  // task name -> latest TaskStatus
@@ -339,6 +347,7 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // whose record for it the store refused after the update had committed: tried again each
   // tick while that target is still the one.
   std::map<std::string, std::string> unrecorded_kept_steps_;
+  std::string api_url_;
   void record_kept_code_step(const std::string& key);
   // gc_resources_ changed and not on disk: the status batch under way, or the next tick,
   // writes it.

@@ -92,7 +92,8 @@ void add_serve_options(CLI::App& app, ServeOptions& run, bool starts_cluster) {
                    "host:port of a local cluster started because none was running");
   app.add_option("--api-listen", run.api_listen,
                  "host:port for the scheduler's REST API (port 0: any free one)");
-  app.add_option("--user", run.user, "The framework user (default: the current user)");
+  app.add_option("--user", run.user,
+                 "The framework user (default: the spec's scheduler.user, else the current user)");
   app.add_option("--auth-token-file", run.auth_token_file,
                  "A file holding a bearer token every mutating API request must carry "
                  "(the CLI sends $STEWARD_AUTH_TOKEN)");
@@ -137,6 +138,18 @@ bool parse_address(const std::string& address, std::string& host, int& port) {
   if (digits.empty() || *end != '\0' || p < 0 || p > 65535) return false;
   port = static_cast<int>(p);
   return true;
+}
+
+// The API's address as tasks on other machines reach it: a wildcard listen address is the
+// machine's name.
+std::string reachable_url(const std::string& host, int port) {
+  std::string name = host;
+  if (host.empty() || host == "0.0.0.0" || host == "::") {
+    char buf[256] = {};
+    name = gethostname(buf, sizeof buf - 1) == 0 && buf[0] != '\0' ? buf : "localhost";
+  }
+  if (name.find(':') != std::string::npos && name.front() != '[') name = "[" + name + "]";
+  return "http://" + name + ":" + std::to_string(port);
 }
 
 bool check_serve_options(const ServeOptions& o, std::string& api_host, int& api_port,
@@ -228,6 +241,7 @@ int serve(const ServeOptions& o, scheduler::SchedulerOptions so, api::ApiExtensi
   }
   fs::rename(api_file.string() + ".tmp", api_file, ec);
   signals.api_file(api_file.string());
+  scheduler.set_api_url(reachable_url(api_host, api.port()));
   if (!scheduler.start(error)) {
     err << "error: " << error << "\n";
     api.stop();

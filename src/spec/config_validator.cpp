@@ -10,6 +10,10 @@ std::string shown(const std::string& value) {
   return value.empty() ? "(none)" : quote(value);
 }
 
+std::string user_shown(const std::string& user) {
+  return user.empty() ? "the scheduler's own" : quote(user);
+}
+
 std::string volumes_text(const std::vector<VolumeSpec>& volumes) {
   if (volumes.empty()) return "none";
   std::string out;
@@ -55,8 +59,8 @@ std::vector<ConfigError> validate_config_update(
     refuse("name", "the service name cannot change (" + quote(old_target.name) + " -> " +
                        quote(candidate.name) + ")");
   if (old_target.scheduler.user != candidate.scheduler.user)
-    refuse("scheduler.user", "the user cannot change (" + shown(old_target.scheduler.user) +
-                                 " -> " + shown(candidate.scheduler.user) + ")");
+    refuse("scheduler.user", "the user cannot change (" + user_shown(old_target.scheduler.user) +
+                                 " -> " + user_shown(candidate.scheduler.user) + ")");
 
   for (const PodSpec& old_pod : old_target.pods) {
     const std::string path = "pods." + old_pod.type;

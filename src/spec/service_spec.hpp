@@ -189,7 +189,7 @@ struct PlanSpec {
 
 struct SchedulerSpec {
   std::string principal;  // default "<name>-principal"
-  std::string user = "root";
+  std::string user;       // empty: the user running `steward run` (dcos-commons: root)
   std::string zookeeper;  // empty: local state
 };
 

@@ -54,8 +54,8 @@ std::string summarize(const ServiceSpec& spec) {
       << (spec.pods.size() == 1 ? "" : "s") << ", " << instances << " pod instance"
       << (instances == 1 ? "" : "s") << ", " << tasks << " task" << (tasks == 1 ? "" : "s")
       << ")\n";
-  out << "scheduler: principal " << spec.scheduler.principal << ", user " << spec.scheduler.user
-      << ", state "
+  out << "scheduler: principal " << spec.scheduler.principal << ", user "
+      << (spec.scheduler.user.empty() ? "the scheduler's own" : spec.scheduler.user) << ", state "
       << (spec.scheduler.zookeeper.empty() ? "local (SQLite)"
                                            : "ZooKeeper " + spec.scheduler.zookeeper)
       << "\n";

@@ -78,6 +78,11 @@ class Validator {
   void warning(const std::string& path, std::string message, std::string hint = {}) {
     d_.warning(spec_.locate(path), path, std::move(message), std::move(hint));
   }
+  // A field read, stored and shown, that this runtime does not carry out yet: said at every
+  // load rather than left to be found out.
+  void not_applied(const std::string& path, const std::string& instead) {
+    warning(path, "is accepted but not applied by this version: " + instead);
+  }
 
   static std::string task_path(const PodSpec& pod, const TaskSpec& task) {
     return "pods." + pod.type + ".tasks." + task.name;
@@ -109,10 +114,12 @@ class Validator {
               "hello-world");
       }
     }
+    if (!spec_.scheduler.zookeeper.empty())
+      not_applied("scheduler.zookeeper", "the state is kept in SQLite, in the data directory");
     if (!spec_.web_url.empty() && !matches(spec_.web_url, "https?://[^\\s]+")) {
       error("web-url", "must be an http:// or https:// URL, got " + quote(spec_.web_url));
     }
-    if (!matches(spec_.scheduler.user, "[a-z_][a-z0-9_.-]*\\$?")) {
+    if (!spec_.scheduler.user.empty() && !matches(spec_.scheduler.user, "[a-z_][a-z0-9_.-]*\\$?")) {
       error("scheduler.user", quote(spec_.scheduler.user) + " is not a valid user name");
     }
     if (spec_.pods.empty() && spec_.locations.count("pods")) {
@@ -142,6 +149,12 @@ class Validator {
       error(path + ".pre-reserved-role",
             quote(pod.pre_reserved_role) + " is not a valid role name");
     }
+    if (!pod.secrets.empty())
+      not_applied(path + ".secrets", "tasks start without them; ship a secret as a `uris` file");
+    if (!pod.host_volumes.empty())
+      not_applied(path + ".host-volumes", "nothing is mounted into the sandbox");
+    if (pod.share_pid_namespace)
+      not_applied(path + ".share-pid-namespace", "each task has its own process group");
     if (!pod.user.empty() && !matches(pod.user, "[a-z_][a-z0-9_.-]*\\$?")) {
       error(path + ".user", quote(pod.user) + " is not a valid user name");
     }
@@ -199,6 +212,8 @@ class Validator {
       if (!set.implicit && !used_sets.count(set.id)) {
         warning(rpath, "resource set " + quote(set.id) + " is not used by any task");
       }
+      if (set.limits.cpus || set.limits.memory_mb)
+        not_applied(rpath + ".resource-limits", "tasks are not held to them");
       if (set.cpus <= 0) {
         error(rpath + ".cpus", set.implicit ? "the task needs cpus" : "the resource set needs cpus",
               set.implicit ? "add `cpus: 0.1`, or run the task on a `resource-set`"
@@ -232,6 +247,8 @@ class Validator {
 
     for (const TaskSpec& task : pod.tasks) {
       const std::string tpath = task_path(pod, task);
+      if (task.discovery)
+        not_applied(tpath + ".discovery", "endpoints name the task's agent, not a DNS prefix");
       if (!task.resource_set.empty() && pod.find_resource_set(task.resource_set) == nullptr) {
         std::vector<std::string> ids;
         for (const auto& set : pod.resource_sets) {

@@ -20,6 +20,15 @@ TEST(Strings, MentionsFindsTextAnywhereInTheBody) {
   EXPECT_TRUE(mentions(std::string("a\0\"x\"", 5), "\"x\""));
 }
 
+TEST(Strings, UrlSegmentEscapesAllButUnreservedBytes) {
+  EXPECT_EQ(url_segment("server-conf_1.x~"), "server-conf_1.x~");
+  EXPECT_EQ(url_segment("a b/c?d%"), "a%20b%2Fc%3Fd%25");
+  EXPECT_EQ(url_segment("\xC3\xA9"), "%C3%A9");
+  EXPECT_EQ(url_segment("."), "%2E");
+  EXPECT_EQ(url_segment(".."), "%2E%2E");
+  EXPECT_EQ(url_segment("..."), "...");
+}
+
 TEST(Strings, ParseIntIsStrict) {
   EXPECT_EQ(parse_int("42"), 42);
   EXPECT_EQ(parse_int("+7"), 7);

@@ -44,6 +44,38 @@ LaunchContext context_for(const std::string& framework_id) {
   return c;
 }
 
+// Each config template becomes a URI at the scheduler's artifact endpoint and the
+// CONFIG_TEMPLATE_<NAME> the executor renders it by, as dcos-commons' bootstrap is given.
+TEST(LaunchBuilder, ConfigTemplatesAreFetchedFromTheSchedulerAndNamedForTheExecutor) {
+  auto loaded = spec::load_spec_file(
+      std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/config-templates.yml",
+      spec::LoadOptions{});
+  ASSERT_TRUE(loaded.spec);
+  const spec::PodSpec& hello = *loaded.spec->find_pod("hello");
+  ASSERT_EQ(hello.tasks[0].configs.size(), 1u);
+  LaunchContext ctx = context_for("F");
+  ctx.artifact_url = "http://127.0.0.1:8080";
+  const mesos::TaskInfo t = build_task(hello, 0, hello.tasks[0], {}, ctx, true);
+  ASSERT_EQ(t.command->uris.size(), 1u);
+  EXPECT_EQ(t.command->uris[0].value,
+            "http://127.0.0.1:8080/v1/artifacts/template/config-1/hello/server/server-conf");
+  EXPECT_FALSE(t.command->uris[0].extract);
+  std::map<std::string, std::string> env(t.command->environment.begin(),
+                                         t.command->environment.end());
+  EXPECT_EQ(env["CONFIG_TEMPLATE_SERVER_CONF"], "server-conf,conf/server.conf");
+  // Relaunched as stored, by a scheduler whose API answers elsewhere now; a pod's own URI that
+  // looks like one is left as it is.
+  mesos::CommandInfo stored = *t.command;
+  stored.uris.push_back({"http://other:1/v1/artifacts/template/c/p/t/theirs", false, false});
+  rebase_template_uris(stored, "http://127.0.0.1:9090");
+  EXPECT_EQ(stored.uris[0].value,
+            "http://127.0.0.1:9090/v1/artifacts/template/config-1/hello/server/server-conf");
+  EXPECT_EQ(stored.uris[1].value, "http://other:1/v1/artifacts/template/c/p/t/theirs");
+  // A name that is not a URL's segment as it is.
+  EXPECT_EQ(template_url("http://h:1", "c", "p", "t", "a b/.."),
+            "http://h:1/v1/artifacts/template/c/p/t/a%20b%2F..");
+}
+
 TEST(LaunchBuilder, TaskInfoCarriesTheEnvironmentLabelsAndChecks) {
   spec::ServiceSpec s = hello_world();
   const spec::PodSpec& hello = *s.find_pod("hello");

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -267,6 +268,12 @@ inline std::map<std::string, std::string> volumes(const ClusterProcess& cluster,
     for (const json& v : a["volumes"])
       if (v["role"] == role) out[v["persistence_id"]] = a["name"];
   return out;
+}
+
+// A file's whole text ("" when it cannot be read).
+inline std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 inline std::string write_spec(const fs::path& dir, const std::string& file,

@@ -61,8 +61,9 @@ TEST(ConfigValidator, TheServiceNameCannotChange) {
 TEST(ConfigValidator, TheSchedulerUserCannotChange) {
   const std::string changed =
       replaced(kBase, "name: svc\n", "name: svc\nscheduler:\n  user: nobody\n");
-  EXPECT_THAT(refusals(kBase, changed),
-              ElementsAre(R"(scheduler.user: the user cannot change ("root" -> "nobody"))"));
+  EXPECT_THAT(
+      refusals(kBase, changed),
+      ElementsAre(R"(scheduler.user: the user cannot change (the scheduler's own -> "nobody"))"));
 }
 
 const char* kTwoPods = R"(name: svc

@@ -283,7 +283,7 @@ TEST(SpecJson, AbsentFieldsKeepTheDefaults) {
       "configs": {"c": {"template": "t.conf", "dest": "conf/t.conf"}}}]}]})",
                              error);
   ASSERT_TRUE(spec) << error;
-  EXPECT_EQ(spec->scheduler.user, "root");
+  EXPECT_EQ(spec->scheduler.user, "");
   EXPECT_FALSE(spec->replacement_failure_policy);
   const TaskSpec& t = spec->pods[0].tasks[0];
   EXPECT_TRUE(t.essential);

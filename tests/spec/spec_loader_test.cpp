@@ -20,7 +20,7 @@ TEST(SpecLoader, MinimalSpecGetsDefaults) {
   const ServiceSpec& s = *r.spec;
   EXPECT_EQ(s.name, "svc");
   EXPECT_EQ(s.scheduler.principal, "svc-principal");
-  EXPECT_EQ(s.scheduler.user, "root");
+  EXPECT_EQ(s.scheduler.user, "");  // the user running the scheduler
   EXPECT_EQ(s.scheduler.zookeeper, "");
   EXPECT_FALSE(s.replacement_failure_policy);
   ASSERT_EQ(s.pods.size(), 1u);
@@ -398,6 +398,27 @@ TEST(SpecLoader, HelloWorldIsTheServiceFromTheTalk) {
                                {{{"HELLO_COUNT", "5"}}, true, {}});
   ASSERT_TRUE(scaled.ok()) << ::testing::PrintToString(messages(scaled));
   EXPECT_EQ(scaled.spec->find_pod("hello")->count, 5);
+}
+
+// Fields this version reads and keeps but does not carry out are said so at every load, with
+// what happens instead; the spec stays valid.
+TEST(SpecLoader, FieldsNotAppliedYetAreWarnedAboutAtEveryLoad) {
+  const auto r = load_spec_file(
+      std::string(STEWARD_SOURCE_DIR) + "/examples/hello-world/kitchen-sink.yml", {});
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+  std::vector<std::string> paths;
+  for (const auto& d : r.diagnostics.items())
+    if (d.severity == Severity::warning &&
+        d.message.find("is accepted but not applied by this version: ") != std::string::npos)
+      paths.push_back(d.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"scheduler.zookeeper", "pods.db.secrets",
+                                             "pods.db.host-volumes", "pods.db.share-pid-namespace",
+                                             "pods.db.resource-sets.db-resources.resource-limits",
+                                             "pods.db.tasks.server.discovery"}))
+      << ::testing::PrintToString(messages(r));
+  // None of them in a spec without those fields.
+  for (const std::string& m : messages(load(kMinimal)))
+    EXPECT_EQ(m.find("not applied"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -1,0 +1,98 @@
+#include "executor/config_templates.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace steward::executor {
+namespace {
+
+namespace fs = std::filesystem;
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+class ConfigTemplates : public ::testing::Test {
+ protected:
+  ConfigTemplates() {
+    char pattern[] = "/tmp/steward-templates-XXXXXX";
+    sandbox_ = mkdtemp(pattern);
+  }
+  ~ConfigTemplates() override { fs::remove_all(sandbox_); }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(sandbox_ / name) << text;
+  }
+  std::string read(const std::string& name) const {
+    std::ifstream in(sandbox_ / name);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  fs::path sandbox_;
+};
+
+TEST_F(ConfigTemplates, EachIsRenderedWithTheTaskEnvironmentIntoItsDest) {
+  write("server-conf",
+        "port = {{PORT}}\n{{#TLS}}tls = on\n{{/TLS}}{{^TLS}}tls = off\n{{/TLS}}"
+        "name = {{NAME}}\nraw = {{{RAW}}}\nmissing = [{{NOT_SET}}]\n");
+  write("other", "{{PORT}}");
+  const Env env = {{"PORT", "8080"},
+                   {"TLS", "true"},
+                   {"NAME", "a&b"},
+                   {"RAW", "a&b"},
+                   {"CONFIG_TEMPLATE_SERVER_CONF", "server-conf,conf/deep/server.conf"},
+                   {"CONFIG_TEMPLATE_OTHER", "other,other.txt"}};
+  std::vector<std::string> created;
+  std::string error;
+  ASSERT_TRUE(render_config_templates(sandbox_.string(), env, created, error)) << error;
+  EXPECT_EQ(read("conf/deep/server.conf"),
+            "port = 8080\ntls = on\nname = a&amp;b\nraw = a&b\nmissing = []\n");
+  EXPECT_EQ(read("other.txt"), "8080");
+  EXPECT_EQ(created,
+            (std::vector<std::string>{
+                (sandbox_ / "conf").string(), (sandbox_ / "conf/deep").string(),
+                (sandbox_ / "conf/deep/server.conf").string(), (sandbox_ / "other.txt").string()}));
+}
+
+TEST_F(ConfigTemplates, NoneIsNothingToDo) {
+  std::vector<std::string> created;
+  std::string error;
+  EXPECT_TRUE(render_config_templates(sandbox_.string(), {{"PORT", "1"}}, created, error));
+  EXPECT_TRUE(created.empty());
+  EXPECT_TRUE(fs::is_empty(sandbox_));
+}
+
+TEST_F(ConfigTemplates, WhatCannotBeRenderedIsAnErrorNamingTheTemplate) {
+  write("broken", "{{#open}} never closed");
+  std::string deep;
+  for (int i = 0; i < 40; ++i)
+    deep += "{{#S}}";
+  write("deep", deep);
+  write("good", "x");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"missing,out", "missing was not fetched into the sandbox"},
+      {"good", "want \"<file>,<dest>\""},
+      {"good,../outside", "want \"<file>,<dest>\""},
+      {"good,/etc/outside", "want \"<file>,<dest>\""},
+      {"../good,out", "want \"<file>,<dest>\""},
+      {"good,", "want \"<file>,<dest>\""},
+      {"broken,out", "config template X (broken,out): "},
+      {"deep,out", "nested more than 32 deep"},
+  };
+  for (const auto& [value, message] : cases) {
+    std::vector<std::string> created;
+    std::string error;
+    EXPECT_FALSE(
+        render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", value}}, created, error))
+        << value;
+    EXPECT_NE(error.find(message), std::string::npos) << value << ": " << error;
+    EXPECT_NE(error.find("config template X"), std::string::npos) << error;
+    EXPECT_TRUE(created.empty()) << value;
+  }
+  EXPECT_FALSE(fs::exists(sandbox_ / "out"));
+  EXPECT_FALSE(fs::exists(sandbox_.parent_path() / "outside"));
+}
+
+}  // namespace
+}  // namespace steward::executor
