@@ -1,5 +1,7 @@
 #include "executor/config_templates.hpp"
 
+#include <sys/fsuid.h>
+
 #include <filesystem>
 #include <fstream>
 #include <kainjow/mustache.hpp>
@@ -17,6 +19,32 @@ namespace steward::executor {
 namespace {
 
 constexpr std::string_view kPrefix = "CONFIG_TEMPLATE_";
+constexpr std::string_view kFolder = "config-templates/";
+constexpr std::string_view kArtifacts = "/v1/artifacts/template/";
+
+// This thread's file-system identity for a scope (setfsuid is per thread: the executor's other
+// threads keep root's).
+class FileIdentity {
+ public:
+  explicit FileIdentity(std::optional<FileOwner> as) {
+    if (!as) return;
+    active_ = true;
+    gid_ = setfsgid(as->gid);
+    uid_ = setfsuid(as->uid);
+  }
+  ~FileIdentity() {
+    if (!active_) return;
+    setfsuid(uid_);
+    setfsgid(gid_);
+  }
+  FileIdentity(const FileIdentity&) = delete;
+  FileIdentity& operator=(const FileIdentity&) = delete;
+
+ private:
+  bool active_ = false;
+  int uid_ = 0;
+  int gid_ = 0;
+};
 constexpr std::size_t kMaxTemplateBytes = 4 << 20;  // as the spec loader reads them
 constexpr int kMaxDepth = 32;
 
@@ -105,9 +133,21 @@ bool render_one(const std::string& name, const std::string& value, const fs::pat
 
 }  // namespace
 
-bool render_config_templates(const std::string& sandbox,
-                             const std::vector<std::pair<std::string, std::string>>& env,
-                             std::vector<std::string>& created, std::string& error) {
+std::string fetch_folder(const std::string& sandbox, const std::string& uri,
+                         const Environment& env) {
+  if (uri.find(kArtifacts) == std::string::npos) return sandbox;
+  const std::string file = uri.substr(uri.rfind('/') + 1);
+  for (const auto& [key, value] : env)
+    if (key.rfind(kPrefix, 0) == 0 && value.rfind(kFolder, 0) == 0 &&
+        value.compare(kFolder.size(), value.find(',') - kFolder.size(), file) == 0)
+      return (fs::path(sandbox) / kFolder).string();
+  return sandbox;
+}
+
+bool render_config_templates(const std::string& sandbox, const Environment& env,
+                             std::optional<FileOwner> as, std::vector<std::string>& created,
+                             std::string& error) {
+  const FileIdentity identity(as);
   std::optional<mustache::data> values;
   for (const auto& [key, value] : env) {
     if (key.size() <= kPrefix.size() || key.compare(0, kPrefix.size(), kPrefix) != 0) continue;

@@ -7,16 +7,35 @@
 // {{{X}}} raw, "true"/"false" drive sections, a name not set renders empty), as the spec's
 // own rendering does.
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace steward::executor {
 
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
+struct FileOwner {
+  uid_t uid;
+  gid_t gid;
+};
+
+// The folder under the sandbox where `uri` is fetched: config-templates/ for one of the task's
+// config templates (a scheduler's artifact whose file a CONFIG_TEMPLATE_* of `env` names),
+// apart from what the pod's `uris` bring; else the sandbox itself.
+std::string fetch_folder(const std::string& sandbox, const std::string& uri,
+                         const Environment& env);
+
 // False with `error` (naming the template) on the first template that cannot be rendered or
-// written; `created` gets every file and folder it made, in the order it made them.
-bool render_config_templates(const std::string& sandbox,
-                             const std::vector<std::pair<std::string, std::string>>& env,
-                             std::vector<std::string>& created, std::string& error);
+// written; `created` gets every file and folder it made, in the order it made them. With
+// `as`, the files are read and written as that user (this thread's file-system identity,
+// for the call): a task's volume is the task's, and a link it left there must not lead a
+// root executor to write where the task could not.
+bool render_config_templates(const std::string& sandbox, const Environment& env,
+                             std::optional<FileOwner> as, std::vector<std::string>& created,
+                             std::string& error);
 
 }  // namespace steward::executor

@@ -174,8 +174,11 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
   }
   for (const mesos::VolumeMount& v : volumes)
     if (!link_volume(task.sandbox, v, error)) return false;
-  for (const auto& uri : info.command->uris)
-    if (!fetch_uri(uri, task.sandbox, error)) return false;
+  for (const auto& uri : info.command->uris) {
+    const std::string folder = fetch_folder(task.sandbox, uri.value, info.command->environment);
+    fs::create_directories(folder, ec);
+    if (!fetch_uri(uri, folder, error)) return false;
+  }
 
   task.user = !info.command->user.empty() ? info.command->user : options_.framework_user;
   auto env = options_.environment;
@@ -190,23 +193,22 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
   for (const auto& [k, v] : info.command->environment)
     set_env(env, k, v);
   task.environment = env;
-  std::vector<std::string> rendered;
-  if (!render_config_templates(task.sandbox, env, rendered, error)) return false;
+  std::optional<FileOwner> owner;
   if (!task.user.empty() && geteuid() == 0) {
-    // The sandbox and (still empty) volumes belong to the task's user, as Mesos makes them;
-    // so do the config files rendered for it.
+    // The sandbox and (still empty) volumes belong to the task's user, as Mesos makes them.
     if (struct passwd* pw = getpwnam(task.user.c_str())) {
+      owner = FileOwner{pw->pw_uid, pw->pw_gid};
       if (chown(task.sandbox.c_str(), pw->pw_uid, pw->pw_gid) != 0) { /* best effort */
       }
-      for (const std::string& path : rendered)
-        if (chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-        }
       for (const mesos::VolumeMount& v : volumes)
         if (fs::is_empty(v.host_path, ec) &&
             chown(v.host_path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
         }
     }
   }
+  // Rendered as the task's user: what it writes, and where, the task could have written.
+  std::vector<std::string> rendered;
+  if (!render_config_templates(task.sandbox, env, owner, rendered, error)) return false;
 
   ProcessSpec spec;
   spec.shell = info.command->shell;

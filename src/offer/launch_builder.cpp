@@ -1,7 +1,6 @@
 #include "offer/launch_builder.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "common/process.hpp"
@@ -19,6 +18,9 @@ std::string sanitized(const std::string& service) {
     out.erase(0, 1);
   return out;
 }
+
+// Where the executor fetches a task's templates, as dcos-commons has them.
+constexpr std::string_view kTemplateFolder = "config-templates/";
 
 std::string rlimit_type(const std::string& spec_name) {
   // The spec says RLIMIT_NOFILE; Mesos says RLMT_NOFILE.
@@ -40,17 +42,24 @@ std::string template_url(const std::string& api, const std::string& config_id,
          "/" + url_segment(task) + "/" + url_segment(config);
 }
 
-void rebase_template_uris(mesos::CommandInfo& command, const std::string& api) {
+void rebase_template_uris(mesos::CommandInfo& command, const std::string& api,
+                          const std::string& config_id) {
   static constexpr std::string_view kPath = "/v1/artifacts/template/";
   // Only the task's own templates: a pod's `uris` may name another scheduler's.
   std::set<std::string> files;
   for (const auto& [key, value] : command.environment)
-    if (key.rfind("CONFIG_TEMPLATE_", 0) == 0) files.insert(value.substr(0, value.find(',')));
+    if (key.rfind("CONFIG_TEMPLATE_", 0) == 0 && value.rfind(kTemplateFolder, 0) == 0)
+      files.insert(value.substr(kTemplateFolder.size(), value.find(',') - kTemplateFolder.size()));
   for (mesos::CommandInfo::Uri& uri : command.uris) {
     const auto at = uri.value.find(kPath);
-    if (at == std::string::npos || !files.count(uri.value.substr(uri.value.rfind('/') + 1)))
+    if (at == std::string::npos) continue;
+    // <config id>/<pod type>/<task>/<config name>
+    const std::string rest = uri.value.substr(at + kPath.size());
+    const auto id_end = rest.find('/');
+    if (id_end == std::string::npos || std::count(rest.begin(), rest.end(), '/') != 3 ||
+        !files.count(rest.substr(rest.rfind('/') + 1)))
       continue;
-    uri.value = api + uri.value.substr(at);
+    uri.value = api + std::string(kPath) + url_segment(config_id) + rest.substr(id_end);
   }
 }
 
@@ -101,19 +110,15 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
   }
   for (const auto& [k, v] : context.parameters)
     set_env(env, k, v);
-  // Each config template is fetched into the sandbox (under the last segment of its URL) and
-  // rendered by the executor into its dest before the task starts: CONFIG_TEMPLATE_<NAME> is
-  // "<fetched file>,<dest>", as dcos-commons gives its bootstrap helper.
+  // Each config template is fetched into the sandbox's config-templates/ (named by the last
+  // segment of its URL) and rendered by the executor into its dest before the task starts:
+  // CONFIG_TEMPLATE_<NAME> is "config-templates/<file>,<dest>", as dcos-commons gives its
+  // bootstrap helper.
   for (const spec::ConfigFileSpec& c : task.configs) {
     command.uris.push_back(
         {template_url(context.artifact_url, context.config_id, pod.type, task.name, c.name), false,
          false});
-    std::string key = "CONFIG_TEMPLATE_";
-    for (char ch : c.name)
-      key += std::isalnum(static_cast<unsigned char>(ch))
-                 ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch)))
-                 : '_';
-    set_env(env, key, url_segment(c.name) + "," + c.dest);
+    set_env(env, c.variable(), std::string(kTemplateFolder) + url_segment(c.name) + "," + c.dest);
   }
   t.command = std::move(command);
 

@@ -42,8 +42,11 @@ std::string template_url(const std::string& api, const std::string& config_id,
                          const std::string& config);
 
 // A stored task relaunched as it was fetches its templates from where the API answers now (a
-// restarted scheduler may listen elsewhere).
-void rebase_template_uris(mesos::CommandInfo& command, const std::string& api);
+// restarted scheduler may listen elsewhere), under the configuration it is labelled with now
+// (an update that left its pod as it was relabels it, and drops the configuration it was
+// launched from).
+void rebase_template_uris(mesos::CommandInfo& command, const std::string& api,
+                          const std::string& config_id);
 
 // "<pod>-<index>-<task>", the key tasks are stored under.
 std::string task_name(const spec::PodSpec& pod, int index, const spec::TaskSpec& task);

@@ -242,7 +242,7 @@ PodLaunchEvaluation existing_pipeline(const PodLaunchRequest& req, const mesos::
     if (t.command) {
       for (const auto& [k, v] : req.parameters)
         set_env(t.command->environment, k, v);
-      rebase_template_uris(*t.command, ctx.artifact_url);
+      rebase_template_uris(*t.command, ctx.artifact_url, ctx.config_id);
     }
     // Relaunched as it was: it keeps the configuration it was built from.
     launch.launched[t.name] = t.task_id;

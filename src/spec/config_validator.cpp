@@ -58,7 +58,12 @@ std::vector<ConfigError> validate_config_update(
   if (old_target.name != candidate.name)
     refuse("name", "the service name cannot change (" + quote(old_target.name) + " -> " +
                        quote(candidate.name) + ")");
-  if (old_target.scheduler.user != candidate.scheduler.user)
+  // A configuration stored before scheduler.user had a default of its own says "root" where
+  // the spec said nothing, and such a scheduler registered as the user running it, as an
+  // unset user does now: not a change.
+  const bool stored_default =
+      old_target.scheduler.user == "root" && candidate.scheduler.user.empty();
+  if (old_target.scheduler.user != candidate.scheduler.user && !stored_default)
     refuse("scheduler.user", "the user cannot change (" + user_shown(old_target.scheduler.user) +
                                  " -> " + user_shown(candidate.scheduler.user) + ")");
 

@@ -1,6 +1,7 @@
 #include "spec/service_spec.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace steward::spec {
 
@@ -85,6 +86,15 @@ SourceLocation ServiceSpec::locate(std::string path) const {
     path.resize(cut);
   }
   return {source_file, 0, 0};
+}
+
+std::string ConfigFileSpec::variable() const {
+  std::string key = "CONFIG_TEMPLATE_";
+  for (char c : name)
+    key += std::isalnum(static_cast<unsigned char>(c))
+               ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+               : '_';
+  return key;
 }
 
 }  // namespace steward::spec

@@ -83,6 +83,10 @@ struct ConfigFileSpec {
   std::string template_path;  // as written, relative to the spec's folder
   std::string dest;           // relative to the task sandbox
   std::string content;        // the template text, read when the spec is loaded
+
+  // CONFIG_TEMPLATE_<NAME> in the task's environment: the name upper-cased, every character
+  // but letters and digits as '_'.
+  std::string variable() const;
 };
 
 // `unlimited` is a limit too, distinct from "no limit set".

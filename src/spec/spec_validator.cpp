@@ -272,10 +272,23 @@ class Validator {
         }
       }
       std::set<std::string> dests;
+      std::map<std::string, std::string> keys;  // CONFIG_TEMPLATE_<NAME> -> config name
       for (const ConfigFileSpec& config : task.configs) {
+        const std::string cpath = tpath + ".configs." + config.name;
         if (!config.dest.empty() && !dests.insert(config.dest).second) {
-          error(tpath + ".configs." + config.name + ".dest",
+          error(cpath + ".dest",
                 "another config of this task is also written to " + quote(config.dest));
+        }
+        // The name is the template's file in the sandbox and its CONFIG_TEMPLATE_ variable.
+        if (config.name.find('/') != std::string::npos || config.name == "." ||
+            config.name == "..") {
+          error(cpath, "a config's name is a file name: no '/', not \".\" or \"..\"");
+          continue;
+        }
+        const std::string key = config.variable();
+        if (auto [it, added] = keys.try_emplace(key, config.name); !added) {
+          error(cpath, "its variable " + key + " is also config " + quote(it->second) + "'s",
+                "name the configs so that they differ in more than case and punctuation");
         }
       }
       if (task.discovery && !task.discovery->prefix.empty() &&

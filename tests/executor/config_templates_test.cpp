@@ -1,7 +1,11 @@
 #include "executor/config_templates.hpp"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <stdlib.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -45,7 +49,8 @@ TEST_F(ConfigTemplates, EachIsRenderedWithTheTaskEnvironmentIntoItsDest) {
                    {"CONFIG_TEMPLATE_OTHER", "other,other.txt"}};
   std::vector<std::string> created;
   std::string error;
-  ASSERT_TRUE(render_config_templates(sandbox_.string(), env, created, error)) << error;
+  ASSERT_TRUE(render_config_templates(sandbox_.string(), env, std::nullopt, created, error))
+      << error;
   EXPECT_EQ(read("conf/deep/server.conf"),
             "port = 8080\ntls = on\nname = a&amp;b\nraw = a&b\nmissing = []\n");
   EXPECT_EQ(read("other.txt"), "8080");
@@ -58,7 +63,8 @@ TEST_F(ConfigTemplates, EachIsRenderedWithTheTaskEnvironmentIntoItsDest) {
 TEST_F(ConfigTemplates, NoneIsNothingToDo) {
   std::vector<std::string> created;
   std::string error;
-  EXPECT_TRUE(render_config_templates(sandbox_.string(), {{"PORT", "1"}}, created, error));
+  EXPECT_TRUE(
+      render_config_templates(sandbox_.string(), {{"PORT", "1"}}, std::nullopt, created, error));
   EXPECT_TRUE(created.empty());
   EXPECT_TRUE(fs::is_empty(sandbox_));
 }
@@ -83,8 +89,8 @@ TEST_F(ConfigTemplates, WhatCannotBeRenderedIsAnErrorNamingTheTemplate) {
   for (const auto& [value, message] : cases) {
     std::vector<std::string> created;
     std::string error;
-    EXPECT_FALSE(
-        render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", value}}, created, error))
+    EXPECT_FALSE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", value}},
+                                         std::nullopt, created, error))
         << value;
     EXPECT_NE(error.find(message), std::string::npos) << value << ": " << error;
     EXPECT_NE(error.find("config template X"), std::string::npos) << error;
@@ -92,6 +98,56 @@ TEST_F(ConfigTemplates, WhatCannotBeRenderedIsAnErrorNamingTheTemplate) {
   }
   EXPECT_FALSE(fs::exists(sandbox_ / "out"));
   EXPECT_FALSE(fs::exists(sandbox_.parent_path() / "outside"));
+}
+
+// The scheduler's artifacts that CONFIG_TEMPLATE_* names go to config-templates/, apart from
+// what the pod's `uris` bring; everything else to the sandbox.
+TEST_F(ConfigTemplates, TheTaskTemplatesAreFetchedIntoAFolderOfTheirOwn) {
+  const Env env = {{"CONFIG_TEMPLATE_APP", "config-templates/app,conf/app"}};
+  const std::string s = sandbox_.string();
+  EXPECT_EQ(fetch_folder(s, "http://h:1/v1/artifacts/template/c/p/t/app", env),
+            (sandbox_ / "config-templates/").string());
+  EXPECT_EQ(fetch_folder(s, "http://h:1/v1/artifacts/template/c/p/t/other", env), s);
+  EXPECT_EQ(fetch_folder(s, "http://h:1/files/app", env), s);
+  EXPECT_EQ(fetch_folder(s, "http://h:1/v1/artifacts/template/c/p/t/app", {}), s);
+}
+
+// Run by a root executor for a task of another user, rendering reads and writes as that user:
+// a link the task left in its volume does not lead it to write a file the task could not.
+TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  struct passwd* nobody = getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  const FileOwner as{nobody->pw_uid, nobody->pw_gid};
+  ASSERT_EQ(chown(sandbox_.c_str(), as.uid, as.gid), 0);
+  write("tmpl", "rendered");
+  char pattern[] = "/tmp/steward-victim-XXXXXX";
+  const fs::path victim_dir = mkdtemp(pattern);
+  const fs::path victim = victim_dir / "root-only";
+  std::ofstream(victim) << "kept";
+  chmod(victim_dir.c_str(), 0755);
+  chmod(victim.c_str(), 0644);
+  fs::create_symlink(victim, sandbox_ / "planted");
+
+  std::vector<std::string> created;
+  std::string error;
+  EXPECT_FALSE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,planted"}},
+                                       as, created, error));
+  EXPECT_NE(error.find("cannot write"), std::string::npos) << error;
+  std::ifstream in(victim);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "kept");
+
+  // Where the task may write, the file is the task's.
+  ASSERT_TRUE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,conf/out"}},
+                                      as, created, error))
+      << error;
+  struct stat st {};
+  ASSERT_EQ(stat((sandbox_ / "conf/out").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, as.uid);
+  EXPECT_EQ(read("conf/out"), "rendered");
+  // The thread is root again.
+  EXPECT_EQ(setfsuid(static_cast<uid_t>(-1)), 0);
+  fs::remove_all(victim_dir);
 }
 
 }  // namespace

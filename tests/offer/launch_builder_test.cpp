@@ -62,14 +62,15 @@ TEST(LaunchBuilder, ConfigTemplatesAreFetchedFromTheSchedulerAndNamedForTheExecu
   EXPECT_FALSE(t.command->uris[0].extract);
   std::map<std::string, std::string> env(t.command->environment.begin(),
                                          t.command->environment.end());
-  EXPECT_EQ(env["CONFIG_TEMPLATE_SERVER_CONF"], "server-conf,conf/server.conf");
-  // Relaunched as stored, by a scheduler whose API answers elsewhere now; a pod's own URI that
-  // looks like one is left as it is.
+  EXPECT_EQ(env["CONFIG_TEMPLATE_SERVER_CONF"], "config-templates/server-conf,conf/server.conf");
+  // Relaunched as stored, by a scheduler whose API answers elsewhere now, under the
+  // configuration the task is labelled with now; a pod's own URI that looks like one is left
+  // as it is.
   mesos::CommandInfo stored = *t.command;
   stored.uris.push_back({"http://other:1/v1/artifacts/template/c/p/t/theirs", false, false});
-  rebase_template_uris(stored, "http://127.0.0.1:9090");
+  rebase_template_uris(stored, "http://127.0.0.1:9090", "config-2");
   EXPECT_EQ(stored.uris[0].value,
-            "http://127.0.0.1:9090/v1/artifacts/template/config-1/hello/server/server-conf");
+            "http://127.0.0.1:9090/v1/artifacts/template/config-2/hello/server/server-conf");
   EXPECT_EQ(stored.uris[1].value, "http://other:1/v1/artifacts/template/c/p/t/theirs");
   // A name that is not a URL's segment as it is.
   EXPECT_EQ(template_url("http://h:1", "c", "p", "t", "a b/.."),

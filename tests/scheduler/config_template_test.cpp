@@ -15,14 +15,16 @@ namespace {
 
 // Two pods whose server copies its rendered config to `out`/app-<index>.conf (whole, by a
 // rename) and then runs.
-std::string spec_text(const fs::path& out) {
+std::string spec_text(const fs::path& out, int count = 2) {
   const std::string copy = "cp conf/app.conf " + out.string() + "/.app-$POD_INSTANCE_INDEX && mv " +
                            out.string() + "/.app-$POD_INSTANCE_INDEX " + out.string() +
                            "/app-$POD_INSTANCE_INDEX.conf && sleep 1000";
   return "name: tpl\n"
          "pods:\n"
          "  app:\n"
-         "    count: 2\n"
+         "    count: " +
+         std::to_string(count) +
+         "\n"
          "    tasks:\n"
          "      server:\n"
          "        goal: RUNNING\n"
@@ -85,13 +87,20 @@ TEST(ConfigTemplate, EachTaskStartsWithItsTemplatesRenderedAndANewTemplateRollsO
   }
   EXPECT_NE(s.get("/v1/configurations/targetId").body.get<std::string>(), target);
 
-  // Restarted, the scheduler answers on another port; a task relaunched in place from its
-  // stored TaskInfo fetches its template from there.
+  // Restarted, the scheduler answers on another port; and an update that leaves app-0 as it
+  // was relabels it and drops the configuration it was launched from. Relaunched in place
+  // from its stored TaskInfo, it fetches its template from there, under its new label.
   const int port = s.port();
   EXPECT_EQ(s.stop(SIGTERM), 0);
   s.start();
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   EXPECT_NE(s.port(), port) << "a port picked again (rare): the relaunch below proves less";
+  const std::string launched_from = s.get("/v1/configurations/targetId").body.get<std::string>();
+  const std::string three = write_spec(specs, "svc3.yml", spec_text(out, 3));
+  ASSERT_EQ(run_steward({"update", "tpl", "--spec", three, "--data-dir", data}, said), 0) << said;
+  ASSERT_TRUE(eventually([&] { return fs::exists(out / "app-2.conf"); }, 60)) << s.log();
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  EXPECT_EQ(s.get("/v1/configurations/" + launched_from).status, 404) << "no longer kept";
   fs::remove(out / "app-0.conf");
   const json before = s.task("app-0", "app-0-server");
   const pid_t group = task_process_group(before["id"].get<std::string>());

@@ -64,6 +64,14 @@ TEST(ConfigValidator, TheSchedulerUserCannotChange) {
   EXPECT_THAT(
       refusals(kBase, changed),
       ElementsAre(R"(scheduler.user: the user cannot change (the scheduler's own -> "nobody"))"));
+  // A configuration stored before the user had a default of its own says "root" for a spec
+  // that said nothing: the same spec again is no change. The other way is one.
+  const std::string stored =
+      replaced(kBase, "name: svc\n", "name: svc\nscheduler:\n  user: root\n");
+  EXPECT_THAT(refusals(stored, kBase), ElementsAre());
+  EXPECT_THAT(
+      refusals(kBase, stored),
+      ElementsAre(R"(scheduler.user: the user cannot change (the scheduler's own -> "root"))"));
 }
 
 const char* kTwoPods = R"(name: svc

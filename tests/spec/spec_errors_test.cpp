@@ -11,6 +11,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 using namespace steward::spec::testing;
 
 // kMinimal with `extra` appended to the server task (8-space indent).
@@ -365,6 +366,22 @@ TEST(SpecErrors, ConfigTemplatesMustExist) {
       ElementsAre(HasSubstr("configs.app.template: template file \"nope.mustache\" does not exist "
                             "(fix: paths are relative to the folder of the spec file)"),
                   HasSubstr("configs.app.dest: must stay inside the task sandbox, got \"../x\"")));
+}
+
+// A config's name is its template's file in the sandbox and its CONFIG_TEMPLATE_ variable.
+TEST(SpecErrors, ConfigNamesAreFileNamesWithVariablesOfTheirOwn) {
+  TempDir dir;
+  dir.write("t.mustache", "x");
+  auto e = errors(load(with_task_fields("        configs:\n"
+                                        "          a-b: {template: t.mustache, dest: one}\n"
+                                        "          A_b: {template: t.mustache, dest: two}\n"
+                                        "          x/y: {template: t.mustache, dest: three}\n"
+                                        "          ok: {template: t.mustache, dest: four}\n"),
+                       {}, false, dir.path()));
+  EXPECT_THAT(e, UnorderedElementsAre(
+                     HasSubstr("configs.A_b: its variable CONFIG_TEMPLATE_A_B is also config "
+                               "\"a-b\"'s"),
+                     HasSubstr("configs.x/y: a config's name is a file name: no '/'")));
 }
 
 TEST(SpecErrors, LabelsAreKeyValuePairs) {
