@@ -1,6 +1,13 @@
 #include "executor/config_templates.hpp"
 
+#include <fcntl.h>
 #include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -22,29 +29,70 @@ constexpr std::string_view kPrefix = "CONFIG_TEMPLATE_";
 constexpr std::string_view kFolder = "config-templates/";
 constexpr std::string_view kArtifacts = "/v1/artifacts/template/";
 
-// This thread's file-system identity for a scope (setfsuid is per thread: the executor's other
-// threads keep root's).
+// This thread's file-system identity for a scope: the user's uid and gid and no supplementary
+// groups, as the task itself runs. Each is this thread's alone (setfsuid and setfsgid are
+// per thread; glibc's setgroups would change every thread's, so the system call is made
+// directly), and the executor's other threads keep root's.
 class FileIdentity {
  public:
   explicit FileIdentity(std::optional<FileOwner> as) {
     if (!as) return;
-    active_ = true;
+    const int n = getgroups(0, nullptr);
+    groups_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (n > 0 && getgroups(n, groups_.data()) != n) return;
+    if (syscall(SYS_setgroups, 0, nullptr) != 0) return;
+    groups_changed_ = true;
     gid_ = setfsgid(as->gid);
     uid_ = setfsuid(as->uid);
+    ids_changed_ = true;
+    // Neither call says when it did nothing (an id the user namespace does not map): asked.
+    ok_ = setfsuid(static_cast<uid_t>(-1)) == static_cast<int>(as->uid) &&
+          setfsgid(static_cast<gid_t>(-1)) == static_cast<int>(as->gid);
   }
   ~FileIdentity() {
-    if (!active_) return;
-    setfsuid(uid_);
-    setfsgid(gid_);
+    if (ids_changed_) {
+      setfsuid(static_cast<uid_t>(uid_));
+      setfsgid(static_cast<gid_t>(gid_));
+    }
+    if (groups_changed_) syscall(SYS_setgroups, groups_.size(), groups_.data());
   }
   FileIdentity(const FileIdentity&) = delete;
   FileIdentity& operator=(const FileIdentity&) = delete;
+  bool ok(const std::optional<FileOwner>& as) const { return !as || ok_; }
 
  private:
-  bool active_ = false;
+  std::vector<gid_t> groups_;
+  bool groups_changed_ = false;
+  bool ids_changed_ = false;
+  bool ok_ = false;
   int uid_ = 0;
   int gid_ = 0;
 };
+
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+struct Rendered {
+  std::string what;  // "config template NAME (VALUE)", for errors
+  std::string dest;
+  std::string text;
+};
+
 constexpr std::size_t kMaxTemplateBytes = 4 << 20;  // as the spec loader reads them
 constexpr int kMaxDepth = 32;
 
@@ -75,9 +123,9 @@ bool nested_too_deep(std::string_view text) {
   return false;
 }
 
+// Read and rendered by the executor, which fetched the template.
 bool render_one(const std::string& name, const std::string& value, const fs::path& sandbox,
-                const mustache::data& values, std::vector<std::string>& created,
-                std::string& error) {
+                const mustache::data& values, std::vector<Rendered>& out, std::string& error) {
   const auto comma = value.find(',');
   const std::string source = comma == std::string::npos ? "" : value.substr(0, comma);
   const std::string dest = comma == std::string::npos ? "" : value.substr(comma + 1);
@@ -88,7 +136,7 @@ bool render_one(const std::string& name, const std::string& value, const fs::pat
   }
   std::ifstream in(sandbox / source, std::ios::binary);
   if (!in) {
-    error = what + ": " + source + " was not fetched into the sandbox";
+    error = what + ": cannot read " + source + ": " + std::strerror(errno);
     return false;
   }
   std::ostringstream text;
@@ -106,28 +154,56 @@ bool render_one(const std::string& name, const std::string& value, const fs::pat
     error = what + ": " + tmpl.error_message();
     return false;
   }
-  const std::string rendered = tmpl.render(values);
+  out.push_back({what, dest, tmpl.render(values)});
+  return true;
+}
 
-  const fs::path target = sandbox / dest;
-  std::vector<fs::path> folders;
-  for (fs::path f = target.parent_path(); f != sandbox && !fs::exists(f); f = f.parent_path())
-    folders.insert(folders.begin(), f);
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) {
-    error = what + ": cannot create " + target.parent_path().string() + ": " + ec.message();
+// Written from the sandbox down (`sandbox_fd`), as whoever this thread is now: the folders
+// of dest made as needed, links followed with that user's rights only, and nothing above
+// the sandbox looked up (its ancestors may be closed to the user).
+bool write_one(int sandbox_fd, const fs::path& sandbox, const Rendered& r,
+               std::vector<std::string>& created, std::string& error) {
+  std::vector<std::string> parts;
+  for (const fs::path& part : fs::path(r.dest))
+    if (part != "." && !part.empty()) parts.push_back(part.string());
+  if (parts.empty()) {
+    error = r.what + ": no file to write";
     return false;
   }
-  for (const fs::path& f : folders)
-    created.push_back(f.string());
-  std::ofstream out(target, std::ios::binary | std::ios::trunc);
-  out << rendered;
-  out.close();
-  if (!out) {
-    error = what + ": cannot write " + target.string();
+  Descriptor dir(dup(sandbox_fd));
+  fs::path at = sandbox;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    at /= parts[i];
+    if (mkdirat(dir.get(), parts[i].c_str(), 0755) == 0) {
+      created.push_back(at.string());
+    } else if (errno != EEXIST) {
+      error = r.what + ": cannot create " + at.string() + ": " + std::strerror(errno);
+      return false;
+    }
+    const int next = openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (next < 0) {
+      error = r.what + ": cannot enter " + at.string() + ": " + std::strerror(errno);
+      return false;
+    }
+    dir.reset(next);
+  }
+  at /= parts.back();
+  Descriptor file(
+      openat(dir.get(), parts.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (file.get() < 0) {
+    error = r.what + ": cannot write " + at.string() + ": " + std::strerror(errno);
     return false;
   }
-  created.push_back(target.string());
+  for (std::size_t done = 0; done < r.text.size();) {
+    const ssize_t n = write(file.get(), r.text.data() + done, r.text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = r.what + ": cannot write " + at.string() + ": " + std::strerror(errno);
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  created.push_back(at.string());
   return true;
 }
 
@@ -147,25 +223,45 @@ std::string fetch_folder(const std::string& sandbox, const std::string& uri,
 bool render_config_templates(const std::string& sandbox, const Environment& env,
                              std::optional<FileOwner> as, std::vector<std::string>& created,
                              std::string& error) {
-  const FileIdentity identity(as);
-  std::optional<mustache::data> values;
-  for (const auto& [key, value] : env) {
-    if (key.size() <= kPrefix.size() || key.compare(0, kPrefix.size(), kPrefix) != 0) continue;
-    if (!values) {
-      values.emplace(mustache::data::type::object);
-      for (const auto& [k, v] : env) {
-        if (iequals(v, "true"))
-          values->set(k, mustache::data::type::bool_true);
-        else if (iequals(v, "false"))
-          values->set(k, mustache::data::type::bool_false);
-        else
-          values->set(k, v);
+  // An exception here (memory, say) would end the executor from its loop: a failed launch.
+  try {
+    std::optional<mustache::data> values;
+    std::vector<Rendered> rendered;
+    for (const auto& [key, value] : env) {
+      if (key.size() <= kPrefix.size() || key.compare(0, kPrefix.size(), kPrefix) != 0) continue;
+      if (!values) {
+        values.emplace(mustache::data::type::object);
+        for (const auto& [k, v] : env) {
+          if (iequals(v, "true"))
+            values->set(k, mustache::data::type::bool_true);
+          else if (iequals(v, "false"))
+            values->set(k, mustache::data::type::bool_false);
+          else
+            values->set(k, v);
+        }
       }
+      if (!render_one(key.substr(kPrefix.size()), value, sandbox, *values, rendered, error))
+        return false;
     }
-    if (!render_one(key.substr(kPrefix.size()), value, sandbox, *values, created, error))
+    if (rendered.empty()) return true;
+    const Descriptor dir(open(sandbox.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) {
+      error = "config templates: cannot open the sandbox: " + std::string(std::strerror(errno));
       return false;
+    }
+    const FileIdentity identity(as);
+    if (!identity.ok(as)) {
+      error =
+          "config templates: cannot write as the task's user (uid " + std::to_string(as->uid) + ")";
+      return false;
+    }
+    for (const Rendered& r : rendered)
+      if (!write_one(dir.get(), sandbox, r, created, error)) return false;
+    return true;
+  } catch (const std::exception& e) {
+    error = std::string("config templates: ") + e.what();
+    return false;
   }
-  return true;
 }
 
 }  // namespace steward::executor

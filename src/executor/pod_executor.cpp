@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -205,6 +206,13 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
             chown(v.host_path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
         }
     }
+  }
+  const bool templates =
+      std::any_of(info.command->environment.begin(), info.command->environment.end(),
+                  [](const auto& kv) { return kv.first.rfind("CONFIG_TEMPLATE_", 0) == 0; });
+  if (templates && !owner && !task.user.empty() && geteuid() == 0) {
+    error = "config templates: no user " + task.user + " on this machine to write them as";
+    return false;
   }
   // Rendered as the task's user: what it writes, and where, the task could have written.
   std::vector<std::string> rendered;

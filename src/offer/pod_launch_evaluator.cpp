@@ -244,7 +244,8 @@ PodLaunchEvaluation existing_pipeline(const PodLaunchRequest& req, const mesos::
         set_env(t.command->environment, k, v);
       rebase_template_uris(*t.command, ctx.artifact_url, ctx.config_id);
     }
-    // Relaunched as it was: it keeps the configuration it was built from.
+    // Relaunched as it was built (its templates fetched under the configuration it is
+    // labelled with now, the same pod).
     launch.launched[t.name] = t.task_id;
     group.push_back(t);
   }

@@ -280,9 +280,9 @@ class Validator {
                 "another config of this task is also written to " + quote(config.dest));
         }
         // The name is the template's file in the sandbox and its CONFIG_TEMPLATE_ variable.
-        if (config.name.find('/') != std::string::npos || config.name == "." ||
-            config.name == "..") {
-          error(cpath, "a config's name is a file name: no '/', not \".\" or \"..\"");
+        if (config.name.empty() || config.name.find('/') != std::string::npos ||
+            config.name == "." || config.name == "..") {
+          error(cpath, "a config's name is a file name: not empty, no '/', not \".\" or \"..\"");
           continue;
         }
         const std::string key = config.variable();

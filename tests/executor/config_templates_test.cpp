@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace steward::executor {
@@ -77,7 +79,7 @@ TEST_F(ConfigTemplates, WhatCannotBeRenderedIsAnErrorNamingTheTemplate) {
   write("deep", deep);
   write("good", "x");
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"missing,out", "missing was not fetched into the sandbox"},
+      {"missing,out", "cannot read missing: No such file or directory"},
       {"good", "want \"<file>,<dest>\""},
       {"good,../outside", "want \"<file>,<dest>\""},
       {"good,/etc/outside", "want \"<file>,<dest>\""},
@@ -119,10 +121,13 @@ TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
   struct passwd* nobody = getpwnam("nobody");
   ASSERT_NE(nobody, nullptr);
   const FileOwner as{nobody->pw_uid, nobody->pw_gid};
+  const int groups = getgroups(0, nullptr);
   ASSERT_EQ(chown(sandbox_.c_str(), as.uid, as.gid), 0);
   write("tmpl", "rendered");
+  chmod((sandbox_ / "tmpl").c_str(), 0600);  // read by the executor, not by the task's user
   char pattern[] = "/tmp/steward-victim-XXXXXX";
   const fs::path victim_dir = mkdtemp(pattern);
+  const std::shared_ptr<void> cleanup(nullptr, [&](void*) { fs::remove_all(victim_dir); });
   const fs::path victim = victim_dir / "root-only";
   std::ofstream(victim) << "kept";
   chmod(victim_dir.c_str(), 0755);
@@ -133,7 +138,9 @@ TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
   std::string error;
   EXPECT_FALSE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,planted"}},
                                        as, created, error));
-  EXPECT_NE(error.find("cannot write"), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot write " + (sandbox_ / "planted").string() + ": Permission denied"),
+            std::string::npos)
+      << error;
   std::ifstream in(victim);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "kept");
 
@@ -145,9 +152,44 @@ TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
   ASSERT_EQ(stat((sandbox_ / "conf/out").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, as.uid);
   EXPECT_EQ(read("conf/out"), "rendered");
-  // The thread is root again.
+  // Nor does it keep the executor's supplementary groups: a folder only group 0 may enter.
+  std::vector<gid_t> saved(static_cast<std::size_t>(groups));
+  if (groups > 0) getgroups(groups, saved.data());
+  const gid_t root_group = 0;
+  ASSERT_EQ(syscall(SYS_setgroups, 1, &root_group), 0);  // this thread's alone
+  fs::create_directories(sandbox_ / "group-only");
+  ASSERT_EQ(chmod((sandbox_ / "group-only").c_str(), 0770), 0);
+  EXPECT_FALSE(render_config_templates(
+      sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,group-only/out"}}, as, created, error));
+  EXPECT_NE(error.find("Permission denied"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(sandbox_ / "group-only/out"));
+  EXPECT_EQ(getgroups(0, nullptr), 1) << "the thread's groups are back";
+  ASSERT_EQ(syscall(SYS_setgroups, saved.size(), saved.data()), 0);
+
+  // The thread is root again, with its groups.
   EXPECT_EQ(setfsuid(static_cast<uid_t>(-1)), 0);
-  fs::remove_all(victim_dir);
+  EXPECT_EQ(setfsgid(static_cast<gid_t>(-1)), 0);
+  EXPECT_EQ(getgroups(0, nullptr), groups);
+}
+
+// The sandbox's ancestors may be closed to the task's user (a root cluster's data under
+// /root): the files are written from the sandbox down, never looked up from /.
+TEST_F(ConfigTemplates, ARootExecutorWritesUnderAClosedAncestor) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  struct passwd* nobody = getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  const FileOwner as{nobody->pw_uid, nobody->pw_gid};
+  const fs::path inner = sandbox_ / "closed" / "sandbox";
+  fs::create_directories(inner);
+  ASSERT_EQ(chmod((sandbox_ / "closed").c_str(), 0700), 0);
+  ASSERT_EQ(chown(inner.c_str(), as.uid, as.gid), 0);
+  std::ofstream(inner / "tmpl") << "{{X}}";
+  std::vector<std::string> created;
+  std::string error;
+  ASSERT_TRUE(render_config_templates(
+      inner.string(), {{"X", "ok"}, {"CONFIG_TEMPLATE_T", "tmpl,conf/out"}}, as, created, error))
+      << error;
+  EXPECT_EQ(read("closed/sandbox/conf/out"), "ok");
 }
 
 }  // namespace

@@ -381,7 +381,7 @@ TEST(SpecErrors, ConfigNamesAreFileNamesWithVariablesOfTheirOwn) {
   EXPECT_THAT(e, UnorderedElementsAre(
                      HasSubstr("configs.A_b: its variable CONFIG_TEMPLATE_A_B is also config "
                                "\"a-b\"'s"),
-                     HasSubstr("configs.x/y: a config's name is a file name: no '/'")));
+                     HasSubstr("configs.x/y: a config's name is a file name: not empty, no '/'")));
 }
 
 TEST(SpecErrors, LabelsAreKeyValuePairs) {
