@@ -10,10 +10,8 @@
 #include <cstring>
 
 #include <filesystem>
-#include <fstream>
 #include <kainjow/mustache.hpp>
 #include <optional>
-#include <sstream>
 #include <string_view>
 
 #include "common/strings.hpp"
@@ -33,14 +31,22 @@ constexpr std::string_view kArtifacts = "/v1/artifacts/template/";
 // groups, as the task itself runs. Each is this thread's alone (setfsuid and setfsgid are
 // per thread; glibc's setgroups would change every thread's, so the system call is made
 // directly), and the executor's other threads keep root's.
+// The call with 32-bit group ids (on 32-bit x86 and ARM the plain one has 16-bit ids).
+#ifdef SYS_setgroups32
+constexpr long kSetGroups = SYS_setgroups32;
+#else
+constexpr long kSetGroups = SYS_setgroups;
+#endif
+
 class FileIdentity {
  public:
   explicit FileIdentity(std::optional<FileOwner> as) {
     if (!as) return;
     const int n = getgroups(0, nullptr);
-    groups_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (n < 0) return;
+    groups_.resize(static_cast<std::size_t>(n));
     if (n > 0 && getgroups(n, groups_.data()) != n) return;
-    if (syscall(SYS_setgroups, 0, nullptr) != 0) return;
+    if (syscall(kSetGroups, 0, nullptr) != 0) return;
     groups_changed_ = true;
     gid_ = setfsgid(as->gid);
     uid_ = setfsuid(as->uid);
@@ -54,7 +60,7 @@ class FileIdentity {
       setfsuid(static_cast<uid_t>(uid_));
       setfsgid(static_cast<gid_t>(gid_));
     }
-    if (groups_changed_) syscall(SYS_setgroups, groups_.size(), groups_.data());
+    if (groups_changed_) syscall(kSetGroups, groups_.size(), groups_.data());
   }
   FileIdentity(const FileIdentity&) = delete;
   FileIdentity& operator=(const FileIdentity&) = delete;
@@ -87,12 +93,6 @@ class Descriptor {
   int fd_;
 };
 
-struct Rendered {
-  std::string what;  // "config template NAME (VALUE)", for errors
-  std::string dest;
-  std::string text;
-};
-
 constexpr std::size_t kMaxTemplateBytes = 4 << 20;  // as the spec loader reads them
 constexpr int kMaxDepth = 32;
 
@@ -123,33 +123,60 @@ bool nested_too_deep(std::string_view text) {
   return false;
 }
 
-// Read and rendered by the executor, which fetched the template.
-bool render_one(const std::string& name, const std::string& value, const fs::path& sandbox,
-                const mustache::data& values, std::vector<Rendered>& out, std::string& error) {
+// Read and rendered by the executor, in a sandbox only it has written so far: the template
+// must be a regular file right in config-templates/, read without following a link and only
+// up to the size a template may have.
+bool render_one(int sandbox_fd, const std::string& name, const std::string& value,
+                const mustache::data& values, std::vector<RenderedConfig>& out,
+                std::string& error) {
   const auto comma = value.find(',');
   const std::string source = comma == std::string::npos ? "" : value.substr(0, comma);
   const std::string dest = comma == std::string::npos ? "" : value.substr(comma + 1);
   const std::string what = "config template " + name + " (" + value + ")";
-  if (!inside(source) || !inside(dest)) {
-    error = what + ": want \"<file>,<dest>\", both paths inside the sandbox";
+  const std::string file =
+      source.rfind(kFolder, 0) == 0 ? source.substr(kFolder.size()) : std::string();
+  if (file.empty() || file.find('/') != std::string::npos || file == "." || file == ".." ||
+      !inside(dest) || dest.back() == '/') {
+    error = what + ": want \"config-templates/<file>,<dest>\", dest a file in the sandbox";
     return false;
   }
-  std::ifstream in(sandbox / source, std::ios::binary);
-  if (!in) {
+  const std::string folder(kFolder.substr(0, kFolder.size() - 1));
+  const Descriptor dir(
+      openat(sandbox_fd, folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  const Descriptor in(dir.get() < 0 ? -1
+                                    : openat(dir.get(), file.c_str(),
+                                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat st {};
+  if (in.get() < 0 || fstat(in.get(), &st) != 0) {
     error = what + ": cannot read " + source + ": " + std::strerror(errno);
     return false;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > kMaxTemplateBytes) {
+  if (!S_ISREG(st.st_mode)) {
+    error = what + ": " + source + " is not a regular file";
+    return false;
+  }
+  if (static_cast<std::size_t>(st.st_size) > kMaxTemplateBytes) {
     error = what + ": larger than 4 MiB";
     return false;
   }
-  if (nested_too_deep(text.str())) {
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = read(in.get(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = what + ": cannot read " + source + ": " + std::strerror(errno);
+      return false;
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  text.resize(got);
+  if (nested_too_deep(text)) {
     error = what + ": sections nested more than " + std::to_string(kMaxDepth) + " deep";
     return false;
   }
-  mustache::mustache tmpl{text.str()};
+  mustache::mustache tmpl{text};
   if (!tmpl.is_valid()) {
     error = what + ": " + tmpl.error_message();
     return false;
@@ -161,7 +188,7 @@ bool render_one(const std::string& name, const std::string& value, const fs::pat
 // Written from the sandbox down (`sandbox_fd`), as whoever this thread is now: the folders
 // of dest made as needed, links followed with that user's rights only, and nothing above
 // the sandbox looked up (its ancestors may be closed to the user).
-bool write_one(int sandbox_fd, const fs::path& sandbox, const Rendered& r,
+bool write_one(int sandbox_fd, const fs::path& sandbox, const RenderedConfig& r,
                std::vector<std::string>& created, std::string& error) {
   std::vector<std::string> parts;
   for (const fs::path& part : fs::path(r.dest))
@@ -170,7 +197,11 @@ bool write_one(int sandbox_fd, const fs::path& sandbox, const Rendered& r,
     error = r.what + ": no file to write";
     return false;
   }
-  Descriptor dir(dup(sandbox_fd));
+  Descriptor dir(fcntl(sandbox_fd, F_DUPFD_CLOEXEC, 0));
+  if (dir.get() < 0) {
+    error = r.what + ": " + std::strerror(errno);
+    return false;
+  }
   fs::path at = sandbox;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     at /= parts[i];
@@ -188,9 +219,20 @@ bool write_one(int sandbox_fd, const fs::path& sandbox, const Rendered& r,
     dir.reset(next);
   }
   at /= parts.back();
+  // Not blocking on a FIFO the task left there, and only ever a regular file truncated.
   Descriptor file(
-      openat(dir.get(), parts.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (file.get() < 0) {
+      openat(dir.get(), parts.back().c_str(), O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644));
+  struct stat st {};
+  if (file.get() < 0 || fstat(file.get(), &st) != 0) {
+    error = r.what + ": cannot write " + at.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = r.what + ": cannot write " + at.string() + ": not a regular file";
+    return false;
+  }
+  if (ftruncate(file.get(), 0) != 0 ||
+      fcntl(file.get(), F_SETFL, fcntl(file.get(), F_GETFL) & ~O_NONBLOCK) != 0) {
     error = r.what + ": cannot write " + at.string() + ": " + std::strerror(errno);
     return false;
   }
@@ -221,15 +263,19 @@ std::string fetch_folder(const std::string& sandbox, const std::string& uri,
 }
 
 bool render_config_templates(const std::string& sandbox, const Environment& env,
-                             std::optional<FileOwner> as, std::vector<std::string>& created,
-                             std::string& error) {
+                             std::vector<RenderedConfig>& rendered, std::string& error) {
   // An exception here (memory, say) would end the executor from its loop: a failed launch.
   try {
     std::optional<mustache::data> values;
-    std::vector<Rendered> rendered;
+    std::optional<Descriptor> dir;
     for (const auto& [key, value] : env) {
       if (key.size() <= kPrefix.size() || key.compare(0, kPrefix.size(), kPrefix) != 0) continue;
       if (!values) {
+        dir.emplace(open(sandbox.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dir->get() < 0) {
+          error = "config templates: cannot open the sandbox: " + std::string(std::strerror(errno));
+          return false;
+        }
         values.emplace(mustache::data::type::object);
         for (const auto& [k, v] : env) {
           if (iequals(v, "true"))
@@ -240,10 +286,21 @@ bool render_config_templates(const std::string& sandbox, const Environment& env,
             values->set(k, v);
         }
       }
-      if (!render_one(key.substr(kPrefix.size()), value, sandbox, *values, rendered, error))
+      if (!render_one(dir->get(), key.substr(kPrefix.size()), value, *values, rendered, error))
         return false;
     }
-    if (rendered.empty()) return true;
+    return true;
+  } catch (const std::exception& e) {
+    error = std::string("config templates: ") + e.what();
+    return false;
+  }
+}
+
+bool write_config_templates(const std::string& sandbox, const std::vector<RenderedConfig>& rendered,
+                            std::optional<FileOwner> as, std::vector<std::string>& created,
+                            std::string& error) {
+  if (rendered.empty()) return true;
+  try {
     const Descriptor dir(open(sandbox.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0) {
       error = "config templates: cannot open the sandbox: " + std::string(std::strerror(errno));
@@ -255,7 +312,7 @@ bool render_config_templates(const std::string& sandbox, const Environment& env,
           "config templates: cannot write as the task's user (uid " + std::to_string(as->uid) + ")";
       return false;
     }
-    for (const Rendered& r : rendered)
+    for (const RenderedConfig& r : rendered)
       if (!write_one(dir.get(), sandbox, r, created, error)) return false;
     return true;
   } catch (const std::exception& e) {

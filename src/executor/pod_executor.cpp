@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +23,19 @@ using mesos::TaskState;
 namespace fs = std::filesystem;
 
 namespace {
+
+// Everything in a fresh sandbox (the task's fetched files, extracted archives, the sandbox
+// itself) to the task's user, links themselves and not what they lead to (a volume's link
+// leads to the task's volume, given separately). Best effort, as Mesos does it.
+void give_to(const std::string& sandbox, uid_t uid, gid_t gid) {
+  if (lchown(sandbox.c_str(), uid, gid) != 0) { /* best effort */
+  }
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(sandbox, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (lchown(it->path().c_str(), uid, gid) != 0) {
+    }
+}
 
 std::string uuid_base64() {
   UuidBytes u = random_uuid();
@@ -194,29 +206,28 @@ bool PodExecutor::start_task(Task& task, const std::vector<mesos::VolumeMount>& 
   for (const auto& [k, v] : info.command->environment)
     set_env(env, k, v);
   task.environment = env;
+  // The templates are read while the sandbox is still the executor's alone.
+  std::vector<RenderedConfig> configs;
+  if (!render_config_templates(task.sandbox, env, configs, error)) return false;
   std::optional<FileOwner> owner;
   if (!task.user.empty() && geteuid() == 0) {
-    // The sandbox and (still empty) volumes belong to the task's user, as Mesos makes them.
+    // The sandbox, what was fetched into it and (still empty) volumes belong to the task's
+    // user, as Mesos makes them: a config's dest may be inside an extracted archive.
     if (struct passwd* pw = getpwnam(task.user.c_str())) {
       owner = FileOwner{pw->pw_uid, pw->pw_gid};
-      if (chown(task.sandbox.c_str(), pw->pw_uid, pw->pw_gid) != 0) { /* best effort */
-      }
+      give_to(task.sandbox, pw->pw_uid, pw->pw_gid);
       for (const mesos::VolumeMount& v : volumes)
         if (fs::is_empty(v.host_path, ec) &&
             chown(v.host_path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
         }
+    } else if (!configs.empty()) {
+      error = "config templates: no user " + task.user + " on this machine to write them as";
+      return false;
     }
   }
-  const bool templates =
-      std::any_of(info.command->environment.begin(), info.command->environment.end(),
-                  [](const auto& kv) { return kv.first.rfind("CONFIG_TEMPLATE_", 0) == 0; });
-  if (templates && !owner && !task.user.empty() && geteuid() == 0) {
-    error = "config templates: no user " + task.user + " on this machine to write them as";
-    return false;
-  }
-  // Rendered as the task's user: what it writes, and where, the task could have written.
-  std::vector<std::string> rendered;
-  if (!render_config_templates(task.sandbox, env, owner, rendered, error)) return false;
+  // Written as the task's user: what it writes, and where, the task could have written.
+  std::vector<std::string> written;
+  if (!write_config_templates(task.sandbox, configs, owner, written, error)) return false;
 
   ProcessSpec spec;
   spec.shell = info.command->shell;

@@ -24,6 +24,7 @@ class ConfigTemplates : public ::testing::Test {
   ConfigTemplates() {
     char pattern[] = "/tmp/steward-templates-XXXXXX";
     sandbox_ = mkdtemp(pattern);
+    fs::create_directories(sandbox_ / "config-templates");
   }
   ~ConfigTemplates() override { fs::remove_all(sandbox_); }
   void write(const std::string& name, const std::string& text) const {
@@ -35,24 +36,38 @@ class ConfigTemplates : public ::testing::Test {
     text << in.rdbuf();
     return text.str();
   }
+  // Both phases, as the executor runs them.
+  bool render(const Env& env, std::optional<FileOwner> as, std::vector<std::string>& created,
+              std::string& error) const {
+    std::vector<RenderedConfig> rendered;
+    return render_config_templates(sandbox_.string(), env, rendered, error) &&
+           write_config_templates(sandbox_.string(), rendered, as, created, error);
+  }
   fs::path sandbox_;
 };
 
+std::optional<FileOwner> nobody() {
+  struct passwd* pw = getpwnam("nobody");
+  if (pw == nullptr) return std::nullopt;
+  return FileOwner{pw->pw_uid, pw->pw_gid};
+}
+
 TEST_F(ConfigTemplates, EachIsRenderedWithTheTaskEnvironmentIntoItsDest) {
-  write("server-conf",
+  write("config-templates/server-conf",
         "port = {{PORT}}\n{{#TLS}}tls = on\n{{/TLS}}{{^TLS}}tls = off\n{{/TLS}}"
         "name = {{NAME}}\nraw = {{{RAW}}}\nmissing = [{{NOT_SET}}]\n");
-  write("other", "{{PORT}}");
-  const Env env = {{"PORT", "8080"},
-                   {"TLS", "true"},
-                   {"NAME", "a&b"},
-                   {"RAW", "a&b"},
-                   {"CONFIG_TEMPLATE_SERVER_CONF", "server-conf,conf/deep/server.conf"},
-                   {"CONFIG_TEMPLATE_OTHER", "other,other.txt"}};
+  write("config-templates/other", "{{PORT}}");
+  write("other.txt", "an older, longer text");
+  const Env env = {
+      {"PORT", "8080"},
+      {"TLS", "true"},
+      {"NAME", "a&b"},
+      {"RAW", "a&b"},
+      {"CONFIG_TEMPLATE_SERVER_CONF", "config-templates/server-conf,conf/deep/server.conf"},
+      {"CONFIG_TEMPLATE_OTHER", "config-templates/other,./other.txt"}};
   std::vector<std::string> created;
   std::string error;
-  ASSERT_TRUE(render_config_templates(sandbox_.string(), env, std::nullopt, created, error))
-      << error;
+  ASSERT_TRUE(render(env, std::nullopt, created, error)) << error;
   EXPECT_EQ(read("conf/deep/server.conf"),
             "port = 8080\ntls = on\nname = a&amp;b\nraw = a&b\nmissing = []\n");
   EXPECT_EQ(read("other.txt"), "8080");
@@ -65,41 +80,64 @@ TEST_F(ConfigTemplates, EachIsRenderedWithTheTaskEnvironmentIntoItsDest) {
 TEST_F(ConfigTemplates, NoneIsNothingToDo) {
   std::vector<std::string> created;
   std::string error;
-  EXPECT_TRUE(
-      render_config_templates(sandbox_.string(), {{"PORT", "1"}}, std::nullopt, created, error));
+  EXPECT_TRUE(render({{"PORT", "1"}}, std::nullopt, created, error));
   EXPECT_TRUE(created.empty());
-  EXPECT_TRUE(fs::is_empty(sandbox_));
 }
 
 TEST_F(ConfigTemplates, WhatCannotBeRenderedIsAnErrorNamingTheTemplate) {
-  write("broken", "{{#open}} never closed");
+  write("config-templates/broken", "{{#open}} never closed");
   std::string deep;
   for (int i = 0; i < 40; ++i)
     deep += "{{#S}}";
-  write("deep", deep);
-  write("good", "x");
+  write("config-templates/deep", deep);
+  write("config-templates/good", "x");
+  write("outside-the-folder", "x");
+  fs::create_symlink(sandbox_ / "config-templates/good", sandbox_ / "config-templates/link");
+  fs::create_directories(sandbox_ / "config-templates/folder");
+  fs::create_directories(sandbox_ / "a-folder");
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"missing,out", "cannot read missing: No such file or directory"},
-      {"good", "want \"<file>,<dest>\""},
-      {"good,../outside", "want \"<file>,<dest>\""},
-      {"good,/etc/outside", "want \"<file>,<dest>\""},
-      {"../good,out", "want \"<file>,<dest>\""},
-      {"good,", "want \"<file>,<dest>\""},
-      {"broken,out", "config template X (broken,out): "},
-      {"deep,out", "nested more than 32 deep"},
+      {"config-templates/missing,out", "cannot read config-templates/missing: No such file"},
+      {"config-templates/link,out", "cannot read config-templates/link: Too many levels"},
+      {"config-templates/folder,out", "config-templates/folder is not a regular file"},
+      {"config-templates/good", "want \"config-templates/<file>,<dest>\""},
+      {"outside-the-folder,out", "want \"config-templates/<file>,<dest>\""},
+      {"config-templates/../outside-the-folder,out", "want \"config-templates/<file>,<dest>\""},
+      {"config-templates/good,../outside", "want \"config-templates/<file>,<dest>\""},
+      {"config-templates/good,/etc/outside", "want \"config-templates/<file>,<dest>\""},
+      {"config-templates/good,", "want \"config-templates/<file>,<dest>\""},
+      {"config-templates/good,conf/", "want \"config-templates/<file>,<dest>\""},
+      {"config-templates/good,a-folder", "cannot write " + (sandbox_ / "a-folder").string()},
+      {"config-templates/broken,out", "config template X (config-templates/broken,out): "},
+      {"config-templates/deep,out", "nested more than 32 deep"},
   };
   for (const auto& [value, message] : cases) {
     std::vector<std::string> created;
     std::string error;
-    EXPECT_FALSE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", value}},
-                                         std::nullopt, created, error))
-        << value;
+    EXPECT_FALSE(render({{"CONFIG_TEMPLATE_X", value}}, std::nullopt, created, error)) << value;
     EXPECT_NE(error.find(message), std::string::npos) << value << ": " << error;
     EXPECT_NE(error.find("config template X"), std::string::npos) << error;
     EXPECT_TRUE(created.empty()) << value;
   }
   EXPECT_FALSE(fs::exists(sandbox_ / "out"));
   EXPECT_FALSE(fs::exists(sandbox_.parent_path() / "outside"));
+}
+
+// A FIFO the task left at a dest (in its volume, say) is refused, not waited on; so is
+// anything but a regular file.
+TEST_F(ConfigTemplates, OnlyARegularFileIsWritten) {
+  write("config-templates/good", "x");
+  ASSERT_EQ(mkfifo((sandbox_ / "fifo").c_str(), 0644), 0);
+  std::vector<std::string> created;
+  std::string error;
+  EXPECT_FALSE(
+      render({{"CONFIG_TEMPLATE_X", "config-templates/good,fifo"}}, std::nullopt, created, error));
+  EXPECT_NE(error.find("cannot write " + (sandbox_ / "fifo").string()), std::string::npos)
+      << error;
+  // Nor is a device, however it is reached.
+  fs::create_symlink("/dev/null", sandbox_ / "device");
+  EXPECT_FALSE(render({{"CONFIG_TEMPLATE_X", "config-templates/good,device"}}, std::nullopt,
+                      created, error));
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
 }
 
 // The scheduler's artifacts that CONFIG_TEMPLATE_* names go to config-templates/, apart from
@@ -114,21 +152,27 @@ TEST_F(ConfigTemplates, TheTaskTemplatesAreFetchedIntoAFolderOfTheirOwn) {
   EXPECT_EQ(fetch_folder(s, "http://h:1/v1/artifacts/template/c/p/t/app", {}), s);
 }
 
-// Run by a root executor for a task of another user, rendering reads and writes as that user:
-// a link the task left in its volume does not lead it to write a file the task could not.
-TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
+// Run by a root executor for a task of another user, the files are written as that user: a
+// link the task left in its volume does not lead it to write a file the task could not, nor
+// do the executor's groups go with it.
+TEST_F(ConfigTemplates, ARootExecutorWritesAsTheTasksUser) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
-  struct passwd* nobody = getpwnam("nobody");
-  ASSERT_NE(nobody, nullptr);
-  const FileOwner as{nobody->pw_uid, nobody->pw_gid};
+  const std::optional<FileOwner> as = nobody();
+  ASSERT_TRUE(as);
   const int groups = getgroups(0, nullptr);
-  ASSERT_EQ(chown(sandbox_.c_str(), as.uid, as.gid), 0);
-  write("tmpl", "rendered");
-  chmod((sandbox_ / "tmpl").c_str(), 0600);  // read by the executor, not by the task's user
+  std::vector<gid_t> saved(static_cast<std::size_t>(groups));
+  if (groups > 0) getgroups(groups, saved.data());
+  write("config-templates/tmpl", "rendered");
+  chmod((sandbox_ / "config-templates/tmpl").c_str(), 0600);  // the executor's to read
+  ASSERT_EQ(chown(sandbox_.c_str(), as->uid, as->gid), 0);
   char pattern[] = "/tmp/steward-victim-XXXXXX";
   const fs::path victim_dir = mkdtemp(pattern);
-  const std::shared_ptr<void> cleanup(nullptr, [&](void*) { fs::remove_all(victim_dir); });
   const fs::path victim = victim_dir / "root-only";
+  // This thread's groups back, and the root-owned files gone, however the test ends.
+  const std::shared_ptr<void> cleanup(nullptr, [&](void*) {
+    syscall(SYS_setgroups, saved.size(), saved.data());
+    fs::remove_all(victim_dir);
+  });
   std::ofstream(victim) << "kept";
   chmod(victim_dir.c_str(), 0755);
   chmod(victim.c_str(), 0644);
@@ -136,8 +180,8 @@ TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
 
   std::vector<std::string> created;
   std::string error;
-  EXPECT_FALSE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,planted"}},
-                                       as, created, error));
+  EXPECT_FALSE(
+      render({{"CONFIG_TEMPLATE_X", "config-templates/tmpl,planted"}}, as, created, error));
   EXPECT_NE(error.find("cannot write " + (sandbox_ / "planted").string() + ": Permission denied"),
             std::string::npos)
       << error;
@@ -145,50 +189,48 @@ TEST_F(ConfigTemplates, ARootExecutorRendersAsTheTasksUser) {
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "kept");
 
   // Where the task may write, the file is the task's.
-  ASSERT_TRUE(render_config_templates(sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,conf/out"}},
-                                      as, created, error))
+  ASSERT_TRUE(render({{"CONFIG_TEMPLATE_X", "config-templates/tmpl,conf/out"}}, as, created, error))
       << error;
   struct stat st {};
   ASSERT_EQ(stat((sandbox_ / "conf/out").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, as.uid);
+  EXPECT_EQ(st.st_uid, as->uid);
   EXPECT_EQ(read("conf/out"), "rendered");
-  // Nor does it keep the executor's supplementary groups: a folder only group 0 may enter.
-  std::vector<gid_t> saved(static_cast<std::size_t>(groups));
-  if (groups > 0) getgroups(groups, saved.data());
+
+  // A folder only group 0 may enter stays closed to it.
   const gid_t root_group = 0;
   ASSERT_EQ(syscall(SYS_setgroups, 1, &root_group), 0);  // this thread's alone
   fs::create_directories(sandbox_ / "group-only");
   ASSERT_EQ(chmod((sandbox_ / "group-only").c_str(), 0770), 0);
-  EXPECT_FALSE(render_config_templates(
-      sandbox_.string(), {{"CONFIG_TEMPLATE_X", "tmpl,group-only/out"}}, as, created, error));
+  EXPECT_FALSE(
+      render({{"CONFIG_TEMPLATE_X", "config-templates/tmpl,group-only/out"}}, as, created, error));
   EXPECT_NE(error.find("Permission denied"), std::string::npos) << error;
   EXPECT_FALSE(fs::exists(sandbox_ / "group-only/out"));
   EXPECT_EQ(getgroups(0, nullptr), 1) << "the thread's groups are back";
-  ASSERT_EQ(syscall(SYS_setgroups, saved.size(), saved.data()), 0);
 
-  // The thread is root again, with its groups.
+  // And the thread is root again.
   EXPECT_EQ(setfsuid(static_cast<uid_t>(-1)), 0);
   EXPECT_EQ(setfsgid(static_cast<gid_t>(-1)), 0);
-  EXPECT_EQ(getgroups(0, nullptr), groups);
 }
 
 // The sandbox's ancestors may be closed to the task's user (a root cluster's data under
 // /root): the files are written from the sandbox down, never looked up from /.
 TEST_F(ConfigTemplates, ARootExecutorWritesUnderAClosedAncestor) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
-  struct passwd* nobody = getpwnam("nobody");
-  ASSERT_NE(nobody, nullptr);
-  const FileOwner as{nobody->pw_uid, nobody->pw_gid};
+  const std::optional<FileOwner> as = nobody();
+  ASSERT_TRUE(as);
   const fs::path inner = sandbox_ / "closed" / "sandbox";
-  fs::create_directories(inner);
+  fs::create_directories(inner / "config-templates");
+  std::ofstream(inner / "config-templates/tmpl") << "{{X}}";
   ASSERT_EQ(chmod((sandbox_ / "closed").c_str(), 0700), 0);
-  ASSERT_EQ(chown(inner.c_str(), as.uid, as.gid), 0);
-  std::ofstream(inner / "tmpl") << "{{X}}";
-  std::vector<std::string> created;
+  std::vector<RenderedConfig> rendered;
   std::string error;
   ASSERT_TRUE(render_config_templates(
-      inner.string(), {{"X", "ok"}, {"CONFIG_TEMPLATE_T", "tmpl,conf/out"}}, as, created, error))
+      inner.string(), {{"X", "ok"}, {"CONFIG_TEMPLATE_T", "config-templates/tmpl,conf/out"}},
+      rendered, error))
       << error;
+  ASSERT_EQ(chown(inner.c_str(), as->uid, as->gid), 0);
+  std::vector<std::string> created;
+  ASSERT_TRUE(write_config_templates(inner.string(), rendered, as, created, error)) << error;
   EXPECT_EQ(read("closed/sandbox/conf/out"), "ok");
 }
 

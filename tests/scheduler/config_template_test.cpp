@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "scheduler_process.hpp"
@@ -110,6 +111,39 @@ TEST(ConfigTemplate, EachTaskStartsWithItsTemplatesRenderedAndANewTemplateRollsO
   EXPECT_EQ(after["status"], "RUNNING") << after.dump() << s.log();
   ASSERT_TRUE(eventually([&] { return fs::exists(out / "app-0.conf"); })) << s.log();
   EXPECT_EQ(read_text(out / "app-0.conf"), "greeting = hi & bye\ntask = app-0-server\nversion 2\n");
+}
+
+// A pod of another user whose template goes inside an archive its `uris` bring: what was
+// fetched and extracted is the task's, as Mesos makes it, so the rendering (written as the
+// task's user) can go there.
+TEST(ConfigTemplate, ATaskOfAnotherUserGetsItsTemplateInsideAnArchiveItFetched) {
+  if (geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  ClusterProcess cluster(kTwoAgents);
+  const fs::path specs = cluster.dir() / "specs";
+  const fs::path out = cluster.dir() / "out";
+  fs::create_directories(out);
+  fs::permissions(out, fs::perms::all);
+  fs::create_directories(cluster.dir() / "pkg/app/conf");
+  std::ofstream(cluster.dir() / "pkg/app/conf/default.conf") << "default\n";
+  const std::string archive = (cluster.dir() / "app.tar").string();
+  ASSERT_EQ(
+      std::system(
+          ("tar -cf " + archive + " -C " + (cluster.dir() / "pkg").string() + " app").c_str()),
+      0);
+  const std::string spec = write_spec(
+      specs, "svc.yml",
+      "name: pkg\npods:\n  app:\n    count: 1\n    user: nobody\n    uris: [" + archive +
+          "]\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: cat "
+          "app/conf/default.conf app/conf/app.conf > " +
+          (out / ".app").string() + " && mv " + (out / ".app").string() + " " +
+          (out / "app").string() +
+          " && sleep 1000\n        cpus: 0.1\n        memory: 32\n        configs:\n"
+          "          app-conf: {template: app.conf.mustache, dest: app/conf/app.conf}\n");
+  std::ofstream(specs / "app.conf.mustache") << "task = {{TASK_NAME}}\n";
+  SchedulerProcess s(spec, cluster, (cluster.dir() / "services").string(), "pkg", kFast);
+  ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
+  ASSERT_TRUE(eventually([&] { return fs::exists(out / "app"); })) << s.log();
+  EXPECT_EQ(read_text(out / "app"), "default\ntask = app-0-server\n");
 }
 
 }  // namespace
