@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,6 +134,26 @@ struct ChildPlan {
   __builtin_unreachable();
 }
 
+// An output of the child, opened as root before it switches users, in a folder its user may
+// own: never through a link, never blocked on a FIFO, only a file or a device (/dev/null).
+// -1 with errno otherwise.
+__attribute__((no_sanitize("address", "undefined"))) int open_output(const char* path) {
+  const int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK, 0644);
+  if (fd < 0) return -1;
+  struct stat st {};
+  int error = 0;
+  if (fstat(fd, &st) != 0)
+    error = errno;
+  else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+    error = EINVAL;
+  else if (fcntl(fd, F_SETFL, O_APPEND) != 0)  // blocking again
+    error = errno;
+  if (error == 0) return fd;
+  close(fd);
+  errno = error;
+  return -1;
+}
+
 // Signals as the kernel takes them: glibc's sigaction() and sigprocmask() refuse or skip
 // the two signals it keeps for itself (32 and 33), whose handlers would act on the parent's
 // threads from the child.
@@ -176,8 +197,8 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* arg) {
   }
   set_signal_mask(0, nullptr);
   const int in = open("/dev/null", O_RDONLY);
-  const int out = open(plan.out_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-  const int err = open(plan.err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int out = open_output(plan.out_path);
+  const int err = open_output(plan.err_path);
   if (in < 0 || out < 0 || err < 0) child_fail(plan, "open output");
   dup2(in, 0);
   dup2(out, 1);

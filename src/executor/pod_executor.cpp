@@ -1,8 +1,11 @@
 #include "executor/pod_executor.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,17 +27,44 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Everything in a fresh sandbox (the task's fetched files, extracted archives, the sandbox
-// itself) to the task's user, links themselves and not what they lead to (a volume's link
-// leads to the task's volume, given separately). Best effort, as Mesos does it.
-void give_to(const std::string& sandbox, uid_t uid, gid_t gid) {
-  if (lchown(sandbox.c_str(), uid, gid) != 0) { /* best effort */
+// What `dir` holds, each folder's contents before the folder, to uid:gid: links themselves,
+// never what they lead to (a volume's link leads to the task's volume, given separately).
+void give_contents(int dir, uid_t uid, gid_t gid, int depth) {
+  const int listed = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+  DIR* entries = listed < 0 ? nullptr : fdopendir(listed);
+  if (entries == nullptr) {
+    if (listed >= 0) close(listed);
+    return;
   }
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(sandbox, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-    if (lchown(it->path().c_str(), uid, gid) != 0) {
+  while (const dirent* e = readdir(entries)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode) && depth < 64) {
+      const int sub = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0) {
+        give_contents(sub, uid, gid, depth + 1);
+        close(sub);
+      }
     }
+    if (fchownat(dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) { /* best effort */
+    }
+  }
+  closedir(entries);
+}
+
+// Everything in a fresh sandbox (the task's fetched files, extracted archives) and then the
+// sandbox itself to the task's user, as Mesos makes them. Walked by descriptor, and each
+// folder given only once what it holds is: until the sandbox is the user's, nothing in it can
+// be swapped for a link that would lead the walk elsewhere. Best effort.
+void give_to(const std::string& sandbox, uid_t uid, gid_t gid) {
+  const int root = open(sandbox.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (root < 0) return;
+  give_contents(root, uid, gid, 0);
+  if (fchown(root, uid, gid) != 0) { /* best effort */
+  }
+  close(root);
 }
 
 std::string uuid_base64() {

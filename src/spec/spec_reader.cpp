@@ -315,6 +315,16 @@ class SpecReader {
       if (auto p = doc_.string(f->get("path"), f->path("path"))) {
         v.path = *p;
         ok = check_sandbox_path(doc_, f->get("path"), f->path("path"), v.path) && ok;
+        // The executor fetches a task's config templates there, as root, before the task:
+        // through a volume's link it would write into what the task left in the volume.
+        if (const fs::path normal = fs::path(v.path).lexically_normal();
+            !normal.empty() && *normal.begin() == "config-templates") {
+          doc_.error(
+              f->get("path"), f->path("path"),
+              "config-templates is where tasks' config templates are fetched, got " + quote(v.path),
+              "mount the volume elsewhere");
+          ok = false;
+        }
       } else {
         ok = false;
       }

@@ -151,6 +151,19 @@ TEST_F(SpawnTest, SaysWhyAChildCouldNotStart) {
   no_output.command = "true";
   no_output.stdout_path = path("not-there/out");
   cases.push_back({no_output, "open output: No such file or directory"});
+  // The outputs are opened as root before the child switches users, in a folder its user
+  // may own: not through a link, nor waiting on a FIFO.
+  std::ofstream(path("elsewhere")) << "kept\n";
+  std::filesystem::create_symlink(path("elsewhere"), path("link"));
+  ProcessSpec linked;
+  linked.command = "echo written";
+  linked.stdout_path = path("link");
+  cases.push_back({linked, "open output: Too many levels of symbolic links"});
+  mkfifo(path("fifo").c_str(), 0644);
+  ProcessSpec fifo;
+  fifo.command = "true";
+  fifo.stderr_path = path("fifo");
+  cases.push_back({fifo, "open output: No such device or address"});
   ProcessSpec bad_limit;
   bad_limit.command = "true";
   bad_limit.limits = {{RLIMIT_NOFILE, 64, 32}};  // soft above hard
@@ -165,6 +178,7 @@ TEST_F(SpawnTest, SaysWhyAChildCouldNotStart) {
     EXPECT_FALSE(spawn(c.spec, error)) << c.error;
     EXPECT_EQ(error, c.error);
   }
+  EXPECT_EQ(read(path("elsewhere")), "kept\n");
 }
 
 // A program named without a path is looked up in PATH (the spawning process's, as execvp

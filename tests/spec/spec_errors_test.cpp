@@ -384,6 +384,21 @@ TEST(SpecErrors, ConfigNamesAreFileNamesWithVariablesOfTheirOwn) {
                      HasSubstr("configs.x/y: a config's name is a file name: not empty, no '/'")));
 }
 
+// The executor fetches config templates into config-templates/ as root: no volume there.
+TEST(SpecErrors, NoVolumeIsMountedWhereConfigTemplatesAreFetched) {
+  for (const std::string path : {"config-templates", "./config-templates/x"}) {
+    EXPECT_THAT(errors(load(with_task_fields("        volume: {path: " + path +
+                                             ", type: ROOT, size: 10}\n"))),
+                ElementsAre(HasSubstr("volume.path: config-templates is where tasks' config "
+                                      "templates are fetched, got \"" +
+                                      path + "\" (fix: mount the volume elsewhere)")))
+        << path;
+  }
+  EXPECT_TRUE(errors(load(with_task_fields("        volume: {path: config-templates-data, type: "
+                                           "ROOT, size: 10}\n")))
+                  .empty());
+}
+
 TEST(SpecErrors, LabelsAreKeyValuePairs) {
   EXPECT_THAT(errors(load(with_task_fields("        labels: \"a:b,broken\"\n"))),
               ElementsAre(HasSubstr("labels: label \"broken\" is not key:value (fix: write labels "
