@@ -5,10 +5,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <ostream>
 #include <string_view>
 
@@ -74,6 +76,21 @@ int run_probe(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   out << res.status << "\n";
   return res.status >= 200 && res.status < 400 ? 0 : 1;
+}
+
+std::optional<int> read_http_status(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  char text[16] = {};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const ssize_t n = regular ? read(fd, text, sizeof text - 1) : -1;
+  close(fd);
+  if (n <= 0) return std::nullopt;
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (end == text || value < 0 || value > 999) return std::nullopt;
+  return static_cast<int>(value);
 }
 
 }  // namespace steward::executor

@@ -6,11 +6,17 @@
 // healthy (2xx or 3xx, or a TCP connection), 1 when not, 2 on bad arguments.
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace steward::executor {
 
 int run_probe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// The status code an HTTP probe printed into `path`, read back by the executor (root, maybe)
+// from the task's sandbox, where the task could have swapped the file: no link followed, no
+// FIFO waited on, only a regular file's first bytes. Nothing when there is none.
+std::optional<int> read_http_status(const std::string& path);
 
 }  // namespace steward::executor

@@ -17,6 +17,7 @@
 
 #include "common/process.hpp"
 #include "common/uuid.hpp"
+#include "executor/check_probe.hpp"
 #include "executor/config_templates.hpp"
 #include "executor/uri_fetcher.hpp"
 
@@ -382,11 +383,7 @@ void PodExecutor::check_exited(Task& task, Checker& c, int status, double now) {
       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   if (task.pid <= 0 || task.kill_requested) return;
   std::optional<int> http_status;
-  if (c.spec.type == mesos::CommandCheck::Type::http) {
-    std::ifstream in(c.output);
-    int value = 0;
-    if (in >> value) http_status = value;
-  }
+  if (c.spec.type == mesos::CommandCheck::Type::http) http_status = read_http_status(c.output);
   if (!c.health) {
     if (timed_out) return;  // no result yet, as Mesos reports a timeout
     switch (c.spec.type) {
