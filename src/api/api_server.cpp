@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/config_template_names.hpp"
 #include "common/http_server.hpp"
 #include "scheduler/service_scheduler.hpp"
 
@@ -102,7 +103,7 @@ ApiServer::ApiServer(scheduler::ServiceScheduler& scheduler, std::string auth_to
             res.set_content(*body, kJson);
           });
   // A task's config template, fetched by its executor before the task starts.
-  srv.get(R"(/v1/artifacts/template/([^/]+)/([^/]+)/([^/]+)/([^/]+))",
+  srv.get(std::string(kTemplateArtifacts) + "([^/]+)/([^/]+)/([^/]+)/([^/]+)",
           [&s](const HttpServer::Request& req, HttpServer::Response& res) {
             auto text =
                 s.config_template(req.matches[1], req.matches[2], req.matches[3], req.matches[4]);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/config_template_names.hpp"
 #include "common/strings.hpp"
 
 namespace fs = std::filesystem;
@@ -23,14 +24,9 @@ namespace steward::executor {
 
 namespace {
 
-constexpr std::string_view kPrefix = "CONFIG_TEMPLATE_";
-constexpr std::string_view kFolder = "config-templates/";
-constexpr std::string_view kArtifacts = "/v1/artifacts/template/";
+constexpr std::string_view kPrefix = kConfigTemplateVariable;
+constexpr std::string_view kFolder = kConfigTemplateFolder;
 
-// This thread's file-system identity for a scope: the user's uid and gid and no supplementary
-// groups, as the task itself runs. Each is this thread's alone (setfsuid and setfsgid are
-// per thread; glibc's setgroups would change every thread's, so the system call is made
-// directly), and the executor's other threads keep root's.
 // The call with 32-bit group ids (on 32-bit x86 and ARM the plain one has 16-bit ids).
 #ifdef SYS_setgroups32
 constexpr long kSetGroups = SYS_setgroups32;
@@ -38,10 +34,17 @@ constexpr long kSetGroups = SYS_setgroups32;
 constexpr long kSetGroups = SYS_setgroups;
 #endif
 
+// This thread's file-system identity for a scope: the user's uid and gid and no supplementary
+// groups, as the task itself runs. Each is this thread's alone (setfsuid and setfsgid are
+// per thread; glibc's setgroups would change every thread's, so the system call is made
+// directly), and the executor's other threads keep root's.
 class FileIdentity {
  public:
   explicit FileIdentity(std::optional<FileOwner> as) {
-    if (!as) return;
+    if (!as) {
+      ok_ = true;  // nothing to switch to
+      return;
+    }
     const int n = getgroups(0, nullptr);
     if (n < 0) return;
     groups_.resize(static_cast<std::size_t>(n));
@@ -64,7 +67,7 @@ class FileIdentity {
   }
   FileIdentity(const FileIdentity&) = delete;
   FileIdentity& operator=(const FileIdentity&) = delete;
-  bool ok(const std::optional<FileOwner>& as) const { return !as || ok_; }
+  bool ok() const { return ok_; }
 
  private:
   std::vector<gid_t> groups_;
@@ -253,7 +256,7 @@ bool write_one(int sandbox_fd, const fs::path& sandbox, const RenderedConfig& r,
 
 std::string fetch_folder(const std::string& sandbox, const std::string& uri,
                          const Environment& env) {
-  if (uri.find(kArtifacts) == std::string::npos) return sandbox;
+  if (uri.find(kTemplateArtifacts) == std::string::npos) return sandbox;
   const std::string file = uri.substr(uri.rfind('/') + 1);
   for (const auto& [key, value] : env)
     if (key.rfind(kPrefix, 0) == 0 && value.rfind(kFolder, 0) == 0 &&
@@ -307,7 +310,7 @@ bool write_config_templates(const std::string& sandbox, const std::vector<Render
       return false;
     }
     const FileIdentity identity(as);
-    if (!identity.ok(as)) {
+    if (!identity.ok()) {
       error =
           "config templates: cannot write as the task's user (uid " + std::to_string(as->uid) + ")";
       return false;

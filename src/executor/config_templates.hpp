@@ -4,9 +4,8 @@
 // bootstrap helper renders them: each CONFIG_TEMPLATE_<NAME>="config-templates/<file>,<dest>"
 // of the task's environment names a template fetched into the sandbox and where its
 // rendering goes, relative to the sandbox. Values come from that same environment ({{X}}
-// HTML-escaped,
-// {{{X}}} raw, "true"/"false" drive sections, a name not set renders empty), as the spec's
-// own rendering does.
+// HTML-escaped, {{{X}}} raw, "true"/"false" drive sections, a name not set renders empty),
+// as the spec's own rendering does.
 
 #include <sys/types.h>
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/config_template_names.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
 
@@ -18,9 +19,6 @@ std::string sanitized(const std::string& service) {
     out.erase(0, 1);
   return out;
 }
-
-// Where the executor fetches a task's templates, as dcos-commons has them.
-constexpr std::string_view kTemplateFolder = "config-templates/";
 
 std::string rlimit_type(const std::string& spec_name) {
   // The spec says RLIMIT_NOFILE; Mesos says RLMT_NOFILE.
@@ -38,17 +36,18 @@ std::string new_task_id(const std::string& service_name, const std::string& task
 std::string template_url(const std::string& api, const std::string& config_id,
                          const std::string& pod_type, const std::string& task,
                          const std::string& config) {
-  return api + "/v1/artifacts/template/" + url_segment(config_id) + "/" + url_segment(pod_type) +
-         "/" + url_segment(task) + "/" + url_segment(config);
+  return api + std::string(kTemplateArtifacts) + url_segment(config_id) + "/" +
+         url_segment(pod_type) + "/" + url_segment(task) + "/" + url_segment(config);
 }
 
 void rebase_template_uris(mesos::CommandInfo& command, const std::string& api,
                           const std::string& config_id) {
-  static constexpr std::string_view kPath = "/v1/artifacts/template/";
+  constexpr std::string_view kPath = kTemplateArtifacts;
+  constexpr std::string_view kTemplateFolder = kConfigTemplateFolder;
   // Only the task's own templates: a pod's `uris` may name another scheduler's.
   std::set<std::string> files;
   for (const auto& [key, value] : command.environment)
-    if (key.rfind("CONFIG_TEMPLATE_", 0) == 0 && value.rfind(kTemplateFolder, 0) == 0)
+    if (key.rfind(kConfigTemplateVariable, 0) == 0 && value.rfind(kTemplateFolder, 0) == 0)
       files.insert(value.substr(kTemplateFolder.size(), value.find(',') - kTemplateFolder.size()));
   for (mesos::CommandInfo::Uri& uri : command.uris) {
     const auto at = uri.value.find(kPath);
@@ -118,7 +117,8 @@ mesos::TaskInfo build_task(const spec::PodSpec& pod, int index, const spec::Task
     command.uris.push_back(
         {template_url(context.artifact_url, context.config_id, pod.type, task.name, c.name), false,
          false});
-    set_env(env, c.variable(), std::string(kTemplateFolder) + url_segment(c.name) + "," + c.dest);
+    set_env(env, c.variable(),
+            std::string(kConfigTemplateFolder) + url_segment(c.name) + "," + c.dest);
   }
   t.command = std::move(command);
 

@@ -1729,7 +1729,7 @@ void ServiceScheduler::tick() {
       continue;
     }
     try {
-      store_->set_property("code-step:" + it->first, it->second);
+      store_->set_property(code_step_property(it->first), it->second);
       it = unrecorded_kept_steps_.erase(it);
       note_store_success();
     } catch (const state::StateError& e) {
@@ -2084,7 +2084,7 @@ void ServiceScheduler::record_kept_code_step(const std::string& key) {
   // Written after the update that kept the plan committed: a refusal (a full disk) is not that
   // update's failure. Until it is on record a restart would show the step pending again.
   try {
-    store_->set_property("code-step:" + key, config_id_);
+    store_->set_property(code_step_property(key), config_id_);
     unrecorded_kept_steps_.erase(key);
   } catch (const state::StateError& e) {
     note_store_failure(e.what(), 0);
@@ -2175,7 +2175,7 @@ void ServiceScheduler::rebuild_plans() {
         const std::string key = name + "/" + phase->name() + "/" + step->name();
         code_steps_[step->id()] = code->second;
         code_step_keys_[step->id()] = key;
-        if (store_->property("code-step:" + key) == config_id_) step->force_complete();
+        if (store_->property(code_step_property(key)) == config_id_) step->force_complete();
       }
     plans_.add(std::move(p));
   }
@@ -2507,14 +2507,8 @@ std::optional<std::vector<std::string>> ServiceScheduler::pod_command_on_loop(
 
 std::optional<std::vector<std::string>> ServiceScheduler::pod_command(
     const std::string& command, const std::string& pod, const std::vector<std::string>& tasks) {
-  return loop_->call([&] {
-    try {
-      return pod_command_on_loop(command, pod, tasks);
-    } catch (const state::StateError& e) {
-      note_refused_command("pod " + command + " " + pod, e.what());
-      throw;
-    }
-  });
+  return command_on_loop("pod " + command + " " + pod,
+                         [&] { return pod_command_on_loop(command, pod, tasks); });
 }
 
 std::vector<std::string> ServiceScheduler::pause_on_loop(const std::string& command,

@@ -239,6 +239,19 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // An operator's command (an update, a pod command) the store refused: answered with the
   // store's error, counted with the store's failures, and logged as the command's.
   void note_refused_command(const std::string& command, const std::string& what);
+  // `run` on the loop as the operator's `command`: a refusal of the store is noted so and
+  // thrown on to the caller (the API answers it with the store's error).
+  template <typename Run>
+  auto command_on_loop(const std::string& command, Run&& run) {
+    return loop_->call([&] {
+      try {
+        return run();
+      } catch (const state::StateError& e) {
+        note_refused_command(command, e.what());
+        throw;
+      }
+    });
+  }
   // A call's answer (any thread): a failure is told as CallFailures says.
   void note_call(const std::string& what, const mesos::SchedulerClient::Response& r);
   void note_store_success();  // a write went through: says so when it ends failures
@@ -347,14 +360,15 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // whose record for it the store refused after the update had committed: tried again each
   // tick while that target is still the one.
   std::map<std::string, std::string> unrecorded_kept_steps_;
-  std::string api_url_;
   void record_kept_code_step(const std::string& key);
+  static std::string code_step_property(const std::string& key);  // "code-step:<key>"
   // gc_resources_ changed and not on disk: the status batch under way, or the next tick,
   // writes it.
   bool gc_unsaved_ = false;
   std::unique_ptr<steward::PropertyStore> user_properties_;
   std::string role_;
   std::string principal_;
+  std::string api_url_;  // where tasks fetch their config templates (set_api_url)
   offer::ServiceRoles roles_;
 
   // Loop-thread state.

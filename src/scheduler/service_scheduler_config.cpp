@@ -117,14 +117,7 @@ std::pair<int, std::string> ServiceScheduler::update(const std::string& spec_jso
     return {400, safe_dump(answer)};
   }
   // The service's transforms run on the loop, as they do for everything else of the service.
-  return loop_->call([&] {
-    try {
-      return update_json_on_loop(*candidate, dry_run);
-    } catch (const state::StateError& e) {
-      note_refused_command("update", e.what());
-      throw;
-    }
-  });
+  return command_on_loop("update", [&] { return update_json_on_loop(*candidate, dry_run); });
 }
 
 std::pair<int, std::string> ServiceScheduler::update_json_on_loop(spec::ServiceSpec& candidate,
@@ -180,14 +173,7 @@ std::pair<int, std::string> ServiceScheduler::update_json_on_loop(spec::ServiceS
 }
 
 UpdateOutcome ServiceScheduler::update(const spec::ServiceSpec& candidate, bool dry_run) {
-  return loop_->call([&] {
-    try {
-      return update_on_loop(candidate, dry_run, "update");
-    } catch (const state::StateError& e) {
-      note_refused_command("update", e.what());
-      throw;
-    }
-  });
+  return command_on_loop("update", [&] { return update_on_loop(candidate, dry_run, "update"); });
 }
 
 UpdateOutcome ServiceScheduler::update_on_loop(const spec::ServiceSpec& candidate, bool dry_run,

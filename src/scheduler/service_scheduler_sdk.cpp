@@ -46,10 +46,6 @@ class UserProperties : public steward::PropertyStore {
   state::StateStore& store_;
 };
 
-std::string code_step_property(const std::string& key) {
-  return "code-step:" + key;
-}
-
 // A distinct pseudo pod instance per code step, so coordination never serialises two of them.
 std::atomic<int> code_step_sequence{0};
 
@@ -277,6 +273,10 @@ void ServiceScheduler::start_code_step(Work& work) {
         *done = true;
       });
   code_threads_.push_back({std::move(thread), std::move(done)});
+}
+
+std::string ServiceScheduler::code_step_property(const std::string& key) {
+  return "code-step:" + key;
 }
 
 void ServiceScheduler::code_step_done(const std::string& step_id, const std::string& run_id,

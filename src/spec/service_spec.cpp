@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/config_template_names.hpp"
+
 namespace steward::spec {
 
 std::string_view to_string(GoalState g) {
@@ -89,7 +91,7 @@ SourceLocation ServiceSpec::locate(std::string path) const {
 }
 
 std::string ConfigFileSpec::variable() const {
-  std::string key = "CONFIG_TEMPLATE_";
+  std::string key(kConfigTemplateVariable);
   for (char c : name)
     key += std::isalnum(static_cast<unsigned char>(c))
                ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config_template_names.hpp"
 #include "common/strings.hpp"
 
 namespace steward::spec {
@@ -318,7 +319,8 @@ class SpecReader {
         // The executor fetches a task's config templates there, as root, before the task:
         // through a volume's link it would write into what the task left in the volume.
         if (const fs::path normal = fs::path(v.path).lexically_normal();
-            !normal.empty() && *normal.begin() == "config-templates") {
+            !normal.empty() && *normal.begin() == fs::path(kConfigTemplateFolder.substr(
+                                                      0, kConfigTemplateFolder.size() - 1))) {
           doc_.error(
               f->get("path"), f->path("path"),
               "config-templates is where tasks' config templates are fetched, got " + quote(v.path),

@@ -149,18 +149,26 @@ TEST(StateStoreFailure, NothingUnstoredIsLaunchedAndTheDeployEndsOnceTheStoreTak
   EXPECT_EQ(second["id"], launched["second-0-server"]) << "the refused pause killed nothing";
 }
 
+// One pod of one RUNNING task, deployed by a real `steward run` on its own cluster.
+struct OnePod {
+  ClusterProcess cluster{kCluster};
+  TempDir dir;
+  std::string data = (dir.path() / "data").string();
+  SchedulerProcess s{
+      write_spec(dir.path(), "svc.yml", one_task_spec("svc", 1, "RUNNING", "sleep 1000")), cluster,
+      data, "svc", kFast};
+  fs::path db() const { return fs::path(data) / "svc" / "state.db"; }  // its SQLite store
+};
+
 // An agent that is removed takes the reservations the scheduler meant to release there with
 // it (its tasks' TASK_GONE_BY_OPERATOR): they are dropped from the garbage list. A store that
 // refuses that write (a trigger refusing it in the scheduler's SQLite) fails the status batch,
 // and the status, resent, finds nothing more to drop: the next ticks write the list, and the
 // scheduler goes on meanwhile.
 TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
-  ClusterProcess cluster(kCluster);
-  TempDir dir;
-  const std::string spec =
-      write_spec(dir.path(), "svc.yml", one_task_spec("svc", 1, "RUNNING", "sleep 1000"));
-  const std::string data = (dir.path() / "data").string();
-  SchedulerProcess s(spec, cluster, data, "svc", kFast);
+  OnePod pod;
+  ClusterProcess& cluster = pod.cluster;
+  SchedulerProcess& s = pod.s;
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const json first = s.task("svc-0", "svc-0-server");
   std::string agent_name;
@@ -177,7 +185,7 @@ TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
   const auto garbage = [&] { return s.get("/v1/state/properties/gc-resources").text; };
   ASSERT_NE(garbage().find(first["agent"].get<std::string>()), std::string::npos) << garbage();
 
-  const fs::path db = fs::path(data) / "svc" / "state.db";
+  const fs::path db = pod.db();
   refuse_properties(db, "refuse_gc", "gc-resources", "injected: no room");
   const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
   ASSERT_EQ(http(cluster.port(), "POST", "/cluster/v1/agents/" + agent_name + "/remove").status,
@@ -199,15 +207,11 @@ TEST(StateStoreFailure, AGoneAgentsGarbageIsForgottenOnceTheStoreTakesIt) {
 // with the store's error, changes nothing, and is counted and logged with the store's failures;
 // the same command goes through once the store takes it.
 TEST(StateStoreFailure, APodCommandTheStoreRefusesIsCountedAndChangesNothing) {
-  ClusterProcess cluster(kCluster);
-  TempDir dir;
-  const std::string spec =
-      write_spec(dir.path(), "svc.yml", one_task_spec("svc", 1, "RUNNING", "sleep 1000"));
-  const std::string data = (dir.path() / "data").string();
-  SchedulerProcess s(spec, cluster, data, "svc", kFast);
+  OnePod pod;
+  SchedulerProcess& s = pod.s;
   ASSERT_TRUE(s.plan_complete("deploy")) << s.log();
   const json first = s.task("svc-0", "svc-0-server");
-  const fs::path db = fs::path(data) / "svc" / "state.db";
+  const fs::path db = pod.db();
   const auto failures = [&] { return store_failures(s.get("/v1/metrics/prometheus").text); };
   const int failed_before = failures();
 
