@@ -15,6 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/scale_files.sh
+# Polled without spawning: a curl costs 7-8 ms of CPU, and one every 20 ms took a seventh of
+# the two cores the scheduler and the cluster share.
+source bench/poll.sh
 [ $# -ge 3 ] || { sed -n '2,/^set /p' "$0" | sed '$d' >&2; exit 2; }
 size=$1 runs=$2
 shift 2
@@ -35,21 +38,25 @@ deploy_once() {
   "$steward" cluster up --data-dir "$dir/cluster" --listen 127.0.0.1:0 --config "$dir/cluster.yml" >/dev/null 8>&-
   cpid=$(grep -o '"pid": *[0-9]*' "$dir/cluster/cluster.json" | grep -o '[0-9]*$')
   c0=$(cpu_ticks "$cpid")
-  start=$(ms)
+  now_ms
+  start=$NOW
   "$steward" run "$dir/svc.yml" --cluster-dir "$dir/cluster" --data-dir "$dir/services" \
     >>"$dir/run.log" 2>&1 8>&- &
   pid=$!
   deadline=$((start + 900000))
   until [ -s "$dir/services/scale/api" ]; do
-    [ "$(ms)" -lt "$deadline" ] || { echo "compare: no API; see $dir/run.log" >&2; exit 1; }
-    sleep 0.01
+    now_ms
+    [ "$NOW" -lt "$deadline" ] || { echo "compare: no API; see $dir/run.log" >&2; exit 1; }
+    pause 0.005
   done
   read -r api <"$dir/services/scale/api"
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/v1/health")" = 200 ]; do
-    [ "$(ms)" -lt "$deadline" ] || { echo "compare: the deploy did not end; see $dir/run.log" >&2; exit 1; }
-    sleep 0.02
+  until http_status "$api" /v1/health && [ "$STATUS" = 200 ]; do
+    now_ms
+    [ "$NOW" -lt "$deadline" ] || { echo "compare: the deploy did not end; see $dir/run.log" >&2; exit 1; }
+    pause 0.01
   done
-  line="$(($(ms) - start)) $(cpu_ticks "$pid") $(($(cpu_ticks "$cpid") - c0))"
+  now_ms
+  line="$((NOW - start)) $(cpu_ticks "$pid") $(($(cpu_ticks "$cpid") - c0))"
   line="$line $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
   kill "$pid"
   while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done

@@ -69,7 +69,7 @@ bool Step::set_status(Status status) {
   status_ = status;
   if (status != Status::pending && started_ == kNever) started_ = clock_();
   completed_ = status == Status::complete ? clock_() : kNever;
-  if (phase_ != nullptr) phase_->refresh();
+  if (phase_ != nullptr) phase_->step_changed(*this);
   return true;
 }
 
@@ -88,7 +88,7 @@ void Step::restart() {
   ++restarts_;
   started_ = kNever;
   completed_ = kNever;
-  if (phase_ != nullptr) phase_->refresh();
+  if (phase_ != nullptr) phase_->step_changed(*this);
 }
 
 // ---- Phase
@@ -160,6 +160,11 @@ void Phase::refresh() {
   stale_ = true;
   // Interruption and gates change the plan's view even when this status did not change.
   if (plan_ != nullptr) plan_->refresh();
+}
+
+void Phase::step_changed(Step& step) {
+  refresh();
+  if (plan_ != nullptr && plan_->observer() != nullptr) plan_->observer()->step_changed(step);
 }
 
 Timestamps Phase::timestamps() const {

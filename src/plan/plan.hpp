@@ -24,6 +24,18 @@ using Clock = std::function<std::int64_t()>;
 Clock system_clock();
 using steward::new_id;  // a random UUID (version 4)
 
+class Step;
+
+// Told of each step whose status changes, as it changes (set_status, restart), whatever made
+// it change: an engine that runs the steps looks at the steps that changed rather than at every
+// step on every pass (a deploy of 10,000 steps made each pass's walk over them all a quadratic
+// share of the deploy).
+class StepObserver {
+ public:
+  virtual ~StepObserver() = default;
+  virtual void step_changed(Step& step) = 0;
+};
+
 struct Timestamps {
   std::optional<std::int64_t> created;
   std::optional<std::int64_t> started;
@@ -117,6 +129,8 @@ class Phase {
   // recomputed when next read: a batch of step changes (a restart marking thousands of steps,
   // a burst of task statuses) costs one pass over the steps, not one per change.
   void refresh();
+  // refresh(), and the plan's observer told of `step`.
+  void step_changed(Step& step);
   // The status computed from scratch, for checking the cache.
   Status computed_status() const;
 
@@ -160,6 +174,11 @@ class Plan {
   void refresh();
   Status computed_status() const;
 
+  // Told of every status change of this plan's steps, those of phases added later included
+  // (nullptr: none).
+  void set_observer(StepObserver* observer) { observer_ = observer; }
+  StepObserver* observer() const { return observer_; }
+
   Phase* find_phase(const std::string& name_or_id) const;
   // Appends a phase to a parallel plan (the recovery plan grows one phase per failed pod);
   // the strategy keeps running every phase at once, and an interruption stays.
@@ -179,6 +198,7 @@ class Plan {
   mutable Status status_ = Status::pending;
   mutable bool stale_ = false;  // recomputed when read (see Phase::refresh)
   std::int64_t created_ = 0;
+  StepObserver* observer_ = nullptr;
 };
 
 }  // namespace steward::plan

@@ -29,7 +29,14 @@ int PlanCoordinator::priority(const std::string& name) {
   return 3;
 }
 
+void PlanCoordinator::set_observer(StepObserver* observer) {
+  observer_ = observer;
+  for (const auto& p : plans_)
+    p->set_observer(observer);
+}
+
 void PlanCoordinator::add(std::unique_ptr<Plan> plan) {
+  plan->set_observer(observer_);
   // Stable: custom plans keep the order they were added in.
   auto at = std::upper_bound(
       plans_.begin(), plans_.end(), priority(plan->name()),

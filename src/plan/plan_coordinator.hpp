@@ -34,6 +34,8 @@ struct CommandOutcome {
 class PlanCoordinator {
  public:
   void add(std::unique_ptr<Plan> plan);
+  // The observer of every plan's steps, the plans added later included.
+  void set_observer(StepObserver* observer);
   // Drops a plan (a new target re-plans); its steps are gone, so whoever runs them must have
   // let go of them first.
   void remove(const std::string& name);
@@ -70,6 +72,7 @@ class PlanCoordinator {
   static int priority(const std::string& name);
 
   std::vector<std::unique_ptr<Plan>> plans_;
+  StepObserver* observer_ = nullptr;
 };
 
 }  // namespace steward::plan

@@ -118,11 +118,13 @@ ServiceScheduler::ServiceScheduler(SchedulerOptions options)
       reconciler_(options_.reconcile),
       backoff_(options_.backoff),
       killer_(options_.kill_resend_seconds) {
+  plans_.set_observer(this);
   if (options_.spec) options_.service_name = options_.spec->name;
 }
 
 ServiceScheduler::~ServiceScheduler() {
   stop();
+  plans_.set_observer(nullptr);  // the sets it fills go before the plans do
 }
 
 double ServiceScheduler::now() const {
@@ -977,6 +979,7 @@ void ServiceScheduler::confirm_footprint(const std::string& name, const mesos::T
 // Steps
 
 void ServiceScheduler::start(plan::Step& step) {
+  touched_.insert(&step);  // new work: the next tick looks at it whatever its status
   // Under way again (a restart, a retry): its evaluations are its own until its work ends.
   evaluations_.unsettle(step.id());
   auto w = std::make_unique<Work>();
@@ -1774,26 +1777,15 @@ void ServiceScheduler::tick() {
     log(options_.service_name, "reconciled: every task on record is accounted for");
   }
   // Work changed by operator commands (force-complete, restart) is dropped; the rest moves on.
-  for (auto it = work_.begin(); it != work_.end();) {
-    Work& w = *it->second;
-    const Status s = w.step->status();
-    if (s != w.expected) {
-      evaluations_.settle(w.step->id());
-      it = work_.erase(it);
-      continue;
-    }
-    if (w.kind == Work::Kind::release) refresh_release(w);
-    if (s == Status::delayed && t >= w.not_before) {
-      w.expected = Status::prepared;
-      w.step->set_status(Status::prepared);
-    }
-    if (s == Status::complete || s == Status::error) {
-      evaluations_.settle(w.step->id());
-      it = work_.erase(it);
-      continue;
-    }
-    ++it;
-  }
+  // Only work whose step changed, or that waits on the clock or the collector, can have
+  // anything to do (touched_).
+  std::vector<plan::Step*> due(touched_.begin(), touched_.end());
+  touched_.clear();
+  due.insert(due.end(), timed_.begin(), timed_.end());
+  std::sort(due.begin(), due.end());
+  due.erase(std::unique(due.begin(), due.end()), due.end());
+  for (plan::Step* step : due)
+    settle_work(step, t);
   detect_recovery();
   check_timed_replacement();
   plans_.dispatch(*this);
@@ -1809,12 +1801,44 @@ void ServiceScheduler::tick() {
     }
     deploy_complete_ = complete;
   }
-  for (auto& [step, w] : work_)
-    if (w->kind == Work::Kind::deregister && w->expected == Status::prepared) {
-      finish_uninstall();
-      return;
-    }
+  if (options_.uninstall)  // the only work of this kind
+    for (auto& [step, w] : work_)
+      if (w->kind == Work::Kind::deregister && w->expected == Status::prepared) {
+        finish_uninstall();
+        return;
+      }
   process_offers();
+}
+
+void ServiceScheduler::settle_work(plan::Step* step, double now) {
+  auto it = work_.find(step);
+  if (it == work_.end()) {
+    timed_.erase(step);  // the step may be gone: only its address is used
+    return;
+  }
+  Work& w = *it->second;
+  const Status s = w.step->status();
+  if (s != w.expected) {
+    evaluations_.settle(w.step->id());
+    timed_.erase(step);
+    work_.erase(it);
+    return;
+  }
+  if (w.kind == Work::Kind::release) refresh_release(w);
+  if (s == Status::delayed && now >= w.not_before) {
+    w.expected = Status::prepared;
+    w.step->set_status(Status::prepared);
+  }
+  if (s == Status::complete || s == Status::error) {
+    evaluations_.settle(w.step->id());
+    timed_.erase(step);
+    work_.erase(it);
+    return;
+  }
+  if (w.kind == Work::Kind::release || w.expected == Status::delayed)
+    timed_.insert(step);
+  else
+    timed_.erase(step);
 }
 
 void ServiceScheduler::send_kills() {
@@ -1844,9 +1868,15 @@ void ServiceScheduler::process_offers() {
   bool waiting = false;
   std::size_t launches = 0;
   bool capped = false;  // steps left waiting by the cap on launches per pass
+  // Once capped, what the steps after could do is done: each would only be waiting (as the
+  // capped one is), unless it releases an uninstall's reservations from the offers.
+  const auto pass_over = [&] { return capped && !options_.uninstall; };
   for (const auto& p : plans_.plans()) {
+    if (pass_over()) break;
     for (const auto& phase : p->phases()) {
+      if (pass_over()) break;
       for (const auto& step : phase->steps()) {
+        if (pass_over()) break;
         // Work that expects PREPARED has its step PREPARED (tick() drops work whose step
         // moved on), so the other steps, most of a large plan, skip the lookup.
         if (step->status() != Status::prepared) continue;

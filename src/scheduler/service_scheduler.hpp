@@ -106,7 +106,9 @@ struct UpdateOutcome {
   UpdatePreview preview;
 };
 
-class ServiceScheduler : private MesosSession::Listener, private plan::StepExecutor {
+class ServiceScheduler : private MesosSession::Listener,
+                         private plan::StepExecutor,
+                         private plan::StepObserver {
  public:
   explicit ServiceScheduler(SchedulerOptions options);
   ~ServiceScheduler() override;
@@ -190,6 +192,11 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   void superseded(const std::string& message) override;
   // plan::StepExecutor (loop thread).
   void start(plan::Step& step) override;
+  // plan::StepObserver (loop thread): the step's work is looked at by the next tick.
+  void step_changed(plan::Step& step) override { touched_.insert(&step); }
+  // The tick's look at one step's work (none: nothing to do): work whose step an operator's
+  // command changed is dropped, and so is finished work; a delay that ran out PREPAREs it.
+  void settle_work(plan::Step* step, double now);
 
   // Loop thread.
   void tick();
@@ -405,6 +412,13 @@ class ServiceScheduler : private MesosSession::Listener, private plan::StepExecu
   // as statuses and records change so that an idle tick does not walk every task.
   std::set<std::string> down_;
   std::map<plan::Step*, std::unique_ptr<Work>> work_;
+  // What the tick looks at of work_: the steps that changed since (their work new, or their
+  // status set by the work, a status or a command; a Work's `expected` changes only beside its
+  // step's status), and the work that waits on the clock (DELAYED) or on the garbage collector
+  // (a release). Walking all of work_ on every tick made a deploy quadratic: at 40,000 pods an
+  // eighth of the scheduler's CPU. Either may name a step whose work is gone, or a step gone.
+  std::unordered_set<plan::Step*> touched_;
+  std::set<plan::Step*> timed_;
   // Task name -> the steps whose work waits on its statuses: a status refreshes those steps,
   // not every step under way. Entries of finished work are dropped as they are met.
   std::map<std::string, std::vector<plan::Step*>> watchers_;

@@ -109,6 +109,47 @@ TEST(PlanCoordinator, ABurstOfStepChangesIsSeenByTheNextRead) {
   EXPECT_EQ(plan->phases()[1]->status(), plan->phases()[1]->computed_status());
 }
 
+// The scheduler's tick looks only at the steps it is told changed: every way a step's status
+// changes must tell, for plans added before and after the observer and phases added later.
+TEST(PlanCoordinator, TheObserverHearsOfEveryStepThatChanges) {
+  struct Heard : StepObserver {
+    std::vector<Step*> steps;
+    void step_changed(Step& step) override { steps.push_back(&step); }
+  };
+  FakeClock clock;
+  PlanCoordinator c;
+  c.add(two_phase_plan("deploy", clock));
+  Heard heard;
+  c.set_observer(&heard);
+  c.add(two_phase_plan("update", clock));
+  Plan& deploy = *c.find("deploy");
+  Plan& update = *c.find("update");
+  Step& hello0 = *deploy.phases()[0]->steps()[0];
+  Step& world1 = *update.phases()[1]->steps()[1];
+
+  hello0.set_status(Status::prepared);
+  hello0.set_status(Status::prepared);  // unchanged: nothing to hear
+  world1.add_error("failed");
+  EXPECT_THAT(heard.steps, ElementsAre(&hello0, &world1));
+
+  heard.steps.clear();
+  EXPECT_EQ(c.restart("update", "world", "world-1:[server]").result, CommandResult::done);
+  EXPECT_EQ(c.force_complete("deploy", "", hello0.id()).result, CommandResult::done);
+  EXPECT_THAT(heard.steps, ElementsAre(&world1, &hello0));
+
+  heard.steps.clear();
+  update.add_phase(phase_of("more", "more", 1, Strategy::serial(1), clock.clock()));
+  Step& more0 = *update.phases()[2]->steps()[0];
+  more0.set_status(Status::starting);
+  EXPECT_THAT(heard.steps, ElementsAre(&more0));
+
+  heard.steps.clear();
+  c.set_observer(nullptr);
+  more0.set_status(Status::complete);
+  EXPECT_TRUE(heard.steps.empty());
+  EXPECT_EQ(update.phases()[2]->status(), Status::complete);  // the phase still refreshes
+}
+
 TEST(PlanCoordinator, ParallelPhaseStartsEveryStep) {
   FakeClock clock;
   PlanCoordinator c;
