@@ -1780,12 +1780,19 @@ void ServiceScheduler::tick() {
   // Only work whose step changed, or that waits on the clock or the collector, can have
   // anything to do (touched_).
   std::vector<plan::Step*> due(touched_.begin(), touched_.end());
-  touched_.clear();
   due.insert(due.end(), timed_.begin(), timed_.end());
   std::sort(due.begin(), due.end());
   due.erase(std::unique(due.begin(), due.end()), due.end());
-  for (plan::Step* step : due)
-    settle_work(step, t);
+  touched_.clear();
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    try {
+      settle_work(due[i], t);
+    } catch (...) {
+      // Out of memory: the steps not settled yet are the next tick's, as the whole walk was.
+      touched_.insert(due.begin() + static_cast<std::ptrdiff_t>(i), due.end());
+      throw;
+    }
+  }
   detect_recovery();
   check_timed_replacement();
   plans_.dispatch(*this);
