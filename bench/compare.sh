@@ -26,7 +26,6 @@ for b in "${builds[@]}"; do
   [ -x "$b" ] || { echo "compare: $b is not an executable" >&2; exit 1; }
 done
 n=${size%%:*} m=${size##*:}
-ms() { echo $(($(date +%s%N) / 1000000)); }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 

@@ -1825,7 +1825,8 @@ void ServiceScheduler::settle_work(plan::Step* step, double now) {
   }
   Work& w = *it->second;
   const Status s = w.step->status();
-  if (s != w.expected) {
+  // Changed by a command, or finished.
+  if (s != w.expected || s == Status::complete || s == Status::error) {
     evaluations_.settle(w.step->id());
     timed_.erase(step);
     work_.erase(it);
@@ -1835,12 +1836,6 @@ void ServiceScheduler::settle_work(plan::Step* step, double now) {
   if (s == Status::delayed && now >= w.not_before) {
     w.expected = Status::prepared;
     w.step->set_status(Status::prepared);
-  }
-  if (s == Status::complete || s == Status::error) {
-    evaluations_.settle(w.step->id());
-    timed_.erase(step);
-    work_.erase(it);
-    return;
   }
   if (w.kind == Work::Kind::release || w.expected == Status::delayed)
     timed_.insert(step);
